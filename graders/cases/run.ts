@@ -1,0 +1,124 @@
+/**
+ * runCase: call the exports a case names, from any implementation (the reference, a sample
+ * student, a student's bundle inside the sandbox), on the case's inputs, and return the results
+ * under the names of the case's `expected`. Matrices come back as number[][] (a `Matrix` result is
+ * read with to2DArray(), a number[][] is passed through), so results are plain JSON data.
+ *
+ * Every call gets fresh copies of its inputs, so one call can never see another's mutations.
+ * It does not validate what the implementation returns: that is the judge's job, outside the
+ * student's process. It throws whatever the implementation throws.
+ */
+import { Matrix } from "ml-matrix";
+import {
+  type Case,
+  type GateName,
+  type GraphSpec,
+  type Kind,
+  type Mat,
+  SIGNATURES,
+  type Value,
+  isGate,
+  isLayer,
+} from "./case";
+
+/** Any module namespace (or object) holding contract exports by name. */
+export type Implementation = Record<string, unknown>;
+
+export interface RunOptions {
+  /** Where graph cases take their gate classes from (default: the implementation itself). The
+   *  grader passes its own gates, so a student's gate bug never fails a graph test. */
+  gates?: Implementation;
+}
+
+type Fn = (...args: unknown[]) => unknown;
+type GateInstance = { forward: (...x: number[]) => number; backward: (dz: number) => number[] };
+type GateClass = new (...ctor: number[]) => GateInstance;
+
+/** A fresh argument of the given kind, built from case data. */
+export function toArgument(value: Value, kind: Kind): unknown {
+  if (kind === "matrix") return new Matrix(value as Mat);
+  if (kind === "labels") return [...(value as number[])];
+  return value;
+}
+
+/** Plain data from whatever an implementation returned: a Matrix becomes number[][]. */
+export function toPlain(value: unknown): unknown {
+  if (value instanceof Matrix) return value.to2DArray();
+  return value;
+}
+
+function exported(impl: Implementation, name: string): unknown {
+  if (!(name in impl) || impl[name] === undefined) throw new MissingExportError(name);
+  return impl[name];
+}
+
+export class MissingExportError extends Error {
+  constructor(readonly exportName: string) {
+    super(`${exportName} is not exported`);
+    this.name = "MissingExportError";
+  }
+}
+
+function runGate(impl: Implementation, c: Case): Record<string, unknown> {
+  const Gate = exported(impl, c.target) as GateClass;
+  const gate = new Gate(...((c.inputs.ctor as number[] | undefined) ?? []));
+  const z = gate.forward(...(c.inputs.x as number[]));
+  const grads = gate.backward(c.inputs.dz as number);
+  return { z, grads };
+}
+
+function runGraph(impl: Implementation, c: Case, gates: Implementation): Record<string, unknown> {
+  const Graph = exported(impl, "ComputationalGraph") as new (...a: unknown[]) => {
+    forward: (values: Record<string, number>) => number;
+    backward: () => Record<string, number>;
+  };
+  const spec = c.inputs.graph as GraphSpec;
+  const nodes = spec.nodes.map((n) => {
+    const Gate = exported(gates, n.gate.type satisfies GateName) as GateClass;
+    return { name: n.name, gate: new Gate(...(n.gate.ctor ?? [])), inputs: [...n.inputs] };
+  });
+  const graph = new Graph([...spec.inputs], nodes, spec.output);
+  const value = graph.forward({ ...(c.inputs.values as Record<string, number>) });
+  const grads = graph.backward();
+  return { value, grads };
+}
+
+function runLayer(impl: Implementation, c: Case & { target: keyof typeof SIGNATURES }): Record<string, unknown> {
+  const sig = SIGNATURES[c.target];
+  const forward = exported(impl, `${c.target}Forward`) as Fn;
+  const backward = exported(impl, `${c.target}Backward`) as Fn;
+  const args = sig.args.filter((a) => !a.optional || a.name in c.inputs).map((a) => toArgument(c.inputs[a.name], a.kind));
+  const { out, cache } = forward(...args) as { out: unknown; cache: unknown };
+  const grads = backward(toArgument(c.inputs.dout, "matrix"), cache) as Record<string, unknown>;
+  const result: Record<string, unknown> = { out: toPlain(out) };
+  for (const o of sig.outputs.slice(1)) result[o.name] = toPlain(grads?.[o.name]);
+  return result;
+}
+
+function runFunction(impl: Implementation, c: Case & { target: keyof typeof SIGNATURES }): Record<string, unknown> {
+  const sig = SIGNATURES[c.target];
+  const fn = exported(impl, c.target) as Fn;
+  const args = sig.args.map((a) => toArgument(c.inputs[a.name], a.kind));
+  if (c.target === "twoLayerNetScores" || c.target === "twoLayerNetLoss") {
+    const [W1, b1, W2, b2, ...rest] = args;
+    const result = fn({ W1, b1, W2, b2 }, ...rest);
+    if (c.target === "twoLayerNetScores") return { scores: toPlain(result) };
+    const { loss, grads } = (result ?? {}) as { loss: unknown; grads?: Record<string, unknown> };
+    return {
+      loss,
+      dW1: toPlain(grads?.W1),
+      db1: toPlain(grads?.b1),
+      dW2: toPlain(grads?.W2),
+      db2: toPlain(grads?.b2),
+    };
+  }
+  const result = (fn(...args) ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(sig.outputs.map((o) => [o.name, toPlain(result[o.name])]));
+}
+
+export function runCase(impl: Implementation, c: Case, options: RunOptions = {}): Record<string, unknown> {
+  if (isGate(c.target)) return runGate(impl, c);
+  if (c.target === "ComputationalGraph") return runGraph(impl, c, options.gates ?? impl);
+  if (isLayer(c.target)) return runLayer(impl, c as Case & { target: typeof c.target });
+  return runFunction(impl, c as Case & { target: keyof typeof SIGNATURES });
+}

@@ -1,0 +1,61 @@
+/**
+ * The student API of ../shared/CONTRACT.md §2 as data: for each assignment, its files and the
+ * names each file must export. Everything that needs "which exports exist" reads it from here.
+ */
+import type { AssignmentName } from "./cases/case";
+
+export interface ContractFile {
+  /** File name at the submission root, with the .ts extension the contract names. */
+  file: string;
+  exports: string[];
+}
+
+export const CONTRACT: Record<AssignmentName, ContractFile[]> = {
+  gates: [
+    {
+      file: "gates.ts",
+      exports: [
+        "AddGate",
+        "MultiplyGate",
+        "MaxGate",
+        "ExpGate",
+        "ReciprocalGate",
+        "ScaleGate",
+        "OffsetGate",
+        "SigmoidGate",
+      ],
+    },
+    { file: "graph.ts", exports: ["ComputationalGraph"] },
+  ],
+  layers: [
+    {
+      file: "layers.ts",
+      exports: [
+        "affineForward",
+        "affineBackward",
+        "reluForward",
+        "reluBackward",
+        "sigmoidForward",
+        "sigmoidBackward",
+        "tanhForward",
+        "tanhBackward",
+        "leakyReluForward",
+        "leakyReluBackward",
+        "eluForward",
+        "eluBackward",
+        "maxoutForward",
+        "maxoutBackward",
+      ],
+    },
+  ],
+  classifiers: [
+    { file: "losses.ts", exports: ["svmLoss", "softmaxLoss"] },
+    { file: "linear-classifier.ts", exports: ["linearSvmLoss", "linearSoftmaxLoss"] },
+  ],
+  "two-layer-net": [{ file: "two-layer-net.ts", exports: ["twoLayerNetScores", "twoLayerNetLoss"] }],
+};
+
+/** Every export of an assignment, in contract order. */
+export function contractExports(assignment: AssignmentName): string[] {
+  return CONTRACT[assignment].flatMap((f) => f.exports);
+}

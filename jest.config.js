@@ -1,0 +1,16 @@
+/** Jest runs our TypeScript as native ES modules, transformed by SWC (no type checking here:
+ *  `npm run typecheck` does that with tsc). */
+export default {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  extensionsToTreatAsEsm: [".ts"],
+  moduleFileExtensions: ["ts", "js", "mjs", "json"],
+  transform: {
+    "^.+\\.ts$": [
+      "@swc/jest",
+      { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "es6" } },
+    ],
+  },
+  testTimeout: 30000,
+};
