@@ -28,6 +28,8 @@ export interface RunOptions {
   /** Where graph cases take their gate classes from (default: the implementation itself). The
    *  grader passes its own gates, so a student's gate bug never fails a graph test. */
   gates?: Implementation;
+  /** Layers: run the forward only and return { out } (so a throwing backward cannot cost the forward). */
+  forwardOnly?: boolean;
 }
 
 type Fn = (...args: unknown[]) => unknown;
@@ -83,13 +85,14 @@ function runGraph(impl: Implementation, c: Case, gates: Implementation): Record<
   return { value, grads };
 }
 
-function runLayer(impl: Implementation, c: Case & { target: keyof typeof SIGNATURES }): Record<string, unknown> {
+function runLayer(impl: Implementation, c: Case & { target: keyof typeof SIGNATURES }, forwardOnly: boolean): Record<string, unknown> {
   const sig = SIGNATURES[c.target];
   const forward = exported(impl, `${c.target}Forward`) as Fn;
-  const backward = exported(impl, `${c.target}Backward`) as Fn;
+  const backward = forwardOnly ? null : (exported(impl, `${c.target}Backward`) as Fn);
   const args = sig.args.filter((a) => !a.optional || a.name in c.inputs).map((a) => toArgument(c.inputs[a.name], a.kind));
   const { out, cache } = forward(...args) as { out: unknown; cache: unknown };
-  const grads = backward(toArgument(c.inputs.dout, "matrix"), cache) as Record<string, unknown>;
+  if (forwardOnly) return { out: toPlain(out) };
+  const grads = backward!(toArgument(c.inputs.dout, "matrix"), cache) as Record<string, unknown>;
   const result: Record<string, unknown> = { out: toPlain(out) };
   for (const o of sig.outputs.slice(1)) result[o.name] = toPlain(grads?.[o.name]);
   return result;
@@ -119,6 +122,6 @@ function runFunction(impl: Implementation, c: Case & { target: keyof typeof SIGN
 export function runCase(impl: Implementation, c: Case, options: RunOptions = {}): Record<string, unknown> {
   if (isGate(c.target)) return runGate(impl, c);
   if (c.target === "ComputationalGraph") return runGraph(impl, c, options.gates ?? impl);
-  if (isLayer(c.target)) return runLayer(impl, c as Case & { target: typeof c.target });
+  if (isLayer(c.target)) return runLayer(impl, c as Case & { target: typeof c.target }, options.forwardOnly ?? false);
   return runFunction(impl, c as Case & { target: keyof typeof SIGNATURES });
 }

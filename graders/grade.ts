@@ -1,0 +1,233 @@
+/**
+ * Grading one submission: compile each contract file, load each in its own sandbox, run every
+ * declared test's cases there, and judge the raw answers here, in the grader's process.
+ * Whatever one export does (missing, not compiling, throwing, hanging, crashing) costs only the
+ * tests of that export and of exports that need it (a layer's backward needs its forward's cache).
+ */
+import { basename, resolve } from "node:path";
+import { type AssignmentName, type Case, type GraphSpec, type Mat, type Value, isGate, isLayer } from "./cases/case";
+import { goldenPath } from "./cases/golden";
+import { loadCaseFile } from "./cases/load";
+import { planCases } from "./cases/plan";
+import { runCase } from "./cases/run";
+import { DEFAULT_STEP, numericGradient } from "./checks/finite-difference";
+import { type Verdict, judgeOutputs, outputsOf } from "./judge/compare";
+import { type Manifest, type Tolerance, loadManifest, testSpecs } from "./manifest";
+import { REFERENCE } from "./reference";
+import { type Outcome, type ProcessEnd, type SubmissionResult, type TestResult, type TestSpec, scoreOf } from "./results/result";
+import { type CallResult, Sandbox } from "./sandbox/sandbox";
+import type { Thrown } from "./sandbox/protocol";
+import { bundleFile, formatCompileError } from "./submission/bundle";
+import { locateFiles } from "./submission/locate";
+
+export interface GradeOptions {
+  /** Seed prefix of the hidden cases (secret: students never see it). */
+  secret: string;
+  /** Only tests whose visibility is "visible" (the students' self-check). */
+  visibleOnly?: boolean;
+  /** Use bubblewrap where it works (default: yes). */
+  bwrap?: boolean;
+  /** Student id; default: the submission folder's name. */
+  student?: string;
+}
+
+/** Where an export lives in this submission: a loaded sandbox, or why it cannot be tested. */
+type Home = { sandbox: Sandbox; file: string } | { problem: string };
+
+const IMPLEMENTED = new Set(["golden", "hidden", "gradcheck"]);
+
+function describeEnd(end: ProcessEnd, limitMs: number, whileLoading = false): string {
+  const when = whileLoading ? "while loading your file" : "during this test";
+  if (end.timedOut) return `your code did not finish ${when} within ${limitMs} ms (an endless loop, or far too slow)`;
+  if (end.outOfMemory) return `your code ran out of memory ${when}`;
+  if (end.signal) return `your code's process was killed by ${end.signal} ${when}`;
+  if (end.exitCode !== undefined) return `your code ended the process (exit code ${end.exitCode}) ${when}: do not call process.exit`;
+  return `your code's process ended unexpectedly ${when}`;
+}
+
+function thrownText(t: Thrown): string {
+  return `${t.name === "Error" || t.name.endsWith("Error") ? `${t.name}: ` : `threw ${t.name}: `}${t.message}`;
+}
+
+/** Student-facing lines of a stack: frames in their files, not the grader's runner. */
+function studentStack(t: Thrown): string | undefined {
+  const frames = (t.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l) && !/runner\.mjs|node:internal/.test(l));
+  return frames.length > 0 ? frames.slice(0, 6).join("\n") : undefined;
+}
+
+class SubmissionGrader {
+  private readonly runs = new Map<string, Promise<CallResult>>();
+  private hidden: Case[] | undefined;
+  private readonly golden: Case[];
+  private readonly deadline: number;
+
+  constructor(
+    private readonly assignment: AssignmentName,
+    private readonly manifest: Manifest,
+    private readonly homes: Map<string, Home>,
+    private readonly options: GradeOptions,
+  ) {
+    this.golden = loadCaseFile(goldenPath(assignment)).cases;
+    this.deadline = performance.now() + manifest.limits.submissionTimeoutMs;
+  }
+
+  private hiddenCases(): Case[] {
+    this.hidden ??= planCases(this.assignment, `hidden:${this.options.secret}`);
+    return this.hidden;
+  }
+
+  /** One run of a case in the export's sandbox, shared by every test that needs it. */
+  private run(sandbox: Sandbox, c: Case, forwardOnly: boolean, timeoutMs: number): Promise<CallResult> {
+    const key = `${c.seed}|${c.id}|${forwardOnly}`;
+    let r = this.runs.get(key);
+    if (!r) {
+      r = sandbox.run(c, timeoutMs, forwardOnly);
+      this.runs.set(key, r);
+    }
+    return r;
+  }
+
+  async grade(spec: TestSpec): Promise<Outcome> {
+    if (!IMPLEMENTED.has(spec.kind)) {
+      return { status: "grader-error", message: `${spec.kind} checks are not implemented in this version of the grader yet.` };
+    }
+    const home = this.homes.get(spec.export);
+    if (!home) return { status: "grader-error", message: `no file provides ${spec.export} in the contract (grader bug)` };
+    if ("problem" in home) return { status: "failed", message: home.problem };
+    if (performance.now() > this.deadline) {
+      return { status: "could-not-check", message: `the time budget of ${this.manifest.limits.submissionTimeoutMs / 1000} s for your whole submission ran out before this test`, end: { timedOut: true, outOfMemory: false } };
+    }
+    const pool = spec.kind === "hidden" ? this.hiddenCases() : this.golden;
+    const cases = pool.filter((c) => c.exports.includes(spec.export));
+    if (cases.length === 0) return { status: "grader-error", message: `no ${spec.kind} cases for ${spec.export} (grader bug)` };
+    const limit = spec.timeoutMs ?? this.manifest.limits.callTimeoutMs;
+    const forwardOnly = isLayer(cases[0].target) && spec.export.endsWith("Forward");
+    let names = outputsOf(cases[0], spec.export);
+    if (spec.output) names = names.filter((n) => n === spec.output);
+    if (spec.kind === "gradcheck") names = names.filter((n) => n !== "out" && n !== "loss" && n !== "z" && n !== "value" && n !== "scores");
+    for (const c of cases) {
+      const r = await this.run(home.sandbox, c, forwardOnly, limit);
+      const replay = spec.kind === "hidden" ? `hidden case ${c.id} (seed ${c.seed})` : `case ${c.id} of fixtures/golden/${this.assignment}.json`;
+      if (r.kind === "ended") return { status: "could-not-check", message: describeEnd(r.end, r.whileLoading ? this.manifest.limits.callTimeoutMs : limit, r.whileLoading), end: r.end };
+      if (r.kind === "load-failed") {
+        return { status: "failed", message: `${home.file} threw while it was being loaded: ${thrownText(r.error)}`, details: studentStack(r.error) };
+      }
+      if (r.kind === "threw") {
+        return { status: "failed", message: `${spec.export} threw ${thrownText(r.error)}`, details: studentStack(r.error), replay };
+      }
+      const verdict = spec.kind === "gradcheck" ? this.gradcheck(c, r.value, names) : judgeOutputs(c, r.value, names, this.manifest.tolerances.golden);
+      if (!verdict.ok) {
+        return { status: "failed", message: `${spec.export}: ${verdict.message}`, details: verdict.details, replay };
+      }
+    }
+    return { status: "passed", message: `${cases.length} case${cases.length > 1 ? "s" : ""} passed` };
+  }
+
+  /**
+   * The student's gradient against centered differences of the reference forward, on the case's
+   * random upstream gradient (notes/gradient-checks.md §9.1-3), with the manifest's gradcheck rule.
+   */
+  private gradcheck(c: Case, returned: unknown, names: string[]): Verdict {
+    const tol = this.manifest.tolerances.gradcheck;
+    const impl = REFERENCE[this.assignment];
+    const ref = (inputs: Record<string, Value>) => runCase(impl, { ...c, inputs }) as Record<string, Value>;
+    let objective: (inputs: Record<string, Value>) => number;
+    let numeric: Record<string, Value>;
+    if (isGate(c.target)) {
+      objective = (i) => (ref(i).z as number) * (c.inputs.dz as number);
+      numeric = { grads: numericGradient(objective, c, "x", [], tol.h) };
+    } else if (c.target === "ComputationalGraph") {
+      objective = (i) => ref(i).value as number;
+      numeric = { grads: Object.fromEntries((c.inputs.graph as GraphSpec).inputs.map((n) => [n, numericGradient(objective, c, "values", [n], tol.h) as number])) };
+    } else {
+      const dout = isLayer(c.target) ? (c.inputs.dout as Mat).flat() : null;
+      objective = dout ? (i) => (ref(i).out as Mat).flat().reduce((s, v, k) => s + v * dout[k], 0) : (i) => ref(i).loss as number;
+      numeric = Object.fromEntries(names.map((n) => [n, numericGradient(objective, c, n.slice(1), [], tol.h)]));
+    }
+    const asCase: Case = { ...c, expected: { ...c.expected, ...numeric } };
+    const v = judgeOutputs(asCase, returned, names, gradcheckTolerance(tol));
+    if (v.ok) return v;
+    return { ...v, details: `${v.details ?? ""}\ncompared with centered differences (f(x+h) − f(x−h)) / 2h of the reference forward, h = ${tol.h ?? DEFAULT_STEP}, upstream gradient random (seed ${c.seed})`.trim() };
+  }
+}
+
+/** The gradcheck rule |a−n| ≤ atol·max(1, max|n|) + rtol·|n| in the judge's terms. */
+function gradcheckTolerance(t: Tolerance & { h: number }): Tolerance {
+  return { atol: t.atol, rtol: t.rtol };
+}
+
+/** Grade the submission in `dir` for `assignment`. Never throws for anything the student did. */
+export async function gradeSubmission(assignment: AssignmentName, dir: string, options: GradeOptions): Promise<SubmissionResult> {
+  const started = performance.now();
+  const manifest = loadManifest(assignment);
+  const specs = testSpecs(manifest).filter((t) => !options.visibleOnly || t.visibility === "visible");
+  const homes = new Map<string, Home>();
+  const messages: string[] = [];
+  const sandboxes: Sandbox[] = [];
+  for (const located of locateFiles(dir, assignment)) {
+    if (!located.found) {
+      messages.push(located.message);
+      for (const e of located.exports) homes.set(e, { problem: located.message });
+      continue;
+    }
+    const shown = basename(located.path);
+    if (located.alsoPresent.length > 0) messages.push(`${shown} is graded; ${located.alsoPresent.join(", ")} ${located.alsoPresent.length > 1 ? "are" : "is"} ignored`);
+    const bundle = await bundleFile(dir, located.path);
+    if (!bundle.ok) {
+      const text = `${shown} does not compile:\n${bundle.errors.slice(0, 5).map(formatCompileError).join("\n")}`;
+      messages.push(text);
+      for (const e of located.exports) homes.set(e, { problem: text });
+      continue;
+    }
+    const sandbox = new Sandbox(bundle.code, { memoryMb: manifest.limits.memoryMb, loadTimeoutMs: manifest.limits.callTimeoutMs, bwrap: options.bwrap });
+    sandboxes.push(sandbox);
+    for (const e of located.exports) homes.set(e, { sandbox, file: shown });
+  }
+  // Exports the file does not have: found out once the sandbox has loaded (the first run loads it).
+  const grader = new SubmissionGrader(assignment, manifest, homes, options);
+  const tests: TestResult[] = [];
+  try {
+    for (const spec of specs) {
+      const t0 = performance.now();
+      let outcome: Outcome;
+      try {
+        const home = homes.get(spec.export);
+        const missing = home && "sandbox" in home ? await missingExport(home.sandbox, home.file, spec.export) : null;
+        outcome = missing ?? (await grader.grade(spec));
+      } catch (error) {
+        outcome = { status: "grader-error", message: `the grader failed on this test: ${(error as Error).message}.`, cause: (error as Error).stack };
+      }
+      tests.push({ test: spec, score: scoreOf(spec, outcome), outcome, durationMs: performance.now() - t0 });
+    }
+  } finally {
+    await Promise.all(sandboxes.map((s) => s.close()));
+  }
+  const studentOutput = sandboxes.map((s) => s.studentOutput).filter((o) => o.length > 0).join("\n");
+  return {
+    assignment,
+    student: options.student ?? basename(resolve(dir)),
+    score: tests.reduce((s, t) => s + t.score, 0),
+    maxScore: tests.reduce((s, t) => s + t.test.points, 0),
+    executionTimeMs: performance.now() - started,
+    tests,
+    ...(studentOutput ? { studentOutput } : {}),
+    messages,
+  };
+}
+
+/** A failed outcome when the loaded file does not export `name` as the contract says. */
+async function missingExport(sandbox: Sandbox, file: string, name: string): Promise<Outcome | null> {
+  if (!sandbox.exports) await sandbox.load();
+  const exports = sandbox.exports;
+  if (!exports) return null; // it did not load: the test's run reports why
+  const kind = exports[name];
+  if (kind === "function") return null;
+  const others = Object.keys(exports).filter((k) => k !== "default");
+  const hint = "default" in exports
+    ? ` It has a default export: the contract needs named exports (export function ${name} …).`
+    : others.length > 0
+      ? ` It exports ${others.slice(0, 8).join(", ")}${others.length > 8 ? " …" : ""}.`
+      : "";
+  const what = kind === undefined ? "does not export" : `exports ${name} as a ${kind}, not a function or class:`;
+  return { status: "failed", message: `${file} ${what} ${name}.${hint}` };
+}

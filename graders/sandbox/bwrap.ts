@@ -1,0 +1,38 @@
+/**
+ * bubblewrap: on Linux, the child also runs in fresh namespaces (`--unshare-all`: no network, no
+ * view of other processes) over a read-only view of the system plus the files it needs. Where
+ * bwrap is missing or cannot create namespaces (macOS, Windows, some containers), grading goes on
+ * with Node's permission model alone; `BACKPROP_GRADER_BWRAP=0` turns it off on purpose.
+ */
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
+import { execa } from "execa";
+
+/** The system folders a dynamically linked node needs, where they exist on this machine. */
+const SYSTEM = ["/usr", "/lib", "/lib64", "/bin", "/etc/alternatives"];
+
+export function bwrapArgs({ readOnly, cwd }: { readOnly: string[]; cwd: string }): string[] {
+  const node = dirname(process.execPath);
+  const ro = [...new Set([...SYSTEM.filter(existsSync), node, ...readOnly])];
+  return [
+    "--unshare-all",
+    "--die-with-parent",
+    "--new-session",
+    ...ro.flatMap((p) => ["--ro-bind", p, p]),
+    "--proc", "/proc",
+    "--dev", "/dev",
+    "--bind", cwd, cwd,
+    "--chdir", cwd,
+  ];
+}
+
+let probe: Promise<boolean> | undefined;
+
+/** Whether bwrap can run node here (probed once per process). */
+export function bwrapAvailable(): Promise<boolean> {
+  if (process.platform !== "linux" || process.env.BACKPROP_GRADER_BWRAP === "0") return Promise.resolve(false);
+  probe ??= execa("bwrap", [...bwrapArgs({ readOnly: [], cwd: "/tmp" }), process.execPath, "-e", "0"], { reject: false, timeout: 10_000 })
+    .then((r) => r.exitCode === 0)
+    .catch(() => false);
+  return probe;
+}

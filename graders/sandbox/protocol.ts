@@ -1,0 +1,29 @@
+/**
+ * The messages between the grader and a sandboxed child, small and structured. The child only
+ * ever runs student functions on what it is sent and returns raw values: everything it sends is
+ * data to validate (it runs student code, so it may lie), never a verdict.
+ */
+import type { Case } from "../cases/case";
+
+/** A thrown value, described without trusting it (it may not be an Error at all). */
+export interface Thrown {
+  /** "Error", "TypeError" …, or "string", "object", "undefined" … for a non-Error throw. */
+  name: string;
+  message: string;
+  /** The stack with the student's file names and lines (source maps), capped. */
+  stack?: string;
+}
+
+export type ToChild = { id: string; op: "run"; case: Case; forwardOnly: boolean };
+
+export type FromChild =
+  | { type: "ready"; exports: Record<string, string> } // export name → typeof
+  | { type: "load-error"; error: Thrown }
+  | { id: string; type: "returned"; value: unknown }
+  | { id: string; type: "threw"; error: Thrown };
+
+/** Caps on what a child may send back, so a hostile answer cannot flood the grader. */
+export const WIRE_LIMITS = { numbers: 2_000_000, depth: 6, text: 4000 } as const;
+
+/** Where the runner puts the ml-matrix module before it imports a student's bundle (see bundle.ts). */
+export const ML_MATRIX_GLOBAL = "backprop-grader.ml-matrix";
