@@ -3,7 +3,6 @@
  * computed by the reference. The committed golden fixtures (scripts/make-fixtures.ts) and the
  * hidden fresh cases (a secret seed) both come from here, so they have the same shape.
  */
-import { Matrix } from "ml-matrix";
 import { REFERENCE } from "../reference";
 import {
   type Case,
@@ -17,7 +16,8 @@ import {
   isGate,
   isLayer,
 } from "./case";
-import { KINK_MARGIN, Random, drawUntil } from "./random";
+import { KINK_MARGIN, kinkDistance } from "./kinks";
+import { Random, drawUntil } from "./random";
 import { runCase } from "./run";
 
 /** Sizes of a case: N rows, D features, M / H hidden units, C classes, as the target needs. */
@@ -41,15 +41,8 @@ export interface Variant {
   lectureValues?: boolean;
 }
 
-const mmul = (a: Mat, b: Mat): Mat => new Matrix(a).mmul(new Matrix(b)).to2DArray();
-const addRow = (a: Mat, row: Mat): Mat => a.map((r) => r.map((v, j) => v + row[0][j]));
-const entries = (a: Mat): number[] => a.flat();
-
-/** Every hinge margin s_j − s_y + 1 (j ≠ y) of scores and labels. */
-function margins(scores: Mat, y: number[]): number[] {
-  return scores.flatMap((row, i) => row.filter((_, j) => j !== y[i]).map((s) => s - row[y[i]] + 1));
-}
-const awayFromZero = (values: number[]) => values.every((v) => Math.abs(v) >= KINK_MARGIN);
+/** Whether drawn inputs keep every kink argument at least KINK_MARGIN away (see kinks.ts). */
+const awayFromKinks = (target: Target) => (inputs: Record<string, Value>) => kinkDistance(target, inputs) >= KINK_MARGIN;
 
 // ------------------------------------------------------------------------------- graphs
 function node(name: string, type: GraphNodeSpec["gate"]["type"], inputs: string[], ctor?: number[]): GraphNodeSpec {
@@ -122,7 +115,7 @@ function gateInputs(target: Target, r: Random, variant: Variant): Record<string,
       return { x: [r.normal(), r.normal()], dz };
     case "MaxGate": {
       if (variant.tie) { const v = r.normal(); return { x: [v, v], dz }; }
-      const x = drawUntil("MaxGate inputs", () => [r.normal(), r.normal()], ([a, b]) => Math.abs(a - b) >= KINK_MARGIN);
+      const x = drawUntil("MaxGate inputs", () => [r.normal(), r.normal()], (v) => awayFromKinks("MaxGate")({ x: v }));
       return { x, dz };
     }
     case "ReciprocalGate":
@@ -150,11 +143,7 @@ function layerInputs(target: Target, r: Random, d: Required<Pick<Dims, "N" | "D"
       const drawn = drawUntil(
         "maxout inputs",
         () => ({ x: r.matrix(N, D), w1: r.matrix(D, M), b1: r.matrix(1, M), w2: r.matrix(D, M), b2: r.matrix(1, M) }),
-        (v) => {
-          const z1 = entries(addRow(mmul(v.x, v.w1), v.b1));
-          const z2 = entries(addRow(mmul(v.x, v.w2), v.b2));
-          return awayFromZero(z1.map((z, k) => z - z2[k])); // no ties between the two branches
-        },
+        awayFromKinks("maxout"), // no ties between the two branches
       );
       return { ...drawn, dout: r.matrix(N, M) };
     }
@@ -167,12 +156,11 @@ function lossInputs(target: Target, r: Random, d: Dims, variant: Variant): Recor
   const N = d.N ?? 3;
   const C = d.C ?? 4;
   const scale = variant.scoreScale ?? 1;
-  const hinge = target === "svmLoss" || target === "linearSvmLoss";
   if (target === "svmLoss" || target === "softmaxLoss") {
     const drawn = drawUntil(
       "loss scores",
       () => ({ scores: r.matrix(N, C, scale), y: r.labels(N, C) }),
-      (v) => !hinge || awayFromZero(margins(v.scores, v.y)),
+      awayFromKinks(target),
     );
     return drawn;
   }
@@ -180,7 +168,7 @@ function lossInputs(target: Target, r: Random, d: Dims, variant: Variant): Recor
   const drawn = drawUntil(
     "linear classifier inputs",
     () => ({ W: r.matrix(D, C, scale / Math.sqrt(D)), X: r.matrix(N, D), y: r.labels(N, C) }),
-    (v) => !hinge || awayFromZero(margins(mmul(v.X, v.W), v.y)),
+    awayFromKinks(target),
   );
   return { ...drawn, reg: variant.reg ?? 0 };
 }
@@ -199,7 +187,7 @@ function netInputs(target: Target, r: Random, d: Dims, variant: Variant): Record
       b2: r.matrix(1, C, 0.1),
       X: r.matrix(N, D),
     }),
-    (v) => awayFromZero(entries(addRow(mmul(v.X, v.W1), v.b1))), // no ReLU input near 0
+    awayFromKinks(target), // no ReLU input near 0
   );
   if (target === "twoLayerNetScores") return drawn;
   return { ...drawn, y: r.labels(N, C), reg: variant.reg ?? 0 };

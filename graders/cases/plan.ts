@@ -51,7 +51,6 @@ export const PLAN: Record<AssignmentName, PlanItem[]> = {
       { target, dims: { N: 5, D: 3, C: 6 }, variant: { reg: 0.1 } },
       { target, dims: { N: 4, D: 6, C: 3 }, variant: { reg: 0.5 } },
     ]),
-    { target: "linearSoftmaxLoss", dims: { N: 4, D: 3, C: 5 }, variant: { scoreScale: 1e4, reg: 0.01 } },
   ],
   "two-layer-net": [
     { target: "twoLayerNetScores", dims: { N: 4, D: 5, H: 7, C: 3 } },

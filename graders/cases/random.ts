@@ -5,9 +5,7 @@
  */
 import seedrandom from "seedrandom";
 import type { Mat } from "./case";
-
-/** How far every kink argument stays from its kink (ReLU at 0, hinge margin at 0, max ties). */
-export const KINK_MARGIN = 1e-2;
+import { KINK_MARGIN } from "./kinks";
 
 export class Random {
   private readonly next: () => number;

@@ -1,0 +1,73 @@
+/**
+ * Where a case sits near a kink: a ReLU-family input near 0, a hinge margin near 0, a max with a
+ * near-tie (MaxGate, maxout, a MaxGate inside a graph), a net's hidden pre-activation near 0.
+ * The generator redraws until there is none; a gradient check skips a case that has one, since
+ * a finite difference across a kink says nothing about the student (notes/gradient-checks.md §9.4).
+ */
+import { Matrix } from "ml-matrix";
+import * as gates from "../../reference/gates/gates";
+import type { GraphSpec, Mat, Target, Value } from "./case";
+
+/** How far every kink argument stays from its kink in generated cases. */
+export const KINK_MARGIN = 1e-2;
+
+const mmul = (a: Mat, b: Mat): Mat => new Matrix(a).mmul(new Matrix(b)).to2DArray();
+const addRow = (a: Mat, row: Mat): Mat => a.map((r) => r.map((v, j) => v + row[0][j]));
+
+/** Every hinge margin s_j − s_y + 1 (j ≠ y). */
+export function hingeMargins(scores: Mat, y: number[]): number[] {
+  return scores.flatMap((row, i) => row.filter((_, j) => j !== y[i]).map((s) => s - row[y[i]] + 1));
+}
+
+/** The values at MaxGate inputs of a graph: the differences x − y of each max node. */
+function graphMaxGaps(spec: GraphSpec, values: Record<string, number>): number[] {
+  const known = new Map(Object.entries(values));
+  const gaps: number[] = [];
+  const pending = [...spec.nodes];
+  while (pending.length > 0) {
+    const k = pending.findIndex((n) => n.inputs.every((i) => known.has(i)));
+    if (k < 0) break; // a malformed graph: the loader reports it
+    const [node] = pending.splice(k, 1);
+    const args = node.inputs.map((i) => known.get(i) as number);
+    if (node.gate.type === "MaxGate") gaps.push(args[0] - args[1]);
+    const Gate = gates[node.gate.type] as new (...c: number[]) => { forward: (...x: number[]) => number };
+    known.set(node.name, new Gate(...(node.gate.ctor ?? [])).forward(...args));
+  }
+  return gaps;
+}
+
+/** The arguments whose sign decides a branch, for a target's inputs (empty where there is none). */
+export function kinkArguments(target: Target, inputs: Record<string, Value>): number[] {
+  const m = (name: string) => inputs[name] as Mat;
+  switch (target) {
+    case "MaxGate": {
+      const [a, b] = inputs.x as number[];
+      return [a - b];
+    }
+    case "ComputationalGraph":
+      return graphMaxGaps(inputs.graph as GraphSpec, inputs.values as Record<string, number>);
+    case "relu":
+    case "leakyRelu":
+    case "elu":
+      return m("x").flat();
+    case "maxout": {
+      const z1 = addRow(mmul(m("x"), m("w1")), m("b1")).flat();
+      const z2 = addRow(mmul(m("x"), m("w2")), m("b2")).flat();
+      return z1.map((z, k) => z - z2[k]);
+    }
+    case "svmLoss":
+      return hingeMargins(m("scores"), inputs.y as number[]);
+    case "linearSvmLoss":
+      return hingeMargins(mmul(m("X"), m("W")), inputs.y as number[]);
+    case "twoLayerNetScores":
+    case "twoLayerNetLoss":
+      return addRow(mmul(m("X"), m("W1")), m("b1")).flat();
+    default:
+      return [];
+  }
+}
+
+/** The smallest distance of a case's inputs from a kink (Infinity when it has none). */
+export function kinkDistance(target: Target, inputs: Record<string, Value>): number {
+  return Math.min(Infinity, ...kinkArguments(target, inputs).map(Math.abs));
+}
