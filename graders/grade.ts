@@ -30,6 +30,8 @@ export interface GradeOptions {
   bwrap?: boolean;
   /** Student id; default: the submission folder's name. */
   student?: string;
+  /** Overrides the manifest's per-call time limit (ms). */
+  callTimeoutMs?: number;
 }
 
 /** Where an export lives in this submission: a loaded sandbox, or why it cannot be tested. */
@@ -166,7 +168,8 @@ function gradcheckTolerance(t: Tolerance & { h: number }): Tolerance {
 /** Grade the submission in `dir` for `assignment`. Never throws for anything the student did. */
 export async function gradeSubmission(assignment: AssignmentName, dir: string, options: GradeOptions): Promise<SubmissionResult> {
   const started = performance.now();
-  const manifest = loadManifest(assignment);
+  const declared = loadManifest(assignment);
+  const manifest = options.callTimeoutMs ? { ...declared, limits: { ...declared.limits, callTimeoutMs: options.callTimeoutMs } } : declared;
   const specs = testSpecs(manifest).filter((t) => !options.visibleOnly || t.visibility === "visible");
   const homes = new Map<string, Home>();
   const messages: string[] = [];

@@ -14,6 +14,9 @@ import { type FromChild, ML_MATRIX_GLOBAL, type Thrown, type ToChild, WIRE_LIMIT
 
 const send = process.send?.bind(process);
 const on = process.on.bind(process);
+const exit = process.exit.bind(process);
+// When the grader goes away (even killed with SIGKILL), so does this child.
+on("disconnect", () => exit(0));
 const { isArray } = Array;
 const { keys, getPrototypeOf, prototype: objectPrototype } = Object;
 const stringOf = String;

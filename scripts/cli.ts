@@ -1,0 +1,42 @@
+/** What every command-line entry point shares: usage errors, harness errors, progress. */
+import { ManifestError } from "../graders/manifest";
+
+/** A mistake in how the command was called: exit 2 with what to fix. */
+export class UsageError extends Error {
+  constructor(message: string, readonly usage?: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Run a command: usage errors exit 2, anything unexpected is a harness error (exit 1). */
+export async function runMain(main: () => Promise<number | void>): Promise<void> {
+  try {
+    const code = await main();
+    process.exitCode = code ?? 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ManifestError) {
+      console.error(`error: ${error.message}`);
+      if (error instanceof UsageError && error.usage) console.error(`\n${error.usage}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(`harness error (a bug in the grader, not in any submission):\n${(error as Error).stack ?? error}`);
+    process.exitCode = 1;
+  }
+}
+
+/** Progress on stderr: a bar redrawn in place on a terminal, one line per step otherwise. */
+export function progressReporter(label: string): (done: number, total: number, note: string) => void {
+  const tty = process.stderr.isTTY === true;
+  return (done, total, note) => {
+    if (!tty) {
+      console.error(`${label} ${done}/${total} ${note}`);
+      return;
+    }
+    const width = 24;
+    const filled = Math.round((done / Math.max(1, total)) * width);
+    const line = `${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ${note}`;
+    process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 100) - 1)}${done === total ? "\n" : ""}`);
+  };
+}
