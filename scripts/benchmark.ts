@@ -1,0 +1,38 @@
+/**
+ * npm run benchmark [-- --rounds N --jobs N]
+ * Seconds per submission for each assignment: the sample class graded N rounds with --jobs
+ * students in parallel (default: cores), wall time divided by the submissions graded.
+ * Includes everything a TA waits for: compiling, starting sandboxes, running and judging.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ASSIGNMENTS } from "../graders/cases/case";
+import { gradeBatch, studentFolders } from "../graders/batch";
+import { bwrapAvailable } from "../graders/sandbox/bwrap";
+import { UsageError, runMain } from "./cli";
+
+await runMain(async () => {
+  const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, jobs: { type: "string" } }, strict: true });
+  const rounds = Number(values.rounds);
+  const jobs = values.jobs ? Number(values.jobs) : availableParallelism();
+  if (!(rounds >= 1) || !(jobs >= 1)) throw new UsageError("--rounds and --jobs must be positive whole numbers");
+  console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), jobs ${jobs}, bubblewrap ${(await bwrapAvailable()) ? "on" : "off"}, ${rounds} rounds`);
+  console.log("assignment      students  s/submission (median of rounds)  min    max");
+  for (const assignment of ASSIGNMENTS) {
+    const dir = join("fixtures", "submissions", assignment);
+    const n = studentFolders(dir).length;
+    const perSubmission: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const out = mkdtempSync(join(tmpdir(), "bench-"));
+      const t0 = performance.now();
+      await gradeBatch(assignment, dir, out, { secret: `bench-${r}`, jobs, resume: false });
+      perSubmission.push((performance.now() - t0) / 1000 / n);
+      rmSync(out, { recursive: true, force: true });
+    }
+    const sorted = [...perSubmission].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    console.log(`${assignment.padEnd(15)} ${String(n).padStart(8)}  ${median.toFixed(3).padStart(12)}                    ${sorted[0].toFixed(3)}  ${sorted[sorted.length - 1].toFixed(3)}`);
+  }
+});
