@@ -2,7 +2,7 @@
  * Running one compiled student file in a child process that cannot harm or fool the grader:
  * Node's permission model (it may read only the runner and its bundle: no other files, no
  * writes, no child processes, no workers), an empty environment, a fresh empty working folder, a
- * V8 heap cap, and, on Linux where bubblewrap works, `bwrap --unshare-all` (no network) over a
+ * V8 heap cap plus an OS address-space limit (limits.ts), and, on Linux where bubblewrap works, `bwrap --unshare-all` (no network) over a
  * read-only view of the system. The grader talks to it over IPC; answers are data.
  *
  * A call ends in one of three ways, as one record: the function returned, it threw, or the
@@ -20,6 +20,7 @@ import type { Case } from "../cases/case";
 import type { ProcessEnd } from "../results/result";
 import type { FromChild, Thrown, ToChild } from "./protocol";
 import { bwrapArgs, bwrapAvailable } from "./bwrap";
+import { withMemoryLimit } from "./limits";
 
 export interface SandboxOptions {
   /** V8 heap cap of the child, in MB. */
@@ -126,8 +127,8 @@ export class Sandbox {
     const work = mkdtempSync(join(this.dir, "cwd-"));
     const useBwrap = this.options.bwrap !== false && (await bwrapAvailable());
     const [file, args] = useBwrap
-      ? ["bwrap", [...bwrapArgs({ readOnly: [dirname(runner), this.dir], cwd: work }), process.execPath, ...nodeArgs]]
-      : [process.execPath, nodeArgs];
+      ? await withMemoryLimit("bwrap", [...bwrapArgs({ readOnly: [dirname(runner), this.dir], cwd: work }), process.execPath, ...nodeArgs], this.options.memoryMb)
+      : await withMemoryLimit(process.execPath, nodeArgs, this.options.memoryMb);
     const child = spawnChild(file, args, work);
     child.stdout?.on("data", (d) => this.keepOutput(d));
     child.stderr?.on("data", (d) => this.keepOutput(d));
