@@ -39,17 +39,24 @@ type Home = { sandbox: Sandbox; file: string } | { problem: string };
 
 const IMPLEMENTED = new Set(["golden", "hidden", "gradcheck"]);
 
-function describeEnd(end: ProcessEnd, limitMs: number, whileLoading = false): string {
-  const when = whileLoading ? "while loading your file" : "during this test";
-  if (end.timedOut) return `your code did not finish ${when} within ${limitMs} ms (an endless loop, or far too slow)`;
-  if (end.outOfMemory) return `your code ran out of memory ${when}`;
-  if (end.signal) return `your code's process was killed by ${end.signal} ${when}`;
-  if (end.exitCode !== undefined) return `your code ended the process (exit code ${end.exitCode}) ${when}: do not call process.exit`;
-  return `your code's process ended unexpectedly ${when}`;
+/** What to look for when the student's process ended: the reason itself is rendered from `end`. */
+function advice(end: ProcessEnd, limitMs: number, memoryMb: number, whileLoading = false): string {
+  const loading = whileLoading ? " while your file was being loaded" : "";
+  if (end.timedOut) {
+    return whileLoading
+      ? `Loading your file did not finish within ${limitMs} ms: look for an endless loop or a top-level await that never settles.`
+      : `No answer within ${limitMs} ms: look for an endless loop, or code far slower than it needs to be.`;
+  }
+  if (end.outOfMemory) return `Your code used more than the memory limit (${memoryMb} MB of heap)${loading}.`;
+  if (end.protocolError) return `Your code wrote to the grader's private channel to its process (${end.protocolError})${loading}; leave file descriptor 3 alone.`;
+  if (end.signal) return `Your process was killed by ${end.signal}${loading} (process.kill, process.abort, or a crash).`;
+  if (end.exitCode !== undefined) return `Your code ended its process with exit code ${end.exitCode}${loading}: do not call process.exit; return your result instead.`;
+  return `Your process ended unexpectedly${loading}.`;
 }
 
+/** "TypeError: x is undefined", or "a string: oops" for a thrown value that is not an Error. */
 function thrownText(t: Thrown): string {
-  return `${t.name === "Error" || t.name.endsWith("Error") ? `${t.name}: ` : `threw ${t.name}: `}${t.message}`;
+  return /Error$|^Error/.test(t.name) ? `${t.name}: ${t.message}` : `a ${t.name}: ${t.message}`;
 }
 
 /** Student-facing lines of a stack: frames in their files, not the grader's runner. */
@@ -117,7 +124,10 @@ class SubmissionGrader {
     for (const c of cases) {
       const r = await this.run(home.sandbox, c, forwardOnly, limit);
       const replay = spec.kind === "hidden" ? `hidden case ${c.id} (seed ${c.seed})` : `case ${c.id} of fixtures/golden/${this.assignment}.json`;
-      if (r.kind === "ended") return { status: "could-not-check", message: describeEnd(r.end, r.whileLoading ? this.manifest.limits.callTimeoutMs : limit, r.whileLoading), end: r.end };
+      if (r.kind === "ended") {
+        const ms = r.whileLoading ? this.manifest.limits.callTimeoutMs : limit;
+        return { status: "could-not-check", message: advice(r.end, ms, this.manifest.limits.memoryMb, r.whileLoading), end: r.end };
+      }
       if (r.kind === "load-failed") {
         return { status: "failed", message: `${home.file} threw while it was being loaded: ${thrownText(r.error)}`, details: studentStack(r.error) };
       }
@@ -189,7 +199,12 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
       for (const e of located.exports) homes.set(e, { problem: text });
       continue;
     }
-    const sandbox = new Sandbox(bundle.code, { memoryMb: manifest.limits.memoryMb, loadTimeoutMs: manifest.limits.callTimeoutMs, bwrap: options.bwrap });
+    const sandbox = new Sandbox(bundle.code, {
+      memoryMb: manifest.limits.memoryMb,
+      loadTimeoutMs: manifest.limits.callTimeoutMs,
+      bwrap: options.bwrap,
+      graderGates: located.exports.includes("ComputationalGraph"),
+    });
     sandboxes.push(sandbox);
     for (const e of located.exports) homes.set(e, { sandbox, file: shown });
   }

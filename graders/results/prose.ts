@@ -43,6 +43,7 @@ function sentence(text: string): string {
 export function couldNotCheckReason(end: ProcessEnd, timeoutMs?: number): string {
   if (end.timedOut) return timeoutMs === undefined ? "timed out" : `timed out after ${timeoutMs} ms`;
   if (end.outOfMemory) return "ran out of memory";
+  if (end.protocolError !== undefined) return "interfered with the grader's channel to its process";
   if (end.signal !== undefined) return `crashed with signal ${end.signal}`;
   if (end.exitCode !== undefined) return `exited with code ${end.exitCode}`;
   return "stopped before the check finished";

@@ -38,6 +38,8 @@ export interface ProcessEnd {
   exitCode?: number;
   /** Out of memory (V8 heap limit or the OS limit). */
   outOfMemory: boolean;
+  /** The child broke the grader's channel protocol (wrote to it, or sent an oversized message). */
+  protocolError?: string;
 }
 
 export type Outcome =

@@ -1,35 +1,29 @@
 /**
- * The sandboxed child: bundled by esbuild into one file, run by Node under the permission model
- * (and bubblewrap where available). It loads ONE student bundle, then answers "run this case"
- * requests over IPC with the raw values the student's functions returned.
+ * The sandboxed child: bundled by esbuild into one runner file, run by Node under the permission
+ * model (and bubblewrap where available). It loads ONE student bundle, then answers "run this
+ * case" requests, read from the grader's own framed pipe (fd 3, see frames.ts), with the raw
+ * values the student's functions returned. A request carries the case's target and inputs only:
+ * never its expected values, its seed, or anything else a student could use.
  *
- * Everything the child itself needs is captured before the student's code is imported, so a
- * student who patches Array, JSON, Math or process.send afterwards changes only what is being
- * judged (their own answers), never how the request is read or answered.
+ * Everything the child needs is captured before the student's code is imported, so a student who
+ * patches Array, JSON, Object, Math or process afterwards changes only their own answers.
  */
+import net from "node:net";
+import { pathToFileURL } from "node:url";
 import * as mlMatrix from "ml-matrix";
-import * as graderGates from "../../reference/gates/gates";
-import { runCase } from "../cases/run";
+import type { Case } from "../cases/case";
+import { type Implementation, runCase } from "../cases/run";
+import { FrameDecoder, encodeFrame } from "./frames";
 import { type FromChild, ML_MATRIX_GLOBAL, type Thrown, type ToChild, WIRE_LIMITS } from "./protocol";
 
-const send = process.send?.bind(process);
-const on = process.on.bind(process);
-const exit = process.exit.bind(process);
-// When the grader goes away (even killed with SIGKILL), so does this child.
-on("disconnect", () => exit(0));
+const stringify = JSON.stringify;
+const parse = JSON.parse;
 const { isArray } = Array;
-const { keys, getPrototypeOf, prototype: objectPrototype } = Object;
+const isView = ArrayBuffer.isView;
+const { keys, getPrototypeOf, fromEntries, prototype: objectPrototype } = Object;
 const stringOf = String;
-const { pathToFileURL } = await import("node:url");
-
-if (!send) throw new Error("the sandbox child must be started with an IPC channel");
-const reply = (message: FromChild) => {
-  try {
-    send(message);
-  } catch (error) {
-    if ("id" in message) send({ id: message.id, type: "threw", error: describeThrown(error, "could not send the result back: ") });
-  }
-};
+const isFiniteNumber = Number.isFinite;
+const exit = process.exit.bind(process);
 
 function safe<T>(read: () => T, fallback: T): T {
   try {
@@ -43,35 +37,35 @@ function text(value: unknown): string {
   return safe(() => stringOf(value), "<a value that cannot be printed>").slice(0, WIRE_LIMITS.text);
 }
 
-export function describeThrown(error: unknown, prefix = ""): Thrown {
-  const isObject = typeof error === "object" && error !== null;
+function describeThrown(error: unknown, prefix = ""): Thrown {
+  const isObject = (typeof error === "object" && error !== null) || typeof error === "function";
   const name = isObject ? safe(() => text((error as Error).name ?? "object"), "object") : typeof error;
   const message = isObject ? safe(() => text((error as Error).message), "<unreadable message>") : text(error);
   const stack = isObject ? safe(() => (typeof (error as Error).stack === "string" ? text((error as Error).stack) : undefined), undefined) : undefined;
   return { name, message: prefix + message, stack };
 }
 
+class TooLarge extends Error {}
+
 /**
- * Plain data from a student's return value: numbers (NaN and ±Infinity kept), strings, booleans,
- * null/undefined, arrays and plain objects, to a bounded size. Anything else becomes a marker
- * the judge reports ("returned a function"). Reading a hostile getter or Proxy cannot escape.
+ * Plain JSON-safe data from a student's return value: numbers (NaN and ±Infinity as {$num}),
+ * strings, booleans, null/undefined, arrays and plain objects, to a bounded size. Anything else
+ * becomes a marker the judge reports ("a function"). A hostile getter or Proxy cannot escape.
  */
-function toWire(value: unknown, budget = { numbers: WIRE_LIMITS.numbers }, depth = 0): unknown {
+function toWire(value: unknown, budget: { numbers: number }, depth: number): unknown {
   if (typeof value === "number") {
-    budget.numbers--;
-    return value;
+    if (--budget.numbers < 0) throw new TooLarge();
+    return isFiniteNumber(value) ? value : { $num: stringOf(value) };
   }
-  if (value === null || value === undefined || typeof value === "boolean") return value;
+  if (value === null || value === undefined || typeof value === "boolean") return value ?? null;
   if (typeof value === "string") return value.slice(0, WIRE_LIMITS.text);
   if (typeof value !== "object") return { $unsupported: typeof value };
   if (depth >= WIRE_LIMITS.depth) return { $unsupported: "a value nested too deeply" };
-  if (isArray(value) || ArrayBuffer.isView(value)) {
+  if (isArray(value) || isView(value)) {
     const items = value as ArrayLike<unknown>;
+    if (items.length > WIRE_LIMITS.numbers) throw new TooLarge();
     const out: unknown[] = [];
-    for (let i = 0; i < items.length; i++) {
-      if (budget.numbers <= 0) return { $unsupported: "a value too large to check" };
-      out.push(toWire(items[i], budget, depth + 1));
-    }
+    for (let i = 0; i < items.length; i++) out.push(toWire(items[i], budget, depth + 1));
     return out;
   }
   const proto = getPrototypeOf(value);
@@ -81,28 +75,55 @@ function toWire(value: unknown, budget = { numbers: WIRE_LIMITS.numbers }, depth
   return out;
 }
 
-(globalThis as Record<symbol, unknown>)[Symbol.for(ML_MATRIX_GLOBAL)] = mlMatrix;
-
-const bundlePath = process.argv[2];
-let student: Record<string, unknown> | null = null;
-try {
-  student = (await import(pathToFileURL(bundlePath).href)) as Record<string, unknown>;
-} catch (error) {
-  reply({ type: "load-error", error: describeThrown(error) });
-  process.disconnect(); // nothing more to answer; the grader sees the channel close
+function wire(value: unknown): unknown {
+  try {
+    return toWire(value, { numbers: WIRE_LIMITS.numbers }, 0);
+  } catch (error) {
+    if (error instanceof TooLarge) return { $unsupported: `a value of more than ${WIRE_LIMITS.numbers} numbers` };
+    throw error;
+  }
 }
 
-if (student) {
-  const loaded = student;
-  on("message", (raw: unknown) => {
-    const msg = raw as ToChild;
-    if (typeof msg?.id !== "string" || msg.op !== "run") return;
+/** Serve one student bundle (argv[2]); graph runners pass the grader's own gate classes. */
+export async function serve(graderGates?: Implementation): Promise<void> {
+  const channel = new net.Socket({ fd: 3, readable: true, writable: true });
+  const write = channel.write.bind(channel);
+  const send = (message: FromChild) => {
+    let frame: Buffer;
     try {
-      const result = runCase(loaded, msg.case, { gates: graderGates, forwardOnly: msg.forwardOnly === true });
-      reply({ id: msg.id, type: "returned", value: toWire(result) });
+      frame = encodeFrame(message, stringify);
     } catch (error) {
-      reply({ id: msg.id, type: "threw", error: describeThrown(error) });
+      if (!("id" in message)) return;
+      frame = encodeFrame({ id: message.id, type: "threw", error: describeThrown(error, "could not send the result back: ") }, stringify);
+    }
+    write(frame);
+  };
+  // When the grader goes away (even killed with SIGKILL), so does this child.
+  channel.on("close", () => exit(0));
+  channel.on("error", () => exit(0));
+
+  (globalThis as Record<symbol, unknown>)[Symbol.for(ML_MATRIX_GLOBAL)] = mlMatrix;
+  let student: Record<string, unknown>;
+  try {
+    student = (await import(pathToFileURL(process.argv[2]).href)) as Record<string, unknown>;
+  } catch (error) {
+    send({ type: "load-error", error: describeThrown(error) });
+    channel.end();
+    return;
+  }
+
+  const decoder = new FrameDecoder(1 << 30, parse);
+  channel.on("data", (chunk: Buffer) => {
+    for (const raw of decoder.push(chunk)) {
+      const msg = raw as ToChild;
+      const c = { id: msg.id, target: msg.target, exports: msg.exports, seed: "", inputs: msg.inputs, expected: {} } as Case;
+      try {
+        const result = runCase(student, c, { gates: graderGates, forwardOnly: msg.forwardOnly === true });
+        send({ id: msg.id, type: "returned", value: wire(result) });
+      } catch (error) {
+        send({ id: msg.id, type: "threw", error: describeThrown(error) });
+      }
     }
   });
-  reply({ type: "ready", exports: Object.fromEntries(keys(loaded).map((k) => [k, typeof loaded[k]])) });
+  send({ type: "ready", exports: fromEntries(keys(student).map((k) => [k, typeof safe(() => student[k], undefined)])) });
 }

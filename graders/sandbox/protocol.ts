@@ -3,7 +3,7 @@
  * ever runs student functions on what it is sent and returns raw values: everything it sends is
  * data to validate (it runs student code, so it may lie), never a verdict.
  */
-import type { Case } from "../cases/case";
+import type { Target, Value } from "../cases/case";
 
 /** A thrown value, described without trusting it (it may not be an Error at all). */
 export interface Thrown {
@@ -14,7 +14,8 @@ export interface Thrown {
   stack?: string;
 }
 
-export type ToChild = { id: string; op: "run"; case: Case; forwardOnly: boolean };
+/** A request: which case (its id), what to call and on what. Never the expected values or the seed. */
+export type ToChild = { id: string; target: Target; exports: string[]; inputs: Record<string, Value>; forwardOnly: boolean };
 
 export type FromChild =
   | { type: "ready"; exports: Record<string, string> } // export name → typeof
@@ -23,7 +24,7 @@ export type FromChild =
   | { id: string; type: "threw"; error: Thrown };
 
 /** Caps on what a child may send back, so a hostile answer cannot flood the grader. */
-export const WIRE_LIMITS = { numbers: 2_000_000, depth: 6, text: 4000 } as const;
+export const WIRE_LIMITS = { numbers: 2_000_000, depth: 6, text: 4000, frameBytes: 64 * 1024 * 1024 } as const;
 
 /** Where the runner puts the ml-matrix module before it imports a student's bundle (see bundle.ts). */
 export const ML_MATRIX_GLOBAL = "backprop-grader.ml-matrix";

@@ -1,95 +1,108 @@
 /**
  * Running one compiled student file in a child process that cannot harm or fool the grader:
- * Node's permission model (it may read only the runner and its bundle: no other files, no
- * writes, no child processes, no workers), an empty environment, a fresh empty working folder, a
- * V8 heap cap plus an OS address-space limit (limits.ts), and, on Linux where bubblewrap works, `bwrap --unshare-all` (no network) over a
- * read-only view of the system. The grader talks to it over IPC; answers are data.
+ * Node's permission model (it may read only its runner and its bundle: no other files, no writes,
+ * no child processes, no workers), an empty environment, a fresh empty working folder, a V8 heap
+ * cap plus an OS address-space limit (limits.ts), and, on Linux where bubblewrap works,
+ * `bwrap --unshare-all` (no network, no view of the grader's processes) over a read-only system.
+ * The grader talks to it over its own framed pipe (frames.ts), never Node's IPC channel.
  *
- * A call ends in one of three ways, as one record: the function returned, it threw, or the
- * child ended (timeout, crash, out of memory, process.exit) — then the child is gone and the
- * next call starts a new one. Student stdout/stderr is kept (capped) and never parsed.
+ * A call ends as one record: the function returned, it threw, or the child ended (timeout, crash,
+ * out of memory, process.exit, a broken channel) — then the child is gone and the next call starts
+ * a new one. Student stdout/stderr is kept (capped) and never parsed.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { execa } from "execa";
 import type { Case } from "../cases/case";
 import type { ProcessEnd } from "../results/result";
-import type { FromChild, Thrown, ToChild } from "./protocol";
 import { bwrapArgs, bwrapAvailable } from "./bwrap";
+import { FrameDecoder, FrameError, encodeFrame } from "./frames";
 import { withMemoryLimit } from "./limits";
+import { type Thrown, type ToChild, WIRE_LIMITS } from "./protocol";
 
 export interface SandboxOptions {
   /** V8 heap cap of the child, in MB. */
   memoryMb: number;
   /** How long loading the student's module may take, in ms. */
   loadTimeoutMs: number;
-  /** How much of the student's stdout+stderr to keep, in bytes. */
+  /** How much of the student's stdout+stderr to keep, in characters. */
   outputCap?: number;
   /** Use bubblewrap when it works here (default: yes). */
   bwrap?: boolean;
+  /** Give graph cases the grader's own gates (only a student's graph.ts needs them). */
+  graderGates?: boolean;
 }
 
 export type CallResult =
   | { kind: "returned"; value: unknown; durationMs: number }
   | { kind: "threw"; error: Thrown; durationMs: number }
-  | { kind: "ended"; end: ProcessEnd; durationMs: number; cause?: unknown; whileLoading?: true }
+  | { kind: "ended"; end: ProcessEnd; durationMs: number; whileLoading?: true }
   | { kind: "load-failed"; error: Thrown; durationMs: number };
 
-const CHILD_SOURCE = fileURLToPath(new URL("./child.ts", import.meta.url));
-let runnerPromise: Promise<string> | undefined;
+type Runner = "runner" | "graph-runner";
+const runners = new Map<Runner, Promise<string>>();
 
-/** The child runner, bundled once per grading process into a private temporary folder. */
-export function runnerScript(): Promise<string> {
-  runnerPromise ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), "backprop-grader-runner-"));
-    const outfile = join(dir, "runner.mjs");
-    await esbuild.build({
-      entryPoints: [CHILD_SOURCE],
-      outfile,
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      target: "node20",
-      logLevel: "silent",
-    });
-    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-    return outfile;
-  })();
-  return runnerPromise;
+/** A runner, bundled once per grading process into a private temporary folder. */
+export function runnerScript(kind: Runner): Promise<string> {
+  let p = runners.get(kind);
+  if (!p) {
+    p = (async () => {
+      const dir = mkdtempSync(join(tmpdir(), "backprop-grader-runner-"));
+      const outfile = join(dir, `${kind}.mjs`);
+      await esbuild.build({
+        entryPoints: [fileURLToPath(new URL(`./${kind}.ts`, import.meta.url))],
+        outfile,
+        bundle: true,
+        format: "esm",
+        platform: "node",
+        target: "node20",
+        logLevel: "silent",
+      });
+      process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+      return outfile;
+    })();
+    runners.set(kind, p);
+  }
+  return p;
 }
 
-/** The child process: IPC with structured clones, an empty environment, output streamed not buffered. */
+/** The child process: stdin closed, stdout/stderr streamed (not buffered), fd 3 our channel. */
 function spawnChild(file: string, args: string[], cwd: string) {
   return execa(file, args, {
-    ipc: true,
-    serialization: "advanced",
+    stdio: ["ignore", "pipe", "pipe", "pipe"],
     extendEnv: false,
     env: {},
     cwd,
     reject: false,
     buffer: false,
-    stdin: "ignore",
     cleanup: true,
   });
 }
 type Child = ReturnType<typeof spawnChild>;
 
-const OOM = /heap out of memory|Reached heap limit|Allocation failed|ERR_MEMORY_ALLOCATION_FAILED|Array buffer allocation failed/i;
+const OOM = /heap out of memory|Reached heap limit|ERR_MEMORY_ALLOCATION_FAILED|JavaScript heap|Array buffer allocation failed.*\n.*FATAL/i;
+const SIGNAL_NAMES = Object.fromEntries(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+
+type Reply = { id?: unknown; type?: unknown; value?: unknown; error?: unknown; exports?: unknown };
 
 /** One student file, loaded in a child that is restarted whenever it ends. */
 export class Sandbox {
   private child: Child | null = null;
-  private ready: Promise<FromChild | ProcessEnd> | null = null;
-  private loadEnd: ProcessEnd | null = null;
+  private channel: (Readable & Writable) | null = null;
+  private ended: ProcessEnd | null = null;
+  private waiters = new Set<(reply: Reply | ProcessEnd) => void>();
   private output = "";
   private outputDropped = 0;
   private readonly dir: string;
   private readonly bundlePath: string;
   private loadError: Thrown | null = null;
+  private loadEnd: ProcessEnd | null = null;
+  private usesBwrap = false;
   /** What the child reported it exports (name → typeof), once it has loaded. */
   exports: Record<string, string> | null = null;
 
@@ -101,7 +114,7 @@ export class Sandbox {
 
   /** What the student's code printed so far (capped). */
   get studentOutput(): string {
-    return this.outputDropped > 0 ? `${this.output}\n… (${this.outputDropped} more bytes not kept)` : this.output;
+    return this.outputDropped > 0 ? `${this.output}\n… (${this.outputDropped} more characters not kept)` : this.output;
   }
 
   private keepOutput(chunk: Buffer | string) {
@@ -112,8 +125,24 @@ export class Sandbox {
     this.outputDropped += Math.max(0, text.length - room);
   }
 
+  /** Deliver a reply (or the child's end) to whoever waits. */
+  private deliver(reply: Reply | ProcessEnd) {
+    for (const w of [...this.waiters]) w(reply);
+  }
+
+  private endOf(r: { signal?: string | null; exitCode?: number | null }): ProcessEnd {
+    let signal = r.signal ?? undefined;
+    let exitCode = typeof r.exitCode === "number" ? r.exitCode : undefined;
+    // bubblewrap reports a child killed by signal n as exit code 128 + n
+    if (this.usesBwrap && signal === undefined && exitCode !== undefined && exitCode > 128 && SIGNAL_NAMES[exitCode - 128]) {
+      signal = SIGNAL_NAMES[exitCode - 128];
+      exitCode = undefined;
+    }
+    return { timedOut: false, ...(signal ? { signal } : {}), ...(exitCode !== undefined ? { exitCode } : {}), outOfMemory: OOM.test(this.output) };
+  }
+
   private async start(): Promise<void> {
-    const runner = await runnerScript();
+    const runner = await runnerScript(this.options.graderGates ? "graph-runner" : "runner");
     const nodeArgs = [
       "--experimental-permission",
       `--allow-fs-read=${runner}`,
@@ -125,46 +154,67 @@ export class Sandbox {
       this.bundlePath,
     ];
     const work = mkdtempSync(join(this.dir, "cwd-"));
-    const useBwrap = this.options.bwrap !== false && (await bwrapAvailable());
-    const [file, args] = useBwrap
+    this.usesBwrap = this.options.bwrap !== false && (await bwrapAvailable());
+    const [file, args] = this.usesBwrap
       ? await withMemoryLimit("bwrap", [...bwrapArgs({ readOnly: [dirname(runner), this.dir], cwd: work }), process.execPath, ...nodeArgs], this.options.memoryMb)
       : await withMemoryLimit(process.execPath, nodeArgs, this.options.memoryMb);
     const child = spawnChild(file, args, work);
+    const channel = child.stdio[3] as Readable & Writable;
+    this.child = child;
+    this.channel = channel;
+    this.ended = null;
     child.stdout?.on("data", (d) => this.keepOutput(d));
     child.stderr?.on("data", (d) => this.keepOutput(d));
-    this.child = child;
-    this.ready = new Promise<FromChild | ProcessEnd>((resolve) => {
-      const onMessage = (m: unknown) => {
-        const msg = m as FromChild;
-        if (msg && (msg.type === "ready" || msg.type === "load-error")) {
-          child.off("message", onMessage);
-          clearTimeout(timer);
-          resolve(msg);
-        }
-      };
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        resolve({ timedOut: true, signal: "SIGKILL", outOfMemory: false });
-      }, this.options.loadTimeoutMs);
-      child.on("message", onMessage);
-      void child.then((r) => {
-        clearTimeout(timer);
-        resolve(this.endOf(r));
-      });
+    const decoder = new FrameDecoder(WIRE_LIMITS.frameBytes);
+    channel.on("data", (chunk: Buffer) => {
+      if (this.child !== child) return;
+      let messages: unknown[];
+      try {
+        messages = decoder.push(chunk);
+      } catch (error) {
+        // Anything but our frames on our channel: the student's code wrote to it. End the child.
+        this.finish(child, { timedOut: false, outOfMemory: false, protocolError: (error as FrameError).message });
+        return;
+      }
+      for (const m of messages) if (typeof m === "object" && m !== null) this.deliver(m as Reply);
     });
-    const first = await this.ready;
+    channel.on("error", () => undefined); // the child's end shows up as its exit
+    void child.then((r) => this.finish(child, this.endOf(r)));
+
+    const first = await this.next(this.options.loadTimeoutMs, (m) => m.type === "ready" || m.type === "load-error");
     if ("timedOut" in first) this.loadEnd = first;
     else if (first.type === "load-error") this.loadError = sanitizeThrown(first.error);
-    else if (first.type === "ready") this.exports = sanitizeExports(first.exports);
+    else this.exports = sanitizeExports(first.exports);
   }
 
-  private endOf(r: { signal?: string | null; exitCode?: number | null }): ProcessEnd {
-    return {
-      timedOut: false,
-      ...(r.signal ? { signal: r.signal } : {}),
-      ...(typeof r.exitCode === "number" ? { exitCode: r.exitCode } : {}),
-      outOfMemory: OOM.test(this.output) || r.signal === "SIGABRT",
-    };
+  /** Record how the child ended (once), kill it, and wake every waiter. */
+  private finish(child: Child, end: ProcessEnd) {
+    if (this.child !== child || this.ended) return;
+    this.ended = end;
+    child.kill("SIGKILL");
+    this.deliver(end);
+  }
+
+  /** The next reply that `accept`s, or how the child ended, or a timeout (which kills it). */
+  private next(timeoutMs: number, accept: (m: Reply) => boolean): Promise<Reply | ProcessEnd> {
+    const child = this.child!;
+    if (this.ended) return Promise.resolve(this.ended);
+    return new Promise((resolve) => {
+      const done = (r: Reply | ProcessEnd) => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+        resolve(r);
+      };
+      const waiter = (r: Reply | ProcessEnd) => {
+        if ("timedOut" in r || accept(r as Reply)) done(r);
+      };
+      const timer = setTimeout(() => {
+        const end: ProcessEnd = { timedOut: true, signal: "SIGKILL", outOfMemory: false };
+        this.finish(child, end);
+        done(end);
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
   }
 
   /** Start the child and load the student's module, if that has not happened (or failed) yet. */
@@ -172,52 +222,33 @@ export class Sandbox {
     if (!this.child && !this.loadError && !this.loadEnd) await this.start();
   }
 
-  /** Run one case; a dead child is replaced first. */
+  /** Run one case; a child that has ended (during a call or between calls) is replaced first. */
   async run(c: Case, timeoutMs: number, forwardOnly = false): Promise<CallResult> {
     const t0 = performance.now();
+    if (this.child && this.ended) await this.stopChild(); // it died after its last answer: not this call's fault
     await this.load();
     if (this.loadError) return { kind: "load-failed", error: this.loadError, durationMs: performance.now() - t0 };
     if (this.loadEnd) return { kind: "ended", end: this.loadEnd, durationMs: performance.now() - t0, whileLoading: true };
-    const child = this.child!;
     const id = randomUUID();
+    const request: ToChild = { id, target: c.target, exports: c.exports, inputs: c.inputs, forwardOnly };
     const startedAt = performance.now();
-    const settle = new Promise<CallResult>((resolve) => {
-      let done = false;
-      const finish = (r: CallResult) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        child.off("message", onMessage);
-        resolve(r);
-      };
-      const onMessage = (m: unknown) => {
-        const msg = m as { id?: unknown; type?: unknown; value?: unknown; error?: Thrown };
-        if (msg?.id !== id) return; // anything else the student sends is ignored
-        const durationMs = performance.now() - startedAt;
-        if (msg.type === "returned") finish({ kind: "returned", value: msg.value, durationMs });
-        else if (msg.type === "threw") finish({ kind: "threw", error: sanitizeThrown(msg.error), durationMs });
-      };
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        finish({ kind: "ended", end: { timedOut: true, signal: "SIGKILL", outOfMemory: false }, durationMs: performance.now() - startedAt });
-      }, timeoutMs);
-      child.on("message", onMessage);
-      void child.then((r) => finish({ kind: "ended", end: this.endOf(r), durationMs: performance.now() - startedAt, cause: r }));
-      try {
-        child.send({ id, op: "run", case: c, forwardOnly } satisfies ToChild);
-      } catch (cause) {
-        finish({ kind: "ended", end: { timedOut: false, outOfMemory: false }, durationMs: 0, cause });
-      }
-    });
-    const result = await settle;
-    if (result.kind === "ended") await this.stopChild();
-    return result;
+    const reply = this.next(timeoutMs, (m) => m.id === id && (m.type === "returned" || m.type === "threw"));
+    this.channel!.write(encodeFrame(request));
+    const r = await reply;
+    const durationMs = performance.now() - startedAt;
+    if ("timedOut" in r) {
+      await this.stopChild();
+      return { kind: "ended", end: r, durationMs };
+    }
+    if (r.type === "threw") return { kind: "threw", error: sanitizeThrown(r.error), durationMs };
+    return { kind: "returned", value: r.value, durationMs };
   }
 
   private async stopChild(): Promise<void> {
     const child = this.child;
     this.child = null;
-    this.ready = null;
+    this.channel = null;
+    this.waiters.clear();
     if (!child) return;
     child.kill("SIGKILL");
     await child.catch(() => undefined);

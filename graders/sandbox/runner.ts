@@ -1,0 +1,4 @@
+/** The runner of every sandboxed student file except graph.ts: no reference code inside. */
+import { serve } from "./child";
+
+await serve();
