@@ -20,6 +20,7 @@ import { toGradescope } from "../graders/results/gradescope";
 import { toJUnit } from "../graders/results/junit";
 import type { SubmissionResult } from "../graders/results/result";
 import { toTerminal } from "../graders/results/terminal";
+import { NO_BWRAP_WARNING, bwrapAvailable } from "../graders/sandbox/bwrap";
 import { hiddenSecret } from "../graders/secret";
 import { UsageError, progressReporter, runMain } from "./cli";
 
@@ -115,6 +116,7 @@ await runMain(async () => {
   const opts = parse();
   const { secret, source } = hiddenSecret(opts.seed);
   console.error(`hidden cases: seed from ${source}${source.startsWith("random") ? ` (${secret})` : ""}`);
+  if (!(await bwrapAvailable())) console.error(NO_BWRAP_WARNING);
   if (opts.submission && opts.submissions) throw new UsageError("give either --submission (one student) or --submissions (a class), not both", USAGE);
   if (opts.submission || opts.submissions) {
     const assignment = checkedAssignment(opts.assignment);

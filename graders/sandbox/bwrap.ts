@@ -21,7 +21,7 @@ export function bwrapArgs({ readOnly, cwd }: { readOnly: string[]; cwd: string }
     ...ro.flatMap((p) => ["--ro-bind", p, p]),
     "--proc", "/proc",
     "--dev", "/dev",
-    "--bind", cwd, cwd,
+    "--ro-bind", cwd, cwd, // nothing to write: Node's trace_events would otherwise leave a file here
     "--chdir", cwd,
   ];
 }
@@ -36,3 +36,9 @@ export function bwrapAvailable(): Promise<boolean> {
     .catch(() => false);
   return probe;
 }
+
+/** Said once before grading untrusted code where bubblewrap cannot be used. */
+export const NO_BWRAP_WARNING =
+  "warning: bubblewrap is not available here, so the sandbox relies on Node's permission model alone: " +
+  "student code can still open network connections and send signals to the grader. Install bubblewrap " +
+  "(apt-get install bubblewrap) before grading untrusted submissions.";
