@@ -15,9 +15,12 @@ import { DEFAULT_STEP, numericGradient } from "./checks/finite-difference";
 import { type Verdict, judgeOutputs, outputsOf } from "./judge/compare";
 import { type Manifest, type Tolerance, loadManifest, testSpecs } from "./manifest";
 import { REFERENCE } from "./reference";
-import { type Outcome, type ProcessEnd, type SubmissionResult, type TestResult, type TestSpec, scoreOf } from "./results/result";
+import { type Outcome, type SubmissionResult, type TestResult, type TestSpec, scoreOf } from "./results/result";
 import { type CallResult, Sandbox } from "./sandbox/sandbox";
-import type { Thrown } from "./sandbox/protocol";
+import { unreturned } from "./checks/context";
+import { CHECKS } from "./checks/registry";
+import { CONTRACT } from "./contract";
+import { fileURLToPath } from "node:url";
 import { bundleFile, formatCompileError } from "./submission/bundle";
 import { locateFiles } from "./submission/locate";
 
@@ -37,39 +40,18 @@ export interface GradeOptions {
 /** Where an export lives in this submission: a loaded sandbox, or why it cannot be tested. */
 type Home = { sandbox: Sandbox; file: string } | { problem: string };
 
-const IMPLEMENTED = new Set(["golden", "hidden", "gradcheck"]);
-
-/** What to look for when the student's process ended: the reason itself is rendered from `end`. */
-function advice(end: ProcessEnd, limitMs: number, memoryMb: number, whileLoading = false): string {
-  const loading = whileLoading ? " while your file was being loaded" : "";
-  if (end.timedOut) {
-    return whileLoading
-      ? `Loading your file did not finish within ${limitMs} ms: look for an endless loop or a top-level await that never settles.`
-      : `No answer within ${limitMs} ms: look for an endless loop, or code far slower than it needs to be.`;
-  }
-  if (end.outOfMemory) return `Your code used more than the memory limit (${memoryMb} MB of heap)${loading}.`;
-  if (end.protocolError) return `Your code wrote to the grader's private channel to its process (${end.protocolError})${loading}; leave file descriptor 3 alone.`;
-  if (end.signal) return `Your process was killed by ${end.signal}${loading} (process.kill, process.abort, or a crash).`;
-  if (end.exitCode !== undefined) return `Your code ended its process with exit code ${end.exitCode}${loading}: do not call process.exit; return your result instead.`;
-  return `Your process ended unexpectedly${loading}.`;
-}
-
-/** "TypeError: x is undefined", or "a string: oops" for a thrown value that is not an Error. */
-function thrownText(t: Thrown): string {
-  return /Error$|^Error/.test(t.name) ? `${t.name}: ${t.message}` : `a ${t.name}: ${t.message}`;
-}
-
-/** Student-facing lines of a stack: frames in their files, not the grader's runner. */
-function studentStack(t: Thrown): string | undefined {
-  const frames = (t.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l) && !/runner\.mjs|node:internal/.test(l));
-  return frames.length > 0 ? frames.slice(0, 6).join("\n") : undefined;
-}
-
 class SubmissionGrader {
   private readonly runs = new Map<string, Promise<CallResult>>();
   private hidden: Case[] | undefined;
   private readonly golden: Case[];
   private readonly deadline: number;
+  private readonly referenceSandboxes = new Map<string, Promise<Sandbox>>();
+  private readonly referenceList: Sandbox[] = [];
+
+  /** Stop the reference's sandboxes (the student's are closed by whoever made them). */
+  async close(): Promise<void> {
+    await Promise.all(this.referenceList.map((s) => s.close()));
+  }
 
   constructor(
     private readonly assignment: AssignmentName,
@@ -91,21 +73,58 @@ class SubmissionGrader {
     const key = `${c.seed}|${c.id}|${forwardOnly}`;
     let r = this.runs.get(key);
     if (!r) {
-      r = sandbox.run(c, timeoutMs, forwardOnly);
+      r = sandbox.run(c, timeoutMs, { forwardOnly });
       this.runs.set(key, r);
     }
     return r;
   }
 
-  async grade(spec: TestSpec): Promise<Outcome> {
-    if (!IMPLEMENTED.has(spec.kind)) {
-      return { status: "grader-error", message: `${spec.kind} checks are not implemented in this version of the grader yet.` };
+  /** The reference, compiled and sandboxed like a submission: for checks that compare timings. */
+  private referenceSandbox(file: string): Promise<Sandbox> {
+    let p = this.referenceSandboxes.get(file);
+    if (!p) {
+      p = (async () => {
+        const dir = fileURLToPath(new URL(`../reference/${this.assignment}/`, import.meta.url));
+        const bundle = await bundleFile(dir, `${dir}${file}`);
+        if (!bundle.ok) throw new Error(`the reference ${file} does not compile: ${bundle.errors.map(formatCompileError).join("; ")}`);
+        const sandbox = new Sandbox(bundle.code, {
+          memoryMb: this.manifest.limits.memoryMb,
+          loadTimeoutMs: this.manifest.limits.callTimeoutMs,
+          bwrap: this.options.bwrap,
+          graderGates: file === "graph.ts",
+        });
+        this.referenceList.push(sandbox);
+        return sandbox;
+      })();
+      this.referenceSandboxes.set(file, p);
     }
+    return p;
+  }
+
+  async grade(spec: TestSpec): Promise<Outcome> {
     const home = this.homes.get(spec.export);
     if (!home) return { status: "grader-error", message: `no file provides ${spec.export} in the contract (grader bug)` };
     if ("problem" in home) return { status: "failed", message: home.problem };
     if (performance.now() > this.deadline) {
       return { status: "could-not-check", message: `the time budget of ${this.manifest.limits.submissionTimeoutMs / 1000} s for your whole submission ran out before this test`, end: { timedOut: true, outOfMemory: false } };
+    }
+    const limit = spec.timeoutMs ?? this.manifest.limits.callTimeoutMs;
+    if (spec.kind !== "golden" && spec.kind !== "hidden" && spec.kind !== "gradcheck") {
+      const name = spec.check ?? spec.kind;
+      const check = CHECKS[name];
+      if (!check) return { status: "grader-error", message: `${spec.kind} check "${name}" is not implemented in this version of the grader yet.` };
+      const file = CONTRACT[this.assignment].find((f) => f.exports.includes(spec.export))!.file;
+      return check({
+        assignment: this.assignment,
+        spec,
+        manifest: this.manifest,
+        run: (c, r = {}) => home.sandbox.run(c, r.timeoutMs ?? limit, r),
+        runReference: async (c, r = {}) => (await this.referenceSandbox(file)).run(c, r.timeoutMs ?? limit, r),
+        golden: this.golden.filter((c) => c.exports.includes(spec.export)),
+        reference: REFERENCE[this.assignment],
+        seed: `${spec.visibility === "visible" ? "visible" : `hidden:${this.options.secret}`}:${spec.name}`,
+        limitMs: limit,
+      });
     }
     const pool = spec.kind === "hidden" ? this.hiddenCases() : this.golden;
     let cases = pool.filter((c) => c.exports.includes(spec.export));
@@ -116,25 +135,18 @@ class SubmissionGrader {
       cases = cases.filter((c) => kinkDistance(c.target, c.inputs) >= 100 * h);
     }
     if (cases.length === 0) return { status: "grader-error", message: `no ${spec.kind} cases for ${spec.export} away from kinks (grader bug)` };
-    const limit = spec.timeoutMs ?? this.manifest.limits.callTimeoutMs;
     const forwardOnly = isLayer(cases[0].target) && spec.export.endsWith("Forward");
     let names = outputsOf(cases[0], spec.export);
     if (spec.output) names = names.filter((n) => n === spec.output);
     if (spec.kind === "gradcheck") names = names.filter((n) => n !== "out" && n !== "loss" && n !== "z" && n !== "value" && n !== "scores");
+    const ctx = { spec, manifest: this.manifest, limitMs: limit };
     for (const c of cases) {
       const r = await this.run(home.sandbox, c, forwardOnly, limit);
       const replay = spec.kind === "hidden" ? `hidden case ${c.id} (seed ${c.seed})` : `case ${c.id} of fixtures/golden/${this.assignment}.json`;
-      if (r.kind === "ended") {
-        const ms = r.whileLoading ? this.manifest.limits.callTimeoutMs : limit;
-        return { status: "could-not-check", message: advice(r.end, ms, this.manifest.limits.memoryMb, r.whileLoading), end: r.end };
-      }
-      if (r.kind === "load-failed") {
-        return { status: "failed", message: `${home.file} threw while it was being loaded: ${thrownText(r.error)}`, details: studentStack(r.error) };
-      }
-      if (r.kind === "threw") {
-        return { status: "failed", message: `${spec.export} threw ${thrownText(r.error)}`, details: studentStack(r.error), replay };
-      }
-      const verdict = spec.kind === "gradcheck" ? this.gradcheck(c, r.value, names) : judgeOutputs(c, r.value, names, this.manifest.tolerances.golden);
+      const problem = unreturned(r, ctx, home.file, replay);
+      if (problem) return problem;
+      const value = (r as { value: unknown }).value;
+      const verdict = spec.kind === "gradcheck" ? this.gradcheck(c, value, names) : judgeOutputs(c, value, names, this.manifest.tolerances.golden);
       if (!verdict.ok) {
         return { status: "failed", message: `${spec.export}: ${verdict.message}`, details: verdict.details, replay };
       }
@@ -225,7 +237,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
       tests.push({ test: spec, score: scoreOf(spec, outcome), outcome, durationMs: performance.now() - t0 });
     }
   } finally {
-    await Promise.all(sandboxes.map((s) => s.close()));
+    await Promise.all([...sandboxes.map((s) => s.close()), grader.close()]);
   }
   const studentOutput = sandboxes.map((s) => s.studentOutput).filter((o) => o.length > 0).join("\n");
   return {

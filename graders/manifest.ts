@@ -23,7 +23,7 @@ export interface Manifest {
   tolerances: { golden: Tolerance; gradcheck: Tolerance & { h: number } };
   parts: {
     export: string;
-    tests: { kind: TestKind; points: number; visibility: Visibility; description: string; output?: string; timeoutMs?: number }[];
+    tests: { kind: TestKind; points: number; visibility: Visibility; description: string; output?: string; timeoutMs?: number; check?: string }[];
   }[];
 }
 
@@ -75,6 +75,7 @@ export function testSpecs(manifest: Manifest): TestSpec[] {
       visibility: t.visibility,
       ...(t.output ? { output: t.output } : {}),
       ...(t.timeoutMs ? { timeoutMs: t.timeoutMs } : {}),
+      ...(t.check ? { check: t.check } : {}),
     })),
   );
 }

@@ -30,6 +30,8 @@ export interface RunOptions {
   gates?: Implementation;
   /** Layers: run the forward only and return { out } (so a throwing backward cannot cost the forward). */
   forwardOnly?: boolean;
+  /** Also return, under "$inputs", every argument as it is after the calls (to see mutation). */
+  reportInputs?: boolean;
 }
 
 type Fn = (...args: unknown[]) => unknown;
@@ -85,43 +87,47 @@ function runGraph(impl: Implementation, c: Case, gates: Implementation): Record<
   return { value, grads };
 }
 
-function runLayer(impl: Implementation, c: Case & { target: keyof typeof SIGNATURES }, forwardOnly: boolean): Record<string, unknown> {
+function runLayer(impl: Implementation, c: Case & { target: keyof typeof SIGNATURES }, forwardOnly: boolean, reportInputs: boolean): Record<string, unknown> {
   const sig = SIGNATURES[c.target];
   const forward = exported(impl, `${c.target}Forward`) as Fn;
   const backward = forwardOnly ? null : (exported(impl, `${c.target}Backward`) as Fn);
   const args = sig.args.filter((a) => !a.optional || a.name in c.inputs).map((a) => toArgument(c.inputs[a.name], a.kind));
+  const named = sig.args.filter((a) => !a.optional || a.name in c.inputs).map((a) => a.name);
   const { out, cache } = forward(...args) as { out: unknown; cache: unknown };
-  if (forwardOnly) return { out: toPlain(out) };
-  const grads = backward!(toArgument(c.inputs.dout, "matrix"), cache) as Record<string, unknown>;
+  if (forwardOnly) return withInputs({ out: toPlain(out) }, named, args, reportInputs);
+  const dout = toArgument(c.inputs.dout, "matrix");
+  const grads = backward!(dout, cache) as Record<string, unknown>;
   const result: Record<string, unknown> = { out: toPlain(out) };
   for (const o of sig.outputs.slice(1)) result[o.name] = toPlain(grads?.[o.name]);
-  return result;
+  return withInputs(result, [...named, "dout"], [...args, dout], reportInputs);
 }
 
-function runFunction(impl: Implementation, c: Case & { target: keyof typeof SIGNATURES }): Record<string, unknown> {
+/** The arguments as they are now, when asked: a Matrix as number[][], labels as a copy. */
+function withInputs(result: Record<string, unknown>, names: string[], args: unknown[], report: boolean): Record<string, unknown> {
+  if (!report) return result;
+  return { ...result, $inputs: Object.fromEntries(names.map((n, k) => [n, Array.isArray(args[k]) ? [...(args[k] as unknown[])] : toPlain(args[k])])) };
+}
+
+function runFunction(impl: Implementation, c: Case & { target: keyof typeof SIGNATURES }, reportInputs: boolean): Record<string, unknown> {
   const sig = SIGNATURES[c.target];
   const fn = exported(impl, c.target) as Fn;
   const args = sig.args.map((a) => toArgument(c.inputs[a.name], a.kind));
+  const named = sig.args.map((a) => a.name);
   if (c.target === "twoLayerNetScores" || c.target === "twoLayerNetLoss") {
     const [W1, b1, W2, b2, ...rest] = args;
     const result = fn({ W1, b1, W2, b2 }, ...rest);
-    if (c.target === "twoLayerNetScores") return { scores: toPlain(result) };
+    if (c.target === "twoLayerNetScores") return withInputs({ scores: toPlain(result) }, named, args, reportInputs);
     const { loss, grads } = (result ?? {}) as { loss: unknown; grads?: Record<string, unknown> };
-    return {
-      loss,
-      dW1: toPlain(grads?.W1),
-      db1: toPlain(grads?.b1),
-      dW2: toPlain(grads?.W2),
-      db2: toPlain(grads?.b2),
-    };
+    const out = { loss, dW1: toPlain(grads?.W1), db1: toPlain(grads?.b1), dW2: toPlain(grads?.W2), db2: toPlain(grads?.b2) };
+    return withInputs(out, named, args, reportInputs);
   }
   const result = (fn(...args) ?? {}) as Record<string, unknown>;
-  return Object.fromEntries(sig.outputs.map((o) => [o.name, toPlain(result[o.name])]));
+  return withInputs(Object.fromEntries(sig.outputs.map((o) => [o.name, toPlain(result[o.name])])), named, args, reportInputs);
 }
 
 export function runCase(impl: Implementation, c: Case, options: RunOptions = {}): Record<string, unknown> {
   if (isGate(c.target)) return runGate(impl, c);
   if (c.target === "ComputationalGraph") return runGraph(impl, c, options.gates ?? impl);
-  if (isLayer(c.target)) return runLayer(impl, c as Case & { target: typeof c.target }, options.forwardOnly ?? false);
-  return runFunction(impl, c as Case & { target: keyof typeof SIGNATURES });
+  if (isLayer(c.target)) return runLayer(impl, c as Case & { target: typeof c.target }, options.forwardOnly ?? false, options.reportInputs ?? false);
+  return runFunction(impl, c as Case & { target: keyof typeof SIGNATURES }, options.reportInputs ?? false);
 }

@@ -28,6 +28,8 @@ export interface TestSpec {
   /** One output of the export this test is about (e.g. "dW1" of twoLayerNetLoss). */
   output?: string;
   timeoutMs?: number;
+  /** Which registered check runs this test (graders/checks/registry.ts); default: its kind. */
+  check?: string;
 }
 
 /** How a run of student code ended when it did not return normally (execa-style flags). */

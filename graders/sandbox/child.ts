@@ -118,7 +118,7 @@ export async function serve(graderGates?: Implementation): Promise<void> {
       const msg = raw as ToChild;
       const c = { id: msg.id, target: msg.target, exports: msg.exports, seed: "", inputs: msg.inputs, expected: {} } as Case;
       try {
-        const result = runCase(student, c, { gates: graderGates, forwardOnly: msg.forwardOnly === true });
+        const result = runCase(student, c, { gates: graderGates, forwardOnly: msg.forwardOnly === true, reportInputs: msg.reportInputs === true });
         send({ id: msg.id, type: "returned", value: wire(result) });
       } catch (error) {
         send({ id: msg.id, type: "threw", error: describeThrown(error) });

@@ -15,7 +15,15 @@ export interface Thrown {
 }
 
 /** A request: which case (its id), what to call and on what. Never the expected values or the seed. */
-export type ToChild = { id: string; target: Target; exports: string[]; inputs: Record<string, Value>; forwardOnly: boolean };
+export type ToChild = {
+  id: string;
+  target: Target;
+  exports: string[];
+  inputs: Record<string, Value>;
+  forwardOnly: boolean;
+  /** Return the arguments as they are after the calls too (to see mutation). */
+  reportInputs: boolean;
+};
 
 export type FromChild =
   | { type: "ready"; exports: Record<string, string> } // export name → typeof

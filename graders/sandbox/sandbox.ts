@@ -223,14 +223,14 @@ export class Sandbox {
   }
 
   /** Run one case; a child that has ended (during a call or between calls) is replaced first. */
-  async run(c: Case, timeoutMs: number, forwardOnly = false): Promise<CallResult> {
+  async run(c: Case, timeoutMs: number, options: { forwardOnly?: boolean; reportInputs?: boolean } = {}): Promise<CallResult> {
     const t0 = performance.now();
     if (this.child && this.ended) await this.stopChild(); // it died after its last answer: not this call's fault
     await this.load();
     if (this.loadError) return { kind: "load-failed", error: this.loadError, durationMs: performance.now() - t0 };
     if (this.loadEnd) return { kind: "ended", end: this.loadEnd, durationMs: performance.now() - t0, whileLoading: true };
     const id = randomUUID();
-    const request: ToChild = { id, target: c.target, exports: c.exports, inputs: c.inputs, forwardOnly };
+    const request: ToChild = { id, target: c.target, exports: c.exports, inputs: c.inputs, forwardOnly: options.forwardOnly ?? false, reportInputs: options.reportInputs ?? false };
     const startedAt = performance.now();
     const reply = this.next(timeoutMs, (m) => m.id === id && (m.type === "returned" || m.type === "threw"));
     this.channel!.write(encodeFrame(request));

@@ -1,0 +1,81 @@
+/**
+ * What a check gets to work with, and what it returns. A check is a function from a
+ * CheckContext to an Outcome: it builds cases, runs them in the student's sandbox through
+ * `run` (the answers come back as untrusted data) and judges them here. Checks are registered by
+ * name in checks/registry.ts; a manifest test names its check (`"check": "…"`).
+ */
+import type { AssignmentName, Case } from "../cases/case";
+import type { Implementation } from "../cases/run";
+import type { Manifest } from "../manifest";
+import type { Outcome, ProcessEnd, TestSpec } from "../results/result";
+import type { Thrown } from "../sandbox/protocol";
+import type { CallResult } from "../sandbox/sandbox";
+
+export interface RunRequest {
+  /** Layers: the forward only. */
+  forwardOnly?: boolean;
+  /** Also return the arguments as they are after the call, under "$inputs". */
+  reportInputs?: boolean;
+  /** Time limit of this call (default: the test's). */
+  timeoutMs?: number;
+}
+
+export interface CheckContext {
+  assignment: AssignmentName;
+  spec: TestSpec;
+  manifest: Manifest;
+  /** Run a case in the sandbox that holds spec.export. */
+  run(c: Case, request?: RunRequest): Promise<CallResult>;
+  /** The same, in a sandbox running the reference as a submission (for timing comparisons). */
+  runReference(c: Case, request?: RunRequest): Promise<CallResult>;
+  /** The committed golden cases that exercise spec.export. */
+  golden: Case[];
+  /** The live reference implementation of the assignment, in the grader's process. */
+  reference: Implementation;
+  /** A seed for this test's random draws: replayable, secret for hidden tests. */
+  seed: string;
+  /** The per-call time limit of this test (ms). */
+  limitMs: number;
+}
+
+export type Check = (ctx: CheckContext) => Promise<Outcome>;
+
+/** "TypeError: x is undefined", or "a string: oops" for a thrown value that is not an Error. */
+export function thrownText(t: Thrown): string {
+  return /Error$|^Error/.test(t.name) ? `${t.name}: ${t.message}` : `a ${t.name}: ${t.message}`;
+}
+
+/** Student-facing lines of a stack: frames in their files, not the grader's runner. */
+export function studentStack(t: Thrown): string | undefined {
+  const frames = (t.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l) && !/runner\.mjs|node:internal/.test(l));
+  return frames.length > 0 ? frames.slice(0, 6).join("\n") : undefined;
+}
+
+/** What to look for when the student's process ended: the reason itself is rendered from `end`. */
+export function advice(end: ProcessEnd, limitMs: number, memoryMb: number, whileLoading = false): string {
+  const loading = whileLoading ? " while your file was being loaded" : "";
+  if (end.timedOut) {
+    return whileLoading
+      ? `Loading your file did not finish within ${limitMs} ms: look for an endless loop or a top-level await that never settles.`
+      : `No answer within ${limitMs} ms: look for an endless loop, or code far slower than it needs to be.`;
+  }
+  if (end.outOfMemory) return `Your code used more than the memory limit (${memoryMb} MB of heap)${loading}.`;
+  if (end.protocolError) return `Your code wrote to the grader's private channel to its process (${end.protocolError})${loading}; leave file descriptor 3 alone.`;
+  if (end.signal) return `Your process was killed by ${end.signal}${loading} (process.kill, process.abort, or a crash).`;
+  if (end.exitCode !== undefined) return `Your code ended its process with exit code ${end.exitCode}${loading}: do not call process.exit; return your result instead.`;
+  return `Your process ended unexpectedly${loading}.`;
+}
+
+/**
+ * The outcome of a call that did not return normally (threw, ended, or the file did not load),
+ * or null when it returned and its value can be judged.
+ */
+export function unreturned(r: CallResult, ctx: Pick<CheckContext, "spec" | "manifest" | "limitMs">, file: string, replay?: string): Outcome | null {
+  if (r.kind === "returned") return null;
+  if (r.kind === "ended") {
+    const ms = r.whileLoading ? ctx.manifest.limits.callTimeoutMs : ctx.limitMs;
+    return { status: "could-not-check", message: advice(r.end, ms, ctx.manifest.limits.memoryMb, r.whileLoading), end: r.end };
+  }
+  if (r.kind === "load-failed") return { status: "failed", message: `${file} threw while it was being loaded: ${thrownText(r.error)}`, details: studentStack(r.error) };
+  return { status: "failed", message: `${ctx.spec.export} threw ${thrownText(r.error)}`, details: studentStack(r.error), ...(replay ? { replay } : {}) };
+}
