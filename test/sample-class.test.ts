@@ -1,7 +1,8 @@
 /**
  * The grader against the sample class (fixtures/submissions), the reference and the skeletons,
  * through the whole engine: bundle, sandbox, judge. Correct work never loses a point; each bug
- * costs points on its own export and nowhere else; a skeleton handed in unchanged scores 0.
+ * costs points on its own export and nowhere else (argument mutation included: the property
+ * checks see it); a skeleton handed in unchanged scores 0.
  * Tests of kinds the engine does not implement yet (they report a grader error) are set aside.
  */
 import { describe, expect, it } from "@jest/globals";
@@ -24,9 +25,6 @@ const lostOn = (r: SubmissionResult) => [...new Set(judged(r).filter((t) => t.ou
 const explain = (r: SubmissionResult) =>
   judged(r).filter((t) => t.outcome.status !== "passed").map((t) => `${t.test.name}: ${t.outcome.status}: ${t.outcome.message}`).join("\n");
 
-/** Bugs the engine's implemented kinds cannot see yet: argument mutation needs the property checks. */
-const NEEDS_PROPERTIES = new Set(["mutates-input"]);
-
 describe.each(ASSIGNMENTS)("sample class: %s", (assignment) => {
   const students = Object.entries(classOf(assignment));
 
@@ -41,8 +39,7 @@ describe.each(ASSIGNMENTS)("sample class: %s", (assignment) => {
     const lost = lostOn(r);
     const elsewhere = lost.filter((e) => !s.exports!.includes(e));
     if (elsewhere.length > 0) throw new Error(`${id} (${s.note}) lost points on ${elsewhere.join(", ")}:\n${explain(r)}`);
-    if (NEEDS_PROPERTIES.has(s.cause!)) expect(lost).toEqual([]); // values are right; issue 4's property checks will see it
-    else expect(lost.sort()).toEqual([...s.exports!].sort());
+    expect(lost.sort()).toEqual([...s.exports!].sort());
   });
 
   it("the reference, graded as a submission, earns every point the engine judges", async () => {

@@ -102,10 +102,23 @@ function runLayer(impl: Implementation, c: Case & { target: keyof typeof SIGNATU
   return withInputs(result, [...named, "dout"], [...args, dout], reportInputs);
 }
 
+// Captured when this module loads (in the sandbox: before any student code), so a student who
+// patches Matrix.prototype.to2DArray, Array.from or the like cannot change how the grader reads
+// back the arguments it made itself.
+const arrayFrom = Array.from;
+const fromEntries = Object.fromEntries;
+
+/** One of our own argument matrices, read from its storage (ml-matrix keeps rows in `data`). */
+function ownMatrixNow(m: Matrix): number[][] {
+  const rows = (m as unknown as { data: ArrayLike<number>[] }).data;
+  return arrayFrom(rows, (row) => arrayFrom(row));
+}
+
 /** The arguments as they are now, when asked: a Matrix as number[][], labels as a copy. */
 function withInputs(result: Record<string, unknown>, names: string[], args: unknown[], report: boolean): Record<string, unknown> {
   if (!report) return result;
-  return { ...result, $inputs: Object.fromEntries(names.map((n, k) => [n, Array.isArray(args[k]) ? [...(args[k] as unknown[])] : toPlain(args[k])])) };
+  const now = (a: unknown) => (a instanceof Matrix ? ownMatrixNow(a) : Array.isArray(a) ? arrayFrom(a) : a);
+  return { ...result, $inputs: fromEntries(names.map((n, k) => [n, now(args[k])])) };
 }
 
 function runFunction(impl: Implementation, c: Case & { target: keyof typeof SIGNATURES }, reportInputs: boolean): Record<string, unknown> {

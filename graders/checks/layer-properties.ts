@@ -1,4 +1,190 @@
-import type { Check } from "./context";
+/**
+ * Property checks of the vectorized layers (notes/gradient-checks.md §9.7): what a backward must
+ * do whatever its values. Checked without finite differences, on the committed golden cases:
+ *   arguments unchanged   (in-place ml-matrix methods are the classic bug; invisible to values)
+ *   linear in dout        B(a·g₁ + b·g₂) = a·B(g₁) + b·B(g₂)  (catches masks on dout, ignoring dout)
+ *   dout = 0 gives 0      exactly
+ *   repeatable            a second identical call is bit-identical (no state kept between calls)
+ * plus each layer's own rule (affine: db is the column sum of dout; ReLU: dout passes exactly where
+ * x > 0; leaky ReLU / ELU: the forward's slope or alpha reaches the backward; maxout: ties to the first).
+ */
+import type { Case, LayerName, Mat, Value } from "../cases/case";
+import { SIGNATURES } from "../cases/case";
+import { Random } from "../cases/random";
+import { runCase } from "../cases/run";
+import type { Outcome } from "../results/result";
+import { firstChange, inputsAfter, readMatrix, worstGap } from "./answers";
+import { type Check, type CheckContext, unreturned } from "./context";
 
-/** (being written) */
-export const LAYER_CHECKS: Record<string, Check> = {};
+const A = 0.7;
+const B = -1.3;
+const INPLACE_HINT = "ml-matrix instance methods (m.mul(k), m.add(n), m.sub(n), m.exp(), m.apply(…)) change m itself: use the static Matrix.mul(m, k) … or m.clone() first";
+
+const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6));
+const combine = (p: Mat, q: Mat, a: number, b: number): Mat => p.map((row, i) => row.map((v, j) => a * v + b * q[i][j]));
+const zerosLike = (m: Mat): Mat => m.map((row) => row.map(() => 0));
+
+type Grads = Record<string, Mat>;
+type Step = { ok: true; grads: Grads; returned: unknown } | { ok: false; outcome: Outcome };
+
+function fail(message: string, extra: { details?: string; diagnosis?: string; replay?: string } = {}): Outcome {
+  return { status: "failed", message, ...extra };
+}
+
+/** Run a layer case with a given dout and read its gradients. */
+async function gradientsFor(ctx: CheckContext, c: Case, dout: Mat, names: string[], reportInputs = false): Promise<Step> {
+  const r = await ctx.run({ ...c, inputs: { ...c.inputs, dout } }, { reportInputs });
+  const problem = unreturned(r, ctx, "layers.ts", `case ${c.id} of fixtures/golden/layers.json`);
+  if (problem) return { ok: false, outcome: problem };
+  const returned = (r as { value: unknown }).value;
+  const grads: Grads = {};
+  for (const n of names) {
+    const m = readMatrix(returned, n);
+    if (!m.ok) return { ok: false, outcome: fail(`${ctx.spec.export}: cannot test its properties: ${m.message}`) };
+    grads[n] = m.value;
+  }
+  return { ok: true, grads, returned };
+}
+
+/** Which argument the call changed, if any: [name, "[i][j]: before → after"]. */
+function mutated(c: Case, returned: unknown, names: string[]): [string, string] | null {
+  const after = inputsAfter(returned);
+  for (const n of names) {
+    if (!(n in after)) continue;
+    const d = firstChange(c.inputs[n], after[n]);
+    if (d) return [n, d];
+  }
+  return null;
+}
+
+async function layerSpecific(ctx: CheckContext, layer: LayerName, c: Case, g: Grads, replay: string): Promise<Outcome | null> {
+  const exportName = ctx.spec.export;
+  const dout = c.inputs.dout as Mat;
+  if (layer === "affine") {
+    const sums = [dout[0].map((_, j) => dout.reduce((s, row) => s + row[j], 0))];
+    const { gap, at } = worstGap(g.db, sums);
+    if (!(gap <= 1e-12)) return fail(`${exportName}: db${at} is not the sum of column ${at.slice(4, -1)} of dout`, { details: `db = ${JSON.stringify(g.db[0].map(fmt))}\ncolumn sums of dout = ${JSON.stringify(sums[0].map(fmt))}`, diagnosis: "b is added to every row, so its gradient is the sum of dout over the rows (the minibatch)", replay });
+  }
+  if (layer === "relu") {
+    const x = c.inputs.x as Mat;
+    for (let i = 0; i < x.length; i++) for (let j = 0; j < x[i].length; j++) {
+      const want = x[i][j] > 0 ? dout[i][j] : 0;
+      if (g.dx[i][j] !== want) return fail(`${exportName}: dx[${i}][${j}] = ${fmt(g.dx[i][j])} where x = ${fmt(x[i][j])} and dout = ${fmt(dout[i][j])}, expected ${fmt(want)}`, { diagnosis: x[i][j] > 0 ? "dout must pass unchanged where x > 0" : "the gradient is 0 where x ≤ 0: the mask comes from x (the forward's input), not from dout", replay });
+    }
+  }
+  if (layer === "leakyRelu" || layer === "elu") {
+    const param = layer === "leakyRelu" ? "slope" : "alpha";
+    const withParam = ctx.golden.find((k) => k.target === layer && param in k.inputs);
+    if (withParam) {
+      const step = await gradientsFor(ctx, withParam, withParam.inputs.dout as Mat, ["dx"]);
+      if (!step.ok) return step.outcome;
+      const want = runCase(ctx.reference, withParam).dx as Mat;
+      const { gap, at, got, want: expected } = worstGap(step.grads.dx, want);
+      if (!(gap <= 1e-9)) return fail(`${exportName}: with ${param} = ${withParam.inputs[param]}, dx${at} = ${fmt(got)}, expected ${fmt(expected)}`, { diagnosis: `the forward's ${param} must reach the backward (keep it in the cache), not the default`, replay: `case ${withParam.id} of fixtures/golden/layers.json` });
+    }
+  }
+  if (layer === "maxout") {
+    // identical pieces: every entry is a tie, which goes to the first piece
+    const tie: Case = { ...c, inputs: { ...c.inputs, w2: c.inputs.w1, b2: c.inputs.b1 } };
+    const step = await gradientsFor(ctx, tie, dout, ["dw1", "db1", "dw2", "db2"]);
+    if (!step.ok) return step.outcome;
+    const nonzero = [...step.grads.dw2.flat(), ...step.grads.db2.flat()].some((v) => v !== 0);
+    if (nonzero) return fail(`${exportName}: with two identical pieces (every entry a tie), dw2/db2 are not 0`, { diagnosis: "on a tie, the whole gradient goes to the first piece (x·w1 + b1)", replay: `${replay} with w2 = w1, b2 = b1` });
+  }
+  return null;
+}
+
+const backwardProperties: Check = async (ctx) => {
+  const layer = ctx.spec.export.replace(/Backward$/, "") as LayerName;
+  const sig = SIGNATURES[layer];
+  const names = sig.outputs.map((o) => o.name).filter((n) => n !== "out");
+  const argNames = sig.args.map((a) => a.name);
+  const cases = ctx.golden.filter((c) => c.target === layer).slice(0, 2);
+  if (cases.length === 0) return { status: "grader-error", message: `no golden cases for ${layer}` };
+  const random = new Random(ctx.seed);
+  for (const c of cases) {
+    const replay = `case ${c.id} of fixtures/golden/layers.json`;
+    const dout1 = c.inputs.dout as Mat;
+    const first = await gradientsFor(ctx, c, dout1, names, true);
+    if (!first.ok) return first.outcome;
+    // arguments: dout is the backward's; x, w … may be changed by the forward (its own test) or the backward
+    const forward = await ctx.run(c, { forwardOnly: true, reportInputs: true });
+    const byForward = forward.kind === "returned" ? mutated(c, forward.value, argNames) : null;
+    const changed = mutated(c, first.returned, ["dout", ...argNames.filter((n) => n !== byForward?.[0])]);
+    if (changed) {
+      return fail(`${ctx.spec.export} changed its argument ${changed[0]}: ${changed[0]}${changed[1]}`, { diagnosis: `a function must not modify its arguments: ${INPLACE_HINT}`, replay });
+    }
+    const dout2 = random.matrix(dout1.length, dout1[0].length);
+    const second = await gradientsFor(ctx, c, dout2, names);
+    if (!second.ok) return second.outcome;
+    const third = await gradientsFor(ctx, c, combine(dout1, dout2, A, B), names);
+    if (!third.ok) return third.outcome;
+    for (const n of names) {
+      const want = combine(first.grads[n], second.grads[n], A, B);
+      const { gap, at, got, want: expected } = worstGap(third.grads[n], want);
+      if (!(gap <= 1e-10)) {
+        return fail(`${ctx.spec.export}: ${n} is not linear in dout: for dout = ${A}·dout₁ ${B < 0 ? "−" : "+"} ${Math.abs(B)}·dout₂, ${n}${at} = ${fmt(got)}, expected ${fmt(expected)}`, {
+          details: `expected = ${A}·(${n}${at} for dout₁) ${B < 0 ? "−" : "+"} ${Math.abs(B)}·(${n}${at} for dout₂); relative gap ${gap.toExponential(2)}`,
+          diagnosis: "the backward must multiply the local gradient by dout, entry by entry: a mask or a clip computed from dout, or a gradient that ignores dout, is not linear",
+          replay,
+        });
+      }
+    }
+    const zero = await gradientsFor(ctx, c, zerosLike(dout1), names);
+    if (!zero.ok) return zero.outcome;
+    for (const n of names) {
+      const k = zero.grads[n].flat().findIndex((v) => v !== 0);
+      if (k >= 0) return fail(`${ctx.spec.export}: with dout = 0, ${n} is not 0 (entry ${k} is ${fmt(zero.grads[n].flat()[k])})`, { diagnosis: "the gradient ignores dout: every gradient is the local gradient times dout", replay });
+    }
+    const again = await gradientsFor(ctx, c, dout1, names);
+    if (!again.ok) return again.outcome;
+    for (const n of names) {
+      const d = firstChange(first.grads[n], again.grads[n]);
+      if (d) return fail(`${ctx.spec.export}: a second identical call gave a different ${n}: ${n}${d}`, { diagnosis: "state is kept between calls (a gradient accumulated into a variable that is never reset?)", replay });
+    }
+    const specific = await layerSpecific(ctx, layer, c, first.grads, replay);
+    if (specific) return specific;
+  }
+  return { status: "passed", message: `arguments unchanged, linear in dout, 0 for dout = 0, repeatable (${cases.length} cases)` };
+};
+
+/** Inputs on both sides of the kink and exactly at it, for the ReLU family's forward rules. */
+function kinkCase(layer: LayerName, param: number | undefined): Case {
+  const x: Mat = [[0, -1.5, 2.25, -0.125], [3, -2, 0.5, 0]];
+  const inputs: Record<string, Value> = { x, dout: zerosLike(x), ...(param === undefined ? {} : { [layer === "elu" ? "alpha" : "slope"]: param }) };
+  return { id: `${layer}/kink${param === undefined ? "" : `/param=${param}`}`, target: layer, exports: [`${layer}Forward`, `${layer}Backward`], seed: "fixed", inputs, expected: {} };
+}
+
+const forwardProperties: Check = async (ctx) => {
+  const layer = ctx.spec.export.replace(/Forward$/, "") as LayerName;
+  const params = layer === "leakyRelu" ? [undefined, 0.3] : layer === "elu" ? [undefined, 0.6] : [undefined];
+  for (const p of params) {
+    const c = kinkCase(layer, p);
+    const replay = `x = ${JSON.stringify(c.inputs.x)}${p === undefined ? " (default parameter)" : ` with ${layer === "elu" ? "alpha" : "slope"} = ${p}`}`;
+    const r = await ctx.run(c, { forwardOnly: true, reportInputs: true });
+    const problem = unreturned(r, ctx, "layers.ts", replay);
+    if (problem) return problem;
+    const value = (r as { value: unknown }).value;
+    const changed = mutated(c, value, ["x"]);
+    if (changed) return fail(`${ctx.spec.export} changed its argument x: x${changed[1]}`, { diagnosis: `a function must not modify its arguments: ${INPLACE_HINT}`, replay });
+    const out = readMatrix(value, "out");
+    if (!out.ok) return fail(`${ctx.spec.export}: cannot test its properties: ${out.message}`, { replay });
+    const want = runCase(ctx.reference, c, { forwardOnly: true }).out as Mat;
+    const x = c.inputs.x as Mat;
+    for (let i = 0; i < x.length; i++) for (let j = 0; j < x[i].length; j++) {
+      const ok = Math.abs(out.value[i][j] - want[i][j]) <= 1e-12 * Math.max(1, Math.abs(want[i][j]));
+      if (!ok) {
+        return fail(`${ctx.spec.export}: out[${i}][${j}] = ${fmt(out.value[i][j])} for x = ${fmt(x[i][j])}, expected ${fmt(want[i][j])}`, {
+          diagnosis: x[i][j] === 0 ? "at x = 0 exactly the contract takes the x ≤ 0 branch (use x > 0, not x >= 0)" : p === undefined && x[i][j] < 0 ? `check the default ${layer === "elu" ? "alpha = 1" : "slope = 0.1"}` : undefined,
+          replay,
+        });
+      }
+    }
+  }
+  return { status: "passed", message: "exact at x = 0 and on both sides, with the default and a given parameter; x unchanged" };
+};
+
+export const LAYER_CHECKS: Record<string, Check> = {
+  "backward-properties": backwardProperties,
+  "forward-properties": forwardProperties,
+};

@@ -21,7 +21,7 @@ export function bwrapArgs({ readOnly, cwd }: { readOnly: string[]; cwd: string }
     ...ro.flatMap((p) => ["--ro-bind", p, p]),
     "--proc", "/proc",
     "--dev", "/dev",
-    "--ro-bind", cwd, cwd, // nothing to write: Node's trace_events would otherwise leave a file here
+    "--bind", cwd, cwd, // a fresh empty folder, deleted after grading (read-only made Node's trace writer hang the child)
     "--chdir", cwd,
   ];
 }

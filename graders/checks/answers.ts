@@ -1,0 +1,59 @@
+/**
+ * Reading numbers out of an answer the sandbox sent back (untrusted data) for a property check:
+ * a matrix, or a number, or a one-line reason why it cannot be read. The value tests (golden)
+ * judge correctness; a property check only needs well-formed numbers to test its property on.
+ */
+import type { Mat } from "../cases/case";
+import { describe, matrixShape } from "../cases/shapes";
+
+export type Read<T> = { ok: true; value: T } | { ok: false; message: string };
+
+export function readMatrix(returned: unknown, name: string): Read<Mat> {
+  const v = typeof returned === "object" && returned !== null ? (returned as Record<string, unknown>)[name] : undefined;
+  const shape = matrixShape(v);
+  if (typeof shape === "string") return { ok: false, message: `${name} ${shape}` };
+  const m = v as unknown[][];
+  for (let i = 0; i < m.length; i++) {
+    for (let j = 0; j < m[i].length; j++) {
+      if (typeof m[i][j] !== "number" || !Number.isFinite(m[i][j])) return { ok: false, message: `${name}[${i}][${j}] is ${describe(m[i][j])}, expected a finite number` };
+    }
+  }
+  return { ok: true, value: m as Mat };
+}
+
+export function readNumber(returned: unknown, name: string): Read<number> {
+  const v = typeof returned === "object" && returned !== null ? (returned as Record<string, unknown>)[name] : undefined;
+  if (typeof v !== "number" || !Number.isFinite(v)) return { ok: false, message: `${name} is ${describe(v)}, expected a finite number` };
+  return { ok: true, value: v };
+}
+
+/** The arguments as they were after the call ($inputs, when the run asked for them). */
+export function inputsAfter(returned: unknown): Record<string, unknown> {
+  const v = typeof returned === "object" && returned !== null ? (returned as Record<string, unknown>).$inputs : undefined;
+  return typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {};
+}
+
+/** The first entry where two values differ (=== on numbers, so −0 equals 0), as "[i][j]: a → b". */
+export function firstChange(before: unknown, after: unknown, path = ""): string | null {
+  if (typeof before === "number") return before === after ? null : `${path}: ${before} → ${typeof after === "number" ? after : describe(after)}`;
+  if (Array.isArray(before)) {
+    if (!Array.isArray(after) || after.length !== before.length) return `${path}: ${describe(before)} → ${describe(after)}`;
+    for (let i = 0; i < before.length; i++) {
+      const d = firstChange(before[i], after[i], `${path}[${i}]`);
+      if (d) return d;
+    }
+    return null;
+  }
+  return before === after ? null : `${path}: changed`;
+}
+
+/** Largest |a − b| relative to max(1, max|b|) over two same-shaped matrices, with where. */
+export function worstGap(a: Mat, b: Mat): { gap: number; at: string; got: number; want: number } {
+  const scale = Math.max(1, ...b.flat().map(Math.abs));
+  let worst = { gap: 0, at: "[0][0]", got: a[0]?.[0] ?? NaN, want: b[0]?.[0] ?? NaN };
+  a.forEach((row, i) => row.forEach((v, j) => {
+    const g = Math.abs(v - b[i][j]) / scale;
+    if (!(g <= worst.gap)) worst = { gap: Number.isNaN(g) ? Infinity : g, at: `[${i}][${j}]`, got: v, want: b[i][j] };
+  }));
+  return worst;
+}
