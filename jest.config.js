@@ -13,4 +13,7 @@ export default {
     ],
   },
   testTimeout: 30000,
+  // Jest 30's default "soft" globals cleanup recurses through signal-exit's global emitter (used
+  // by execa) and crashes the run with "Maximum call stack size exceeded".
+  testEnvironmentOptions: { globalsCleanup: "off" },
 };

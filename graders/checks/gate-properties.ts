@@ -1,4 +1,426 @@
-import type { Check } from "./context";
+/**
+ * Property checks of the scalar gates (notes/gradient-checks.md §9.7-9.8), with fast-check: each
+ * check draws 25 samples from a fixed seed (derived from the test's seed), runs each sample's
+ * cases in the student's sandbox and judges the answers here. The first sample that breaks the
+ * property ends the run (no shrinking: every shrink step would be another run of student code);
+ * the outcome names the export and the property, gives the counterexample, and how to replay it
+ * (fast-check's seed and path). A call that throws, hangs or crashes ends the run at once with the
+ * outcome `unreturned` gives it.
+ *
+ * The driver (checkProperty), the number arbitraries and the readers are shared with
+ * graph-properties.ts.
+ */
+import fc from "fast-check";
+import type { Case, GateName } from "../cases/case";
+import { describe } from "../cases/shapes";
+import { CONTRACT } from "../contract";
+import type { Outcome } from "../results/result";
+import type { CallResult } from "../sandbox/sandbox";
+import { type Check, type CheckContext, unreturned } from "./context";
 
-/** (being written) */
-export const GATE_CHECKS: Record<string, Check> = {};
+/** Samples per check. */
+export const NUM_RUNS = 25;
+/** The scale-aware rule of the inexact properties: |a − e| ≤ TOL·max(1, |e|). */
+export const TOL = 1e-12;
+
+// ------------------------------------------------------------------------------- the driver
+
+/** fast-check's seed for a test: FNV-1a (32 bits) of the test's seed string, as a signed int. */
+export function fastCheckSeed(seed: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < seed.length; i++) {
+    h ^= seed.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
+/** How a property broke, for the student; the export's name is put in front of `message`. */
+export interface Broken {
+  /** One line: which property, what came back, for which inputs, what was expected. */
+  message: string;
+  /** Several lines: inputs, answer and expectation at full precision, the rule. */
+  details?: string;
+  /** The likely cause, when the answer matches a known wrong variant. */
+  diagnosis?: string;
+}
+
+/** Runs one case of a sample in the student's sandbox: the returned value (untrusted data). */
+export type Runner = (c: Case) => Promise<unknown>;
+
+export interface Property<T> {
+  /** The samples (one fast-check value per sample). */
+  arbitrary: fc.Arbitrary<T>;
+  /** The sample on one line, at full precision (for `replay`). */
+  show(sample: T): string;
+  /** Run the sample's cases and judge them: null when the property holds. */
+  holds(sample: T, run: Runner): Promise<Broken | null>;
+}
+
+/** Thrown by the runner when a call did not return: ends the sample and the run. */
+class NotReturned {
+  constructor(readonly result: CallResult) {}
+}
+
+/** The file that holds the export (for a load failure's message). */
+function fileOf(ctx: CheckContext): string {
+  return CONTRACT[ctx.assignment].find((f) => f.exports.includes(ctx.spec.export))?.file ?? ctx.spec.export;
+}
+
+/**
+ * Check a property on NUM_RUNS samples drawn with the test's fast-check seed, stopping at the first
+ * sample that breaks it. Replayable: the same seed and path give the same counterexample.
+ */
+export async function checkProperty<T>(ctx: CheckContext, property: Property<T>): Promise<Outcome> {
+  const seed = fastCheckSeed(ctx.seed);
+  const state: { broken?: Broken; notReturned?: CallResult } = {};
+  let calls = 0;
+  const run: Runner = async (c) => {
+    calls++;
+    const r = await ctx.run(c);
+    if (r.kind !== "returned") throw new NotReturned(r);
+    return r.value;
+  };
+  const prop = fc.asyncProperty(property.arbitrary, async (sample) => {
+    state.broken = undefined;
+    state.notReturned = undefined;
+    try {
+      const broken = await property.holds(sample, run);
+      if (!broken) return true;
+      state.broken = broken;
+      return false;
+    } catch (error) {
+      if (error instanceof NotReturned) {
+        state.notReturned = error.result;
+        return false;
+      }
+      throw error; // a bug of the grader's: reported below as a grader error
+    }
+  });
+  const report = await fc.check(prop, { seed, numRuns: NUM_RUNS, endOnFailure: true });
+  if (!report.failed) return { status: "passed", message: `held on ${report.numRuns} random samples, ${calls} calls (fast-check seed ${seed})` };
+  const found = report.counterexample;
+  if (!found || (!state.broken && !state.notReturned)) {
+    const error = report.errorInstance;
+    return {
+      status: "grader-error",
+      message: `the grader failed while checking this property: ${error instanceof Error ? error.message : String(error)}`,
+      ...(error instanceof Error && error.stack ? { cause: error.stack } : {}),
+    };
+  }
+  const sample = found[0];
+  const replay = `fast-check seed ${seed}, path "${report.counterexamplePath}", counterexample ${property.show(sample)}`;
+  if (state.notReturned) {
+    const outcome = unreturned(state.notReturned, ctx, fileOf(ctx), replay);
+    if (!outcome) return { status: "grader-error", message: "a returned call was reported as not returned (grader bug)" };
+    if (outcome.status !== "failed") return outcome;
+    const on = `on the sample ${property.show(sample)}`;
+    return { ...outcome, details: outcome.details ? `${outcome.details}\n${on}` : on };
+  }
+  const broken = state.broken!;
+  return {
+    status: "failed",
+    message: `${ctx.spec.export}: ${broken.message}`,
+    details: [broken.details, `counterexample: ${property.show(sample)}`].filter(Boolean).join("\n"),
+    ...(broken.diagnosis ? { diagnosis: broken.diagnosis } : {}),
+    replay,
+  };
+}
+
+/** A check that only applies to some exports: a grader error for any other (a manifest mistake). */
+export function forExports(exports: readonly string[], check: Check): Check {
+  return async (ctx) => {
+    if (!exports.includes(ctx.spec.export)) {
+      return { status: "grader-error", message: `check "${ctx.spec.check}" applies to ${exports.join(", ")}, not ${ctx.spec.export} (manifest error)` };
+    }
+    return check(ctx);
+  };
+}
+
+// ------------------------------------------------------------------------------- numbers
+
+/** Uniform in (0, 1), without fast-check's bias toward small values and bounds. */
+const UNIT = fc.noBias(fc.integer({ min: 0, max: 0x7fffffff })).map((i) => (i + 0.5) / 2 ** 31);
+
+/** An O(1) double in (lo, hi), never an integer. */
+export const between = (lo: number, hi: number): fc.Arbitrary<number> =>
+  UNIT.map((u) => lo + (hi - lo) * u).filter((v) => !Number.isInteger(v));
+
+/** ±(lo, hi): away from 0, either sign, never an integer. */
+export const magnitude = (lo: number, hi: number): fc.Arbitrary<number> =>
+  fc.tuple(fc.boolean(), between(lo, hi)).map(([negative, m]) => (negative ? -m : m));
+
+/** An upstream gradient: random, O(1), never 0 or ±1 (so "ignores dz" cannot hide). */
+export const upstream: fc.Arbitrary<number> = magnitude(0.1, 2).filter((v) => Math.abs(v) !== 1);
+
+/** A sub-seed for samples that draw a structure (graphs) with the case generator's Random. */
+export const subSeed: fc.Arbitrary<number> = fc.noBias(fc.integer({ min: 0, max: 0x7fffffff }));
+
+/** Within the scale-aware tolerance (false for NaN). */
+export const close = (a: number, e: number, tol = TOL): boolean => Math.abs(a - e) <= tol * Math.max(1, Math.abs(e));
+
+/** A number in a message: six significant digits. */
+export const short = (v: number): string => (Number.isInteger(v) || !Number.isFinite(v) ? String(v) : String(Number(v.toPrecision(6))));
+/** A number in details and replay: every digit (String round-trips a double). */
+export const full = (v: number): string => (Object.is(v, -0) ? "-0" : String(v));
+export const list = (vs: number[], f: (v: number) => string = short): string => `[${vs.map(f).join(", ")}]`;
+export const TOLERANCE_RULE = `|yours − expected| ≤ ${TOL}·max(1, |expected|)`;
+
+// ------------------------------------------------------------------------------- gate cases
+
+/** A gate case for the sandbox: the gate constructed with `ctor`, forward(...x), backward(dz). */
+function gateCase(ctx: CheckContext, x: number[], dz: number, ctor?: number[]): Case {
+  const target = ctx.spec.export as GateName;
+  return { id: `${target}/${ctx.spec.check ?? "properties"}`, target, exports: [target], seed: ctx.seed, inputs: { ...(ctor ? { ctor } : {}), x, dz }, expected: {} };
+}
+
+interface GateAnswer {
+  z: unknown;
+  grads: number[];
+}
+
+/** { z, grads } from an answer: grads must be an array of n finite numbers. */
+function readGate(value: unknown, n: number, inputs: string): GateAnswer | Broken {
+  const answer = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+  const grads = answer.grads;
+  const expected = `an array of ${n} gradient${n > 1 ? "s" : ""} (one per input, in input order)`;
+  if (!Array.isArray(grads)) return { message: `backward returned ${describe(grads)} for ${inputs}, expected ${expected}` };
+  if (grads.length !== n) return { message: `backward returned ${grads.length} gradient${grads.length === 1 ? "" : "s"} for ${inputs}, expected ${expected}` };
+  const k = grads.findIndex((g) => typeof g !== "number" || !Number.isFinite(g));
+  if (k >= 0) return { message: `backward's gradient [${k}] is ${describe(grads[k])} for ${inputs}, expected a finite number` };
+  return { z: answer.z, grads: grads as number[] };
+}
+
+const isBroken = (v: GateAnswer | Broken): v is Broken => "message" in v;
+
+function details(inputs: string, got: number[], expected: number[] | string, rule: string): string {
+  return [`inputs: ${inputs}`, `returned: ${list(got, full)}`, `expected: ${typeof expected === "string" ? expected : list(expected, full)}`, `rule: ${rule}`].join("\n");
+}
+
+// ------------------------------------------------------------------------------- the checks
+
+/** AddGate: backward is [dz, dz], exactly. */
+const addDistributes: Check = (ctx) =>
+  checkProperty(ctx, {
+    arbitrary: fc.record({ x: magnitude(0.25, 2), y: magnitude(0.25, 2), dz: upstream }),
+    show: ({ x, y, dz }) => `x = ${full(x)}, y = ${full(y)}, dz = ${full(dz)}`,
+    async holds({ x, y, dz }, run) {
+      const inputs = `x = ${short(x)}, y = ${short(y)}, dz = ${short(dz)}`;
+      const a = readGate(await run(gateCase(ctx, [x, y], dz)), 2, inputs);
+      if (isBroken(a)) return a;
+      const [gx, gy] = a.grads;
+      if (gx === dz && gy === dz) return null;
+      let diagnosis: string | undefined;
+      if (gx === 1 && gy === 1) diagnosis = "backward ignores dz: it returns the local gradients 1, 1 without multiplying them by dz.";
+      else if (close(gx, dz / 2) && close(gy, dz / 2)) diagnosis = "dz is split between the inputs; an add gate gives each input all of dz.";
+      else if ((gx === dz) !== (gy === dz)) diagnosis = `only ${gx === dz ? "x" : "y"} gets dz; an add gate gives both inputs dz unchanged.`;
+      return {
+        message: `backward is not [dz, dz]: ${list(a.grads)} for ${inputs}`,
+        details: details(`x = ${full(x)}, y = ${full(y)}, dz = ${full(dz)}`, a.grads, [dz, dz], "exactly equal (an add gate copies dz)"),
+        ...(diagnosis ? { diagnosis } : {}),
+      };
+    },
+  });
+
+/** MultiplyGate: dx = y·dz, dy = x·dz. */
+const multiplySwitches: Check = (ctx) =>
+  checkProperty(ctx, {
+    // |x| and |y| apart, so that the switched and the unswitched answers differ clearly
+    arbitrary: fc.record({ x: magnitude(0.25, 2), y: magnitude(0.25, 2), dz: upstream }).filter(({ x, y }) => Math.abs(x - y) >= 1e-2),
+    show: ({ x, y, dz }) => `x = ${full(x)}, y = ${full(y)}, dz = ${full(dz)}`,
+    async holds({ x, y, dz }, run) {
+      const inputs = `x = ${short(x)}, y = ${short(y)}, dz = ${short(dz)}`;
+      const a = readGate(await run(gateCase(ctx, [x, y], dz)), 2, inputs);
+      if (isBroken(a)) return a;
+      const [dx, dy] = a.grads;
+      const expected = [y * dz, x * dz];
+      if (close(dx, expected[0]) && close(dy, expected[1])) return null;
+      let diagnosis: string | undefined;
+      if (close(dx, x * dz) && close(dy, y * dz)) diagnosis = "the two gradients are not switched: dx uses x instead of y (and dy uses y instead of x). A multiply gate gives each input the OTHER input times dz.";
+      else if (close(dx, y) && close(dy, x)) diagnosis = "backward ignores dz: it returns the local gradients y, x without multiplying them by dz.";
+      const [which, got, want, formula] = close(dx, expected[0]) ? ["dy", dy, expected[1], "x·dz"] : ["dx", dx, expected[0], "y·dz"];
+      return {
+        message: `${which} is not ${formula}: ${which} = ${short(got)} for ${inputs} (expected ${short(want)})`,
+        details: details(`x = ${full(x)}, y = ${full(y)}, dz = ${full(dz)}`, a.grads, expected, TOLERANCE_RULE),
+        ...(diagnosis ? { diagnosis } : {}),
+      };
+    },
+  });
+
+/** MaxGate: all of dz to the larger input and exactly 0 to the other; a tie sends all of it to x. */
+const maxRoutes: Check = (ctx) =>
+  checkProperty(ctx, {
+    arbitrary: fc.record({ x: between(-2, 2), y: between(-2, 2), tie: between(-2, 2), dz: upstream }).filter(({ x, y }) => Math.abs(x - y) >= 1e-2),
+    show: ({ x, y, tie, dz }) => `x = ${full(x)}, y = ${full(y)}, dz = ${full(dz)}; tie x = y = ${full(tie)}`,
+    async holds({ x, y, tie, dz }, run) {
+      // 1. distinct inputs: the winner gets dz, the loser exactly 0
+      const inputs = `x = ${short(x)}, y = ${short(y)}, dz = ${short(dz)}`;
+      const a = readGate(await run(gateCase(ctx, [x, y], dz)), 2, inputs);
+      if (isBroken(a)) return a;
+      const w = x > y ? 0 : 1;
+      const expected = w === 0 ? [dz, 0] : [0, dz];
+      const [gw, gl] = [a.grads[w], a.grads[1 - w]];
+      if (!(gl === 0 && close(gw, dz))) {
+        let diagnosis: string | undefined;
+        if (close(gw, dz) && close(gl, dz)) diagnosis = "the gradient goes to both inputs, as in an add gate; a max gate gives all of dz to the larger input and 0 to the other.";
+        else if (gw === 0 && close(gl, dz)) diagnosis = "the gradient goes to the smaller input: the comparison that picks the winner is reversed.";
+        else if (close(gw, 1) && gl === 0) diagnosis = "backward ignores dz: the winner gets 1 instead of dz.";
+        else if (close(gw, dz / 2) && close(gl, dz / 2)) diagnosis = "dz is split between the inputs; a max gate gives all of it to the larger input.";
+        const larger = w === 0 ? "x" : "y";
+        const message = gl !== 0
+          ? `the smaller input's gradient is not 0: backward returned ${list(a.grads)} for ${inputs} (expected ${list(expected)}, all of dz to ${larger})`
+          : `the larger input's gradient is not dz: backward returned ${list(a.grads)} for ${inputs} (expected ${list(expected)})`;
+        return {
+          message,
+          details: details(`x = ${full(x)}, y = ${full(y)}, dz = ${full(dz)}`, a.grads, expected, `the larger input's gradient ${TOLERANCE_RULE}; the smaller's exactly 0`),
+          ...(diagnosis ? { diagnosis } : {}),
+        };
+      }
+      // 2. a tie: all of dz to x (the contract's rule)
+      const tieInputs = `x = y = ${short(tie)}, dz = ${short(dz)}`;
+      const t = readGate(await run(gateCase(ctx, [tie, tie], dz)), 2, tieInputs);
+      if (isBroken(t)) return t;
+      if (t.grads[1] === 0 && close(t.grads[0], dz)) return null;
+      let diagnosis: string | undefined;
+      if (t.grads[0] === 0 && close(t.grads[1], dz)) diagnosis = "at a tie the gradient goes to y; the contract sends all of it to x (x wins when x >= y).";
+      else if (close(t.grads[0], dz) && close(t.grads[1], dz)) diagnosis = "at a tie the gradient goes to both inputs; the contract sends all of it to x.";
+      else if (close(t.grads[0], dz / 2) && close(t.grads[1], dz / 2)) diagnosis = "at a tie dz is split between the inputs; the contract sends all of it to x.";
+      return {
+        message: `a tie does not send all of dz to x: backward returned ${list(t.grads)} for ${tieInputs} (expected ${list([dz, 0])})`,
+        details: details(`x = y = ${full(tie)}, dz = ${full(dz)}`, t.grads, [dz, 0], `x's gradient ${TOLERANCE_RULE}; y's exactly 0`),
+        ...(diagnosis ? { diagnosis } : {}),
+      };
+    },
+  });
+
+/** Where the single-input gates' x is drawn: O(1), and |x| in [0.5, 2] for the reciprocal. */
+function unaryInput(gate: string): fc.Arbitrary<number> {
+  if (gate === "ReciprocalGate") return magnitude(0.5, 2);
+  if (gate === "SigmoidGate") return between(-3, 3);
+  return between(-2, 2);
+}
+
+const IGNORES_DZ = "backward ignores dz: it returns the local gradient without multiplying it by dz (the chain rule: dx = local gradient · dz).";
+
+/**
+ * ExpGate, ReciprocalGate, SigmoidGate: a second identical call is bit-identical; backward is
+ * linear in dz (three calls on the same x: dz1, dz2, a·dz1 + b·dz2); dz = 0 gives exactly 0.
+ */
+const linearRepeatable: Check = (ctx) =>
+  checkProperty(ctx, {
+    arbitrary: fc.record({ x: unaryInput(ctx.spec.export), dz1: upstream, dz2: upstream, a: magnitude(0.25, 2), b: magnitude(0.25, 2) }).filter(({ dz1, dz2 }) => Math.abs(dz1 - dz2) >= 1e-2),
+    show: ({ x, dz1, dz2, a, b }) => `x = ${full(x)}, dz1 = ${full(dz1)}, dz2 = ${full(dz2)}, a = ${full(a)}, b = ${full(b)}`,
+    async holds({ x, dz1, dz2, a, b }, run) {
+      const call = async (dz: number) => readGate(await run(gateCase(ctx, [x], dz)), 1, `x = ${short(x)}, dz = ${short(dz)}`);
+      const dz3 = a * dz1 + b * dz2;
+      const r1 = await call(dz1);
+      if (isBroken(r1)) return r1;
+      // repeatable: the same call again, bit for bit
+      const again = await call(dz1);
+      if (isBroken(again)) return again;
+      if (!Object.is(again.grads[0], r1.grads[0]) || !Object.is(again.z, r1.z)) {
+        const what = Object.is(again.grads[0], r1.grads[0]) ? `forward gave z = ${String(r1.z)}, then ${String(again.z)}` : `backward gave dx = ${full(r1.grads[0])}, then ${full(again.grads[0])}`;
+        return {
+          message: `a second identical call gave a different result: ${what} for x = ${short(x)}, dz = ${short(dz1)}`,
+          details: `inputs: x = ${full(x)}, dz = ${full(dz1)}\nfirst call: z = ${String(r1.z)}, dx = ${full(r1.grads[0])}\nsecond call: z = ${String(again.z)}, dx = ${full(again.grads[0])}\nrule: bit-identical`,
+          diagnosis: "something outside the gate instance (a module-level variable, a cache, an accumulator that is never reset) changes the result from one call to the next.",
+        };
+      }
+      // linear in dz
+      const r2 = await call(dz2);
+      if (isBroken(r2)) return r2;
+      const r3 = await call(dz3);
+      if (isBroken(r3)) return r3;
+      const [g1, g2, g3] = [r1.grads[0], r2.grads[0], r3.grads[0]];
+      const want = a * g1 + b * g2;
+      if (!close(g3, want)) {
+        return {
+          message: `backward is not linear in dz: dz = a·dz1 + b·dz2 gave dx = ${short(g3)}, expected a·dx1 + b·dx2 = ${short(want)} (x = ${short(x)}, a = ${short(a)}, dz1 = ${short(dz1)}, b = ${short(b)}, dz2 = ${short(dz2)})`,
+          details: [
+            `x = ${full(x)}`,
+            `dz1 = ${full(dz1)} gave dx1 = ${full(g1)}`,
+            `dz2 = ${full(dz2)} gave dx2 = ${full(g2)}`,
+            `dz = a·dz1 + b·dz2 = ${full(dz3)} (a = ${full(a)}, b = ${full(b)}) gave dx = ${full(g3)}`,
+            `expected a·dx1 + b·dx2 = ${full(want)}`,
+            `rule: ${TOLERANCE_RULE}`,
+          ].join("\n"),
+          ...(close(g1, g2) ? { diagnosis: IGNORES_DZ } : {}),
+        };
+      }
+      // dz = 0 gives exactly 0
+      const r0 = await call(0);
+      if (isBroken(r0)) return r0;
+      if (r0.grads[0] === 0) return null;
+      return {
+        message: `dz = 0 does not give a zero gradient: dx = ${short(r0.grads[0])} for x = ${short(x)}, dz = 0`,
+        details: `inputs: x = ${full(x)}, dz = 0\nreturned: ${list(r0.grads, full)}\nexpected: [0]\nrule: exactly 0`,
+        ...(close(r0.grads[0], g1) ? { diagnosis: IGNORES_DZ } : {}),
+      };
+    },
+  });
+
+/** ScaleGate(a): backward is [a·dz], up to one rounding. */
+const scaleGate: Check = (ctx) =>
+  checkProperty(ctx, {
+    arbitrary: fc.record({ a: magnitude(0.1, 3).filter((v) => Math.abs(Math.abs(v) - 1) >= 1e-2), x: between(-2, 2), dz: upstream }),
+    show: ({ a, x, dz }) => `a = ${full(a)}, x = ${full(x)}, dz = ${full(dz)}`,
+    async holds({ a, x, dz }, run) {
+      const inputs = `a = ${short(a)}, x = ${short(x)}, dz = ${short(dz)}`;
+      const r = readGate(await run(gateCase(ctx, [x], dz, [a])), 1, inputs);
+      if (isBroken(r)) return r;
+      const g = r.grads[0];
+      const want = a * dz;
+      if (Math.abs(g - want) <= Number.EPSILON * Math.abs(want)) return null;
+      let diagnosis: string | undefined;
+      if (close(g, dz)) diagnosis = "backward returns dz without multiplying it by a, the constructor's argument: the local gradient of a·x is a.";
+      else if (close(g, a)) diagnosis = "backward ignores dz: it returns a instead of a·dz.";
+      else if (close(g, x * dz)) diagnosis = "backward multiplies dz by the input x instead of by a.";
+      return {
+        message: `backward is not [a·dz]: dx = ${short(g)} for ${inputs} (expected ${short(want)})`,
+        details: details(`a = ${full(a)}, x = ${full(x)}, dz = ${full(dz)}`, r.grads, [want], "within one rounding of a·dz"),
+        ...(diagnosis ? { diagnosis } : {}),
+      };
+    },
+  });
+
+/** OffsetGate(c): forward is c + x, backward is [dz] exactly. */
+const offsetGate: Check = (ctx) =>
+  checkProperty(ctx, {
+    arbitrary: fc.record({ c: between(-3, 3), x: between(-2, 2), dz: upstream }),
+    show: ({ c, x, dz }) => `c = ${full(c)}, x = ${full(x)}, dz = ${full(dz)}`,
+    async holds({ c, x, dz }, run) {
+      const inputs = `c = ${short(c)}, x = ${short(x)}, dz = ${short(dz)}`;
+      const r = readGate(await run(gateCase(ctx, [x], dz, [c])), 1, inputs);
+      if (isBroken(r)) return r;
+      const g = r.grads[0];
+      if (g !== dz) {
+        let diagnosis: string | undefined;
+        if (close(g, c * dz)) diagnosis = "backward multiplies dz by c; the local gradient of c + x is 1, so dz passes through unchanged.";
+        else if (g === 1) diagnosis = "backward ignores dz: it returns the local gradient 1 instead of dz.";
+        return {
+          message: `backward is not [dz]: dx = ${short(g)} for ${inputs} (expected ${short(dz)}, exactly)`,
+          details: details(`c = ${full(c)}, x = ${full(x)}, dz = ${full(dz)}`, r.grads, [dz], "exactly equal (an offset passes dz through)"),
+          ...(diagnosis ? { diagnosis } : {}),
+        };
+      }
+      const z = r.z;
+      if (typeof z === "number" && close(z, c + x)) return null;
+      const diagnosis = typeof z === "number" && close(z, c * x) ? "forward computes c·x; an offset gate computes c + x." : undefined;
+      return {
+        message: `forward is not c + x: z = ${typeof z === "number" ? short(z) : describe(z)} for c = ${short(c)}, x = ${short(x)} (expected ${short(c + x)})`,
+        details: `inputs: c = ${full(c)}, x = ${full(x)}\nreturned: z = ${typeof z === "number" ? full(z) : describe(z)}\nexpected: ${full(c + x)}\nrule: ${TOLERANCE_RULE}`,
+        ...(diagnosis ? { diagnosis } : {}),
+      };
+    },
+  });
+
+const UNARY: GateName[] = ["ExpGate", "ReciprocalGate", "SigmoidGate"];
+
+export const GATE_CHECKS: Record<string, Check> = {
+  "add-distributes": forExports(["AddGate"], addDistributes),
+  "multiply-switches": forExports(["MultiplyGate"], multiplySwitches),
+  "max-routes": forExports(["MaxGate"], maxRoutes),
+  "gate-linear-repeatable": forExports(UNARY, linearRepeatable),
+  "scale-gate": forExports(["ScaleGate"], scaleGate),
+  "offset-gate": forExports(["OffsetGate"], offsetGate),
+};

@@ -1,4 +1,427 @@
-import type { Check } from "./context";
+/**
+ * Property checks of a student's ComputationalGraph, on graphs built here from GateSpecs with
+ * random values (fast-check, fixed seed: see checkProperty in gate-properties.ts). The sandbox
+ * always builds a graph case from the grader's own gates, so only the graph's own logic is
+ * tested: routing each gate's k-th gradient to the node's k-th input, adding at branches, sorting.
+ *
+ * The three lecture patterns (add distributes, max routes, multiply switches) and the branches
+ * check list their nodes in topological order and compare with the reference graph run here;
+ * the order check compares the student's graph with itself, on graphs without branches (where a
+ * correct graph's answer cannot depend on the order, and a bug at branches cannot show up).
+ */
+import fc from "fast-check";
+import type { Case, GateName, GraphNodeSpec, GraphSpec } from "../cases/case";
+import { KINK_MARGIN, kinkDistance } from "../cases/kinks";
+import { GRAPHS } from "../cases/generate";
+import { Random, drawUntil } from "../cases/random";
+import { runCase } from "../cases/run";
+import { describe } from "../cases/shapes";
+import type { Check, CheckContext } from "./context";
+import { type Broken, type Runner, TOLERANCE_RULE, between, checkProperty, close, forExports, full, magnitude, short, subSeed } from "./gate-properties";
 
-/** (being written) */
-export const GRAPH_CHECKS: Record<string, Check> = {};
+type Values = Record<string, number>;
+interface GraphAnswer {
+  value: number;
+  grads: Values;
+}
+
+// ------------------------------------------------------------------------------- graphs as data
+
+function node(name: string, type: GateName, inputs: string[], ctor?: number[]): GraphNodeSpec {
+  return { name, gate: ctor ? { type, ctor } : { type }, inputs };
+}
+
+/** One node as a formula: "q = x + y", "o = σ(v)", "e = -1·d". */
+function formula(n: GraphNodeSpec, f: (v: number) => string): string {
+  const [a, b] = n.inputs;
+  const k = n.gate.ctor?.[0] ?? NaN;
+  const body: Record<GateName, string> = {
+    AddGate: `${a} + ${b}`,
+    MultiplyGate: `${a}·${b}`,
+    MaxGate: `max(${a}, ${b})`,
+    ExpGate: `exp(${a})`,
+    ReciprocalGate: `1/${a}`,
+    ScaleGate: `${f(k)}·${a}`,
+    OffsetGate: `${f(k)} + ${a}`,
+    SigmoidGate: `σ(${a})`,
+  };
+  return `${n.name} = ${body[n.gate.type]}`;
+}
+
+/** The graph as its nodes in the order given, and its values: one line. */
+function showGraph(spec: GraphSpec, values: Values, f: (v: number) => string = full): string {
+  return `nodes [${spec.nodes.map((n) => formula(n, f)).join("; ")}], output ${spec.output}, values ${spec.inputs.map((i) => `${i} = ${f(values[i])}`).join(", ")}`;
+}
+
+function graphCase(ctx: CheckContext, spec: GraphSpec, values: Values): Case {
+  return { id: `ComputationalGraph/${ctx.spec.check ?? "properties"}`, target: "ComputationalGraph", exports: ["ComputationalGraph"], seed: ctx.seed, inputs: { graph: spec, values }, expected: {} };
+}
+
+/** { value, grads } from an answer: a finite value and a finite gradient for every graph input. */
+function readGraph(answer: unknown, spec: GraphSpec, where: string): GraphAnswer | Broken {
+  const a = typeof answer === "object" && answer !== null ? (answer as Record<string, unknown>) : {};
+  const at = where ? ` ${where}` : "";
+  if (typeof a.value !== "number" || !Number.isFinite(a.value)) return { message: `forward returned ${describe(a.value)}, expected a finite number${at}` };
+  const grads = a.grads;
+  if (typeof grads !== "object" || grads === null || Array.isArray(grads)) {
+    return { message: `backward() returned ${describe(grads)}, expected an object with one gradient per graph input (${spec.inputs.join(", ")})${at}` };
+  }
+  const g = grads as Record<string, unknown>;
+  const bad = spec.inputs.find((i) => typeof g[i] !== "number" || !Number.isFinite(g[i] as number));
+  if (bad !== undefined) return { message: `backward()'s "${bad}" is ${describe(g[bad])}, expected a finite number (d output / d ${bad})${at}` };
+  return { value: a.value, grads: Object.fromEntries(spec.inputs.map((i) => [i, g[i] as number])) };
+}
+
+const isBroken = (v: GraphAnswer | Broken): v is Broken => "message" in v;
+
+/** The reference graph with the reference gates, in the grader's process. */
+function reference(ctx: CheckContext, spec: GraphSpec, values: Values): GraphAnswer {
+  const r = runCase(ctx.reference, graphCase(ctx, spec, values)) as { value: number; grads: Values };
+  return { value: r.value, grads: r.grads };
+}
+
+async function runGraph(ctx: CheckContext, run: Runner, spec: GraphSpec, values: Values, where: string): Promise<GraphAnswer | Broken> {
+  return readGraph(await run(graphCase(ctx, spec, values)), spec, where);
+}
+
+const gradsLine = (g: Values, f: (v: number) => string = full) => Object.entries(g).map(([k, v]) => `${k}: ${f(v)}`).join(", ");
+function graphDetails(got: GraphAnswer, want: GraphAnswer): string {
+  return [
+    `returned: value ${full(got.value)}, grads {${gradsLine(got.grads)}}`,
+    `reference: value ${full(want.value)}, grads {${gradsLine(want.grads)}}`,
+    `rule: ${TOLERANCE_RULE}`,
+  ].join("\n");
+}
+
+const WRONG_INPUTS = "the gradients go to the wrong inputs: the k-th entry of gate.backward(dz) belongs to node.inputs[k].";
+const CHAIN = "each node's gate.backward must get d output / d (that node), the gradient that reached it from the nodes it feeds, and its result goes to the node's inputs, in order.";
+
+// ------------------------------------------------------------------------------- lecture patterns
+
+/** out = (x + y)·w, w·(x + y) or σ((x + y)·w): d out/dx = d out/dy. */
+function addGraph(variant: number): GraphSpec {
+  const q = node("q", "AddGate", ["x", "y"]);
+  if (variant === 0) return { inputs: ["x", "y", "w"], nodes: [q, node("out", "MultiplyGate", ["q", "w"])], output: "out" };
+  if (variant === 1) return { inputs: ["x", "y", "w"], nodes: [q, node("out", "MultiplyGate", ["w", "q"])], output: "out" };
+  return { inputs: ["x", "y", "w"], nodes: [q, node("p", "MultiplyGate", ["q", "w"]), node("out", "SigmoidGate", ["p"])], output: "out" };
+}
+
+const graphAddDistributes: Check = (ctx) =>
+  checkProperty(ctx, {
+    arbitrary: fc.record({ x: magnitude(0.25, 2), y: magnitude(0.25, 2), w: magnitude(0.25, 2), variant: fc.integer({ min: 0, max: 2 }) }),
+    show: ({ x, y, w, variant }) => showGraph(addGraph(variant), { x, y, w }),
+    async holds({ x, y, w, variant }, run) {
+      const spec = addGraph(variant);
+      const values = { x, y, w };
+      const where = `for ${showGraph(spec, values, short)}`;
+      const got = await runGraph(ctx, run, spec, values, where);
+      if (isBroken(got)) return got;
+      const want = reference(ctx, spec, values);
+      const [dx, dy] = [got.grads.x, got.grads.y];
+      if (close(dx, dy) && close(dx, want.grads.x) && close(dy, want.grads.y)) return null;
+      let diagnosis: string | undefined;
+      if ((dx === 0) !== (dy === 0)) diagnosis = `only ${dx === 0 ? "y" : "x"} gets a gradient from the add node: every input of a node gets its entry of gate.backward(dz).`;
+      else if (close(dx, 1) && close(dy, 1)) diagnosis = CHAIN;
+      const message = !close(dx, dy)
+        ? `an add node does not give both inputs the same gradient: d out/dx = ${short(dx)}, d out/dy = ${short(dy)} (both should be ${short(want.grads.x)}) ${where}`
+        : `an add node's inputs get ${short(dx)}, expected d out/d q = ${short(want.grads.x)} ${where}`;
+      return { message, details: graphDetails(got, want), ...(diagnosis ? { diagnosis } : {}) };
+    },
+  });
+
+/** out = max(x, y)·w or w·max(x, y), no tie: the smaller input's gradient is exactly 0. */
+function maxGraph(variant: number): GraphSpec {
+  const m = node("m", "MaxGate", ["x", "y"]);
+  return { inputs: ["x", "y", "w"], nodes: [m, node("out", "MultiplyGate", variant === 0 ? ["m", "w"] : ["w", "m"])], output: "out" };
+}
+
+const graphMaxRoutes: Check = (ctx) =>
+  checkProperty(ctx, {
+    arbitrary: fc.record({ x: between(-2, 2), y: between(-2, 2), w: magnitude(0.25, 2), variant: fc.integer({ min: 0, max: 1 }) }).filter(({ x, y }) => Math.abs(x - y) >= 1e-2),
+    show: ({ x, y, w, variant }) => showGraph(maxGraph(variant), { x, y, w }),
+    async holds({ x, y, w, variant }, run) {
+      const spec = maxGraph(variant);
+      const values = { x, y, w };
+      const where = `for ${showGraph(spec, values, short)}`;
+      const got = await runGraph(ctx, run, spec, values, where);
+      if (isBroken(got)) return got;
+      const want = reference(ctx, spec, values);
+      const [winner, loser] = x > y ? ["x", "y"] : ["y", "x"];
+      const [gw, gl] = [got.grads[winner], got.grads[loser]];
+      if (gl === 0 && close(gw, want.grads[winner])) return null;
+      let diagnosis: string | undefined;
+      if (gw === 0 && gl !== 0) diagnosis = WRONG_INPUTS;
+      else if (close(gw, want.grads[winner]) && close(gl, want.grads[winner])) diagnosis = "both inputs of the max node get its gradient: pass on exactly what gate.backward returns, entry k to node.inputs[k].";
+      const message = gl !== 0
+        ? `the smaller input of a max node got d out/d${loser} = ${short(gl)}, expected exactly 0 ${where}`
+        : `the larger input of a max node got d out/d${winner} = ${short(gw)}, expected ${short(want.grads[winner])} ${where}`;
+      return { message, details: graphDetails(got, want), ...(diagnosis ? { diagnosis } : {}) };
+    },
+  });
+
+/** out = x·y: grads {x: y, y: x}. */
+const MULTIPLY: GraphSpec = { inputs: ["x", "y"], nodes: [node("out", "MultiplyGate", ["x", "y"])], output: "out" };
+
+const graphMultiplySwitches: Check = (ctx) =>
+  checkProperty(ctx, {
+    arbitrary: fc.record({ x: magnitude(0.25, 2), y: magnitude(0.25, 2) }).filter(({ x, y }) => Math.abs(x - y) >= 1e-2),
+    show: ({ x, y }) => showGraph(MULTIPLY, { x, y }),
+    async holds({ x, y }, run) {
+      const values = { x, y };
+      const where = `for out = x·y, x = ${short(x)}, y = ${short(y)}`;
+      const got = await runGraph(ctx, run, MULTIPLY, values, where);
+      if (isBroken(got)) return got;
+      const [dx, dy] = [got.grads.x, got.grads.y];
+      if (close(dx, y) && close(dy, x)) return null;
+      const want = reference(ctx, MULTIPLY, values);
+      let diagnosis: string | undefined;
+      if (close(dx, x) && close(dy, y)) diagnosis = WRONG_INPUTS;
+      else if (close(dx, 1) && close(dy, 1)) diagnosis = "every input gets the output's gradient 1: the graph must call gate.backward(dz) and give its entry k to node.inputs[k].";
+      const message = !close(dx, y) ? `d out/dx is not y: d out/dx = ${short(dx)} ${where} (expected ${short(y)})` : `d out/dy is not x: d out/dy = ${short(dy)} ${where} (expected ${short(x)})`;
+      return { message, details: graphDetails(got, want), ...(diagnosis ? { diagnosis } : {}) };
+    },
+  });
+
+// ------------------------------------------------------------------------------- branches
+
+const pick = <T>(r: Random, items: readonly T[]): T => items[r.int(items.length)];
+const sign = (r: Random) => (r.uniform() < 0.5 ? -1 : 1);
+
+interface BranchGraph {
+  spec: GraphSpec;
+  values: Values;
+  /** The value that feeds several nodes, and how many times it is used. */
+  source: string;
+  uses: number;
+}
+
+/**
+ * A graph where one value s (the input x, or a node q computed from x) is used k ∈ {2, 3, 4}
+ * times, by nodes that use it once (s·y, z + s, max(s, y), σ(s) …) or twice (s·s, s + s); their
+ * outputs are combined by adds and multiplies and scaled. Nodes in topological order; no max tie.
+ */
+function branchGraph(r: Random): BranchGraph {
+  const nodes: GraphNodeSpec[] = [];
+  let s = "x";
+  if (r.uniform() < 0.4) {
+    const q = pick(r, [
+      () => node("q", "AddGate", ["x", "y"]),
+      () => node("q", "MultiplyGate", ["x", "y"]),
+      () => node("q", "ScaleGate", ["x"], [sign(r) * r.uniform(0.5, 2)]),
+      () => node("q", "OffsetGate", ["x"], [r.uniform(-1, 1)]),
+      () => node("q", "SigmoidGate", ["x"]),
+    ])();
+    nodes.push(q);
+    s = "q";
+  }
+  const uses = 2 + r.int(3);
+  const consumers: string[] = [];
+  for (let left = uses; left > 0; ) {
+    const name = `b${consumers.length + 1}`;
+    if (left >= 2 && r.uniform() < 0.35) {
+      nodes.push(node(name, pick(r, ["MultiplyGate", "AddGate"] as const), [s, s]));
+      left -= 2;
+    } else {
+      nodes.push(
+        pick(r, [
+          () => node(name, "MultiplyGate", [s, "y"]),
+          () => node(name, "MultiplyGate", ["z", s]),
+          () => node(name, "AddGate", [s, "z"]),
+          () => node(name, "AddGate", ["y", s]),
+          () => node(name, "MaxGate", [s, "y"]),
+          () => node(name, "MaxGate", ["z", s]),
+          () => node(name, "SigmoidGate", [s]),
+          () => node(name, "ExpGate", [s]),
+          () => node(name, "ScaleGate", [s], [sign(r) * r.uniform(0.5, 2)]),
+        ])(),
+      );
+      left -= 1;
+    }
+    consumers.push(name);
+  }
+  let acc = consumers[0];
+  consumers.slice(1).forEach((c, k) => {
+    nodes.push(node(`c${k + 1}`, pick(r, ["AddGate", "MultiplyGate"] as const), [acc, c]));
+    acc = `c${k + 1}`;
+  });
+  nodes.push(node("out", "ScaleGate", [acc], [sign(r) * r.uniform(0.5, 2)]));
+  const spec: GraphSpec = { inputs: ["x", "y", "z"], nodes, output: "out" };
+  const values = drawUntil(
+    "branch graph values",
+    () => ({ x: sign(r) * r.uniform(0.25, 1.5), y: sign(r) * r.uniform(0.25, 1.5), z: sign(r) * r.uniform(0.25, 1.5) }),
+    (v) => kinkDistance("ComputationalGraph", { graph: spec, values: v }) >= KINK_MARGIN,
+  );
+  return { spec, values, source: s, uses };
+}
+
+/**
+ * The graph unshared into a tree: every use of a graph input reads its own copy ("x#2"), every
+ * use of a node its own copy of that node. The copies' gradients are each use's contribution.
+ */
+function unshare(spec: GraphSpec, values: Values): { spec: GraphSpec; values: Values; copies: Record<string, string[]> } {
+  const byName = new Map(spec.nodes.map((n) => [n.name, n]));
+  const nodes: GraphNodeSpec[] = [];
+  const inputs: string[] = [];
+  const aliasValues: Values = {};
+  const copies: Record<string, string[]> = Object.fromEntries(spec.inputs.map((i) => [i, []]));
+  const count = new Map<string, number>();
+  const expand = (name: string): string => {
+    const k = (count.get(name) ?? 0) + 1;
+    count.set(name, k);
+    const copy = `${name}#${k}`;
+    const n = byName.get(name);
+    if (!n) {
+      inputs.push(copy);
+      aliasValues[copy] = values[name];
+      copies[name].push(copy);
+      return copy;
+    }
+    const ins = n.inputs.map(expand);
+    nodes.push({ name: copy, gate: n.gate, inputs: ins });
+    return copy;
+  };
+  const output = expand(spec.output);
+  return { spec: { inputs, nodes, output }, values: aliasValues, copies };
+}
+
+const graphBranchesAdd: Check = (ctx) =>
+  checkProperty(ctx, {
+    arbitrary: subSeed.map((n) => branchGraph(new Random(`${ctx.seed}:branches:${n}`))),
+    show: ({ spec, values }) => showGraph(spec, values),
+    async holds({ spec, values, source, uses }, run) {
+      const where = `for ${showGraph(spec, values, short)}`;
+      const got = await runGraph(ctx, run, spec, values, where);
+      if (isBroken(got)) return got;
+      const want = reference(ctx, spec, values);
+      const wrong = spec.inputs.filter((i) => !close(got.grads[i], want.grads[i]));
+      if (wrong.length === 0 && close(got.value, want.value)) return null;
+      if (wrong.length === 0) return { message: `forward returned ${short(got.value)}, expected ${short(want.value)} ${where}`, details: graphDetails(got, want) };
+      // Which wrong gradient is the gradient through one use only (what overwriting leaves)?
+      const tree = unshare(spec, values);
+      const parts = reference(ctx, tree.spec, tree.values).grads;
+      const overwritten = wrong.find((i) => tree.copies[i].length > 1 && tree.copies[i].some((c) => close(got.grads[i], parts[c])));
+      const v = overwritten ?? wrong[0];
+      const diagnosis = overwritten
+        ? `gradients overwrite instead of adding at a branch: d out/d${v} = ${short(got.grads[v])} is the gradient through only one of its ${tree.copies[v].length} paths to the output. A value that feeds several nodes gets the SUM of their gradients (grad[name] += …, not =).`
+        : "a value that feeds several nodes gets the SUM of their gradients, and a node may pass its gradient on only once all the nodes it feeds have added theirs (visit the nodes in reverse topological order).";
+      const fed = `${source} is used ${uses} times`;
+      return {
+        message: `gradients do not add at a branch: d out/d${v} = ${short(got.grads[v])}, expected ${short(want.grads[v])} (${fed}) ${where}`,
+        details: [graphDetails(got, want), `each path's part of the gradient: {${gradsLine(parts)}}`].join("\n"),
+        diagnosis,
+      };
+    },
+  });
+
+// ------------------------------------------------------------------------------- node order
+
+/** Whether every node comes after the nodes it reads. */
+function isTopological(spec: GraphSpec, nodes: GraphNodeSpec[]): boolean {
+  const seen = new Set(spec.inputs);
+  for (const n of nodes) {
+    if (!n.inputs.every((i) => seen.has(i))) return false;
+    seen.add(n.name);
+  }
+  return true;
+}
+
+/**
+ * A graph without branches (every value used once), in topological order: the lecture's f = (x + y)·z,
+ * its sigmoid neuron, or a random expression tree over 3-5 inputs.
+ */
+function orderGraph(r: Random): { spec: GraphSpec; values: Values } {
+  const kind = r.int(4);
+  let spec: GraphSpec;
+  if (kind === 0) spec = structuredClone(GRAPHS.lecture) as GraphSpec;
+  else if (kind === 1) spec = structuredClone(GRAPHS.neuron) as GraphSpec;
+  else {
+    const inputs = Array.from({ length: 3 + r.int(3) }, (_, i) => `x${i}`);
+    const pool = [...inputs];
+    const nodes: GraphNodeSpec[] = [];
+    const take = () => pool.splice(r.int(pool.length), 1)[0];
+    while (pool.length > 1 || nodes.length < 4) {
+      const name = `n${nodes.length + 1}`;
+      if (pool.length > 1 && r.uniform() < 0.7) {
+        const [a, b] = [take(), take()];
+        nodes.push(node(name, pick(r, ["AddGate", "MultiplyGate", "MaxGate"] as const), [a, b]));
+      } else {
+        const a = take();
+        nodes.push(
+          pick(r, [
+            () => node(name, "ScaleGate", [a], [sign(r) * r.uniform(0.5, 2)]),
+            () => node(name, "OffsetGate", [a], [r.uniform(-1, 1)]),
+            () => node(name, "SigmoidGate", [a]),
+          ])(),
+        );
+      }
+      pool.push(name);
+    }
+    spec = { inputs, nodes, output: pool[0] };
+  }
+  const values = drawUntil(
+    "graph values",
+    () => Object.fromEntries(spec.inputs.map((i) => [i, r.normalAwayFrom(0)])) as Values,
+    (v) => kinkDistance("ComputationalGraph", { graph: spec, values: v }) >= KINK_MARGIN,
+  );
+  return { spec, values };
+}
+
+/** k orders of the graph's nodes that are not topological (where the graph allows one). */
+function shuffledOrders(r: Random, spec: GraphSpec, k: number): GraphSpec[] {
+  return Array.from({ length: k }, () => {
+    let nodes = r.shuffle(spec.nodes);
+    for (let t = 0; t < 50 && isTopological(spec, nodes); t++) nodes = r.shuffle(spec.nodes);
+    return { ...spec, nodes };
+  });
+}
+
+const ORDERS = 2;
+const GIVEN_ORDER = "the nodes are processed in the order they are given, not sorted topologically: a node listed before the nodes it reads sees values that do not exist yet. Sort the nodes in the constructor (Kahn's algorithm or a depth-first search) and walk that order forward, and its reverse backward.";
+
+const graphOrderFree: Check = (ctx) =>
+  checkProperty(ctx, {
+    arbitrary: subSeed.map((n) => {
+      const r = new Random(`${ctx.seed}:order:${n}`);
+      const { spec, values } = orderGraph(r);
+      return { spec, values, orders: shuffledOrders(r, spec, ORDERS) };
+    }),
+    show: ({ spec, values, orders }) => `${showGraph(spec, values)}; shuffled: ${orders.map((o) => `[${o.nodes.map((n) => n.name).join(", ")}]`).join(" and ")}`,
+    async holds({ spec, values, orders }, run) {
+      const where = `for ${showGraph(spec, values, short)}`;
+      const base = await runGraph(ctx, run, spec, values, `with the nodes in topological order, ${where}`);
+      if (isBroken(base)) return base;
+      for (const shuffled of orders) {
+        const given = `[${shuffled.nodes.map((n) => n.name).join(", ")}]`;
+        const got = await runGraph(ctx, run, shuffled, values, "");
+        if (isBroken(got)) {
+          return {
+            message: `the result depends on the order of the nodes: with the nodes given as ${given}, ${got.message} (in topological order: value ${short(base.value)}) ${where}`,
+            details: [`graph, topological order: ${showGraph(spec, values)}`, `topological order: value ${full(base.value)}, grads {${gradsLine(base.grads)}}`].join("\n"),
+            diagnosis: GIVEN_ORDER,
+          };
+        }
+        const differs = [["value", got.value, base.value] as const, ...spec.inputs.map((i) => [`d out/d${i}`, got.grads[i], base.grads[i]] as const)].find(([, a, e]) => !close(a, e));
+        if (!differs) continue;
+        const [what, a, e] = differs;
+        return {
+          message: `the result depends on the order of the nodes: with the nodes given as ${given}, ${what} = ${short(a)}; in topological order ${short(e)} ${where}`,
+          details: [
+            `graph, topological order: ${showGraph(spec, values)}`,
+            `topological order: value ${full(base.value)}, grads {${gradsLine(base.grads)}}`,
+            `nodes given as ${given}: value ${full(got.value)}, grads {${gradsLine(got.grads)}}`,
+            `rule: ${TOLERANCE_RULE}`,
+          ].join("\n"),
+          diagnosis: GIVEN_ORDER,
+        };
+      }
+      return null;
+    },
+  });
+
+export const GRAPH_CHECKS: Record<string, Check> = {
+  "graph-add-distributes": forExports(["ComputationalGraph"], graphAddDistributes),
+  "graph-max-routes": forExports(["ComputationalGraph"], graphMaxRoutes),
+  "graph-multiply-switches": forExports(["ComputationalGraph"], graphMultiplySwitches),
+  "graph-branches-add": forExports(["ComputationalGraph"], graphBranchesAdd),
+  "graph-order-free": forExports(["ComputationalGraph"], graphOrderFree),
+};

@@ -217,9 +217,16 @@ export class Sandbox {
     });
   }
 
-  /** Start the child and load the student's module, if that has not happened (or failed) yet. */
+  private starting: Promise<void> | null = null;
+
+  /** Start the child and load the student's module, if that has not happened (or failed) yet.
+   *  Concurrent callers share one start, so a restart never spawns two children. */
   async load(): Promise<void> {
-    if (!this.child && !this.loadError && !this.loadEnd) await this.start();
+    if (this.child || this.loadError || this.loadEnd) return;
+    this.starting ??= this.start().finally(() => {
+      this.starting = null;
+    });
+    await this.starting;
   }
 
   /** Run one case; a child that has ended (during a call or between calls) is replaced first. */
