@@ -15,7 +15,7 @@ import { DEFAULT_STEP, numericGradient } from "./checks/finite-difference";
 import { type Verdict, judgeOutputs, outputsOf } from "./judge/compare";
 import { type Manifest, type Tolerance, loadManifest, testSpecs } from "./manifest";
 import { REFERENCE } from "./reference";
-import { type Outcome, type SubmissionResult, type TestResult, type TestSpec, scoreOf } from "./results/result";
+import { type Outcome, type SubmissionResult, type TestKind, type TestResult, type TestSpec, scoreOf } from "./results/result";
 import { type CallResult, Sandbox } from "./sandbox/sandbox";
 import { unreturned } from "./checks/context";
 import { CHECKS } from "./checks/registry";
@@ -35,6 +35,8 @@ export interface GradeOptions {
   student?: string;
   /** Overrides the manifest's per-call time limit (ms). */
   callTimeoutMs?: number;
+  /** Grade only the tests of these kinds (e.g. a containment suite that skips timing and training). */
+  kinds?: TestKind[];
 }
 
 /** Where an export lives in this submission: a loaded sandbox, or why it cannot be tested. */
@@ -58,6 +60,8 @@ class SubmissionGrader {
     private readonly manifest: Manifest,
     private readonly homes: Map<string, Home>,
     private readonly options: GradeOptions,
+    /** How long loading a module may take: the manifest's call limit, whatever --timeout says. */
+    private readonly loadTimeoutMs: number,
   ) {
     this.golden = loadCaseFile(goldenPath(assignment)).cases;
     this.deadline = performance.now() + manifest.limits.submissionTimeoutMs;
@@ -89,7 +93,7 @@ class SubmissionGrader {
         if (!bundle.ok) throw new Error(`the reference ${file} does not compile: ${bundle.errors.map(formatCompileError).join("; ")}`);
         const sandbox = new Sandbox(bundle.code, {
           memoryMb: this.manifest.limits.memoryMb,
-          loadTimeoutMs: this.manifest.limits.callTimeoutMs,
+          loadTimeoutMs: this.loadTimeoutMs,
           bwrap: this.options.bwrap,
           graderGates: file === "graph.ts",
         });
@@ -142,7 +146,8 @@ class SubmissionGrader {
     const ctx = { spec, manifest: this.manifest, limitMs: limit };
     for (const c of cases) {
       const r = await this.run(home.sandbox, c, forwardOnly, limit);
-      const replay = spec.kind === "hidden" ? `hidden case ${c.id} (seed ${c.seed})` : `case ${c.id} of fixtures/golden/${this.assignment}.json`;
+      // never the seed of a hidden case: it contains the secret (the staff replay it from the id)
+      const replay = spec.kind === "hidden" ? `hidden case ${c.id}` : `case ${c.id} of fixtures/golden/${this.assignment}.json`;
       const problem = unreturned(r, ctx, home.file, replay);
       if (problem) return problem;
       const value = (r as { value: unknown }).value;
@@ -192,7 +197,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   const started = performance.now();
   const declared = loadManifest(assignment);
   const manifest = options.callTimeoutMs ? { ...declared, limits: { ...declared.limits, callTimeoutMs: options.callTimeoutMs } } : declared;
-  const specs = testSpecs(manifest).filter((t) => !options.visibleOnly || t.visibility === "visible");
+  const specs = testSpecs(manifest).filter((t) => (!options.visibleOnly || t.visibility === "visible") && (!options.kinds || options.kinds.includes(t.kind)));
   const homes = new Map<string, Home>();
   const messages: string[] = [];
   const sandboxes: Sandbox[] = [];
@@ -213,7 +218,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
     }
     const sandbox = new Sandbox(bundle.code, {
       memoryMb: manifest.limits.memoryMb,
-      loadTimeoutMs: manifest.limits.callTimeoutMs,
+      loadTimeoutMs: declared.limits.callTimeoutMs, // --timeout shortens calls, never loading
       bwrap: options.bwrap,
       graderGates: located.exports.includes("ComputationalGraph"),
     });
@@ -221,7 +226,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
     for (const e of located.exports) homes.set(e, { sandbox, file: shown });
   }
   // Exports the file does not have: found out once the sandbox has loaded (the first run loads it).
-  const grader = new SubmissionGrader(assignment, manifest, homes, options);
+  const grader = new SubmissionGrader(assignment, manifest, homes, options, declared.limits.callTimeoutMs);
   const tests: TestResult[] = [];
   try {
     for (const spec of specs) {
@@ -234,7 +239,8 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
       } catch (error) {
         outcome = { status: "grader-error", message: `the grader failed on this test: ${(error as Error).message}.`, cause: (error as Error).stack };
       }
-      tests.push({ test: spec, score: scoreOf(spec, outcome), outcome, durationMs: performance.now() - t0 });
+      const extra = "extra" in outcome ? outcome.extra : undefined;
+      tests.push({ test: spec, score: scoreOf(spec, outcome), outcome, durationMs: performance.now() - t0, ...(extra ? { extra } : {}) });
     }
   } finally {
     await Promise.all([...sandboxes.map((s) => s.close()), grader.close()]);

@@ -45,7 +45,12 @@ export interface ProcessEnd {
 }
 
 export type Outcome =
-  | { status: "passed"; message: string }
+  | {
+      status: "passed";
+      message: string;
+      /** Machine-readable data (e.g. a training loss curve, timings), copied to TestResult.extra. */
+      extra?: Record<string, unknown>;
+    }
   | {
       status: "failed";
       /** One line: what is wrong, naming the export and the argument or output. */
@@ -56,6 +61,8 @@ export type Outcome =
       diagnosis?: string;
       /** How to replay: the case id or seed. */
       replay?: string;
+      /** Machine-readable data (e.g. a training loss curve, timings), copied to TestResult.extra. */
+      extra?: Record<string, unknown>;
     }
   | { status: "could-not-check"; message: string; end: ProcessEnd }
   | { status: "grader-error"; message: string; cause?: string };
