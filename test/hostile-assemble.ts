@@ -17,6 +17,12 @@ import type { AssignmentName } from "../graders/cases/case";
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const HOSTILE_DIR = join(ROOT, "fixtures", "hostile");
 export const SHARED_DIR = join(HOSTILE_DIR, "_shared");
+/** Shared files that are not kept in _shared/ because they exist elsewhere already: the correct
+ *  layers are the sample student ada-loops-js's, used as they are. */
+const SHARED_ELSEWHERE: Record<string, string> = {
+  "correct.js": join(ROOT, "fixtures", "submissions", "layers", "ada-loops-js", "layers.js"),
+};
+const sharedPath = (name: string) => SHARED_ELSEWHERE[name] ?? join(SHARED_DIR, name);
 
 export type AttackedStatus = "could-not-check" | "failed" | "either";
 
@@ -62,7 +68,7 @@ function sharedImports(caseDir: string): string[] {
   const sources = readdirSync(caseDir)
     .filter((n) => SOURCE.has(extname(n)))
     .map((n) => readFileSync(join(caseDir, n), "utf8"));
-  return readdirSync(SHARED_DIR).filter((shared) => {
+  return [...readdirSync(SHARED_DIR), ...Object.keys(SHARED_ELSEWHERE)].filter((shared) => {
     const spec = new RegExp(`["']\\./${shared.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']`);
     return sources.some((text) => spec.test(text));
   });
@@ -80,7 +86,7 @@ export function assembleCase(id: string, c: HostileCase, parent = mkdtempSync(jo
   mkdirSync(dir, { recursive: true });
   cpSync(from, dir, { recursive: true });
   for (const shared of sharedImports(from)) {
-    if (!existsSync(join(dir, shared))) cpSync(join(SHARED_DIR, shared), join(dir, shared));
+    if (!existsSync(join(dir, shared))) cpSync(sharedPath(shared), join(dir, shared));
   }
   for (const [name, target] of Object.entries(c.symlinks ?? {})) {
     symlinkSync(isAbsolute(target) ? target : join(ROOT, target), join(dir, name));
