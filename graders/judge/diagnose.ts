@@ -1,0 +1,717 @@
+/**
+ * Diagnoses: when an answer is wrong, compare it with a catalog of known wrong variants of the
+ * reference (transposed, a missing or extra 1/N, reg·W for 2·reg·W, a sign flip, a bias summed
+ * over the wrong axis, a ReLU mask on dout, a gradient that ignores dout …) and, when one matches,
+ * name the likely cause in plain words.
+ *
+ * Each variant is data: { id, target, outputs, when?, compute(case) → the wrong outputs, text }.
+ * compute is a pure function of the case's inputs, built from the reference (graders/reference.ts
+ * run through runCase on transformed inputs, or the reference's answer transformed), so variants
+ * cost nothing until a test fails. An answer matches a variant under the judge's own tolerance
+ * (|yours − variant| ≤ atol·max(1, max|variant|) + rtol·|variant|, shapes equal), which also
+ * catches shape-changing bugs (a transposed dw is compared with the reference's dw transposed).
+ * Only the first output the judge fails is diagnosed, so the text is about that output.
+ */
+import { type AssignmentName, type Case, type GateName, type GraphSpec, type Mat, type Target, type Value, GATE_NAMES, SIGNATURES, assignmentOf, isGate } from "../cases/case";
+import { runCase } from "../cases/run";
+import type { Tolerance } from "../manifest";
+import { REFERENCE } from "../reference";
+import { judgeOutputs } from "./compare";
+
+type Rec = Record<string, unknown>;
+
+/** What a variant's text is given: which export failed, on which output, for which case. */
+export interface DiagnosisContext {
+  exportName: string;
+  output: string;
+  c: Case;
+  /** The shape of the student's answer, "r×c", when it is a matrix. */
+  actualShape?: string;
+}
+
+export interface WrongVariant {
+  /** Short kebab-case name of the bug, e.g. "transposed", "missing-1/N". */
+  id: string;
+  target: Target;
+  /** The outputs this bug changes: it is considered when one of them is the failing output. */
+  outputs: readonly string[];
+  /** Only on cases that can show it (a tie, nodes out of order, a regularized loss …). */
+  when?: (c: Case) => boolean;
+  /** The wrong answer on this case, as plain data, for (at least) the outputs it changes. */
+  compute: (c: Case) => Rec;
+  /** "values" (default): equal within tolerance, entry by entry; "non-finite": the variant and
+   *  the answer are both NaN/±Infinity somewhere (how a NaN spreads depends on the code). */
+  match?: "values" | "non-finite";
+  /** The likely cause, in plain words, naming the export and the output. */
+  text: (ctx: DiagnosisContext) => string;
+}
+
+// ------------------------------------------------------------------------------ plain matrices
+
+const isMat = (v: unknown): v is Mat => Array.isArray(v) && v.length > 0 && v.every((r) => Array.isArray(r));
+const map = (a: Mat, f: (v: number, i: number, j: number) => number): Mat => a.map((r, i) => r.map((v, j) => f(v, i, j)));
+const zip = (a: Mat, b: Mat, f: (u: number, v: number) => number): Mat => map(a, (v, i, j) => f(v, b[i][j]));
+const T = (a: Mat): Mat => a[0].map((_, j) => a.map((r) => r[j]));
+const scale = (a: Mat, k: number): Mat => map(a, (v) => v * k);
+const add = (a: Mat, b: Mat): Mat => zip(a, b, (u, v) => u + v);
+const sub = (a: Mat, b: Mat): Mat => zip(a, b, (u, v) => u - v);
+const mmul = (a: Mat, b: Mat): Mat => a.map((r) => b[0].map((_, j) => r.reduce((s, v, k) => s + v * b[k][j], 0)));
+const colSums = (a: Mat): Mat => [a[0].map((_, j) => a.reduce((s, r) => s + r[j], 0))];
+const rowSums = (a: Mat): Mat => a.map((r) => [r.reduce((s, v) => s + v, 0)]);
+const addRow = (a: Mat, row: Mat): Mat => map(a, (v, _i, j) => v + row[0][j]);
+const sumSq = (a: Mat): number => a.flat().reduce((s, v) => s + v * v, 0);
+const ones = (a: Mat): Mat => map(a, () => 1);
+const shapeOf = (v: unknown): string | undefined => (isMat(v) ? `${v.length}×${v[0].length}` : undefined);
+
+/** Negate any output value: a number, a gate's array, a graph's record, a matrix. */
+function negate(v: unknown): unknown {
+  if (typeof v === "number") return -v;
+  if (isMat(v)) return scale(v, -1);
+  if (Array.isArray(v)) return v.map((x) => -x);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, -(x as number)]));
+  return v;
+}
+
+// ------------------------------------------------------------------------------ the reference
+
+const assignment = (c: Case): AssignmentName => assignmentOf(c.target);
+
+/** The reference's answer to the case with some inputs replaced (a fresh run: nothing is shared). */
+function ref(c: Case, inputs: Record<string, Value> = {}): Rec {
+  return runCase(REFERENCE[assignment(c)], { ...c, inputs: { ...c.inputs, ...inputs } });
+}
+/** The reference's answer to the case itself (the case's expected values). */
+const expected = (c: Case): Rec => c.expected as Rec;
+const inMat = (c: Case, name: string) => c.inputs[name] as Mat;
+const N = (c: Case) => (c.inputs.X ?? c.inputs.scores ?? c.inputs.x) as Mat;
+
+// ------------------------------------------------------------------------------ texts
+
+/** What a gradient output should be, for the texts. */
+const FORMULA: Partial<Record<Target, Record<string, string>>> = {
+  affine: { dx: "dx = dout·wᵀ", dw: "dw = xᵀ·dout", db: "db = the sum of dout over the rows" },
+  maxout: { dx: "dx = dz1·w1ᵀ + dz2·w2ᵀ", dw1: "dw1 = xᵀ·dz1", dw2: "dw2 = xᵀ·dz2", db1: "db1 = the sum of dz1 over the rows", db2: "db2 = the sum of dz2 over the rows" },
+  linearSvmLoss: { dW: "dW = Xᵀ·dscores + 2·reg·W" },
+  linearSoftmaxLoss: { dW: "dW = Xᵀ·dscores + 2·reg·W" },
+  twoLayerNetLoss: { dW1: "dW1 = Xᵀ·dz1 + 2·reg·W1", db1: "db1 = the sum of dz1 over the rows", dW2: "dW2 = h1ᵀ·dscores + 2·reg·W2", db2: "db2 = the sum of dscores over the rows" },
+};
+
+/** The argument whose shape a gradient output has (dw ↔ w, dscores ↔ scores, dW1 ↔ W1). */
+function twinOf(target: Target, output: string): string | undefined {
+  if (isGate(target) || target === "ComputationalGraph") return undefined;
+  const sig = SIGNATURES[target];
+  const slot = sig.outputs.find((o) => o.name === output);
+  if (!slot?.shape) return undefined;
+  const dims = slot.shape.join("×");
+  const alike = sig.args.filter((a) => a.kind === "matrix" && a.shape?.join("×") === dims);
+  return (alike.find((a) => a.name === output.slice(1)) ?? alike[0])?.name;
+}
+
+/** "affineBackward: dw" or "MultiplyGate.backward" (a gate's gradients are one array). */
+const who = ({ exportName, output }: DiagnosisContext) =>
+  output === "grads" ? `${exportName}.backward` : output === "value" || output === "z" ? `${exportName}.forward` : `${exportName}: ${output}`;
+
+// ------------------------------------------------------------------------------ the catalog
+
+const V: WrongVariant[] = [];
+const variant = (v: WrongVariant) => V.push(v);
+
+const LAYER_BACKWARD: Partial<Record<Target, string[]>> = {
+  affine: ["dx", "dw", "db"],
+  relu: ["dx"],
+  sigmoid: ["dx"],
+  tanh: ["dx"],
+  leakyRelu: ["dx"],
+  elu: ["dx"],
+  maxout: ["dx", "dw1", "db1", "dw2", "db2"],
+};
+const pointwiseTargets = ["relu", "sigmoid", "tanh", "leakyRelu", "elu"] as const;
+
+// ---- gates (case: { ctor?, x: number[], dz } → { z, grads })
+const gx = (c: Case) => c.inputs.x as number[];
+const dz = (c: Case) => c.inputs.dz as number;
+const isTie = (c: Case) => c.target === "MaxGate" && gx(c)[0] === gx(c)[1];
+
+variant({
+  id: "max-tie-to-y", target: "MaxGate", outputs: ["grads"], when: isTie,
+  compute: (c) => ({ grads: [0, dz(c)] }),
+  text: (d) => `${who(d)} sends the gradient to y on a tie (x = y): the contract sends all of it to x on a tie (x wins when x >= y)`,
+});
+variant({
+  id: "max-routes-both", target: "MaxGate", outputs: ["grads"],
+  compute: (c) => ({ grads: [dz(c), dz(c)] }),
+  text: (d) => `${who(d)} returns [dz, dz]: the gradient goes to both inputs, but max routes: all of dz goes to the larger input and 0 to the other`,
+});
+variant({
+  id: "max-routes-to-smaller", target: "MaxGate", outputs: ["grads"], when: (c) => !isTie(c),
+  compute: (c) => ({ grads: [...(expected(c).grads as number[])].reverse() }),
+  text: (d) => `${who(d)} sends dz to the smaller input: max routes the whole gradient to the input that won (the larger one)`,
+});
+variant({
+  id: "multiply-not-switched", target: "MultiplyGate", outputs: ["grads"],
+  compute: (c) => ({ grads: [gx(c)[0] * dz(c), gx(c)[1] * dz(c)] }),
+  text: (d) => `${who(d)} returns [x·dz, y·dz]: each input got its own value, but multiply switches: dx = y·dz and dy = x·dz`,
+});
+variant({
+  id: "reciprocal-sign", target: "ReciprocalGate", outputs: ["grads"],
+  compute: (c) => ({ grads: [dz(c) / gx(c)[0] ** 2] }),
+  text: (d) => `${who(d)} returns dz/x²: the minus sign is missing, d(1/x)/dx = −1/x², so the gradient is −dz/x²`,
+});
+variant({
+  id: "reciprocal-no-square", target: "ReciprocalGate", outputs: ["grads"],
+  compute: (c) => ({ grads: [-dz(c) / gx(c)[0]] }),
+  text: (d) => `${who(d)} returns −dz/x: d(1/x)/dx = −1/x², so the gradient is −dz/x² (x squared)`,
+});
+variant({
+  id: "scale-forgets-a", target: "ScaleGate", outputs: ["grads"],
+  compute: (c) => ({ grads: [dz(c)] }),
+  text: (d) => `${who(d)} returns [dz]: the factor a is missing, d(a·x)/dx = a, so the gradient is a·dz`,
+});
+variant({
+  id: "offset-times-c", target: "OffsetGate", outputs: ["grads"],
+  compute: (c) => ({ grads: [((c.inputs.ctor as number[]) ?? [0])[0] * dz(c)] }),
+  text: (d) => `${who(d)} returns [c·dz]: d(c + x)/dx = 1, so dz passes through unchanged`,
+});
+variant({
+  id: "sigmoid-uses-x", target: "SigmoidGate", outputs: ["grads"],
+  compute: (c) => ({ grads: [gx(c)[0] * (1 - gx(c)[0]) * dz(c)] }),
+  text: (d) => `${who(d)} uses x·(1 − x): the sigmoid's slope is σ(x)·(1 − σ(x)), computed from the forward's output, not from x`,
+});
+variant({
+  id: "exp-uses-x", target: "ExpGate", outputs: ["grads"],
+  compute: (c) => ({ grads: [gx(c)[0] * dz(c)] }),
+  text: (d) => `${who(d)} returns x·dz: d(e^x)/dx = e^x (the forward's output), so the gradient is e^x·dz`,
+});
+for (const g of GATE_NAMES as readonly GateName[]) {
+  variant({
+    id: "ignores-dz", target: g, outputs: ["grads"],
+    compute: (c) => ({ grads: ref(c, { dz: 1 }).grads }),
+    text: (d) => `${who(d)} ignores dz: it returns the local gradient alone${g === "SigmoidGate" ? " σ(x)·(1 − σ(x))" : ""}; backward must multiply it by dz (the chain rule)`,
+  });
+  variant({
+    id: "sign-flip", target: g, outputs: ["grads"],
+    compute: (c) => ({ grads: negate(expected(c).grads) }),
+    text: (d) => `${who(d)} has the wrong sign: every gradient is the negative of the right one`,
+  });
+}
+
+// ---- the computational graph (case: { graph, values } → { value, grads })
+type GateInstance = { forward: (...x: number[]) => number; backward: (dz: number) => number[] };
+type GateClass = new (...ctor: number[]) => GateInstance;
+
+/** Whether every node comes after the nodes it reads. */
+function inGivenOrderIsTopological(spec: GraphSpec): boolean {
+  const known = new Set(spec.inputs);
+  for (const n of spec.nodes) {
+    if (!n.inputs.every((i) => known.has(i))) return false;
+    known.add(n.name);
+  }
+  return true;
+}
+
+/** Orders a student's sort may produce: ready-first scan (Kahn-like), DFS post-order, as given. */
+function candidateOrders(spec: GraphSpec): GraphSpec["nodes"][] {
+  const byName = new Map(spec.nodes.map((n) => [n.name, n]));
+  const kahn: GraphSpec["nodes"] = [];
+  const ready = new Set(spec.inputs);
+  const pending = [...spec.nodes];
+  while (pending.length > 0) {
+    const k = pending.findIndex((n) => n.inputs.every((i) => ready.has(i)));
+    if (k < 0) break;
+    const [n] = pending.splice(k, 1);
+    kahn.push(n);
+    ready.add(n.name);
+  }
+  const dfs: GraphSpec["nodes"] = [];
+  const done = new Set<string>();
+  const visit = (n: GraphSpec["nodes"][number]) => {
+    if (done.has(n.name)) return;
+    done.add(n.name);
+    for (const i of n.inputs) if (byName.has(i)) visit(byName.get(i)!);
+    dfs.push(n);
+  };
+  spec.nodes.forEach(visit);
+  return [kahn, dfs, ...(inGivenOrderIsTopological(spec) ? [spec.nodes] : [])];
+}
+
+/** Forward then backward over `order` with the reference's gates; `overwrite`: grad[src] = g instead of +=. */
+function runGraph(c: Case, order: GraphSpec["nodes"], overwrite: boolean): Rec {
+  const spec = c.inputs.graph as GraphSpec;
+  const gates = REFERENCE.gates as Record<string, GateClass>;
+  const values = new Map<string, number>(Object.entries(c.inputs.values as Record<string, number>));
+  const instances = order.map((n) => ({ node: n, gate: new gates[n.gate.type](...(n.gate.ctor ?? [])) }));
+  for (const { node, gate } of instances) values.set(node.name, gate.forward(...node.inputs.map((i) => values.get(i) as number)));
+  const grad = new Map<string, number>([[spec.output, 1]]);
+  for (const { node, gate } of [...instances].reverse()) {
+    const g = gate.backward(grad.get(node.name) ?? 0);
+    node.inputs.forEach((src, k) => grad.set(src, overwrite ? g[k] : (grad.get(src) ?? 0) + g[k]));
+  }
+  return { value: values.get(spec.output), grads: Object.fromEntries(spec.inputs.map((n) => [n, grad.get(n) ?? 0])) };
+}
+
+variant({
+  id: "graph-given-order", target: "ComputationalGraph", outputs: ["value", "grads"],
+  when: (c) => !inGivenOrderIsTopological(c.inputs.graph as GraphSpec), match: "non-finite",
+  compute: (c) => runGraph(c, (c.inputs.graph as GraphSpec).nodes, false),
+  text: (d) => `${d.exportName}: ${d.output} is what walking the nodes in the order given produces (a node read before its value exists gives NaN): nodes come in any order, so sort them topologically (each node after the nodes it reads) before forward and backward`,
+});
+for (const k of [0, 1, 2]) {
+  variant({
+    id: "graph-overwrites", target: "ComputationalGraph", outputs: ["grads"],
+    when: (c) => candidateOrders(c.inputs.graph as GraphSpec).length > k,
+    compute: (c) => runGraph(c, candidateOrders(c.inputs.graph as GraphSpec)[k], true),
+    text: (d) => `${d.exportName}: grads overwrite instead of adding at a branch: a value that feeds several nodes (or one node twice) must get the SUM of their gradients (grad[name] += …, not grad[name] = …)`,
+  });
+}
+
+// ---- layers (case: { x, …, dout } → { out, dx, … })
+const x = (c: Case) => inMat(c, "x");
+const dout = (c: Case) => inMat(c, "dout");
+const out = (c: Case) => expected(c).out as Mat;
+
+variant({
+  id: "affine-no-bias", target: "affine", outputs: ["out"],
+  compute: (c) => ({ out: mmul(x(c), inMat(c, "w")) }),
+  text: (d) => `${who(d)} is x·w without + b: add the bias b (1×M) to every row`,
+});
+variant({
+  id: "bias-wrong-axis", target: "affine", outputs: ["db"],
+  compute: (c) => ({ db: rowSums(dout(c)) }),
+  text: (d) => `${who(d)} sums dout over the wrong axis: it has one number per example (${d.actualShape}); b is added to every row, so db = the sum of dout over the rows (the minibatch), one number per column: the shape of b (1×${dout(d.c)[0].length})`,
+});
+variant({
+  id: "bias-not-summed", target: "affine", outputs: ["db"],
+  compute: (c) => ({ db: dout(c) }),
+  text: (d) => `${who(d)} is dout itself (${d.actualShape}), never summed: b is added to every row, so db = the sum of dout over the rows, the shape of b (1×${dout(d.c)[0].length})`,
+});
+variant({
+  id: "relu-mask-on-dout", target: "relu", outputs: ["dx"],
+  compute: (c) => ({ dx: map(dout(c), (g) => (g > 0 ? g : 0)) }),
+  text: (d) => `${who(d)} masks with dout > 0 instead of x > 0: the gradient passes where the forward's input x was positive, whatever the sign of dout`,
+});
+variant({
+  id: "relu-mask-missing", target: "relu", outputs: ["dx"],
+  compute: (c) => ({ dx: dout(c) }),
+  text: (d) => `${who(d)} is dout unmasked: the ReLU passes the gradient only where x > 0 and gives 0 elsewhere`,
+});
+variant({
+  id: "sigmoid-uses-x", target: "sigmoid", outputs: ["dx"],
+  compute: (c) => ({ dx: zip(dout(c), x(c), (g, v) => g * v * (1 - v)) }),
+  text: (d) => `${who(d)} uses x·(1 − x): the slope is out·(1 − out) with out = σ(x) from the forward, so dx = dout·out·(1 − out)`,
+});
+variant({
+  id: "tanh-one-minus-x2", target: "tanh", outputs: ["dx"],
+  compute: (c) => ({ dx: zip(dout(c), x(c), (g, v) => g * (1 - v * v)) }),
+  text: (d) => `${who(d)} uses 1 − x² (the input squared): the slope of tanh is 1 − tanh(x)² = 1 − out², so dx = dout·(1 − out²)`,
+});
+variant({
+  id: "tanh-no-square", target: "tanh", outputs: ["dx"],
+  compute: (c) => ({ dx: zip(dout(c), out(c), (g, t) => g * (1 - t)) }),
+  text: (d) => `${who(d)} uses 1 − out: the slope of tanh is 1 − out² (squared), so dx = dout·(1 − out²)`,
+});
+const leakySlope = (c: Case) => (c.inputs.slope as number | undefined) ?? 0.1;
+const eluAlpha = (c: Case) => (c.inputs.alpha as number | undefined) ?? 1;
+variant({
+  id: "leaky-default-slope", target: "leakyRelu", outputs: ["dx"], when: (c) => c.inputs.slope !== undefined && c.inputs.slope !== 0.1,
+  compute: (c) => ({ dx: zip(dout(c), x(c), (g, v) => (v > 0 ? g : 0.1 * g)) }),
+  text: (d) => `${who(d)} uses the default slope 0.1 where x ≤ 0, not the slope ${leakySlope(d.c)} passed to the forward: keep the slope in the cache`,
+});
+variant({
+  id: "leaky-zero-slope", target: "leakyRelu", outputs: ["dx"],
+  compute: (c) => ({ dx: zip(dout(c), x(c), (g, v) => (v > 0 ? g : 0)) }),
+  text: (d) => `${who(d)} is 0 where x ≤ 0 (a plain ReLU): the leaky ReLU's slope there is slope·dout`,
+});
+variant({
+  id: "leaky-mask-on-dout", target: "leakyRelu", outputs: ["dx"],
+  compute: (c) => ({ dx: map(dout(c), (g) => (g > 0 ? g : leakySlope(c) * g)) }),
+  text: (d) => `${who(d)} chooses the slope by dout > 0 instead of x > 0: the slope is 1 where the forward's input x was positive, else slope`,
+});
+variant({
+  id: "elu-minus-one", target: "elu", outputs: ["dx"],
+  compute: (c) => ({ dx: zip(dout(c), x(c), (g, v) => (v > 0 ? g : g * (eluAlpha(c) * Math.exp(v) - 1))) }),
+  text: (d) => `${who(d)} uses alpha·e^x − 1 where x ≤ 0: the slope of alpha·(e^x − 1) is alpha·e^x (the −1 is a constant and drops out)`,
+});
+variant({
+  id: "elu-uses-out", target: "elu", outputs: ["dx"],
+  compute: (c) => ({ dx: zip(dout(c), out(c), (g, o) => g * o) }),
+  text: (d) => `${who(d)} uses out where x ≤ 0: the slope there is alpha·e^x = out + alpha, not out`,
+});
+variant({
+  id: "elu-forgets-alpha", target: "elu", outputs: ["dx"], when: (c) => eluAlpha(c) !== 1,
+  compute: (c) => ({ dx: zip(dout(c), x(c), (g, v) => (v > 0 ? g : g * Math.exp(v))) }),
+  text: (d) => `${who(d)} uses e^x where x ≤ 0 without alpha = ${eluAlpha(d.c)}: the slope there is alpha·e^x (keep alpha in the cache)`,
+});
+// maxout: which piece won, then the two affine backward passes with the routing changed
+function maxoutGrads(c: Case, route: (firstWon: boolean) => [number, number]): Rec {
+  const [w1, b1, w2, b2] = ["w1", "b1", "w2", "b2"].map((n) => inMat(c, n));
+  const z1 = addRow(mmul(x(c), w1), b1);
+  const z2 = addRow(mmul(x(c), w2), b2);
+  const dz1 = map(dout(c), (g, i, j) => g * route(z1[i][j] >= z2[i][j])[0]);
+  const dz2 = map(dout(c), (g, i, j) => g * route(z1[i][j] >= z2[i][j])[1]);
+  return { dx: add(mmul(dz1, T(w1)), mmul(dz2, T(w2))), dw1: mmul(T(x(c)), dz1), db1: colSums(dz1), dw2: mmul(T(x(c)), dz2), db2: colSums(dz2) };
+}
+variant({
+  id: "maxout-swapped-routing", target: "maxout", outputs: ["dx", "dw1", "db1", "dw2", "db2"],
+  compute: (c) => maxoutGrads(c, (first) => (first ? [0, 1] : [1, 0])),
+  text: (d) => `${who(d)} is what routing each entry's gradient to the piece that LOST gives: max routes dout to the piece that won (x·w1 + b1 where it is ≥ x·w2 + b2, else the second piece)`,
+});
+variant({
+  id: "maxout-routes-both", target: "maxout", outputs: ["dx", "dw1", "db1", "dw2", "db2"],
+  compute: (c) => maxoutGrads(c, () => [1, 1]),
+  text: (d) => `${who(d)} is what sending dout to BOTH pieces gives: max routes each entry's gradient only to the piece that won`,
+});
+for (const [db, dz] of [["db1", "dz1"], ["db2", "dz2"]]) {
+  const piece = db.slice(1);
+  variant({
+    id: "bias-wrong-axis", target: "maxout", outputs: [db],
+    compute: (c) => ({ [db]: rowSums(maxoutDz(c, db === "db1")) }),
+    text: (d) => `${who(d)} sums ${dz} over the wrong axis: it has one number per example (${d.actualShape}); ${piece} is added to every row, so ${db} = the sum of ${dz} over the rows (the minibatch), the shape of ${piece} (1×${dout(d.c)[0].length})`,
+  });
+  variant({
+    id: "bias-not-summed", target: "maxout", outputs: [db],
+    compute: (c) => ({ [db]: maxoutDz(c, db === "db1") }),
+    text: (d) => `${who(d)} is ${dz} itself (${d.actualShape}), never summed: ${piece} is added to every row, so ${db} = the sum of ${dz} over the rows, the shape of ${piece} (1×${dout(d.c)[0].length})`,
+  });
+}
+/** The gradient reaching piece 1 (first) or piece 2: dout where that piece won (tie → first), else 0. */
+function maxoutDz(c: Case, first: boolean): Mat {
+  const [w1, b1, w2, b2] = ["w1", "b1", "w2", "b2"].map((n) => inMat(c, n));
+  const z1 = addRow(mmul(x(c), w1), b1);
+  const z2 = addRow(mmul(x(c), w2), b2);
+  return map(dout(c), (g, i, j) => ((z1[i][j] >= z2[i][j]) === first ? g : 0));
+}
+// every layer backward: a gradient that ignores dout, a sign flip, a transpose
+for (const [t, outputs] of Object.entries(LAYER_BACKWARD) as [Target, string[]][]) {
+  for (const o of outputs) {
+    variant({
+      id: "ignores-dout", target: t, outputs: [o],
+      compute: (c) => ({ [o]: ref(c, { dout: ones(dout(c)) })[o] }),
+      text: (d) =>
+        pointwiseTargets.includes(t as (typeof pointwiseTargets)[number])
+          ? `${who(d)} ignores dout: it is the local slope alone (what dout = all ones would give); the chain rule multiplies the local slope by dout, entry by entry`
+          : `${who(d)} ignores dout: it is what dout = all ones would give; ${FORMULA[t]?.[o] ?? `${o} must use dout`}`,
+    });
+    variant({
+      id: "sign-flip", target: t, outputs: [o],
+      compute: (c) => ({ [o]: negate(expected(c)[o]) }),
+      text: (d) => `${who(d)} has the wrong sign: it is exactly −1 times the right gradient${FORMULA[t]?.[o] ? ` (${FORMULA[t]![o]})` : ""}`,
+    });
+    variant({
+      id: "transposed", target: t, outputs: [o],
+      compute: (c) => ({ [o]: T(expected(c)[o] as Mat) }),
+      text: transposedText,
+    });
+  }
+}
+
+function transposedText(d: DiagnosisContext): string {
+  const e = expected(d.c)[d.output] as Mat;
+  const twin = twinOf(d.c.target, d.output);
+  const formula = FORMULA[d.c.target]?.[d.output];
+  const right = `${e.length}×${e[0].length}`;
+  return `${who(d)} is transposed (${e[0].length}×${e.length}): ${formula ?? d.output}${twin ? ` has the shape of ${twin} (${right})` : ` is ${right}`}`;
+}
+
+// ---- classifiers (svmLoss/softmaxLoss: { scores, y } → { loss, dscores };
+//      linear*: { W, X, y, reg } → { loss, dW })
+const y = (c: Case) => c.inputs.y as number[];
+const rows = (c: Case) => N(c).length;
+/** loss and dscores of softmax computed WITHOUT subtracting each row's max (overflows at large scores). */
+function naiveSoftmax(scores: Mat, labels: number[]): { loss: number; dscores: Mat } {
+  const n = scores.length;
+  let loss = 0;
+  const dscores = scores.map((r, i) => {
+    const e = r.map(Math.exp);
+    const sum = e.reduce((s, v) => s + v, 0);
+    loss += -Math.log(e[labels[i]] / sum);
+    return e.map((v, j) => (v / sum - (j === labels[i] ? 1 : 0)) / n);
+  });
+  return { loss: loss / n, dscores };
+}
+variant({
+  id: "svm-counts-y", target: "svmLoss", outputs: ["loss"],
+  compute: (c) => ({ loss: (expected(c).loss as number) + 1 }),
+  text: (d) => `${who(d)} is exactly 1 too high: the j = y term is counted, and it always adds max(0, s_y − s_y + 1) = 1 per row; sum the margins over j ≠ y only`,
+});
+variant({
+  id: "svm-no-y-gradient", target: "svmLoss", outputs: ["dscores"],
+  compute: (c) => ({ dscores: map(expected(c).dscores as Mat, (v, i, j) => (j === y(c)[i] ? 0 : v)) }),
+  text: (d) => `${who(d)} has no gradient at the label: every active margin s_j − s_y + 1 > 0 also pushes s_y down, so dscores[i][y_i] gets −(the number of active margins)/N`,
+});
+variant({
+  id: "softmax-no-onehot", target: "softmaxLoss", outputs: ["dscores"],
+  compute: (c) => ({ dscores: map(expected(c).dscores as Mat, (v, i, j) => (j === y(c)[i] ? v + 1 / rows(c) : v)) }),
+  text: (d) => `${who(d)} is softmax/N without the −1 at the label: dscores = (softmax − one-hot)/N`,
+});
+variant({
+  id: "no-max-subtraction", target: "softmaxLoss", outputs: ["loss", "dscores"], match: "non-finite",
+  compute: (c) => naiveSoftmax(inMat(c, "scores"), y(c)),
+  text: (d) => `${who(d)} is NaN or ±Infinity because e^s overflows at large scores (e^710 = Infinity): compute softmax on s − max(s), i.e. subtract each row's max before exponentiating (softmax(s − c) = softmax(s))`,
+});
+variant({
+  id: "no-max-subtraction", target: "linearSoftmaxLoss", outputs: ["loss", "dW"], match: "non-finite",
+  compute: (c) => {
+    const s = naiveSoftmax(mmul(inMat(c, "X"), inMat(c, "W")), y(c));
+    return { loss: s.loss, dW: mmul(T(inMat(c, "X")), s.dscores) };
+  },
+  text: (d) => `${who(d)} is NaN or ±Infinity because e^s overflows at large scores: subtract each row's max before exponentiating`,
+});
+for (const t of ["svmLoss", "softmaxLoss"] as const) {
+  variant({
+    id: "missing-1/N", target: t, outputs: ["loss", "dscores"], when: (c) => rows(c) > 1,
+    compute: (c) => ({ loss: (expected(c).loss as number) * rows(c), dscores: scale(expected(c).dscores as Mat, rows(c)) }),
+    text: (d) => `${who(d)} is N = ${rows(d.c)} times too large: the 1/N of the mean is missing (the loss is the MEAN over the rows, so ${d.output === "loss" ? "divide the sum by N" : "every row's gradient carries a factor 1/N"})`,
+  });
+  variant({
+    id: "extra-1/N", target: t, outputs: ["loss", "dscores"], when: (c) => rows(c) > 1,
+    compute: (c) => ({ loss: (expected(c).loss as number) / rows(c), dscores: scale(expected(c).dscores as Mat, 1 / rows(c)) }),
+    text: (d) => `${who(d)} is N = ${rows(d.c)} times too small: it is divided by N twice (1/N is applied once, for the mean)`,
+  });
+  variant({
+    id: "sign-flip", target: t, outputs: ["dscores"],
+    compute: (c) => ({ dscores: negate(expected(c).dscores) }),
+    text: (d) => `${who(d)} has the wrong sign: it is exactly −1 times the right gradient`,
+  });
+  variant({ id: "transposed", target: t, outputs: ["dscores"], compute: (c) => ({ dscores: T(expected(c).dscores as Mat) }), text: transposedText });
+}
+
+/** A regularized loss split into its data part (the reference at reg = 0) and its reg part. */
+function regSplit(c: Case, weights: string[]): { data: Rec; reg: number; regLoss: number; full: Rec } {
+  const reg = c.inputs.reg as number;
+  return { data: ref(c, { reg: 0 }), reg, regLoss: reg * weights.reduce((s, w) => s + sumSq(inMat(c, w)), 0), full: expected(c) };
+}
+const regularized = (c: Case) => (c.inputs.reg as number) > 0;
+
+/** Variants of a regularized loss: the loss's and each weight gradient's 1/N, reg term and sign. */
+function regularizedLossVariants(t: Target, weights: { grad: string; w: string }[]): void {
+  const ws = weights.map((w) => w.w);
+  const lossText = (d: DiagnosisContext, what: string) => `${who(d)} ${what}`;
+  variant({
+    id: "loss-summed", target: t, outputs: ["loss"], when: (c) => rows(c) > 1,
+    compute: (c) => { const s = regSplit(c, ws); return { loss: (s.data.loss as number) * rows(c) + s.regLoss }; },
+    text: (d) => lossText(d, `is the SUM of the row losses (N = ${rows(d.c)} times the mean) plus the reg term: the data loss is the MEAN over the rows, divide it by N`),
+  });
+  variant({
+    id: "extra-1/N", target: t, outputs: ["loss"], when: (c) => rows(c) > 1,
+    compute: (c) => { const s = regSplit(c, ws); return { loss: (s.data.loss as number) / rows(c) + s.regLoss }; },
+    text: (d) => lossText(d, `has its data loss divided by N twice: the mean divides the sum of the row losses by N once`),
+  });
+  variant({
+    id: "reg-loss-half", target: t, outputs: ["loss"], when: regularized,
+    compute: (c) => { const s = regSplit(c, ws); return { loss: (s.data.loss as number) + s.regLoss / 2 }; },
+    text: (d) => lossText(d, `has ½·reg·ΣW² as its reg term: this course's loss adds reg·ΣW² (no ½), whose gradient is 2·reg·W`),
+  });
+  variant({
+    id: "reg-loss-missing", target: t, outputs: ["loss"], when: regularized,
+    compute: (c) => ({ loss: regSplit(c, ws).data.loss }),
+    text: (d) => lossText(d, `has no regularization term: the loss is the mean data loss + reg·ΣW²`),
+  });
+  if (t === "twoLayerNetLoss") {
+    const biasSq = (c: Case) => (c.inputs.reg as number) * (sumSq(inMat(c, "b1")) + sumSq(inMat(c, "b2")));
+    variant({
+      id: "reg-on-bias", target: t, outputs: ["loss", "db1", "db2"], when: regularized,
+      compute: (c) => ({
+        loss: (expected(c).loss as number) + biasSq(c),
+        db1: add(expected(c).db1 as Mat, scale(inMat(c, "b1"), 2 * (c.inputs.reg as number))),
+        db2: add(expected(c).db2 as Mat, scale(inMat(c, "b2"), 2 * (c.inputs.reg as number))),
+      }),
+      text: (d) => `${who(d)} includes ${d.output === "loss" ? "reg·(Σb1² + Σb2²)" : `2·reg·${d.output.slice(1)}`}, so the biases are regularized too: the contract regularizes W1 and W2 only, the biases are not regularized`,
+    });
+  }
+  for (const { grad, w } of weights) {
+    const R = (c: Case) => scale(inMat(c, w), 2 * (c.inputs.reg as number));
+    const data = (c: Case) => regSplit(c, ws).data[grad] as Mat;
+    const formula = FORMULA[t]![grad];
+    variant({
+      id: "reg-grad-half", target: t, outputs: [grad], when: regularized,
+      compute: (c) => ({ [grad]: add(data(c), scale(R(c), 0.5)) }),
+      text: (d) => `${who(d)} adds reg·${w} instead of 2·reg·${w}: the gradient of reg·Σ${w}² is 2·reg·${w}`,
+    });
+    variant({
+      id: "reg-grad-missing", target: t, outputs: [grad], when: regularized,
+      compute: (c) => ({ [grad]: data(c) }),
+      text: (d) => `${who(d)} has no regularization gradient: add 2·reg·${w} (the gradient of reg·Σ${w}²)`,
+    });
+    variant({
+      id: "reg-grad-double", target: t, outputs: [grad], when: regularized,
+      compute: (c) => ({ [grad]: add(data(c), scale(R(c), 2)) }),
+      text: (d) => `${who(d)} adds 4·reg·${w}: the gradient of reg·Σ${w}² is 2·reg·${w}, added once`,
+    });
+    variant({
+      id: "missing-1/N", target: t, outputs: [grad], when: (c) => rows(c) > 1,
+      compute: (c) => ({ [grad]: add(scale(data(c), rows(c)), R(c)) }),
+      text: (d) => `${who(d)} has a data term N = ${rows(d.c)} times too large: the 1/N of the mean is missing (${formula}, where dscores already carries the 1/N)`,
+    });
+    variant({
+      id: "extra-1/N", target: t, outputs: [grad], when: (c) => rows(c) > 1,
+      compute: (c) => ({ [grad]: add(scale(data(c), 1 / rows(c)), R(c)) }),
+      text: (d) => `${who(d)} has its data term divided by N twice (1/N twice): dscores already carries the 1/N of the mean, so ${formula} needs no further division`,
+    });
+    variant({
+      id: "sign-flip-data", target: t, outputs: [grad], when: regularized,
+      compute: (c) => ({ [grad]: add(scale(data(c), -1), R(c)) }),
+      text: (d) => `${who(d)} has the data term with the wrong sign (the reg term is right): ${formula}`,
+    });
+    variant({
+      id: "sign-flip", target: t, outputs: [grad],
+      compute: (c) => ({ [grad]: negate(expected(c)[grad]) }),
+      text: (d) => `${who(d)} has the wrong sign: it is exactly −1 times the right gradient (${formula})`,
+    });
+    variant({ id: "transposed", target: t, outputs: [grad], compute: (c) => ({ [grad]: T(expected(c)[grad] as Mat) }), text: transposedText });
+  }
+}
+variant({
+  id: "svm-counts-y", target: "linearSvmLoss", outputs: ["loss"],
+  compute: (c) => ({ loss: (expected(c).loss as number) + 1 }),
+  text: (d) => `${who(d)} is exactly 1 too high: the j = y term is counted (it always adds max(0, 1) = 1 per row); sum the margins over j ≠ y only`,
+});
+regularizedLossVariants("linearSvmLoss", [{ grad: "dW", w: "W" }]);
+regularizedLossVariants("linearSoftmaxLoss", [{ grad: "dW", w: "W" }]);
+
+// ---- the two-layer net ({ W1, b1, W2, b2, X[, y, reg] } → { scores } | { loss, dW1, db1, dW2, db2 })
+interface NetParts { X: Mat; z1: Mat; h1: Mat; dscores: Mat; dh1: Mat; W1: Mat; W2: Mat; reg: number }
+function netParts(c: Case): NetParts {
+  const [W1, b1, W2, b2, X] = ["W1", "b1", "W2", "b2", "X"].map((n) => inMat(c, n));
+  const z1 = addRow(mmul(X, W1), b1);
+  const h1 = map(z1, (v) => Math.max(0, v));
+  const scores = addRow(mmul(h1, W2), b2);
+  // dscores from the reference's own softmax loss (classifiers), on these scores
+  const ds = runCase(REFERENCE.classifiers, { id: "", target: "softmaxLoss", exports: ["softmaxLoss"], seed: "", inputs: { scores, y: y(c) }, expected: {} }).dscores as Mat;
+  return { X, z1, h1, dscores: ds, dh1: mmul(ds, T(W2)), W1, W2, reg: c.inputs.reg as number };
+}
+/** dW1 and db1 when the ReLU's backward uses `mask` instead of z1 > 0. */
+function netFirstLayer(c: Case, mask: (p: NetParts, i: number, j: number) => boolean): Rec {
+  const p = netParts(c);
+  const dz1 = map(p.dh1, (g, i, j) => (mask(p, i, j) ? g : 0));
+  return { dW1: add(mmul(T(p.X), dz1), scale(p.W1, 2 * p.reg)), db1: colSums(dz1) };
+}
+variant({
+  id: "scores-no-b2", target: "twoLayerNetScores", outputs: ["scores"],
+  compute: (c) => ({ scores: mmul(map(addRow(mmul(inMat(c, "X"), inMat(c, "W1")), inMat(c, "b1")), (v) => Math.max(0, v)), inMat(c, "W2")) }),
+  text: (d) => `${who(d)} is relu(X·W1 + b1)·W2 without + b2: add the second layer's bias b2 to every row`,
+});
+variant({
+  id: "scores-no-b1", target: "twoLayerNetScores", outputs: ["scores"],
+  compute: (c) => ({ scores: addRow(mmul(map(mmul(inMat(c, "X"), inMat(c, "W1")), (v) => Math.max(0, v)), inMat(c, "W2")), inMat(c, "b2")) }),
+  text: (d) => `${who(d)} is relu(X·W1)·W2 + b2 without + b1: add the first layer's bias b1 before the ReLU`,
+});
+variant({
+  id: "scores-no-relu", target: "twoLayerNetScores", outputs: ["scores"],
+  compute: (c) => ({ scores: addRow(mmul(addRow(mmul(inMat(c, "X"), inMat(c, "W1")), inMat(c, "b1")), inMat(c, "W2")), inMat(c, "b2")) }),
+  text: (d) => `${who(d)} has no ReLU between the layers: scores = max(0, X·W1 + b1)·W2 + b2`,
+});
+variant({
+  id: "relu-mask-missing", target: "twoLayerNetLoss", outputs: ["dW1", "db1"],
+  compute: (c) => netFirstLayer(c, () => true),
+  text: (d) => `${who(d)} is what the backward gives without the ReLU mask: the gradient reaching the first layer must be dh1 where z1 = X·W1 + b1 > 0 and 0 elsewhere`,
+});
+variant({
+  id: "relu-mask-on-dout", target: "twoLayerNetLoss", outputs: ["dW1", "db1"],
+  compute: (c) => netFirstLayer(c, (p, i, j) => p.dh1[i][j] > 0),
+  text: (d) => `${who(d)} masks the ReLU's gradient with dh1 > 0 instead of z1 > 0: the gradient passes where the hidden layer's input X·W1 + b1 was positive`,
+});
+variant({
+  id: "bias-not-summed", target: "twoLayerNetLoss", outputs: ["db1"],
+  compute: (c) => { const p = netParts(c); return { db1: map(p.dh1, (g, i, j) => (p.z1[i][j] > 0 ? g : 0)) }; },
+  text: (d) => `${who(d)} is dz1 itself (${d.actualShape}), not summed over the rows: b1 is added to every row, so db1 = the sum of dz1 over the rows, the shape of b1 (1×${inMat(d.c, "b1")[0].length})`,
+});
+variant({
+  id: "bias-not-summed", target: "twoLayerNetLoss", outputs: ["db2"],
+  compute: (c) => ({ db2: netParts(c).dscores }),
+  text: (d) => `${who(d)} is dscores itself (${d.actualShape}), not summed over the rows: b2 is added to every row, so db2 = the sum of dscores over the rows, the shape of b2 (1×${inMat(d.c, "b2")[0].length})`,
+});
+variant({
+  id: "bias-wrong-axis", target: "twoLayerNetLoss", outputs: ["db1", "db2"],
+  compute: (c) => { const p = netParts(c); return { db1: rowSums(map(p.dh1, (g, i, j) => (p.z1[i][j] > 0 ? g : 0))), db2: rowSums(p.dscores) }; },
+  text: (d) => `${who(d)} is summed over the wrong axis: it has one number per example (${d.actualShape}); ${FORMULA.twoLayerNetLoss![d.output]}, one number per column: the shape of ${d.output.slice(1)}`,
+});
+regularizedLossVariants("twoLayerNetLoss", [{ grad: "dW1", w: "W1" }, { grad: "dW2", w: "W2" }]);
+for (const o of ["db1", "db2"]) {
+  variant({
+    id: "missing-1/N", target: "twoLayerNetLoss", outputs: [o], when: (c) => rows(c) > 1,
+    compute: (c) => ({ [o]: scale(expected(c)[o] as Mat, rows(c)) }),
+    text: (d) => `${who(d)} is N = ${rows(d.c)} times too large: the 1/N of the mean is missing (dscores carries it)`,
+  });
+  variant({
+    id: "sign-flip", target: "twoLayerNetLoss", outputs: [o],
+    compute: (c) => ({ [o]: negate(expected(c)[o]) }),
+    text: (d) => `${who(d)} has the wrong sign: it is exactly −1 times the right gradient (${FORMULA.twoLayerNetLoss![o]})`,
+  });
+}
+
+/** Every known wrong variant, in the order they are tried (specific ones before generic ones). */
+export const CATALOG: readonly WrongVariant[] = V;
+
+// ------------------------------------------------------------------------------ matching
+
+/** Whether `actual` equals the variant's `wrong` within the judge's tolerance (shapes equal). */
+function close(actual: unknown, wrong: unknown, tol: Tolerance, mode: "values" | "non-finite"): boolean {
+  const flat = (v: unknown): number[] | null => {
+    if (typeof v === "number") return [v];
+    if (isMat(v)) return v.flat() as number[];
+    if (Array.isArray(v)) return v as number[];
+    return null;
+  };
+  let a: unknown[] | null;
+  let w: number[] | null;
+  if (wrong && typeof wrong === "object" && !Array.isArray(wrong)) {
+    // a graph's gradients, by input name
+    if (!actual || typeof actual !== "object" || Array.isArray(actual)) return false;
+    const keys = Object.keys(wrong);
+    a = keys.map((k) => (actual as Rec)[k]);
+    w = keys.map((k) => (wrong as Record<string, number>)[k]);
+  } else {
+    if (isMat(wrong) && shapeOf(actual) !== shapeOf(wrong)) return false;
+    if (isMat(wrong) && !(actual as unknown[][]).every((r) => r.length === wrong[0].length)) return false;
+    a = flat(actual);
+    w = flat(wrong);
+  }
+  if (!a || !w || a.length !== w.length || !a.every((v) => typeof v === "number")) return false;
+  const nums = a as number[];
+  if (mode === "non-finite") return w.some((v) => !Number.isFinite(v)) && nums.some((v) => !Number.isFinite(v));
+  const scaleOf = Math.max(1, ...w.filter(Number.isFinite).map(Math.abs));
+  return w.every((e, k) => {
+    if (!Number.isFinite(e)) return !Number.isFinite(nums[k]);
+    return Math.abs(nums[k] - e) <= tol.atol * scaleOf + tol.rtol * Math.abs(e);
+  });
+}
+
+/**
+ * The likely cause of a wrong `output` of `exportName` on case `c`, when the student's value
+ * matches a known wrong variant; undefined otherwise. Never throws.
+ */
+export function diagnoseOutput(c: Case, exportName: string, output: string, actual: unknown, tol: Tolerance): string | undefined {
+  for (const v of CATALOG) {
+    if (v.target !== c.target || !v.outputs.includes(output)) continue;
+    try {
+      if (v.when && !v.when(c)) continue;
+      const wrong = v.compute(c)[output];
+      if (wrong === undefined) continue;
+      if (close(actual, wrong, tol, v.match ?? "values")) return v.text({ exportName, output, c, actualShape: shapeOf(actual) });
+    } catch {
+      // a variant that cannot be computed on this case says nothing
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Diagnose a failed comparison: `returned` is what the student's code returned for case `c`,
+ * `names` the outputs the test judged (in the judge's order). The first output the judge fails
+ * under `tol` is compared with the catalog. Pure; cheap (called only after a failure); never throws.
+ */
+export function diagnose(c: Case, exportName: string, returned: unknown, names: string[], tol: Tolerance): string | undefined {
+  try {
+    if (typeof returned !== "object" || returned === null) return undefined;
+    const output = names.find((n) => !judgeOutputs(c, returned, [n], tol).ok);
+    if (output === undefined) return undefined;
+    return diagnoseOutput(c, exportName, output, (returned as Rec)[output], tol);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Which variant ids the catalog knows for a target (for reports and tests). */
+export function variantIds(target: Target): string[] {
+  return [...new Set(CATALOG.filter((v) => v.target === target).map((v) => v.id))];
+}
