@@ -5,15 +5,13 @@
  * tests of that export and of exports that need it (a layer's backward needs its forward's cache).
  */
 import { basename, resolve } from "node:path";
-import { type AssignmentName, type Case, type GraphSpec, type Mat, type Value, isGate, isLayer } from "./cases/case";
+import { type AssignmentName, type Case, isLayer } from "./cases/case";
 import { goldenPath } from "./cases/golden";
-import { kinkDistance } from "./cases/kinks";
 import { loadCaseFile } from "./cases/load";
 import { planCases } from "./cases/plan";
-import { runCase } from "./cases/run";
-import { DEFAULT_STEP, numericGradient } from "./checks/finite-difference";
-import { type Verdict, judgeOutputs, outputsOf } from "./judge/compare";
-import { type Manifest, type Tolerance, loadManifest, testSpecs } from "./manifest";
+import { judgeOutputs, outputsOf } from "./judge/compare";
+import { diagnose } from "./judge/diagnose";
+import { type Manifest, loadManifest, testSpecs } from "./manifest";
 import { REFERENCE } from "./reference";
 import { type Outcome, type SubmissionResult, type TestKind, type TestResult, type TestSpec, scoreOf } from "./results/result";
 import { type CallResult, Sandbox } from "./sandbox/sandbox";
@@ -113,7 +111,7 @@ class SubmissionGrader {
       return { status: "could-not-check", message: `the time budget of ${this.manifest.limits.submissionTimeoutMs / 1000} s for your whole submission ran out before this test`, end: { timedOut: true, outOfMemory: false } };
     }
     const limit = spec.timeoutMs ?? this.manifest.limits.callTimeoutMs;
-    if (spec.kind !== "golden" && spec.kind !== "hidden" && spec.kind !== "gradcheck") {
+    if (spec.kind !== "golden" && spec.kind !== "hidden") {
       const name = spec.check ?? spec.kind;
       const check = CHECKS[name];
       if (!check) return { status: "grader-error", message: `${spec.kind} check "${name}" is not implemented in this version of the grader yet.` };
@@ -123,7 +121,9 @@ class SubmissionGrader {
         spec,
         manifest: this.manifest,
         run: (c, r = {}) => home.sandbox.run(c, r.timeoutMs ?? limit, r),
-        runReference: async (c, r = {}) => (await this.referenceSandbox(file)).run(c, r.timeoutMs ?? limit, r),
+        batch: (c, inputs, r) => home.sandbox.batch(c, inputs, r.timeoutMs ?? limit, r),
+        time: (seed, sizes, timeoutMs) => home.sandbox.time(spec.export, seed, sizes, timeoutMs),
+        timeReference: async (seed, sizes, timeoutMs) => (await this.referenceSandbox(file)).time(spec.export, seed, sizes, timeoutMs),
         golden: this.golden.filter((c) => c.exports.includes(spec.export)),
         reference: REFERENCE[this.assignment],
         seed: `${spec.visibility === "visible" ? "visible" : `hidden:${this.options.secret}`}:${spec.name}`,
@@ -131,18 +131,11 @@ class SubmissionGrader {
       });
     }
     const pool = spec.kind === "hidden" ? this.hiddenCases() : this.golden;
-    let cases = pool.filter((c) => c.exports.includes(spec.export));
-    if (spec.kind === "gradcheck") {
-      // A finite difference across a kink says nothing about the student: such cases (the MaxGate
-      // tie of the golden set) are for the value tests only.
-      const h = this.manifest.tolerances.gradcheck.h;
-      cases = cases.filter((c) => kinkDistance(c.target, c.inputs) >= 100 * h);
-    }
-    if (cases.length === 0) return { status: "grader-error", message: `no ${spec.kind} cases for ${spec.export} away from kinks (grader bug)` };
+    const cases = pool.filter((c) => c.exports.includes(spec.export));
+    if (cases.length === 0) return { status: "grader-error", message: `no ${spec.kind} cases for ${spec.export} (grader bug)` };
     const forwardOnly = isLayer(cases[0].target) && spec.export.endsWith("Forward");
     let names = outputsOf(cases[0], spec.export);
     if (spec.output) names = names.filter((n) => n === spec.output);
-    if (spec.kind === "gradcheck") names = names.filter((n) => n !== "out" && n !== "loss" && n !== "z" && n !== "value" && n !== "scores");
     const ctx = { spec, manifest: this.manifest, limitMs: limit };
     for (const c of cases) {
       const r = await this.run(home.sandbox, c, forwardOnly, limit);
@@ -151,45 +144,15 @@ class SubmissionGrader {
       const problem = unreturned(r, ctx, home.file, replay);
       if (problem) return problem;
       const value = (r as { value: unknown }).value;
-      const verdict = spec.kind === "gradcheck" ? this.gradcheck(c, value, names) : judgeOutputs(c, value, names, this.manifest.tolerances.golden);
+      const verdict = judgeOutputs(c, value, names, this.manifest.tolerances.golden);
       if (!verdict.ok) {
-        return { status: "failed", message: `${spec.export}: ${verdict.message}`, details: verdict.details, replay };
+        // a known wrong variant of the reference that this answer matches: the likely cause
+        const diagnosis = diagnose(c, spec.export, value, names, this.manifest.tolerances.golden);
+        return { status: "failed", message: `${spec.export}: ${verdict.message}`, details: verdict.details, ...(diagnosis ? { diagnosis } : {}), replay };
       }
     }
     return { status: "passed", message: `${cases.length} case${cases.length > 1 ? "s" : ""} passed` };
   }
-
-  /**
-   * The student's gradient against centered differences of the reference forward, on the case's
-   * random upstream gradient (notes/gradient-checks.md §9.1-3), with the manifest's gradcheck rule.
-   */
-  private gradcheck(c: Case, returned: unknown, names: string[]): Verdict {
-    const tol = this.manifest.tolerances.gradcheck;
-    const impl = REFERENCE[this.assignment];
-    const ref = (inputs: Record<string, Value>) => runCase(impl, { ...c, inputs }) as Record<string, Value>;
-    let objective: (inputs: Record<string, Value>) => number;
-    let numeric: Record<string, Value>;
-    if (isGate(c.target)) {
-      objective = (i) => (ref(i).z as number) * (c.inputs.dz as number);
-      numeric = { grads: numericGradient(objective, c, "x", [], tol.h) };
-    } else if (c.target === "ComputationalGraph") {
-      objective = (i) => ref(i).value as number;
-      numeric = { grads: Object.fromEntries((c.inputs.graph as GraphSpec).inputs.map((n) => [n, numericGradient(objective, c, "values", [n], tol.h) as number])) };
-    } else {
-      const dout = isLayer(c.target) ? (c.inputs.dout as Mat).flat() : null;
-      objective = dout ? (i) => (ref(i).out as Mat).flat().reduce((s, v, k) => s + v * dout[k], 0) : (i) => ref(i).loss as number;
-      numeric = Object.fromEntries(names.map((n) => [n, numericGradient(objective, c, n.slice(1), [], tol.h)]));
-    }
-    const asCase: Case = { ...c, expected: { ...c.expected, ...numeric } };
-    const v = judgeOutputs(asCase, returned, names, gradcheckTolerance(tol));
-    if (v.ok) return v;
-    return { ...v, details: `${v.details ?? ""}\ncompared with centered differences (f(x+h) − f(x−h)) / 2h of the reference forward, h = ${tol.h ?? DEFAULT_STEP}, upstream gradient random (seed ${c.seed})`.trim() };
-  }
-}
-
-/** The gradcheck rule |a−n| ≤ atol·max(1, max|n|) + rtol·|n| in the judge's terms. */
-function gradcheckTolerance(t: Tolerance & { h: number }): Tolerance {
-  return { atol: t.atol, rtol: t.rtol };
 }
 
 /** Grade the submission in `dir` for `assignment`. Never throws for anything the student did. */

@@ -100,7 +100,11 @@ function context(check: string, impl: Implementation, seed = `visible:${specOf(c
       return { kind: "threw", error: { name: (error as Error).name, message: (error as Error).message }, durationMs: 0 };
     }
   };
-  return { assignment: "gates", spec: specOf(check), manifest, run, runReference: run, golden: [], reference: REFERENCE.gates, seed, limitMs: 2000 };
+  return { assignment: "gates", spec: specOf(check), manifest, run, time: noTiming, timeReference: noTiming, golden: [], reference: REFERENCE.gates, seed, limitMs: 2000 };
+}
+
+function noTiming(): Promise<CallResult> {
+  return Promise.reject(new Error("property checks do not time anything"));
 }
 
 class UnswitchedMultiply {

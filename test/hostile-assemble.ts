@@ -13,8 +13,16 @@ import { tmpdir } from "node:os";
 import { extname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AssignmentName } from "../graders/cases/case";
+import type { TestKind } from "../graders/results/result";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * The kinds of tests the hostile suite grades: all but efficiency, whose 100×4096 timings would
+ * add minutes per case and whose own attacks (frozen clocks, forged summaries, stubs) are in
+ * test/efficiency.test.ts.
+ */
+export const HOSTILE_KINDS: TestKind[] = ["golden", "hidden", "gradcheck", "properties", "training"];
 export const HOSTILE_DIR = join(ROOT, "fixtures", "hostile");
 export const SHARED_DIR = join(HOSTILE_DIR, "_shared");
 /** Shared files that are not kept in _shared/ because they exist elsewhere already: the correct

@@ -11,6 +11,7 @@
 import { readFileSync } from "node:fs";
 import type { AssignmentName } from "../graders/cases/case";
 import { gradeSubmission } from "../graders/grade";
+import { HOSTILE_KINDS } from "./hostile-assemble";
 
 const RESULT_PREFIX = "HOSTILE-RUN-RESULT ";
 
@@ -33,6 +34,7 @@ process.stderr.write(`hostile-run: rss-before-kb ${rssBeforeKb}\n`);
 const result = await gradeSubmission(assignment as AssignmentName, dir, {
   secret,
   callTimeoutMs: Number(timeout),
+  kinds: HOSTILE_KINDS,
   ...(mode === "default" ? {} : { bwrap: mode === "bwrap" }),
 });
 process.stdout.write(`${RESULT_PREFIX}${JSON.stringify({ result, rssBeforeKb, hwmAfterKb: statusKb("VmHWM") })}\n`, () => process.exit(0));

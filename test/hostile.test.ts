@@ -27,7 +27,7 @@ import type { AssignmentName } from "../graders/cases/case";
 import { gradeSubmission } from "../graders/grade";
 import type { SubmissionResult, TestResult } from "../graders/results/result";
 import { bwrapAvailable } from "../graders/sandbox/bwrap";
-import { type HostileCase, HOSTILE_DIR, ROOT, assembleCase, caseFolders, loadHostileManifest } from "./hostile-assemble";
+import { type HostileCase, HOSTILE_DIR, HOSTILE_KINDS, ROOT, assembleCase, caseFolders, loadHostileManifest } from "./hostile-assemble";
 
 const SECRET = "hostile-test";
 /** The per-call limit (and, in gradeSubmission, the load limit too); HOSTILE_CALL_TIMEOUT_MS overrides it. */
@@ -71,7 +71,7 @@ const baselines = new Map<AssignmentName, Promise<SubmissionResult>>();
 function baseline(a: AssignmentName): Promise<SubmissionResult> {
   let b = baselines.get(a);
   if (!b) {
-    b = gradeSubmission(a, join(ROOT, CORRECT[a]), { secret: SECRET, callTimeoutMs: CALL_TIMEOUT_MS });
+    b = gradeSubmission(a, join(ROOT, CORRECT[a]), { secret: SECRET, callTimeoutMs: CALL_TIMEOUT_MS, kinds: HOSTILE_KINDS });
     baselines.set(a, b);
   }
   return b;
@@ -407,7 +407,7 @@ async function gradeInProcess(c: HostileCase, dir: string, mode: Mode): Promise<
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   let result: SubmissionResult | undefined;
   try {
-    const grading = withEnv(c.env, () => gradeSubmission(c.assignment, dir, { secret: SECRET, callTimeoutMs: CALL_TIMEOUT_MS, ...(mode === "no-bwrap" ? { bwrap: false } : {}) }));
+    const grading = withEnv(c.env, () => gradeSubmission(c.assignment, dir, { secret: SECRET, callTimeoutMs: CALL_TIMEOUT_MS, kinds: HOSTILE_KINDS, ...(mode === "no-bwrap" ? { bwrap: false } : {}) }));
     inProcessGrading = grading.catch(() => undefined);
     result = await grading;
   } catch (error) {

@@ -56,6 +56,9 @@ export const GATE_NAMES = [
 ] as const;
 export type GateName = (typeof GATE_NAMES)[number];
 
+/** How far every kink argument stays from its kink in generated cases (see kinks.ts). */
+export const KINK_MARGIN = 1e-2;
+
 export const LAYER_NAMES = ["affine", "relu", "sigmoid", "tanh", "leakyRelu", "elu", "maxout"] as const;
 export type LayerName = (typeof LAYER_NAMES)[number];
 

@@ -8,8 +8,7 @@ import { Matrix } from "ml-matrix";
 import * as gates from "../../reference/gates/gates";
 import type { GraphSpec, Mat, Target, Value } from "./case";
 
-/** How far every kink argument stays from its kink in generated cases. */
-export const KINK_MARGIN = 1e-2;
+export { KINK_MARGIN } from "./case";
 
 const mmul = (a: Mat, b: Mat): Mat => new Matrix(a).mmul(new Matrix(b)).to2DArray();
 const addRow = (a: Mat, row: Mat): Mat => a.map((r) => r.map((v, j) => v + row[0][j]));
@@ -69,5 +68,14 @@ export function kinkArguments(target: Target, inputs: Record<string, Value>): nu
 
 /** The smallest distance of a case's inputs from a kink (Infinity when it has none). */
 export function kinkDistance(target: Target, inputs: Record<string, Value>): number {
-  return Math.min(Infinity, ...kinkArguments(target, inputs).map(Math.abs));
+  return kinkArguments(target, inputs).reduce((m, v) => Math.min(m, Math.abs(v)), Infinity);
+}
+
+/**
+ * Which side of its kink each kink argument is on (+, − or 0), as one string. Two inputs with the
+ * same signature lie on the same smooth piece; a finite difference whose x ± h has another
+ * signature than x crossed a kink (CS231n's "winner tracking", notes/gradient-checks.md §9.4).
+ */
+export function branchSignature(target: Target, inputs: Record<string, Value>): string {
+  return kinkArguments(target, inputs).map((v) => (v > 0 ? "+" : v < 0 ? "-" : "0")).join("");
 }

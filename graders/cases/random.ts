@@ -4,8 +4,7 @@
  * from kinks (notes/gradient-checks.md §9.4).
  */
 import seedrandom from "seedrandom";
-import type { Mat } from "./case";
-import { KINK_MARGIN } from "./kinks";
+import { KINK_MARGIN, type Mat } from "./case";
 
 export class Random {
   private readonly next: () => number;

@@ -49,7 +49,7 @@ export function firstChange(before: unknown, after: unknown, path = ""): string 
 
 /** Largest |a − b| relative to max(1, max|b|) over two same-shaped matrices, with where. */
 export function worstGap(a: Mat, b: Mat): { gap: number; at: string; got: number; want: number } {
-  const scale = Math.max(1, ...b.flat().map(Math.abs));
+  const scale = b.flat().reduce((m, v) => Math.max(m, Math.abs(v)), 1);
   let worst = { gap: 0, at: "[0][0]", got: a[0]?.[0] ?? NaN, want: b[0]?.[0] ?? NaN };
   a.forEach((row, i) => row.forEach((v, j) => {
     const g = Math.abs(v - b[i][j]) / scale;

@@ -4,8 +4,9 @@
  * `run` (the answers come back as untrusted data) and judges them here. Checks are registered by
  * name in checks/registry.ts; a manifest test names its check (`"check": "…"`).
  */
-import type { AssignmentName, Case } from "../cases/case";
+import type { AssignmentName, Case, Value } from "../cases/case";
 import type { Implementation } from "../cases/run";
+import type { Sizes } from "../cases/scale";
 import type { Manifest } from "../manifest";
 import type { Outcome, ProcessEnd, TestSpec } from "../results/result";
 import type { Thrown } from "../sandbox/protocol";
@@ -20,14 +21,29 @@ export interface RunRequest {
   timeoutMs?: number;
 }
 
+export interface BatchRequest {
+  /** Layers: the forward only. */
+  forwardOnly?: boolean;
+  /** The outputs to send back per input (e.g. ["out"]). */
+  keep: string[];
+  /** Time limit of the whole batch (default: the test's per-call limit). */
+  timeoutMs?: number;
+}
+
 export interface CheckContext {
   assignment: AssignmentName;
   spec: TestSpec;
   manifest: Manifest;
   /** Run a case in the sandbox that holds spec.export. */
   run(c: Case, request?: RunRequest): Promise<CallResult>;
-  /** The same, in a sandbox running the reference as a submission (for timing comparisons). */
-  runReference(c: Case, request?: RunRequest): Promise<CallResult>;
+  /** Run `c`'s target on each of `inputs` in one round trip (Sandbox.batch): the value returned is
+   *  the child's untrusted BatchItem[]. Optional: without it, a check runs the inputs one by one. */
+  batch?(c: Case, inputs: Record<string, Value>[], request: BatchRequest): Promise<CallResult>;
+  /** Efficiency: time `exportName` on the case built in the sandbox from `seed` at `sizes`
+   *  (Sandbox.time); the returned value is the child's untrusted `Timed`. */
+  time(seed: string, sizes: Sizes, timeoutMs: number): Promise<CallResult>;
+  /** The same, in a sandbox running the reference compiled like a submission. */
+  timeReference(seed: string, sizes: Sizes, timeoutMs: number): Promise<CallResult>;
   /** The committed golden cases that exercise spec.export. */
   golden: Case[];
   /** The live reference implementation of the assignment, in the grader's process. */

@@ -1,11 +1,12 @@
 /**
- * Every check beyond the value comparisons (golden, hidden, gradcheck), by the name a manifest
+ * Every check beyond the value comparisons (golden, hidden), by the name a manifest
  * test gives in "check" (or its kind). Each is a function CheckContext → Outcome, defined in the
  * module of its concept.
  */
 import type { Check } from "./context";
 import { EFFICIENCY_CHECKS } from "./efficiency";
 import { GATE_CHECKS } from "./gate-properties";
+import { GRADCHECK_CHECKS } from "./gradcheck";
 import { GRAPH_CHECKS } from "./graph-properties";
 import { LAYER_CHECKS } from "./layer-properties";
 import { LOSS_CHECKS } from "./loss-properties";
@@ -18,4 +19,5 @@ export const CHECKS: Record<string, Check> = {
   ...GRAPH_CHECKS,
   ...EFFICIENCY_CHECKS,
   ...TRAINING_CHECKS,
+  ...GRADCHECK_CHECKS,
 };

@@ -24,7 +24,7 @@ export function outputsOf(c: Case, exportName: string): string[] {
 
 /** The entries of `actual` against `expected`, both flat; null when all pass. */
 function worstEntry(name: string, labels: string[], actual: number[], expected: number[], tol: Tolerance): Verdict {
-  const scale = Math.max(1, ...expected.map(Math.abs));
+  const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
   let bad = 0;
   let worst = -1;
   let worstRatio = -1;

@@ -13,8 +13,10 @@ import { pathToFileURL } from "node:url";
 import * as mlMatrix from "ml-matrix";
 import type { Case } from "../cases/case";
 import { type Implementation, runCase } from "../cases/run";
+import { efficiencyCase } from "../cases/scale";
+import { type Summary, summarize } from "../judge/summary";
 import { FrameDecoder, encodeFrame } from "./frames";
-import { type FromChild, ML_MATRIX_GLOBAL, type Thrown, type ToChild, WIRE_LIMITS } from "./protocol";
+import { type BatchItem, type FromChild, ML_MATRIX_GLOBAL, type Thrown, type Timed, type ToChild, WIRE_LIMITS } from "./protocol";
 
 const stringify = JSON.stringify;
 const parse = JSON.parse;
@@ -24,6 +26,8 @@ const { keys, getPrototypeOf, fromEntries, prototype: objectPrototype } = Object
 const stringOf = String;
 const isFiniteNumber = Number.isFinite;
 const exit = process.exit.bind(process);
+const now = performance.now.bind(performance);
+const cpuUsage = process.cpuUsage.bind(process);
 
 function safe<T>(read: () => T, fallback: T): T {
   try {
@@ -84,6 +88,41 @@ function wire(value: unknown): unknown {
   }
 }
 
+/** An efficiency request: the case built here from its seed, the call timed, the answer summarized. */
+function timed(student: Record<string, unknown>, msg: Extract<ToChild, { type: "time" }>): Timed {
+  const { case: c, forwardOnly } = efficiencyCase(msg.exportName, msg.seed, msg.sizes);
+  const cpu0 = cpuUsage();
+  const t0 = now();
+  const result = runCase(student, c, { forwardOnly });
+  const ms = now() - t0;
+  const cpu = cpuUsage(cpu0);
+  const summaries: Record<string, Summary> = {};
+  for (const k of keys(result)) summaries[k] = summarize(k, result[k]);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, summaries };
+}
+
+/**
+ * A batch request: the same target run on each input in turn, with fresh arguments every time.
+ * Per item, only the outputs it asks to `keep`, or what the call threw; a throw costs only its
+ * item. Index loops and captured built-ins only (a student may have patched the rest).
+ */
+function batched(student: Record<string, unknown>, msg: Extract<ToChild, { type: "batch" }>, gates: Implementation | undefined): BatchItem[] {
+  const items: BatchItem[] = [];
+  const n = msg.inputs.length;
+  for (let i = 0; i < n; i++) {
+    const c = { id: msg.id, target: msg.target, exports: msg.exports, seed: "", inputs: msg.inputs[i], expected: {} } as Case;
+    try {
+      const result = runCase(student, c, { gates, forwardOnly: msg.forwardOnly === true });
+      const value: Record<string, unknown> = {};
+      for (let k = 0; k < msg.keep.length; k++) value[msg.keep[k]] = result[msg.keep[k]];
+      items[i] = { value };
+    } catch (error) {
+      items[i] = { threw: describeThrown(error) };
+    }
+  }
+  return items;
+}
+
 /** Serve one student bundle (argv[2]); graph runners pass the grader's own gate classes. */
 export async function serve(graderGates?: Implementation): Promise<void> {
   const channel = new net.Socket({ fd: 3, readable: true, writable: true });
@@ -116,8 +155,16 @@ export async function serve(graderGates?: Implementation): Promise<void> {
   channel.on("data", (chunk: Buffer) => {
     for (const raw of decoder.push(chunk)) {
       const msg = raw as ToChild;
-      const c = { id: msg.id, target: msg.target, exports: msg.exports, seed: "", inputs: msg.inputs, expected: {} } as Case;
       try {
+        if (msg.type === "time") {
+          send({ id: msg.id, type: "returned", value: timed(student, msg) });
+          continue;
+        }
+        if (msg.type === "batch") {
+          send({ id: msg.id, type: "returned", value: wire(batched(student, msg, graderGates)) });
+          continue;
+        }
+        const c = { id: msg.id, target: msg.target, exports: msg.exports, seed: "", inputs: msg.inputs, expected: {} } as Case;
         const result = runCase(student, c, { gates: graderGates, forwardOnly: msg.forwardOnly === true, reportInputs: msg.reportInputs === true });
         send({ id: msg.id, type: "returned", value: wire(result) });
       } catch (error) {

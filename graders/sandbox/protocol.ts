@@ -4,6 +4,8 @@
  * data to validate (it runs student code, so it may lie), never a verdict.
  */
 import type { Target, Value } from "../cases/case";
+import type { Sizes } from "../cases/scale";
+import type { Summary } from "../judge/summary";
 
 /** A thrown value, described without trusting it (it may not be an Error at all). */
 export interface Thrown {
@@ -15,15 +17,51 @@ export interface Thrown {
 }
 
 /** A request: which case (its id), what to call and on what. Never the expected values or the seed. */
-export type ToChild = {
-  id: string;
-  target: Target;
-  exports: string[];
-  inputs: Record<string, Value>;
-  forwardOnly: boolean;
-  /** Return the arguments as they are after the calls too (to see mutation). */
-  reportInputs: boolean;
-};
+export type ToChild =
+  | {
+      type: "run";
+      id: string;
+      target: Target;
+      exports: string[];
+      inputs: Record<string, Value>;
+      forwardOnly: boolean;
+      /** Return the arguments as they are after the calls too (to see mutation). */
+      reportInputs: boolean;
+    }
+  | {
+      /** Efficiency: build the case at `sizes` from `seed` (cases/scale.ts), time the call with a
+       *  clock captured before student code loaded, and send back summaries, not the answer. The
+       *  seed is a one-way hash of the test's seed, used for nothing else. */
+      type: "time";
+      id: string;
+      exportName: string;
+      seed: string;
+      sizes: Sizes;
+    }
+  | {
+      /** Gradient checks: run one target on each of `inputs` in turn, as "run" would (fresh
+       *  arguments per item), and send back per item only the outputs named in `keep`, or what
+       *  it threw: the hundreds of perturbed forwards of a finite difference in one round trip. */
+      type: "batch";
+      id: string;
+      target: Target;
+      exports: string[];
+      inputs: Record<string, Value>[];
+      forwardOnly: boolean;
+      keep: string[];
+    };
+
+/** One item of what a "batch" request returns (its `value` is an array of these): untrusted data. */
+export type BatchItem = { value: Record<string, unknown> } | { threw: Thrown };
+
+/** What a "time" request returns (as the `value` of a "returned" reply): untrusted data. */
+export interface Timed {
+  /** The call's duration by the child's clock (ms); trusted only from the reference's sandbox. */
+  ms: number;
+  /** The call's CPU time by process.cpuUsage() (ms); trusted only from the reference's sandbox. */
+  cpuMs: number;
+  summaries: Record<string, Summary>;
+}
 
 export type FromChild =
   | { type: "ready"; exports: Record<string, string> } // export name → typeof

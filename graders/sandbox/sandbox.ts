@@ -18,9 +18,11 @@ import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { execa } from "execa";
-import type { Case } from "../cases/case";
+import type { Case, Value } from "../cases/case";
+import type { Sizes } from "../cases/scale";
 import type { ProcessEnd } from "../results/result";
 import { bwrapArgs, bwrapAvailable } from "./bwrap";
+import { treeCpuMs } from "./cpu-time";
 import { FrameDecoder, FrameError, encodeFrame } from "./frames";
 import { withMemoryLimit } from "./limits";
 import { type Thrown, type ToChild, WIRE_LIMITS } from "./protocol";
@@ -39,7 +41,13 @@ export interface SandboxOptions {
 }
 
 export type CallResult =
-  | { kind: "returned"; value: unknown; durationMs: number }
+  | {
+      kind: "returned";
+      value: unknown;
+      durationMs: number;
+      /** Time requests: CPU time of the sandbox's processes during the call (Linux; see cpu-time.ts). */
+      cpuMs?: number;
+    }
   | { kind: "threw"; error: Thrown; durationMs: number }
   | { kind: "ended"; end: ProcessEnd; durationMs: number; whileLoading?: true }
   | { kind: "load-failed"; error: Thrown; durationMs: number };
@@ -230,25 +238,52 @@ export class Sandbox {
   }
 
   /** Run one case; a child that has ended (during a call or between calls) is replaced first. */
-  async run(c: Case, timeoutMs: number, options: { forwardOnly?: boolean; reportInputs?: boolean } = {}): Promise<CallResult> {
+  run(c: Case, timeoutMs: number, options: { forwardOnly?: boolean; reportInputs?: boolean } = {}): Promise<CallResult> {
+    return this.call(
+      (id) => ({ type: "run", id, target: c.target, exports: c.exports, inputs: c.inputs, forwardOnly: options.forwardOnly ?? false, reportInputs: options.reportInputs ?? false }),
+      timeoutMs,
+    );
+  }
+
+  /**
+   * Time one efficiency case, built inside the child from `seed` (cases/scale.ts). A returned
+   * value is a `Timed` from the child: data to validate. `durationMs` is the round trip by the
+   * grader's own clock: the only time trusted for a student.
+   */
+  time(exportName: string, seed: string, sizes: Sizes, timeoutMs: number): Promise<CallResult> {
+    return this.call((id) => ({ type: "time", id, exportName, seed, sizes }), timeoutMs, true);
+  }
+
+  /**
+   * Run `c`'s target on each of `inputs` in one round trip (gradient checks: the perturbed
+   * forwards of a finite difference). A returned value is the child's untrusted BatchItem[],
+   * one per input, holding only the outputs named in `keep`. The time limit is for the batch.
+   */
+  batch(c: Pick<Case, "target" | "exports">, inputs: Record<string, Value>[], timeoutMs: number, options: { forwardOnly?: boolean; keep: string[] }): Promise<CallResult> {
+    return this.call((id) => ({ type: "batch", id, target: c.target, exports: c.exports, inputs, forwardOnly: options.forwardOnly ?? false, keep: options.keep }), timeoutMs);
+  }
+
+  private async call(request: (id: string) => ToChild, timeoutMs: number, cpu = false): Promise<CallResult> {
     const t0 = performance.now();
     if (this.child && this.ended) await this.stopChild(); // it died after its last answer: not this call's fault
     await this.load();
     if (this.loadError) return { kind: "load-failed", error: this.loadError, durationMs: performance.now() - t0 };
     if (this.loadEnd) return { kind: "ended", end: this.loadEnd, durationMs: performance.now() - t0, whileLoading: true };
     const id = randomUUID();
-    const request: ToChild = { id, target: c.target, exports: c.exports, inputs: c.inputs, forwardOnly: options.forwardOnly ?? false, reportInputs: options.reportInputs ?? false };
+    const pid = this.child?.pid;
+    const cpuBefore = cpu ? treeCpuMs(pid) : null;
     const startedAt = performance.now();
     const reply = this.next(timeoutMs, (m) => m.id === id && (m.type === "returned" || m.type === "threw"));
-    this.channel!.write(encodeFrame(request));
+    this.channel!.write(encodeFrame(request(id)));
     const r = await reply;
     const durationMs = performance.now() - startedAt;
+    const cpuAfter = cpuBefore === null ? null : treeCpuMs(pid);
     if ("timedOut" in r) {
       await this.stopChild();
       return { kind: "ended", end: r, durationMs };
     }
     if (r.type === "threw") return { kind: "threw", error: sanitizeThrown(r.error), durationMs };
-    return { kind: "returned", value: r.value, durationMs };
+    return { kind: "returned", value: r.value, durationMs, ...(cpuBefore !== null && cpuAfter !== null ? { cpuMs: cpuAfter - cpuBefore } : {}) };
   }
 
   private async stopChild(): Promise<void> {
