@@ -273,7 +273,7 @@ describe("through the engine (efficiency tests only)", () => {
 `;
   const notPassed = (r: Awaited<ReturnType<typeof gradeSubmission>>) => r.tests.filter((t) => t.outcome.status !== "passed");
 
-  // Every correct sample student is graded in full (efficiency included) by test/sample-class.test.ts.
+  // Every correct sample student is graded in full (efficiency included) by test/sample-class/.
   it("the reference and a loop-based correct student pass every efficiency test", async () => {
     for (const [assignment, dir] of [
       ["layers", "reference/layers"],

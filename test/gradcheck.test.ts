@@ -4,7 +4,7 @@
  * reference with one change (kink skips, borderline retries, directions, hidden seeds); and whole
  * gradings through the sandbox (the reference passes everywhere, a forward bug costs only the
  * forward, a backward that ignores dout fails, the larger case's corners and a forward that throws
- * away from x). The sample class as a whole is test/sample-class.test.ts's.
+ * away from x). The sample class as a whole is test/sample-class/'s.
  */
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -1,0 +1,4 @@
+/** The sample class of classifiers: see suite.ts. */
+import { sampleClassSuite } from "./suite";
+
+sampleClassSuite("classifiers");

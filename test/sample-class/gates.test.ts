@@ -1,0 +1,4 @@
+/** The sample class of gates: see suite.ts. */
+import { sampleClassSuite } from "./suite";
+
+sampleClassSuite("gates");
