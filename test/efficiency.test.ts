@@ -17,7 +17,7 @@ import { kinkArguments } from "../graders/cases/kinks";
 import { runCase } from "../graders/cases/run";
 import { efficiencyCase, efficiencyInputs } from "../graders/cases/scale";
 import type { CheckContext } from "../graders/checks/context";
-import { EFFICIENCY_CHECKS, WARMUP, efficiencySeed, readTimed, timing, verdict } from "../graders/checks/efficiency";
+import { EFFICIENCY_CHECKS, WARMUP, efficiencySeed, forgetReferenceRuns, readTimed, timing, verdict } from "../graders/checks/efficiency";
 import { gradeSubmission } from "../graders/grade";
 import { summarize, summaryMismatch } from "../graders/judge/summary";
 import { loadManifest, testSpecs } from "../graders/manifest";
@@ -232,6 +232,27 @@ describe("the check, against a stand-in sandbox", () => {
     const zeros = { ms: 0, cpuMs: 0, summaries: { out: summarize("out", [[0]]), dx: summarize("dx", Array.from({ length: 4 }, () => new Array(8).fill(0))) } };
     const o = await EFFICIENCY_CHECKS.efficiency(context(() => ({ kind: "returned", value: zeros, durationMs: 1 })));
     expect(o).toMatchObject({ status: "failed", message: expect.stringMatching(/^reluBackward: at 4×8, dx\[\d\]\[\d\] = 0, the reference -?[\d.]+: speed is graded only for a correct result$/) });
+  });
+
+  it("a later submission in the same process reuses the reference's CPU-timed runs; wall-timed runs are never reused", async () => {
+    forgetReferenceRuns();
+    const calls: string[] = [];
+    const cpuReference = (wall: boolean): CheckContext => ({
+      ...context(asFastAsTheReference),
+      timeReference: async (seed, sizes) => {
+        calls.push(big(sizes) ? "big" : "warm");
+        const r: CallResult = { kind: "returned", value: timedBy(REFERENCE.layers, seed, sizes, big(sizes) ? 30 : 0.1), durationMs: big(sizes) ? 80 : 1 };
+        return wall ? r : { ...r, cpuMs: big(sizes) ? 75 : 1 };
+      },
+    });
+    expect(await EFFICIENCY_CHECKS.efficiency(cpuReference(false))).toMatchObject({ status: "passed", extra: { efficiency: { clock: "cpu" } } });
+    expect(calls).toEqual(["warm", "big"]);
+    expect(await EFFICIENCY_CHECKS.efficiency(cpuReference(false))).toMatchObject({ status: "passed", extra: { efficiency: { clock: "cpu" } } });
+    expect(calls).toEqual(["warm", "big"]); // nothing new: both reused
+    forgetReferenceRuns();
+    await EFFICIENCY_CHECKS.efficiency(cpuReference(true));
+    await EFFICIENCY_CHECKS.efficiency(cpuReference(true));
+    expect(calls).toEqual(["warm", "big", "warm", "big", "warm", "big"]);
   });
 
   it("a crash is could-not-check, a reply that is not a timing summary is failed, a broken reference is a grader error", async () => {
