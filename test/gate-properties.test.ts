@@ -47,7 +47,7 @@ describe("gate and graph properties through the engine, on the sample class", ()
 
   it("every properties test of the manifest names a registered check", () => {
     const specs = testSpecs(loadManifest("gates")).filter((t) => t.kind === "properties");
-    expect(specs).toHaveLength(13);
+    expect(specs).toHaveLength(14);
     for (const t of specs) expect({ ...GATE_CHECKS, ...GRAPH_CHECKS }[t.check ?? ""]).toBeDefined();
   });
 
@@ -55,7 +55,7 @@ describe("gate and graph properties through the engine, on the sample class", ()
     "%s passes every properties test",
     (dir) => {
       const r = results.get(dir)!;
-      expect(properties(r)).toHaveLength(13);
+      expect(properties(r)).toHaveLength(14);
       if (failing(r).length > 0) throw new Error(explain(failing(r)));
     },
   );
@@ -79,9 +79,9 @@ describe("gate and graph properties through the engine, on the sample class", ()
     expect(failing(results.get(`${CLASS}/finn-reciprocal-sign`)!)).toEqual([]);
   });
 
-  it("the checks stay cheap: 700 sandbox calls for all 13 properties tests of a correct submission", () => {
+  it("the checks stay cheap: 725 sandbox calls for all 14 properties tests of a correct submission", () => {
     const calls = properties(results.get("reference/gates")!).map((t) => Number(/(\d+) calls/.exec(t.outcome.message)?.[1]));
-    expect(calls.reduce((s, n) => s + n, 0)).toBe(NUM_RUNS * 28);
+    expect(calls.reduce((s, n) => s + n, 0)).toBe(NUM_RUNS * 29);
   });
 });
 
@@ -195,6 +195,44 @@ describe("a property failure, at unit level", () => {
     const outcome = await checkOf("graph-branches-add")(context("graph-branches-add", { ...REFERENCE.gates, ComputationalGraph: Overwrites }));
     expect(outcome).toMatchObject({ status: "failed", message: expect.stringMatching(/^ComputationalGraph: gradients do not add at a branch: d out\/d\w+ = /), diagnosis: expect.stringMatching(/overwrite/) });
     if (outcome.status === "failed") expect(outcome.details).toMatch(/each path's part of the gradient: \{\w+#1: /);
+  });
+
+  it("sigmoid-saturates: e^x/(1+e^x) is NaN past x = 709.78 and fails, with the diagnosis; the reference and 1/(1+e^-x) pass", async () => {
+    class RatioSigmoid {
+      private z = 0;
+      forward(x: number) {
+        this.z = Math.exp(x) / (1 + Math.exp(x));
+        return this.z;
+      }
+      backward(dz: number) {
+        return [(1 - this.z) * this.z * dz];
+      }
+    }
+    class PlainSigmoid {
+      private z = 0;
+      forward(x: number) {
+        this.z = 1 / (1 + Math.exp(-x));
+        return this.z;
+      }
+      backward(dz: number) {
+        return [dz * this.z * (1 - this.z)];
+      }
+    }
+    const calls: Case[] = [];
+    expect(await checkOf("sigmoid-saturates")(context("sigmoid-saturates", REFERENCE.gates, undefined, calls))).toMatchObject({ status: "passed" });
+    expect(calls).toHaveLength(NUM_RUNS);
+    const xs = calls.map((c) => (c.inputs.x as number[])[0]);
+    expect(xs.filter((x) => x > 709.78).length).toBeGreaterThan(0);
+    expect(xs.filter((x) => x < -709.78).length).toBeGreaterThan(0);
+    expect(xs.filter((x) => Math.abs(x) <= 3).length).toBeGreaterThan(0);
+    expect(await checkOf("sigmoid-saturates")(context("sigmoid-saturates", { ...REFERENCE.gates, SigmoidGate: PlainSigmoid }))).toMatchObject({ status: "passed" });
+    const outcome = await checkOf("sigmoid-saturates")(context("sigmoid-saturates", { ...REFERENCE.gates, SigmoidGate: RatioSigmoid }));
+    expect(outcome).toMatchObject({
+      status: "failed",
+      message: expect.stringMatching(/^SigmoidGate: forward is not 1\/\(1\+e\^-x\): z = \S+ for x = \d{3}(\.\d+)? \(expected 1\)$/),
+      diagnosis: expect.stringMatching(/e\^x\/\(1\+e\^x\) is Infinity\/Infinity = NaN for x > 709/),
+      replay: expect.stringMatching(/^fast-check seed -?\d+, path "\d+", counterexample x = /),
+    });
   });
 
   it("a check named by a test of another export is a grader error, not a student failure", async () => {

@@ -414,6 +414,40 @@ const offsetGate: Check = (ctx) =>
     },
   });
 
+/** σ(x) = 1/(1+e^−x), the handout's form: exact and finite for every x (e^−x overflows only to a σ of 0). */
+const sigmoidOf = (x: number): number => 1 / (1 + Math.exp(-x));
+
+const SATURATION_HINT = "compute σ(x) as 1/(1+e^-x) (for x < 0 you may use e^x/(1+e^x)): e^x/(1+e^x) is Infinity/Infinity = NaN for x > 709, where e^x overflows.";
+
+/**
+ * SigmoidGate far from 0: |x| in [700, 1000] (e^|x| overflows past 709.78), and a few O(1) values.
+ * z must be finite and equal 1/(1+e^−x); backward's (1 − z)·z·dz must be finite.
+ */
+const sigmoidSaturates: Check = (ctx) =>
+  checkProperty(ctx, {
+    arbitrary: fc.record({ x: fc.oneof({ arbitrary: magnitude(700, 1000), weight: 4 }, { arbitrary: between(-3, 3), weight: 1 }), dz: upstream }),
+    show: ({ x, dz }) => `x = ${full(x)}, dz = ${full(dz)}`,
+    async holds({ x, dz }, run) {
+      const inputs = `x = ${short(x)}, dz = ${short(dz)}`;
+      const value = await run(gateCase(ctx, [x], dz));
+      const want = sigmoidOf(x);
+      const z = typeof value === "object" && value !== null ? (value as Record<string, unknown>).z : undefined;
+      if (typeof z !== "number" || !close(z, want)) {
+        const got = typeof z === "number" ? short(z) : describe(z);
+        const overflow = !(typeof z === "number" && Number.isFinite(z)) && x > 709;
+        return {
+          message: `forward is not 1/(1+e^-x): z = ${got} for x = ${short(x)} (expected ${short(want)})`,
+          details: `inputs: x = ${full(x)}\nreturned: z = ${typeof z === "number" ? full(z) : describe(z)}\nexpected: ${full(want)}\nrule: finite, and ${TOLERANCE_RULE}`,
+          ...(overflow ? { diagnosis: SATURATION_HINT } : {}),
+        };
+      }
+      // backward: finite (its value is the other properties' and the gradient check's business)
+      const a = readGate(value, 1, inputs);
+      if (isBroken(a)) return { ...a, diagnosis: a.diagnosis ?? "backward's (1 − z)·z·dz must stay finite: compute it from the forward's z, not from e^x." };
+      return null;
+    },
+  });
+
 const UNARY: GateName[] = ["ExpGate", "ReciprocalGate", "SigmoidGate"];
 
 export const GATE_CHECKS: Record<string, Check> = {
@@ -423,4 +457,5 @@ export const GATE_CHECKS: Record<string, Check> = {
   "gate-linear-repeatable": forExports(UNARY, linearRepeatable),
   "scale-gate": forExports(["ScaleGate"], scaleGate),
   "offset-gate": forExports(["OffsetGate"], offsetGate),
+  "sigmoid-saturates": forExports(["SigmoidGate"], sigmoidSaturates),
 };

@@ -6,7 +6,10 @@
  *   dout = 0 gives 0      exactly
  *   repeatable            a second identical call is bit-identical (no state kept between calls)
  * plus each layer's own rule (affine: db is the column sum of dout; ReLU: dout passes exactly where
- * x > 0; leaky ReLU / ELU: the forward's slope or alpha reaches the backward; maxout: ties to the first).
+ * x > 0; leaky ReLU / ELU: the forward's slope or alpha reaches the backward; maxout: ties to the first),
+ * and, for the ReLU family, dx on inputs with exact zeros and a non-zero dout (x = 0 takes the x ≤ 0
+ * branch). forward-properties: the ReLU family at and around x = 0; the sigmoid finite and exact at
+ * |x| up to 800, where e^x overflows.
  */
 import type { Case, LayerName, Mat, Value } from "../cases/case";
 import { SIGNATURES } from "../cases/case";
@@ -145,8 +148,53 @@ const backwardProperties: Check = async (ctx) => {
     const specific = await layerSpecific(ctx, layer, c, first.grads, replay);
     if (specific) return specific;
   }
-  return { status: "passed", message: `arguments unchanged, linear in dout, 0 for dout = 0, repeatable (${cases.length} cases)` };
+  const kink = await atTheKink(ctx, layer);
+  if (kink) return kink;
+  return { status: "passed", message: `arguments unchanged, linear in dout, 0 for dout = 0, repeatable (${cases.length} cases)${KINKED.includes(layer) ? "; exact at x = 0 and on both sides" : ""}` };
 };
+
+/** The layers whose backward has a branch at x = 0 (the contract: the x ≤ 0 branch at x = 0 exactly). */
+const KINKED: LayerName[] = ["relu", "leakyRelu", "elu"];
+/** A non-zero upstream gradient for kinkCase's 2×4 x: distinct entries, none 0 or ±1. */
+const KINK_DOUT: Mat = [[1.5, -0.5, 2, 0.75], [-1.25, 0.625, -2.5, 3]];
+
+/**
+ * ReLU family: the backward on kinkCase's x (exact zeros, both sides of 0) with a non-zero dout,
+ * for the default and a given slope/alpha, against the reference's dx. The golden cases are
+ * kink-free, so only this run sees which branch x = 0 takes.
+ */
+async function atTheKink(ctx: CheckContext, layer: LayerName): Promise<Outcome | null> {
+  if (!KINKED.includes(layer)) return null;
+  const param = layer === "elu" ? "alpha" : "slope";
+  for (const p of layer === "relu" ? [undefined] : [undefined, layer === "elu" ? 0.6 : 0.3]) {
+    const base = kinkCase(layer, p);
+    const c: Case = { ...base, inputs: { ...base.inputs, dout: KINK_DOUT } };
+    const x = c.inputs.x as Mat;
+    const replay = `x = ${JSON.stringify(x)}, dout = ${JSON.stringify(KINK_DOUT)}${p === undefined ? " (default parameter)" : ` with ${param} = ${p}`}`;
+    const step = await gradientsFor(ctx, c, KINK_DOUT, ["dx"]);
+    if (!step.ok) return step.outcome;
+    const want = runCase(ctx.reference, c).dx as Mat;
+    const got = step.grads.dx;
+    if (got.length !== want.length || got.some((row, i) => row.length !== want[i].length)) {
+      return fail(`${ctx.spec.export}: cannot test its properties: dx has shape ${got.length}×${got[0]?.length ?? 0} for x of shape ${x.length}×${x[0].length}`, { replay });
+    }
+    for (let i = 0; i < x.length; i++) for (let j = 0; j < x[i].length; j++) {
+      if (Math.abs(got[i][j] - want[i][j]) <= 1e-12 * Math.max(1, Math.abs(want[i][j]))) continue;
+      const v = x[i][j];
+      const diagnosis = v === 0
+        ? "at x = 0 exactly the contract takes the x ≤ 0 branch: use x > 0, not x >= 0, for the mask"
+        : v > 0
+          ? "dout must pass unchanged where x > 0"
+          : layer === "relu"
+            ? "the gradient is 0 where x ≤ 0"
+            : layer === "leakyRelu"
+              ? `the local slope is ${p === undefined ? "the default slope = 0.1" : `slope = ${p}`} where x ≤ 0 (keep the forward's slope in the cache)`
+              : `the local gradient is alpha·e^x where x ≤ 0 (${p === undefined ? "the default alpha = 1" : `alpha = ${p}`}, kept in the cache)`;
+      return fail(`${ctx.spec.export}: dx[${i}][${j}] = ${fmt(got[i][j])} where x = ${fmt(v)} and dout = ${fmt(KINK_DOUT[i][j])}${p === undefined ? "" : ` (${param} = ${p})`}, expected ${fmt(want[i][j])}`, { diagnosis, replay });
+    }
+  }
+  return null;
+}
 
 /** Inputs on both sides of the kink and exactly at it, for the ReLU family's forward rules. */
 function kinkCase(layer: LayerName, param: number | undefined): Case {
@@ -155,11 +203,20 @@ function kinkCase(layer: LayerName, param: number | undefined): Case {
   return { id: `${layer}/kink${param === undefined ? "" : `/param=${param}`}`, target: layer, exports: [`${layer}Forward`, `${layer}Backward`], seed: "fixed", inputs, expected: {} };
 }
 
+/** Sigmoid far from 0: e^x overflows for x > 709.78, so e^x/(1+e^x) is NaN there; 1/(1+e^−x) is exact. */
+function saturationCase(): Case {
+  const x: Mat = [[800, -800, 0, 2.25], [-745, 710, -0.125, 40]];
+  return { id: "sigmoid/saturation", target: "sigmoid", exports: ["sigmoidForward", "sigmoidBackward"], seed: "fixed", inputs: { x, dout: zerosLike(x) }, expected: {} };
+}
+
+const SIGMOID_OVERFLOW = "compute 1/(1+e^-x): e^x/(1+e^x) is Infinity/Infinity = NaN for x > 709";
+
 const forwardProperties: Check = async (ctx) => {
   const layer = ctx.spec.export.replace(/Forward$/, "") as LayerName;
+  const sigmoid = layer === "sigmoid";
   const params = layer === "leakyRelu" ? [undefined, 0.3] : layer === "elu" ? [undefined, 0.6] : [undefined];
   for (const p of params) {
-    const c = kinkCase(layer, p);
+    const c = sigmoid ? saturationCase() : kinkCase(layer, p);
     const replay = `x = ${JSON.stringify(c.inputs.x)}${p === undefined ? " (default parameter)" : ` with ${layer === "elu" ? "alpha" : "slope"} = ${p}`}`;
     const r = await ctx.run(c, { forwardOnly: true, reportInputs: true });
     const problem = unreturned(r, ctx, "layers.ts", replay);
@@ -168,19 +225,20 @@ const forwardProperties: Check = async (ctx) => {
     const changed = mutated(c, value, ["x"]);
     if (changed) return fail(`${ctx.spec.export} changed its argument x: x${changed[1]}`, { diagnosis: `a function must not modify its arguments: ${INPLACE_HINT}`, replay });
     const out = readMatrix(value, "out");
-    if (!out.ok) return fail(`${ctx.spec.export}: cannot test its properties: ${out.message}`, { replay });
+    if (!out.ok) return fail(`${ctx.spec.export}: cannot test its properties: ${out.message}${sigmoid ? " (x has entries up to ±800)" : ""}`, { replay, ...(sigmoid ? { diagnosis: SIGMOID_OVERFLOW } : {}) });
     const want = runCase(ctx.reference, c, { forwardOnly: true }).out as Mat;
     const x = c.inputs.x as Mat;
     for (let i = 0; i < x.length; i++) for (let j = 0; j < x[i].length; j++) {
       const ok = Math.abs(out.value[i][j] - want[i][j]) <= 1e-12 * Math.max(1, Math.abs(want[i][j]));
       if (!ok) {
-        return fail(`${ctx.spec.export}: out[${i}][${j}] = ${fmt(out.value[i][j])} for x = ${fmt(x[i][j])}, expected ${fmt(want[i][j])}`, {
-          diagnosis: x[i][j] === 0 ? "at x = 0 exactly the contract takes the x ≤ 0 branch (use x > 0, not x >= 0)" : p === undefined && x[i][j] < 0 ? `check the default ${layer === "elu" ? "alpha = 1" : "slope = 0.1"}` : undefined,
-          replay,
-        });
+        const diagnosis = sigmoid
+          ? Math.abs(x[i][j]) > 700 ? SIGMOID_OVERFLOW : undefined
+          : x[i][j] === 0 ? "at x = 0 exactly the contract takes the x ≤ 0 branch (use x > 0, not x >= 0)" : p === undefined && x[i][j] < 0 ? `check the default ${layer === "elu" ? "alpha = 1" : "slope = 0.1"}` : undefined;
+        return fail(`${ctx.spec.export}: out[${i}][${j}] = ${fmt(out.value[i][j])} for x = ${fmt(x[i][j])}, expected ${fmt(want[i][j])}`, { diagnosis, replay });
       }
     }
   }
+  if (sigmoid) return { status: "passed", message: "finite and exact for x up to ±800 (where e^x overflows) and near 0; x unchanged" };
   return { status: "passed", message: "exact at x = 0 and on both sides, with the default and a given parameter; x unchanged" };
 };
 

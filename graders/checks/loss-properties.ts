@@ -5,12 +5,14 @@
  *   softmax-properties    invariant to adding a constant to a row; dscores rows sum to 0; finite
  *                          at scores of ±1e4
  *   linear-reg-properties loss(reg) − loss(0) = reg·ΣW², dW(reg) − dW(0) = 2·reg·W (apart from the data term)
- *   net-properties        biases are not regularized; zero weights give loss log(C)
+ *   net-properties        biases are not regularized; zero weights give loss log(C); the ReLU
+ *                          mask is z1 > 0 (no gradient where the pre-activation is exactly 0)
  * and every one: the arguments are unchanged after the call.
  */
 import type { Case, LossName, Mat, Value } from "../cases/case";
 import { SIGNATURES } from "../cases/case";
 import { Random } from "../cases/random";
+import { runCase } from "../cases/run";
 import type { Outcome } from "../results/result";
 import { firstChange, inputsAfter, readMatrix, readNumber, worstGap } from "./answers";
 import { type Check, type CheckContext, unreturned } from "./context";
@@ -213,7 +215,24 @@ const netProperties: Check = async (ctx) => {
   if (!close(zl, Math.log(C), 1e-12)) {
     return fail(`twoLayerNetLoss: with all weights 0 the loss is ${fmt(zl)}, expected log(C) = log(${C}) = ${fmt(Math.log(C))}`, { diagnosis: close(zl, Math.log(C) * (c.inputs.X as Mat).length, 1e-9) ? "the loss is a sum over the rows: divide by N" : undefined, replay: `${replay}: all weights and biases 0` });
   }
-  return { status: "passed", message: "biases unregularized; 2·reg·W in dW; loss log(C) at zero weights; arguments unchanged" };
+  // the ReLU mask at exactly 0: b1 = 0 and a row of X all 0 make that row's z1 exactly 0
+  const X = c.inputs.X as Mat;
+  const kinked: Record<string, Value> = { X: X.map((row, i) => (i === 0 ? row.map(() => 0) : row)), b1: zeros(c.inputs.b1 as Mat) };
+  const kinkReplay = `case ${c.id} of fixtures/golden/two-layer-net.json with b1 = 0 and row 0 of X all 0 (its hidden pre-activations z1 are exactly 0)`;
+  const k = await answer(ctx, c, kinked, kinkReplay);
+  if (!k.ok) return k.outcome;
+  const kdb1 = need(readMatrix(k.returned, "db1"), ctx);
+  if (isOutcome(kdb1)) return kdb1;
+  const wantDb1 = runCase(ctx.reference, { ...c, inputs: { ...c.inputs, ...kinked } }).db1 as Mat;
+  if (kdb1.length !== wantDb1.length || kdb1[0].length !== wantDb1[0].length) return fail(`twoLayerNetLoss: cannot test its properties: db1 has shape ${kdb1.length}×${kdb1[0]?.length ?? 0}`, { replay: kinkReplay });
+  for (let j = 0; j < wantDb1[0].length; j++) {
+    if (Math.abs(kdb1[0][j] - wantDb1[0][j]) <= 1e-12 * Math.max(1, Math.abs(wantDb1[0][j]))) continue;
+    return fail(`twoLayerNetLoss: with b1 = 0 and a row of X all 0 (pre-activations exactly 0), db1[0][${j}] = ${fmt(kdb1[0][j])}, expected ${fmt(wantDb1[0][j])}`, {
+      diagnosis: "the ReLU mask must be z1 > 0: where the pre-activation is exactly 0 the gradient is 0",
+      replay: kinkReplay,
+    });
+  }
+  return { status: "passed", message: "biases unregularized; 2·reg·W in dW; loss log(C) at zero weights; no gradient through a pre-activation of exactly 0; arguments unchanged" };
 };
 
 export const LOSS_CHECKS: Record<string, Check> = {
