@@ -10,8 +10,8 @@
  * out of memory, process.exit, a broken channel) — then the child is gone and the next call starts
  * a new one. Student stdout/stderr is kept (capped) and never parsed.
  */
-import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -55,23 +55,40 @@ export type CallResult =
 type Runner = "runner" | "graph-runner";
 const runners = new Map<Runner, Promise<string>>();
 
-/** A runner, bundled once per grading process into a private temporary folder. */
+/**
+ * A runner, bundled once per grading process. It is written to a folder named after the hash of
+ * its code, shared by every grading process of this version (a process killed with SIGKILL leaves
+ * no folder behind that the next one would not reuse), and its content is checked before use: a
+ * file that differs (tampered with, or half written) is replaced atomically.
+ */
 export function runnerScript(kind: Runner): Promise<string> {
   let p = runners.get(kind);
   if (!p) {
     p = (async () => {
-      const dir = mkdtempSync(join(tmpdir(), "backprop-grader-runner-"));
-      const outfile = join(dir, `${kind}.mjs`);
-      await esbuild.build({
+      const built = await esbuild.build({
         entryPoints: [fileURLToPath(new URL(`./${kind}.ts`, import.meta.url))],
-        outfile,
         bundle: true,
+        write: false,
         format: "esm",
         platform: "node",
         target: "node20",
         logLevel: "silent",
       });
-      process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+      const code = Buffer.from(built.outputFiles[0].contents);
+      const dir = join(tmpdir(), `backprop-grader-runner-${createHash("sha256").update(code).digest("hex").slice(0, 16)}`);
+      const outfile = join(dir, `${kind}.mjs`);
+      mkdirSync(dir, { recursive: true });
+      let current: Buffer | null = null;
+      try {
+        current = readFileSync(outfile);
+      } catch {
+        current = null;
+      }
+      if (!current?.equals(code)) {
+        const temp = `${outfile}.${process.pid}.${randomUUID()}`;
+        writeFileSync(temp, code);
+        renameSync(temp, outfile);
+      }
       return outfile;
     })();
     runners.set(kind, p);
