@@ -2,7 +2,7 @@
  * The student API of ../shared/CONTRACT.md §2 as data: for each assignment, its files and the
  * names each file must export. Everything that needs "which exports exist" reads it from here.
  */
-import type { AssignmentName } from "./cases/case";
+import { type AssignmentName, GATE_NAMES } from "./cases/case";
 
 export interface ContractFile {
   /** File name at the submission root, with the .ts extension the contract names. */
@@ -14,16 +14,7 @@ export const CONTRACT: Record<AssignmentName, ContractFile[]> = {
   gates: [
     {
       file: "gates.ts",
-      exports: [
-        "AddGate",
-        "MultiplyGate",
-        "MaxGate",
-        "ExpGate",
-        "ReciprocalGate",
-        "ScaleGate",
-        "OffsetGate",
-        "SigmoidGate",
-      ],
+      exports: [...GATE_NAMES],
     },
     { file: "graph.ts", exports: ["ComputationalGraph"] },
   ],

@@ -57,14 +57,22 @@ function baseCase(ctx: CheckContext): Case | null {
   return ctx.golden.find((c) => c.target === ctx.spec.export && !c.id.includes("scoreScale")) ?? null;
 }
 
-const svmProperties: Check = async (ctx) => {
+/** The loss's golden base case, the student's answer on it, and its loss: what every loss property starts from. */
+async function lossOnBaseCase(ctx: CheckContext): Promise<{ c: Case; replay: string; returned: unknown; loss: number } | Outcome> {
   const c = baseCase(ctx);
-  if (!c) return { status: "grader-error", message: "no golden svmLoss case" };
+  if (!c) return { status: "grader-error", message: `no golden ${ctx.spec.export} case` };
   const replay = `case ${c.id} of fixtures/golden/classifiers.json`;
   const first = await answer(ctx, c, {}, replay);
   if (!first.ok) return first.outcome;
   const loss = need(readNumber(first.returned, "loss"), ctx);
   if (isOutcome(loss)) return loss;
+  return { c, replay, returned: first.returned, loss };
+}
+
+const svmProperties: Check = async (ctx) => {
+  const base = await lossOnBaseCase(ctx);
+  if (isOutcome(base)) return base;
+  const { c, replay, loss } = base;
   if (!(loss >= 0)) return fail(`svmLoss: loss = ${fmt(loss)} < 0: a sum of max(0, …) terms cannot be negative`, { replay });
   // every margin met by far: loss 0, no gradient
   const met: Mat = [[3, 0, -1], [0, 0.5, 2.5]];
@@ -104,14 +112,10 @@ const svmProperties: Check = async (ctx) => {
 };
 
 const softmaxProperties: Check = async (ctx) => {
-  const c = baseCase(ctx);
-  if (!c) return { status: "grader-error", message: "no golden softmaxLoss case" };
-  const replay = `case ${c.id} of fixtures/golden/classifiers.json`;
-  const first = await answer(ctx, c, {}, replay);
-  if (!first.ok) return first.outcome;
-  const loss = need(readNumber(first.returned, "loss"), ctx);
-  if (isOutcome(loss)) return loss;
-  const d = need(readMatrix(first.returned, "dscores"), ctx);
+  const base = await lossOnBaseCase(ctx);
+  if (isOutcome(base)) return base;
+  const { c, replay, loss } = base;
+  const d = need(readMatrix(base.returned, "dscores"), ctx);
   if (isOutcome(d)) return d;
   const rowSum = d.map((row) => row.reduce((s, v) => s + v, 0));
   const worstRow = rowSum.reduce((k, v, i) => (Math.abs(v) > Math.abs(rowSum[k]) ? i : k), 0);
@@ -143,20 +147,30 @@ const softmaxProperties: Check = async (ctx) => {
   return { status: "passed", message: "dscores rows sum to 0; invariant to a constant per row; finite at ±1e4; arguments unchanged" };
 };
 
-const linearRegProperties: Check = async (ctx) => {
-  const c = ctx.golden.find((k) => k.target === ctx.spec.export && (k.inputs.reg as number) > 0) ?? baseCase(ctx);
-  if (!c) return { status: "grader-error", message: `no golden ${ctx.spec.export} case` };
-  const reg = Math.max(c.inputs.reg as number, 0.25);
-  const replay = `case ${c.id} of fixtures/golden/classifiers.json with reg = ${reg} and reg = 0`;
+/** The student's answers on case `c` with `reg` and with reg = 0, and both losses: the regularization apart from the data term. */
+async function withAndWithoutReg(ctx: CheckContext, c: Case, reg: number, replay: string): Promise<{ withReg: unknown; without: unknown; l1: number; l0: number } | Outcome> {
   const withReg = await answer(ctx, c, { reg }, replay);
   if (!withReg.ok) return withReg.outcome;
   const without = await answer(ctx, c, { reg: 0 }, replay);
   if (!without.ok) return without.outcome;
   const l1 = need(readNumber(withReg.returned, "loss"), ctx);
+  if (isOutcome(l1)) return l1;
   const l0 = need(readNumber(without.returned, "loss"), ctx);
-  const g1 = need(readMatrix(withReg.returned, "dW"), ctx);
-  const g0 = need(readMatrix(without.returned, "dW"), ctx);
-  for (const v of [l1, l0, g1, g0]) if (isOutcome(v)) return v;
+  if (isOutcome(l0)) return l0;
+  return { withReg: withReg.returned, without: without.returned, l1, l0 };
+}
+
+const linearRegProperties: Check = async (ctx) => {
+  const c = ctx.golden.find((k) => k.target === ctx.spec.export && (k.inputs.reg as number) > 0) ?? baseCase(ctx);
+  if (!c) return { status: "grader-error", message: `no golden ${ctx.spec.export} case` };
+  const reg = Math.max(c.inputs.reg as number, 0.25);
+  const replay = `case ${c.id} of fixtures/golden/classifiers.json with reg = ${reg} and reg = 0`;
+  const pair = await withAndWithoutReg(ctx, c, reg, replay);
+  if (isOutcome(pair)) return pair;
+  const { l1, l0 } = pair;
+  const g1 = need(readMatrix(pair.withReg, "dW"), ctx);
+  const g0 = need(readMatrix(pair.without, "dW"), ctx);
+  for (const v of [g1, g0]) if (isOutcome(v)) return v;
   const W = c.inputs.W as Mat;
   const wantLoss = reg * sumSquares(W);
   if (!close((l1 as number) - (l0 as number), wantLoss)) {
@@ -177,14 +191,11 @@ const netProperties: Check = async (ctx) => {
   if (!c) return { status: "grader-error", message: "no golden twoLayerNetLoss case" };
   const reg = 0.3;
   const replay = `case ${c.id} of fixtures/golden/two-layer-net.json with reg = ${reg} and reg = 0`;
-  const withReg = await answer(ctx, c, { reg }, replay);
-  if (!withReg.ok) return withReg.outcome;
-  const without = await answer(ctx, c, { reg: 0 }, replay);
-  if (!without.ok) return without.outcome;
-  const l1 = need(readNumber(withReg.returned, "loss"), ctx);
-  const l0 = need(readNumber(without.returned, "loss"), ctx);
-  if (isOutcome(l1)) return l1;
-  if (isOutcome(l0)) return l0;
+  const pair = await withAndWithoutReg(ctx, c, reg, replay);
+  if (isOutcome(pair)) return pair;
+  const { l1, l0 } = pair;
+  const withReg = { returned: pair.withReg };
+  const without = { returned: pair.without };
   const W1 = c.inputs.W1 as Mat;
   const W2 = c.inputs.W2 as Mat;
   const wantLoss = reg * (sumSquares(W1) + sumSquares(W2));
