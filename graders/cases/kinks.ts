@@ -4,14 +4,12 @@
  * The generator redraws until there is none; a gradient check skips a case that has one, since
  * a finite difference across a kink says nothing about the student (notes/gradient-checks.md §9.4).
  */
-import { Matrix } from "ml-matrix";
 import * as gates from "../../reference/gates/gates";
 import type { GraphSpec, Mat, Target, Value } from "./case";
+import { addRow, mmul } from "./mat";
 
 export { KINK_MARGIN } from "./case";
 
-const mmul = (a: Mat, b: Mat): Mat => new Matrix(a).mmul(new Matrix(b)).to2DArray();
-const addRow = (a: Mat, row: Mat): Mat => a.map((r) => r.map((v, j) => v + row[0][j]));
 
 /** Every hinge margin s_j − s_y + 1 (j ≠ y). */
 export function hingeMargins(scores: Mat, y: number[]): number[] {

@@ -13,6 +13,7 @@
  */
 import type { Case, LayerName, Mat, Value } from "../cases/case";
 import { SIGNATURES } from "../cases/case";
+import { filled, zip } from "../cases/mat";
 import { Random } from "../cases/random";
 import { runCase } from "../cases/run";
 import type { Outcome } from "../results/result";
@@ -24,8 +25,8 @@ const B = -1.3;
 const INPLACE_HINT = "ml-matrix instance methods (m.mul(k), m.add(n), m.sub(n), m.exp(), m.apply(…)) change m itself: use the static Matrix.mul(m, k) … or m.clone() first";
 
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6));
-const combine = (p: Mat, q: Mat, a: number, b: number): Mat => p.map((row, i) => row.map((v, j) => a * v + b * q[i][j]));
-const zerosLike = (m: Mat): Mat => m.map((row) => row.map(() => 0));
+const combine = (p: Mat, q: Mat, a: number, b: number): Mat => zip(p, q, (u, v) => a * u + b * v);
+const zerosLike = (m: Mat): Mat => filled(m, 0);
 
 type Grads = Record<string, Mat>;
 type Step = { ok: true; grads: Grads; returned: unknown } | { ok: false; outcome: Outcome };

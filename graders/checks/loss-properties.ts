@@ -11,6 +11,7 @@
  */
 import type { Case, LossName, Mat, Value } from "../cases/case";
 import { SIGNATURES } from "../cases/case";
+import { sumSquares } from "../cases/mat";
 import { Random } from "../cases/random";
 import { runCase } from "../cases/run";
 import type { Outcome } from "../results/result";
@@ -19,7 +20,6 @@ import { type Check, type CheckContext, unreturned } from "./context";
 
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6));
 const fail = (message: string, extra: { details?: string; diagnosis?: string; replay?: string } = {}): Outcome => ({ status: "failed", message, ...extra });
-const sumSquares = (m: Mat) => m.flat().reduce((s, v) => s + v * v, 0);
 const close = (a: number, b: number, rel = 1e-9) => Math.abs(a - b) <= rel * Math.max(1, Math.abs(b));
 
 type Answer = { ok: true; returned: unknown } | { ok: false; outcome: Outcome };

@@ -12,11 +12,12 @@
  * catches shape-changing bugs (a transposed dw is compared with the reference's dw transposed).
  * Only the first output the judge fails is diagnosed, so the text is about that output.
  */
-import { type AssignmentName, type Case, type GateName, type GraphSpec, type Mat, type Target, type Value, GATE_NAMES, SIGNATURES, assignmentOf, isGate } from "../cases/case";
+import { type AssignmentName, type Case, type GateName, type GraphSpec, type Mat, type Target, type Value, GATE_NAMES, LAYER_NAMES, SIGNATURES, assignmentOf, isGate } from "../cases/case";
+import { add, addRow, colSums, filled, map, mmul, rowSums, scale, sub, sumSquares, transpose, zip } from "../cases/mat";
 import { runCase } from "../cases/run";
 import type { Tolerance } from "../manifest";
 import { REFERENCE } from "../reference";
-import { judgeOutputs } from "./compare";
+import { judgeOutputs, outputsOf } from "./compare";
 
 type Rec = Record<string, unknown>;
 
@@ -49,18 +50,9 @@ export interface WrongVariant {
 // ------------------------------------------------------------------------------ plain matrices
 
 const isMat = (v: unknown): v is Mat => Array.isArray(v) && v.length > 0 && v.every((r) => Array.isArray(r));
-const map = (a: Mat, f: (v: number, i: number, j: number) => number): Mat => a.map((r, i) => r.map((v, j) => f(v, i, j)));
-const zip = (a: Mat, b: Mat, f: (u: number, v: number) => number): Mat => map(a, (v, i, j) => f(v, b[i][j]));
-const T = (a: Mat): Mat => a[0].map((_, j) => a.map((r) => r[j]));
-const scale = (a: Mat, k: number): Mat => map(a, (v) => v * k);
-const add = (a: Mat, b: Mat): Mat => zip(a, b, (u, v) => u + v);
-const sub = (a: Mat, b: Mat): Mat => zip(a, b, (u, v) => u - v);
-const mmul = (a: Mat, b: Mat): Mat => a.map((r) => b[0].map((_, j) => r.reduce((s, v, k) => s + v * b[k][j], 0)));
-const colSums = (a: Mat): Mat => [a[0].map((_, j) => a.reduce((s, r) => s + r[j], 0))];
-const rowSums = (a: Mat): Mat => a.map((r) => [r.reduce((s, v) => s + v, 0)]);
-const addRow = (a: Mat, row: Mat): Mat => map(a, (v, _i, j) => v + row[0][j]);
-const sumSq = (a: Mat): number => a.flat().reduce((s, v) => s + v * v, 0);
-const ones = (a: Mat): Mat => map(a, () => 1);
+const T = transpose;
+const sumSq = sumSquares;
+const ones = (a: Mat): Mat => filled(a, 1);
 const shapeOf = (v: unknown): string | undefined => (isMat(v) ? `${v.length}×${v[0].length}` : undefined);
 
 /** Negate any output value: a number, a gate's array, a graph's record, a matrix. */
@@ -116,15 +108,8 @@ const who = ({ exportName, output }: DiagnosisContext) =>
 const V: WrongVariant[] = [];
 const variant = (v: WrongVariant) => V.push(v);
 
-const LAYER_BACKWARD: Partial<Record<Target, string[]>> = {
-  affine: ["dx", "dw", "db"],
-  relu: ["dx"],
-  sigmoid: ["dx"],
-  tanh: ["dx"],
-  leakyRelu: ["dx"],
-  elu: ["dx"],
-  maxout: ["dx", "dw1", "db1", "dw2", "db2"],
-};
+/** Each layer's backward outputs (dx, dw, db …). */
+const LAYER_BACKWARD = LAYER_NAMES.map((t) => [t, outputsOf({ target: t } as Case, `${t}Backward`)] as const);
 const pointwiseTargets = ["relu", "sigmoid", "tanh", "leakyRelu", "elu"] as const;
 
 // ---- gates (case: { ctor?, x: number[], dz } → { z, grads })
@@ -381,7 +366,7 @@ function maxoutDz(c: Case, first: boolean): Mat {
   return map(dout(c), (g, i, j) => ((z1[i][j] >= z2[i][j]) === first ? g : 0));
 }
 // every layer backward: a gradient that ignores dout, a sign flip, a transpose
-for (const [t, outputs] of Object.entries(LAYER_BACKWARD) as [Target, string[]][]) {
+for (const [t, outputs] of LAYER_BACKWARD) {
   for (const o of outputs) {
     variant({
       id: "ignores-dout", target: t, outputs: [o],
