@@ -46,11 +46,10 @@ class SubmissionGrader {
   private readonly golden: Case[];
   private readonly deadline: number;
   private readonly referenceSandboxes = new Map<string, Promise<Sandbox>>();
-  private readonly referenceList: Sandbox[] = [];
 
   /** Stop the reference's sandboxes (the student's are closed by whoever made them). */
   async close(): Promise<void> {
-    await Promise.all(this.referenceList.map((s) => s.close()));
+    await Promise.all([...this.referenceSandboxes.values()].map((p) => p.then((s) => s.close(), () => undefined)));
   }
 
   constructor(
@@ -95,7 +94,6 @@ class SubmissionGrader {
           bwrap: this.options.bwrap,
           graderGates: file === "graph.ts",
         });
-        this.referenceList.push(sandbox);
         return sandbox;
       })();
       this.referenceSandboxes.set(file, p);

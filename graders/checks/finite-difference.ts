@@ -160,8 +160,9 @@ export function unitDirection(n: number, random: Random): number[] {
 }
 
 /**
- * How far `analytic` is from `numeric` in units of the manifest's gradcheck rule
- * |a − n| ≤ atol·max(1, scale) + rtol·|n|: ≤ 1 passes. `scale` is max|numeric| over the entries
+ * How far `analytic` is from `numeric` in units of the manifest's rule
+ * |a − n| ≤ atol·max(1, scale) + rtol·|n|: ≤ 1 passes. The judge uses it with the expected value
+ * as `numeric` and scale max|expected|; a gradient check with scale max|numeric| over the entries
  * of a coordinate check, ‖analytic‖₂ for a directional one. NaN and ±Infinity give Infinity.
  */
 export function toleranceRatio(analytic: number, numeric: number, scale: number, tol: { atol: number; rtol: number }): number {

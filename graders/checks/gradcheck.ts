@@ -33,8 +33,7 @@ import { judgeOutputs, outputsOf } from "../judge/compare";
 import { diagnose } from "../judge/diagnose";
 import type { Tolerance } from "../manifest";
 import type { Outcome } from "../results/result";
-import type { Thrown } from "../sandbox/protocol";
-import type { CallResult } from "../sandbox/sandbox";
+import { type CallResult, sanitizeThrown } from "../sandbox/sandbox";
 import { readMatrix, readNumber } from "./answers";
 import { type Check, thrownText, unreturned } from "./context";
 import {
@@ -139,12 +138,6 @@ function objective(c: Case, value: unknown): number | string {
   const v = readNumber(value, key);
   if (!v.ok) return v.message;
   return isGate(c.target) ? v.value * (c.inputs.dz as number) : v.value;
-}
-
-/** A thrown value from the child is data: its name and message as strings. */
-function thrownOf(t: unknown): Thrown {
-  const r = (typeof t === "object" && t !== null ? t : {}) as Record<string, unknown>;
-  return { name: typeof r.name === "string" ? r.name.slice(0, 200) : "unknown", message: typeof r.message === "string" ? r.message.slice(0, 1000) : "<no message>" };
 }
 
 /** One comparison: an entry of a gradient, or a direction through all of an argument's entries. */
@@ -344,33 +337,38 @@ const gradcheck: Check = async (ctx) => {
     else if (!judgeOutputs(c, forward.value, [fwdKey], tolerances.golden).ok) why = `${forwardName(c.target, exportName)} does not match the reference`;
     else if (forward.durationMs > SLOW_FORWARD_MS) why = `${forwardName(c.target, exportName)} took ${Math.round(forward.durationMs)} ms, too slow to run hundreds of times`;
     const perItemMs = BATCH_ITEM_FACTOR * Math.max(1, forward.durationMs);
+    const who = forwardName(c.target, exportName);
+    /** The student's forward on each input of a chunk, as untrusted items: one batch request, or one run each without batch. */
+    const answersTo = async (chunk: Record<string, Value>[]): Promise<unknown[] | string> => {
+      if (ctx.batch) {
+        tally.sandboxCalls++;
+        const r = await ctx.batch(c, chunk, { forwardOnly: layer, keep: [fwdKey], timeoutMs: Math.min(ctx.limitMs + chunk.length * perItemMs, BATCH_LIMITS * ctx.limitMs) });
+        if (r.kind === "threw") return `${who} threw ${thrownText(r.error)} on an input moved by ±h`;
+        if (r.kind !== "returned") return `${who} did not return on the inputs moved by ±h`;
+        if (!Array.isArray(r.value) || r.value.length !== chunk.length) return `the answers of ${who} on the inputs moved by ±h could not be read back`;
+        return r.value;
+      }
+      const items: unknown[] = [];
+      for (const inputs1 of chunk) {
+        const r = await run({ ...c, inputs: inputs1 }, layer);
+        if (r.kind !== "returned") return `${who} did not return on an input moved by ±h`;
+        items.push({ value: r.value });
+      }
+      return items;
+    };
     const yours: Evaluate = async (inputs) => {
       const values: number[] = [];
       for (let start = 0; start < inputs.length; start += BATCH_SIZE) {
         const chunk = inputs.slice(start, start + BATCH_SIZE);
         tally.evaluations += chunk.length;
-        if (ctx.batch) {
-          tally.sandboxCalls++;
-          const r = await ctx.batch(c, chunk, { forwardOnly: layer, keep: [fwdKey], timeoutMs: Math.min(ctx.limitMs + chunk.length * perItemMs, BATCH_LIMITS * ctx.limitMs) });
-          if (r.kind === "threw") return `${forwardName(c.target, exportName)} threw ${thrownText(r.error)} on an input moved by ±h`;
-          if (r.kind !== "returned") return `${forwardName(c.target, exportName)} did not return on the inputs moved by ±h`;
-          const items = r.value;
-          if (!Array.isArray(items) || items.length !== chunk.length) return `the answers of ${forwardName(c.target, exportName)} on the inputs moved by ±h could not be read back`;
-          for (const item of items as unknown[]) {
-            const it = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
-            if ("threw" in it) return `${forwardName(c.target, exportName)} threw ${thrownText(thrownOf(it.threw))} on an input moved by ±h`;
-            const f = objective(c, it.value);
-            if (typeof f === "string") return `on an input moved by ±h, ${forwardName(c.target, exportName)} gave an answer that cannot be used: ${f}`;
-            values.push(f);
-          }
-        } else {
-          for (const inputs1 of chunk) {
-            const r = await run({ ...c, inputs: inputs1 }, layer);
-            if (r.kind !== "returned") return `${forwardName(c.target, exportName)} did not return on an input moved by ±h`;
-            const f = objective(c, r.value);
-            if (typeof f === "string") return `on an input moved by ±h, ${forwardName(c.target, exportName)} gave an answer that cannot be used: ${f}`;
-            values.push(f);
-          }
+        const items = await answersTo(chunk);
+        if (typeof items === "string") return items;
+        for (const item of items) {
+          const it = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
+          if ("threw" in it) return `${who} threw ${thrownText(sanitizeThrown(it.threw))} on an input moved by ±h`;
+          const f = objective(c, it.value);
+          if (typeof f === "string") return `on an input moved by ±h, ${who} gave an answer that cannot be used: ${f}`;
+          values.push(f);
         }
       }
       return values;

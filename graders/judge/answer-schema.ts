@@ -182,11 +182,14 @@ function entryMessage(entries: ErrorObject[], root: unknown, label: (path: strin
   };
 }
 
+/** "dx is missing: the result must have out, dx" (an output of a target with a signature). */
+const missing = (c: Case & { target: Signed }, name: string) => `${name} is missing: the result must have ${SIGNATURES[c.target].outputs.map((o) => o.name).join(", ")}`;
+
 /** A number output (loss, z, value). */
 function numberMessage(c: Case, name: string, errors: ErrorObject[], root: unknown): Told {
   const actual = valueAt(root, [name]);
   if (actual === undefined && signed(c)) {
-    return { message: `${name} is missing: the result must have ${SIGNATURES[c.target].outputs.map((o) => o.name).join(", ")}`, covers: errors };
+    return { message: missing(c, name), covers: errors };
   }
   if (nonFinite(actual)) return { message: `${name} is ${numberText(actual)}: every entry must be a finite number`, details: NON_FINITE_DETAILS, covers: errors };
   return { message: `${name} is ${describeAnswer(actual)}, expected a number`, covers: errors };
@@ -196,7 +199,7 @@ function numberMessage(c: Case, name: string, errors: ErrorObject[], root: unkno
 function matrixMessage(c: Case & { target: Signed }, name: string, errors: ErrorObject[], root: unknown): Told {
   const actual = valueAt(root, [name]);
   if (actual === undefined) {
-    return { message: `${name} is missing: the result must have ${SIGNATURES[c.target].outputs.map((o) => o.name).join(", ")}`, covers: errors };
+    return { message: missing(c, name), covers: errors };
   }
   const structure = errors.filter((e) => segments(e).length <= 2);
   if (structure.length > 0) {

@@ -6,7 +6,7 @@
  * The verdict is data; its message names the output, expected versus actual, and the worst entry.
  */
 import { type Case, type GraphSpec, type Mat, SIGNATURES, isGate, isLayer } from "../cases/case";
-import { cs231nRelError } from "../checks/finite-difference";
+import { cs231nRelError, toleranceRatio } from "../checks/finite-difference";
 import type { Tolerance } from "../manifest";
 import { answerProblem } from "./answer-schema";
 
@@ -25,16 +25,13 @@ export function outputsOf(c: Case, exportName: string): string[] {
 
 /** The entries of `actual` against `expected`, both flat; null when all pass. */
 function worstEntry(name: string, labels: string[], actual: number[], expected: number[], tol: Tolerance): Verdict {
-  const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+  const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   let bad = 0;
   let worst = -1;
   let worstRatio = -1;
   expected.forEach((e, k) => {
-    const a = actual[k];
-    const err = Math.abs(a - e);
-    const limit = tol.atol * scale + tol.rtol * Math.abs(e);
-    if (!(err <= limit)) bad++;
-    const ratio = err <= limit ? err / limit : Number.isNaN(err) ? Infinity : err / limit;
+    const ratio = toleranceRatio(actual[k], e, scale, tol);
+    if (!(ratio <= 1)) bad++;
     if (ratio > worstRatio) [worstRatio, worst] = [ratio, k];
   });
   if (bad === 0) return { ok: true };

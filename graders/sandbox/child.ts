@@ -88,6 +88,11 @@ function wire(value: unknown): unknown {
   }
 }
 
+/** The case a request runs: its target and inputs only (no expected values, no seed). */
+function requestCase(msg: { id: string; target: Case["target"]; exports: string[] }, inputs: Case["inputs"]): Case {
+  return { id: msg.id, target: msg.target, exports: msg.exports, seed: "", inputs, expected: {} };
+}
+
 /** An efficiency request: the case built here from its seed, the call timed, the answer summarized. */
 function timed(student: Record<string, unknown>, msg: Extract<ToChild, { type: "time" }>): Timed {
   const { case: c, forwardOnly } = efficiencyCase(msg.exportName, msg.seed, msg.sizes);
@@ -110,7 +115,7 @@ function batched(student: Record<string, unknown>, msg: Extract<ToChild, { type:
   const items: BatchItem[] = [];
   const n = msg.inputs.length;
   for (let i = 0; i < n; i++) {
-    const c = { id: msg.id, target: msg.target, exports: msg.exports, seed: "", inputs: msg.inputs[i], expected: {} } as Case;
+    const c = requestCase(msg, msg.inputs[i]);
     try {
       const result = runCase(student, c, { gates, forwardOnly: msg.forwardOnly === true });
       const value: Record<string, unknown> = {};
@@ -164,7 +169,7 @@ export async function serve(graderGates?: Implementation): Promise<void> {
           send({ id: msg.id, type: "returned", value: wire(batched(student, msg, graderGates)) });
           continue;
         }
-        const c = { id: msg.id, target: msg.target, exports: msg.exports, seed: "", inputs: msg.inputs, expected: {} } as Case;
+        const c = requestCase(msg, msg.inputs);
         const result = runCase(student, c, { gates: graderGates, forwardOnly: msg.forwardOnly === true, reportInputs: msg.reportInputs === true });
         send({ id: msg.id, type: "returned", value: wire(result) });
       } catch (error) {

@@ -264,8 +264,8 @@ export class Sandbox {
 
   /**
    * Time one efficiency case, built inside the child from `seed` (cases/scale.ts). A returned
-   * value is a `Timed` from the child: data to validate. `durationMs` is the round trip by the
-   * grader's own clock: the only time trusted for a student.
+   * value is a `Timed` from the child: data to validate. The times trusted for a student are the
+   * grader's own: `cpuMs` (the kernel's count, where /proc has it) and `durationMs` (the round trip).
    */
   time(exportName: string, seed: string, sizes: Sizes, timeoutMs: number): Promise<CallResult> {
     return this.call((id) => ({ type: "time", id, exportName, seed, sizes }), timeoutMs, true);
@@ -326,7 +326,7 @@ function sanitizeExports(e: unknown): Record<string, string> {
 }
 
 /** A Thrown from the child is data: keep only strings of bounded size. */
-function sanitizeThrown(e: unknown): Thrown {
+export function sanitizeThrown(e: unknown): Thrown {
   const t = (typeof e === "object" && e !== null ? e : {}) as Record<string, unknown>;
   const str = (v: unknown, fallback: string) => (typeof v === "string" ? v.slice(0, 4000) : fallback);
   return { name: str(t.name, "unknown"), message: str(t.message, "<no message>"), stack: typeof t.stack === "string" ? t.stack.slice(0, 4000) : undefined };
