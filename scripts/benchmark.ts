@@ -9,17 +9,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { ASSIGNMENTS } from "../graders/cases/case";
 import { gradeBatch, studentFolders } from "../graders/batch";
 import { bwrapAvailable } from "../graders/sandbox/bwrap";
-import { UsageError, runMain } from "./cli";
+import { parseCommandLine, positiveInteger, runMain } from "./cli";
 
 await runMain(async () => {
-  const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, jobs: { type: "string" } }, strict: true });
-  const rounds = Number(values.rounds);
-  const jobs = values.jobs ? Number(values.jobs) : availableParallelism();
-  if (!(rounds >= 1) || !(jobs >= 1)) throw new UsageError("--rounds and --jobs must be positive whole numbers");
+  const usage = "usage: npm run benchmark [-- --rounds N --jobs N]";
+  const { values } = parseCommandLine({ options: { rounds: { type: "string" }, jobs: { type: "string" } } }, usage);
+  const rounds = positiveInteger("rounds", values.rounds, 3, usage);
+  const jobs = positiveInteger("jobs", values.jobs, availableParallelism(), usage);
   console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), jobs ${jobs}, bubblewrap ${(await bwrapAvailable()) ? "on" : "off"}, ${rounds} rounds`);
   console.log("assignment      students  s/submission (median of rounds)  min    max");
   const byKind = new Map<string, Map<string, number>>();

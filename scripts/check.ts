@@ -3,24 +3,18 @@
  * A student's self-check: the visible tests only, a readable report; exit 0 only when all pass.
  */
 import { existsSync, statSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { ASSIGNMENTS } from "../graders/cases/case";
 import { gradeSubmission } from "../graders/grade";
 import { isAssignment, loadManifest } from "../graders/manifest";
 import { toTerminal } from "../graders/results/terminal";
 import { hiddenSecret } from "../graders/secret";
-import { UsageError, runMain } from "./cli";
+import { UsageError, parseCommandLine, runMain } from "./cli";
 
 const USAGE = `usage: npm run check -- --assignment A --submission DIR
 assignments: ${ASSIGNMENTS.join(", ")}`;
 
 await runMain(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({ options: { assignment: { type: "string" }, submission: { type: "string" } }, strict: true }));
-  } catch (e) {
-    throw new UsageError((e as Error).message, USAGE);
-  }
+  const { values } = parseCommandLine({ options: { assignment: { type: "string" }, submission: { type: "string" } } }, USAGE);
   const { assignment, submission } = values;
   if (!assignment || !submission) throw new UsageError("both --assignment and --submission are required", USAGE);
   if (!isAssignment(assignment)) throw new UsageError(`unknown assignment "${assignment}": choose one of ${ASSIGNMENTS.join(", ")}`, USAGE);

@@ -1,4 +1,5 @@
 /** What every command-line entry point shares: usage errors, harness errors, progress. */
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ManifestError } from "../graders/manifest";
 
 /** A mistake in how the command was called: exit 2 with what to fix. */
@@ -7,6 +8,23 @@ export class UsageError extends Error {
     super(message);
     this.name = "UsageError";
   }
+}
+
+/** parseArgs, strict: an unknown option or a missing value is a usage error (exit 2) showing `usage`. */
+export function parseCommandLine<T extends ParseArgsConfig>(config: T, usage?: string): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs<T>({ strict: true, ...config });
+  } catch (e) {
+    throw new UsageError((e as Error).message, usage);
+  }
+}
+
+/** The whole number ≥ 1 given as --`name` (`text`), or `fallback` when it was not given. */
+export function positiveInteger(name: string, text: string | undefined, fallback: number, usage?: string): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive whole number, got "${text}"`, usage);
+  return n;
 }
 
 /** Run a command: usage errors exit 2, anything unexpected is a harness error (exit 1). */

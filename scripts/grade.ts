@@ -9,7 +9,6 @@
 import { existsSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
-import { parseArgs } from "node:util";
 import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
 import { contractExports } from "../graders/contract";
 import { gradeBatch, writeAtomically, writeResult } from "../graders/batch";
@@ -22,7 +21,7 @@ import type { SubmissionResult } from "../graders/results/result";
 import { toTerminal } from "../graders/results/terminal";
 import { NO_BWRAP_WARNING, bwrapAvailable } from "../graders/sandbox/bwrap";
 import { hiddenSecret } from "../graders/secret";
-import { UsageError, progressReporter, runMain } from "./cli";
+import { UsageError, parseCommandLine, positiveInteger, progressReporter, runMain } from "./cli";
 
 const USAGE = `usage:
   npm run grade
@@ -34,9 +33,8 @@ assignments: ${ASSIGNMENTS.join(", ")}`;
 const FORMATS = ["terminal", "json", "junit"] as const;
 
 function parse() {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandLine(
+    {
       options: {
         assignment: { type: "string" },
         submissions: { type: "string" },
@@ -49,23 +47,16 @@ function parse() {
         resume: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
-      strict: true,
       allowPositionals: false,
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message, USAGE);
-  }
+    },
+    USAGE,
+  );
   const v = parsed.values;
   if (v.help) {
     console.log(USAGE);
     process.exit(0);
   }
-  const positive = (name: string, text: string | undefined, fallback: number) => {
-    if (text === undefined) return fallback;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive whole number, got "${text}"`, USAGE);
-    return n;
-  };
+  const positive = (name: string, text: string | undefined, fallback: number) => positiveInteger(name, text, fallback, USAGE);
   const format = (v.format ?? "terminal") as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${v.format}"`, USAGE);
   return {

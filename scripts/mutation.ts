@@ -19,10 +19,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { ASSIGNMENTS } from "../graders/cases/case";
 import { isAssignment } from "../graders/manifest";
-import { UsageError, runMain } from "./cli";
+import { UsageError, parseCommandLine, positiveInteger, runMain } from "./cli";
 import { type AssignmentSummary, type EquivalentEntry, type MutationReport, HARNESS_MARK, MUTATION_KINDS, describeMutant, formatDuration, formatTable, summarize } from "./mutation-report";
 
 const TARGET = 95;
@@ -35,24 +34,20 @@ const USAGE = `usage: npm run mutation [-- [ASSIGNMENT…] [--concurrency N] [--
 assignments: ${ASSIGNMENTS.join(", ")} (default: all)`;
 
 function parse() {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandLine(
+    {
       options: { concurrency: { type: "string" }, summary: { type: "boolean", default: false }, help: { type: "boolean", default: false } },
       allowPositionals: true,
-      strict: true,
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message, USAGE);
-  }
+    },
+    USAGE,
+  );
   if (parsed.values.help) {
     console.log(USAGE);
     process.exit(0);
   }
   const unknown = parsed.positionals.filter((a) => !isAssignment(a));
   if (unknown.length > 0) throw new UsageError(`unknown assignment ${unknown.map((a) => `"${a}"`).join(", ")}: choose from ${ASSIGNMENTS.join(", ")}`, USAGE);
-  const concurrency = Number(parsed.values.concurrency ?? 2);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency must be a positive whole number, got "${parsed.values.concurrency}"`, USAGE);
+  const concurrency = positiveInteger("concurrency", parsed.values.concurrency, 2, USAGE);
   const assignments = parsed.positionals.length > 0 ? [...new Set(parsed.positionals)] : [...ASSIGNMENTS];
   return { assignments, concurrency, summaryOnly: parsed.values.summary };
 }
