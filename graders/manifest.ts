@@ -8,12 +8,9 @@ import { fileURLToPath } from "node:url";
 import Ajv from "ajv";
 import { ASSIGNMENTS, type AssignmentName } from "./cases/case";
 import { contractExports } from "./contract";
+import type { Tolerance } from "./judge/tolerance";
 import type { TestKind, TestSpec, Visibility } from "./results/result";
 
-export interface Tolerance {
-  atol: number;
-  rtol: number;
-}
 
 export interface Manifest {
   name: AssignmentName;

@@ -14,7 +14,8 @@ import { planCases } from "../graders/cases/plan";
 import { type Implementation, runCase } from "../graders/cases/run";
 import { judgeOutputs, outputsOf } from "../graders/judge/compare";
 import { CATALOG, diagnose, variantIds } from "../graders/judge/diagnose";
-import { type Tolerance, loadManifest } from "../graders/manifest";
+import type { Tolerance } from "../graders/judge/tolerance";
+import { loadManifest } from "../graders/manifest";
 import { REFERENCE } from "../graders/reference";
 
 type M = Matrix;

@@ -23,21 +23,21 @@ import {
   SAMPLED_ENTRIES,
   centeredDifference,
   entriesOf,
-  numericGradient,
   selectEntries,
   shiftAlong,
   shiftEntry,
-  toleranceRatio,
   unitDirection,
   valueAt,
 } from "../graders/checks/finite-difference";
 import { GRADCHECK_CHECKS, largerCases } from "../graders/checks/gradcheck";
+import { toleranceRatio } from "../graders/judge/tolerance";
 import { gradeSubmission } from "../graders/grade";
 import { type Manifest, loadManifest, testSpecs } from "../graders/manifest";
 import { REFERENCE } from "../graders/reference";
 import type { Outcome, SubmissionResult, TestSpec } from "../graders/results/result";
 import type { BatchItem } from "../graders/sandbox/protocol";
 import { Sandbox, type CallResult } from "../graders/sandbox/sandbox";
+import { numericGradient } from "./numeric-gradient";
 import { bundleFile } from "../graders/submission/bundle";
 
 const SECRET = "gradcheck-test";

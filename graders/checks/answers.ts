@@ -5,6 +5,7 @@
  */
 import type { Mat } from "../cases/case";
 import { describe, matrixShape } from "../cases/shapes";
+import { type Tolerance, toleranceRatio } from "../judge/tolerance";
 
 export type Read<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -47,13 +48,17 @@ export function firstChange(before: unknown, after: unknown, path = ""): string 
   return before === after ? null : `${path}: changed`;
 }
 
-/** Largest |a − b| relative to max(1, max|b|) over two same-shaped matrices, with where. */
-export function worstGap(a: Mat, b: Mat): { gap: number; at: string; got: number; want: number } {
-  const scale = b.flat().reduce((m, v) => Math.max(m, Math.abs(v)), 1);
-  let worst = { gap: 0, at: "[0][0]", got: a[0]?.[0] ?? NaN, want: b[0]?.[0] ?? NaN };
+/**
+ * The entry of `a` farthest from `b` (same shapes) under the judge's rule with scale max|b|
+ * (judge/tolerance.ts): `ok` when every entry passes; `gap` is |a − b| / max(1, max|b|) there.
+ */
+export function worstGap(a: Mat, b: Mat, tol: Tolerance): { ok: boolean; gap: number; at: string; got: number; want: number } {
+  const scale = b.flat().reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  let worst = { ratio: -1, at: "[0][0]", got: a[0]?.[0] ?? NaN, want: b[0]?.[0] ?? NaN };
   a.forEach((row, i) => row.forEach((v, j) => {
-    const g = Math.abs(v - b[i][j]) / scale;
-    if (!(g <= worst.gap)) worst = { gap: Number.isNaN(g) ? Infinity : g, at: `[${i}][${j}]`, got: v, want: b[i][j] };
+    const ratio = toleranceRatio(v, b[i][j], scale, tol);
+    if (ratio > worst.ratio) worst = { ratio, at: `[${i}][${j}]`, got: v, want: b[i][j] };
   }));
-  return worst;
+  const gap = Math.abs(worst.got - worst.want) / Math.max(1, scale);
+  return { ok: worst.ratio <= 1, gap: Number.isNaN(gap) ? Infinity : gap, at: worst.at, got: worst.got, want: worst.want };
 }

@@ -28,7 +28,8 @@ import type { Case } from "../cases/case";
 import { SCALE, type Sizes, efficiencyTarget, scaleLabel } from "../cases/scale";
 import { CONTRACT } from "../contract";
 import { outputsOf } from "../judge/compare";
-import { type Summary, summaryMismatch } from "../judge/summary";
+import { SUMMARY_TOLERANCE, type Summary, summaryMismatch } from "../judge/summary";
+import { toleranceText } from "../judge/tolerance";
 import type { Outcome } from "../results/result";
 import type { Timed } from "../sandbox/protocol";
 import type { CallResult } from "../sandbox/sandbox";
@@ -135,7 +136,7 @@ function wrongAt(exportName: string, where: string, wrong: string): Outcome {
   return {
     status: "failed",
     message: `${exportName}: at ${where}, ${wrong}: speed is graded only for a correct result`,
-    details: "compared with the reference: shapes, every entry finite, up to 4096 sampled entries and every row and column sum, within 1e-8·max(1, max|reference|) + 1e-6·|reference|",
+    details: `compared with the reference: shapes, every entry finite, up to 4096 sampled entries and every row and column sum, ${toleranceText(SUMMARY_TOLERANCE, { actual: "yours", expected: "reference", scale: "max|reference|" })}`,
   };
 }
 

@@ -13,6 +13,8 @@
 import fc from "fast-check";
 import type { Case, GateName } from "../cases/case";
 import { describe } from "../cases/shapes";
+import { closeTo } from "../judge/tolerance";
+import { formatNumber, fullNumber } from "../results/format-number";
 import { CONTRACT } from "../contract";
 import type { Outcome } from "../results/result";
 import type { CallResult } from "../sandbox/sandbox";
@@ -157,12 +159,12 @@ export const upstream: fc.Arbitrary<number> = magnitude(0.1, 2).filter((v) => Ma
 export const subSeed: fc.Arbitrary<number> = fc.noBias(fc.integer({ min: 0, max: 0x7fffffff }));
 
 /** Within the scale-aware tolerance (false for NaN). */
-export const close = (a: number, e: number, tol = TOL): boolean => Math.abs(a - e) <= tol * Math.max(1, Math.abs(e));
+export const close = (a: number, e: number): boolean => closeTo(a, e, TOL);
 
 /** A number in a message: six significant digits. */
-export const short = (v: number): string => (Number.isInteger(v) || !Number.isFinite(v) ? String(v) : String(Number(v.toPrecision(6))));
-/** A number in details and replay: every digit (String round-trips a double). */
-export const full = (v: number): string => (Object.is(v, -0) ? "-0" : String(v));
+export const short = formatNumber;
+/** A number in details and replay: every digit. */
+export const full = fullNumber;
 export const list = (vs: number[], f: (v: number) => string = short): string => `[${vs.map(f).join(", ")}]`;
 export const TOLERANCE_RULE = `|yours − expected| ≤ ${TOL}·max(1, |expected|)`;
 

@@ -31,7 +31,8 @@ import { runCase } from "../cases/run";
 import { CONTRACT } from "../contract";
 import { judgeOutputs, outputsOf } from "../judge/compare";
 import { diagnose } from "../judge/diagnose";
-import type { Tolerance } from "../manifest";
+import { type Tolerance, cs231nRelError, toleranceRatio, toleranceText } from "../judge/tolerance";
+import { formatNumber as num, scientific as sci } from "../results/format-number";
 import type { Outcome } from "../results/result";
 import { type CallResult, sanitizeThrown } from "../sandbox/sandbox";
 import { readMatrix, readNumber } from "./answers";
@@ -42,13 +43,11 @@ import {
   type Entry,
   RETRY_STEPS,
   centeredDifference,
-  cs231nRelError,
   entriesOf,
   selectEntries,
   shiftAlong,
   shiftEntry,
   stepAt,
-  toleranceRatio,
   unitDirection,
   valueAt,
 } from "./finite-difference";
@@ -90,10 +89,7 @@ const BATCH_ITEM_FACTOR = 4;
 /** …and at most this many per-call time limits in all; a batch that does not finish falls back to the reference. */
 const BATCH_LIMITS = 5;
 
-const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6));
 const exp = (v: number) => v.toExponential(2);
-/** 1e-5, not 0.00001. */
-const sci = (v: number) => v.toExponential().replace(/\.?0*e([+-])/, "e$1").replace("e+", "e");
 
 /** What the forward produces for a target, and the scalar f whose gradient the backward returns. */
 function forwardOutput(target: Target): "out" | "z" | "value" | "loss" {
@@ -480,7 +476,7 @@ function failureText(
     lines.push(
       `worst entry ${label}: analytic (yours) ${a}, numeric ${n}`,
       `difference ${exp(Math.abs(a - n))}, CS231n relative error ${exp(cs231nRelError(a, n))}`,
-      `rule: |analytic − numeric| ≤ ${sci(o.tol.atol)}·max(1, max|numeric|) + ${sci(o.tol.rtol)}·|numeric|, max|numeric| = ${num(w.scale)} over the ${v.entries} entries checked`,
+      `rule: ${toleranceText(o.tol, { actual: "analytic", expected: "numeric", scale: "max|numeric|" })}, max|numeric| = ${num(w.scale)} over the ${v.entries} entries checked`,
       `numeric: (f(x + h) − f(x − h)) / 2h at ${w.probe.arg}${w.probe.entry.label}, h = ${sci(o.h)}·max(1, |x|) = ${exp(w.step)}, ${objectiveText(c.target)}`,
     );
   } else {
@@ -490,7 +486,7 @@ function failureText(
       `directional check #${d.n}: u is a random unit Gaussian direction over all ${d.entries.length} entries of ${w.probe.arg} (the sampled entries all passed, or the direction fails worse)`,
       `analytic ⟨${v.output}, u⟩ (yours) ${a}, numeric (f(x + h·u) − f(x − h·u)) / 2h = ${n}`,
       `difference ${exp(Math.abs(a - n))}, CS231n relative error ${exp(cs231nRelError(a, n))}`,
-      `rule: |analytic − numeric| ≤ ${sci(o.tol.atol)}·max(1, ‖${v.output}‖₂) + ${sci(o.tol.rtol)}·|numeric|, ‖${v.output}‖₂ = ${num(w.scale)}`,
+      `rule: ${toleranceText(o.tol, { actual: "analytic", expected: "numeric", scale: `‖${v.output}‖₂` })}, ‖${v.output}‖₂ = ${num(w.scale)}`,
       `h = ${sci(o.h)}·max(1, max|${w.probe.arg}|) = ${exp(w.step)}, ${objectiveText(c.target)}`,
     );
   }

@@ -17,6 +17,7 @@ import { filled, zip } from "../cases/mat";
 import { Random } from "../cases/random";
 import { runCase } from "../cases/run";
 import type { Outcome } from "../results/result";
+import { formatNumber as fmt } from "../results/format-number";
 import { firstChange, inputsAfter, readMatrix, worstGap } from "./answers";
 import { type Check, type CheckContext, unreturned } from "./context";
 
@@ -24,7 +25,6 @@ const A = 0.7;
 const B = -1.3;
 const INPLACE_HINT = "ml-matrix instance methods (m.mul(k), m.add(n), m.sub(n), m.exp(), m.apply(…)) change m itself: use the static Matrix.mul(m, k) … or m.clone() first";
 
-const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6));
 const combine = (p: Mat, q: Mat, a: number, b: number): Mat => zip(p, q, (u, v) => a * u + b * v);
 const zerosLike = (m: Mat): Mat => filled(m, 0);
 
@@ -66,8 +66,8 @@ async function layerSpecific(ctx: CheckContext, layer: LayerName, c: Case, g: Gr
   const dout = c.inputs.dout as Mat;
   if (layer === "affine") {
     const sums = [dout[0].map((_, j) => dout.reduce((s, row) => s + row[j], 0))];
-    const { gap, at } = worstGap(g.db, sums);
-    if (!(gap <= 1e-12)) return fail(`${exportName}: db${at} is not the sum of column ${at.slice(4, -1)} of dout`, { details: `db = ${JSON.stringify(g.db[0].map(fmt))}\ncolumn sums of dout = ${JSON.stringify(sums[0].map(fmt))}`, diagnosis: "b is added to every row, so its gradient is the sum of dout over the rows (the minibatch)", replay });
+    const { ok, at } = worstGap(g.db, sums, { atol: 1e-12, rtol: 0 });
+    if (!ok) return fail(`${exportName}: db${at} is not the sum of column ${at.slice(4, -1)} of dout`, { details: `db = ${JSON.stringify(g.db[0].map(fmt))}\ncolumn sums of dout = ${JSON.stringify(sums[0].map(fmt))}`, diagnosis: "b is added to every row, so its gradient is the sum of dout over the rows (the minibatch)", replay });
   }
   if (layer === "relu") {
     const x = c.inputs.x as Mat;
@@ -83,8 +83,8 @@ async function layerSpecific(ctx: CheckContext, layer: LayerName, c: Case, g: Gr
       const step = await gradientsFor(ctx, withParam, withParam.inputs.dout as Mat, ["dx"]);
       if (!step.ok) return step.outcome;
       const want = runCase(ctx.reference, withParam).dx as Mat;
-      const { gap, at, got, want: expected } = worstGap(step.grads.dx, want);
-      if (!(gap <= 1e-9)) return fail(`${exportName}: with ${param} = ${withParam.inputs[param]}, dx${at} = ${fmt(got)}, expected ${fmt(expected)}`, { diagnosis: `the forward's ${param} must reach the backward (keep it in the cache), not the default`, replay: `case ${withParam.id} of fixtures/golden/layers.json` });
+      const { ok, at, got, want: expected } = worstGap(step.grads.dx, want, { atol: 1e-9, rtol: 0 });
+      if (!ok) return fail(`${exportName}: with ${param} = ${withParam.inputs[param]}, dx${at} = ${fmt(got)}, expected ${fmt(expected)}`, { diagnosis: `the forward's ${param} must reach the backward (keep it in the cache), not the default`, replay: `case ${withParam.id} of fixtures/golden/layers.json` });
     }
   }
   if (layer === "maxout") {
@@ -125,8 +125,8 @@ const backwardProperties: Check = async (ctx) => {
     if (!third.ok) return third.outcome;
     for (const n of names) {
       const want = combine(first.grads[n], second.grads[n], A, B);
-      const { gap, at, got, want: expected } = worstGap(third.grads[n], want);
-      if (!(gap <= 1e-10)) {
+      const { ok, gap, at, got, want: expected } = worstGap(third.grads[n], want, { atol: 1e-10, rtol: 0 });
+      if (!ok) {
         return fail(`${ctx.spec.export}: ${n} is not linear in dout: for dout = ${A}·dout₁ ${B < 0 ? "−" : "+"} ${Math.abs(B)}·dout₂, ${n}${at} = ${fmt(got)}, expected ${fmt(expected)}`, {
           details: `expected = ${A}·(${n}${at} for dout₁) ${B < 0 ? "−" : "+"} ${Math.abs(B)}·(${n}${at} for dout₂); relative gap ${gap.toExponential(2)}`,
           diagnosis: "the backward must multiply the local gradient by dout, entry by entry: a mask or a clip computed from dout, or a gradient that ignores dout, is not linear",

@@ -15,12 +15,14 @@ import { sumSquares } from "../cases/mat";
 import { Random } from "../cases/random";
 import { runCase } from "../cases/run";
 import type { Outcome } from "../results/result";
+import { closeTo } from "../judge/tolerance";
+import { formatNumber as fmt } from "../results/format-number";
 import { firstChange, inputsAfter, readMatrix, readNumber, worstGap } from "./answers";
 import { type Check, type CheckContext, unreturned } from "./context";
 
-const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6));
 const fail = (message: string, extra: { details?: string; diagnosis?: string; replay?: string } = {}): Outcome => ({ status: "failed", message, ...extra });
-const close = (a: number, b: number, rel = 1e-9) => Math.abs(a - b) <= rel * Math.max(1, Math.abs(b));
+const close = (a: number, b: number, atol = 1e-9) => closeTo(a, b, atol);
+const RULE = { atol: 1e-9, rtol: 0 };
 
 type Answer = { ok: true; returned: unknown } | { ok: false; outcome: Outcome };
 
@@ -132,8 +134,8 @@ const softmaxProperties: Check = async (ctx) => {
   if (isOutcome(sLoss)) return sLoss;
   const sGrad = need(readMatrix(s.returned, "dscores"), ctx);
   if (isOutcome(sGrad)) return sGrad;
-  const gap = worstGap(sGrad, d);
-  if (!close(sLoss, loss) || !(gap.gap <= 1e-9)) {
+  const gap = worstGap(sGrad, d, RULE);
+  if (!close(sLoss, loss) || !gap.ok) {
     return fail(`softmaxLoss: adding a constant to each row changed ${close(sLoss, loss) ? `dscores${gap.at} from ${fmt(gap.want)} to ${fmt(gap.got)}` : `the loss from ${fmt(loss)} to ${fmt(sLoss)}`}`, { diagnosis: "softmax(s + c) = softmax(s): compute it on s − max(s) per row", replay });
   }
   const big = scores.map((row) => row.map(() => 1e4 * random.normal()));
@@ -178,9 +180,9 @@ const linearRegProperties: Check = async (ctx) => {
   }
   const diff = (g1 as Mat).map((row, i) => row.map((v, j) => v - (g0 as Mat)[i][j]));
   const want = W.map((row) => row.map((v) => 2 * reg * v));
-  const gap = worstGap(diff, want);
-  if (!(gap.gap <= 1e-9)) {
-    const half = worstGap(diff, W.map((row) => row.map((v) => reg * v))).gap <= 1e-9;
+  const gap = worstGap(diff, want, RULE);
+  if (!gap.ok) {
+    const half = worstGap(diff, W.map((row) => row.map((v) => reg * v)), RULE).ok;
     return fail(`${ctx.spec.export}: the regularization adds ${fmt(gap.got)} to dW${gap.at}, expected 2·reg·W${gap.at} = ${fmt(gap.want)}`, { diagnosis: half ? "the gradient of reg·ΣW² is 2·reg·W, not reg·W" : undefined, replay });
   }
   return { status: "passed", message: "adds reg·ΣW² to the loss and 2·reg·W to dW; arguments unchanged" };
@@ -211,8 +213,8 @@ const netProperties: Check = async (ctx) => {
     const diff = a.map((row, i) => row.map((v, j) => v - b[i][j]));
     const want = weight ? weight.map((row) => row.map((v) => 2 * reg * v)) : diff.map((row) => row.map(() => 0));
     if (diff.length !== want.length || diff[0].length !== want[0].length) return fail(`twoLayerNetLoss: cannot test its properties: ${name} has shape ${diff.length}×${diff[0].length}`, { replay });
-    const gap = worstGap(diff, want);
-    if (!(gap.gap <= 1e-9)) {
+    const gap = worstGap(diff, want, RULE);
+    if (!gap.ok) {
       return fail(`twoLayerNetLoss: reg = ${reg} changes ${name}${gap.at} by ${fmt(gap.got)}, expected ${weight ? `2·reg·${name.slice(1)}${gap.at} = ${fmt(gap.want)}` : "0 (biases are not regularized)"}`, { diagnosis: weight ? undefined : "the biases are regularized: the contract regularizes W1 and W2 only", replay });
     }
   }

@@ -6,13 +6,11 @@
  * The verdict is data; its message names the output, expected versus actual, and the worst entry.
  */
 import { type Case, type GraphSpec, type Mat, SIGNATURES, isGate, isLayer } from "../cases/case";
-import { cs231nRelError, toleranceRatio } from "../checks/finite-difference";
-import type { Tolerance } from "../manifest";
+import { formatNumber as num } from "../results/format-number";
 import { answerProblem } from "./answer-schema";
+import { type Tolerance, cs231nRelError, toleranceRatio, toleranceText } from "./tolerance";
 
 export type Verdict = { ok: true } | { ok: false; message: string; details?: string };
-
-const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6));
 
 /** Which outputs of a case belong to `exportName` (a layer's out is its forward's, the rest its backward's). */
 export function outputsOf(c: Case, exportName: string): string[] {
@@ -43,7 +41,7 @@ function worstEntry(name: string, labels: string[], actual: number[], expected: 
     details: [
       `worst entry ${name}${labels[worst]}: yours ${a}, reference ${e}`,
       `difference ${Math.abs(a - e).toExponential(2)}, CS231n relative error ${cs231nRelError(a, e).toExponential(2)}`,
-      `tolerance: |yours − reference| ≤ ${tol.atol}·max(1, max|reference|) + ${tol.rtol}·|reference|`,
+      `tolerance: ${toleranceText(tol, { actual: "yours", expected: "reference", scale: "max|reference|" })}`,
     ].join("\n"),
   };
 }

@@ -15,7 +15,7 @@
 import { type AssignmentName, type Case, type GateName, type GraphSpec, type Mat, type Target, type Value, GATE_NAMES, LAYER_NAMES, SIGNATURES, assignmentOf, isGate } from "../cases/case";
 import { add, addRow, colSums, filled, map, mmul, rowSums, scale, sub, sumSquares, transpose, zip } from "../cases/mat";
 import { runCase } from "../cases/run";
-import type { Tolerance } from "../manifest";
+import { type Tolerance, toleranceRatio } from "./tolerance";
 import { REFERENCE } from "../reference";
 import { judgeOutputs, outputsOf } from "./compare";
 
@@ -657,7 +657,7 @@ function close(actual: unknown, wrong: unknown, tol: Tolerance, mode: "values" |
   const scaleOf = Math.max(1, ...w.filter(Number.isFinite).map(Math.abs));
   return w.every((e, k) => {
     if (!Number.isFinite(e)) return !Number.isFinite(nums[k]);
-    return Math.abs(nums[k] - e) <= tol.atol * scaleOf + tol.rtol * Math.abs(e);
+    return toleranceRatio(nums[k], e, scaleOf, tol) <= 1;
   });
 }
 

@@ -6,6 +6,7 @@
  * the student's summary with the reference's with `summaryMismatch`, treating it as untrusted data.
  * A summary can be forged only by knowing the right answer's sums, which takes computing it.
  */
+import { type Tolerance, withinTolerance } from "./tolerance";
 
 /** A summary of one output; "invalid" says why the value is not an answer (not a matrix, NaN …). */
 export type Summary =
@@ -15,9 +16,8 @@ export type Summary =
 
 /** Entries compared one by one per output, besides every row and column sum. */
 export const SAMPLES = 4096;
-/** The loose comparison: |yours − reference| ≤ ATOL·max(1, scale) + RTOL·|reference|. */
-export const ATOL = 1e-8;
-export const RTOL = 1e-6;
+/** The loose comparison (judge/tolerance.ts's rule): summed entries round differently in any order of summation. */
+export const SUMMARY_TOLERANCE: Tolerance = { atol: 1e-8, rtol: 1e-6 };
 
 // Captured when this module loads (in the sandbox: before any student code).
 const { isArray } = Array;
@@ -70,7 +70,7 @@ export function summarize(name: string, value: unknown): Summary {
   return { kind: "matrix", rows, cols, scale, samples, rowSums, rowAbs, colSums, colAbs };
 }
 
-const within = (a: number, e: number, scale: number) => abs(a - e) <= ATOL * max(1, scale) + RTOL * abs(e);
+const within = (a: number, e: number, scale: number) => withinTolerance(a, e, scale, SUMMARY_TOLERANCE);
 const numbers = (v: unknown, length: number): v is number[] => Array.isArray(v) && v.length === length && v.every((x) => typeof x === "number" && Number.isFinite(x));
 
 /**
