@@ -46,6 +46,13 @@ export const CONTRACT: Record<AssignmentName, ContractFile[]> = {
   "two-layer-net": [{ file: "two-layer-net.ts", exports: ["twoLayerNetScores", "twoLayerNetLoss"] }],
 };
 
+/** The contract file that holds `exportName` ("layers.ts"): the one place that answers it. */
+export function contractFile(assignment: AssignmentName, exportName: string): string {
+  const file = CONTRACT[assignment].find((f) => f.exports.includes(exportName));
+  if (!file) throw new Error(`${exportName} is not an export of ${assignment} in the contract (grader bug)`);
+  return file.file;
+}
+
 /** Every export of an assignment, in contract order. */
 export function contractExports(assignment: AssignmentName): string[] {
   return CONTRACT[assignment].flatMap((f) => f.exports);

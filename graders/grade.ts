@@ -5,19 +5,16 @@
  * tests of that export and of exports that need it (a layer's backward needs its forward's cache).
  */
 import { basename, resolve } from "node:path";
-import { type AssignmentName, type Case, isLayer } from "./cases/case";
+import type { AssignmentName, Case } from "./cases/case";
 import { goldenPath } from "./cases/golden";
 import { loadCaseFile } from "./cases/load";
 import { planCases } from "./cases/plan";
-import { judgeOutputs, outputsOf } from "./judge/compare";
-import { diagnose } from "./judge/diagnose";
 import { type Manifest, loadManifest, testSpecs } from "./manifest";
 import { REFERENCE } from "./reference";
 import { type Outcome, type SubmissionResult, type TestKind, type TestResult, type TestSpec, scoreOf } from "./results/result";
 import { type CallResult, Sandbox } from "./sandbox/sandbox";
-import { unreturned } from "./checks/context";
-import { CHECKS } from "./checks/registry";
-import { CONTRACT } from "./contract";
+import { CHECKS, checkName } from "./checks/registry";
+import { contractFile } from "./contract";
 import { fileURLToPath } from "node:url";
 import { bundleFile, formatCompileError } from "./submission/bundle";
 import { locateFiles } from "./submission/locate";
@@ -69,9 +66,9 @@ class SubmissionGrader {
     return this.hidden;
   }
 
-  /** One run of a case in the export's sandbox, shared by every test that needs it. */
-  private run(sandbox: Sandbox, c: Case, forwardOnly: boolean, timeoutMs: number): Promise<CallResult> {
-    const key = `${c.seed}|${c.id}|${forwardOnly}`;
+  /** One run of a case at the test's time limit in the export's sandbox, shared by every test that needs it. */
+  private sharedRun(sandbox: Sandbox, c: Case, forwardOnly: boolean, timeoutMs: number): Promise<CallResult> {
+    const key = `${c.seed}|${c.id}|${forwardOnly}|${timeoutMs}`;
     let r = this.runs.get(key);
     if (!r) {
       r = sandbox.run(c, timeoutMs, { forwardOnly });
@@ -109,47 +106,24 @@ class SubmissionGrader {
       return { status: "could-not-check", message: `the time budget of ${this.manifest.limits.submissionTimeoutMs / 1000} s for your whole submission ran out before this test`, end: { timedOut: true, outOfMemory: false } };
     }
     const limit = spec.timeoutMs ?? this.manifest.limits.callTimeoutMs;
-    if (spec.kind !== "golden" && spec.kind !== "hidden") {
-      const name = spec.check ?? spec.kind;
-      const check = CHECKS[name];
-      if (!check) return { status: "grader-error", message: `${spec.kind} check "${name}" is not implemented in this version of the grader yet.` };
-      const file = CONTRACT[this.assignment].find((f) => f.exports.includes(spec.export))!.file;
-      return check({
-        assignment: this.assignment,
-        spec,
-        manifest: this.manifest,
-        run: (c, r = {}) => home.sandbox.run(c, r.timeoutMs ?? limit, r),
-        batch: (c, inputs, r) => home.sandbox.batch(c, inputs, r.timeoutMs ?? limit, r),
-        time: (seed, sizes, timeoutMs) => home.sandbox.time(spec.export, seed, sizes, timeoutMs),
-        timeReference: async (seed, sizes, timeoutMs) => (await this.referenceSandbox(file)).time(spec.export, seed, sizes, timeoutMs),
-        golden: this.golden.filter((c) => c.exports.includes(spec.export)),
-        reference: REFERENCE[this.assignment],
-        seed: `${spec.visibility === "visible" ? "visible" : `hidden:${this.options.secret}`}:${spec.name}`,
-        limitMs: limit,
-      });
-    }
-    const pool = spec.kind === "hidden" ? this.hiddenCases() : this.golden;
-    const cases = pool.filter((c) => c.exports.includes(spec.export));
-    if (cases.length === 0) return { status: "grader-error", message: `no ${spec.kind} cases for ${spec.export} (grader bug)` };
-    const forwardOnly = isLayer(cases[0].target) && spec.export.endsWith("Forward");
-    let names = outputsOf(cases[0], spec.export);
-    if (spec.output) names = names.filter((n) => n === spec.output);
-    const ctx = { spec, manifest: this.manifest, limitMs: limit };
-    for (const c of cases) {
-      const r = await this.run(home.sandbox, c, forwardOnly, limit);
-      // never the seed of a hidden case: it contains the secret (the staff replay it from the id)
-      const replay = spec.kind === "hidden" ? `hidden case ${c.id}` : `case ${c.id} of fixtures/golden/${this.assignment}.json`;
-      const problem = unreturned(r, ctx, home.file, replay);
-      if (problem) return problem;
-      const value = (r as { value: unknown }).value;
-      const verdict = judgeOutputs(c, value, names, this.manifest.tolerances.golden);
-      if (!verdict.ok) {
-        // a known wrong variant of the reference that this answer matches: the likely cause
-        const diagnosis = diagnose(c, spec.export, value, names, this.manifest.tolerances.golden);
-        return { status: "failed", message: `${spec.export}: ${verdict.message}`, details: verdict.details, ...(diagnosis ? { diagnosis } : {}), replay };
-      }
-    }
-    return { status: "passed", message: `${cases.length} case${cases.length > 1 ? "s" : ""} passed` };
+    const registered = CHECKS[checkName(spec)]; // loadManifest refused unknown checks and exports they do not apply to
+    if (!registered) return { status: "grader-error", message: `${spec.kind} check "${checkName(spec)}" is not implemented in this version of the grader.` };
+    const { sandbox, file } = home;
+    return registered.run({
+      assignment: this.assignment,
+      spec,
+      manifest: this.manifest,
+      file,
+      run: (c, r = {}) => (r.shared ? this.sharedRun(sandbox, c, r.forwardOnly ?? false, limit) : sandbox.run(c, r.timeoutMs ?? limit, r)),
+      batch: (c, inputs, r) => sandbox.batch(c, inputs, r.timeoutMs ?? limit, r),
+      time: (seed, sizes, timeoutMs) => sandbox.time(spec.export, seed, sizes, timeoutMs),
+      timeReference: async (seed, sizes, timeoutMs) => (await this.referenceSandbox(contractFile(this.assignment, spec.export))).time(spec.export, seed, sizes, timeoutMs),
+      golden: this.golden.filter((c) => c.exports.includes(spec.export)),
+      hiddenCases: () => this.hiddenCases(),
+      reference: REFERENCE[this.assignment],
+      seed: `${spec.visibility === "visible" ? "visible" : `hidden:${this.options.secret}`}:${spec.name}`,
+      limitMs: limit,
+    });
   }
 }
 

@@ -9,6 +9,7 @@ import Ajv from "ajv";
 import { ASSIGNMENTS, type AssignmentName } from "./cases/case";
 import { contractExports } from "./contract";
 import type { Tolerance } from "./judge/tolerance";
+import { CHECKS, KIND_CHECKS, checkName } from "./checks/registry";
 import type { TestKind, TestSpec, Visibility } from "./results/result";
 
 
@@ -56,6 +57,16 @@ export function loadManifest(name: AssignmentName, path = `${ASSIGNMENTS_DIR}${n
   const want = contractExports(name);
   const have = manifest.parts.map((p) => p.export);
   if (want.join(",") !== have.join(",")) problems.push(`/parts: must have one part per contract export, in order: ${want.join(", ")} (has ${have.join(", ")})`);
+  manifest.parts.forEach((part, i) =>
+    part.tests.forEach((t, j) => {
+      const at = `/parts/${i}/tests/${j}`;
+      if (t.kind === "properties" && !t.check) return problems.push(`${at}: a properties test must name its check ("check": one of ${Object.keys(CHECKS).filter((k) => !(k in KIND_CHECKS)).join(", ")})`);
+      const name = checkName(t);
+      const registered = CHECKS[name];
+      if (!registered) return problems.push(`${at}/check: no check is named "${name}" (known: ${Object.keys(CHECKS).join(", ")})`);
+      if (!registered.exports.includes(part.export)) problems.push(`${at}: check "${name}" does not apply to ${part.export} (it checks ${registered.exports.join(", ")})`);
+    }),
+  );
   if (problems.length > 0) throw new ManifestError(path, problems);
   return manifest;
 }

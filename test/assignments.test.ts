@@ -11,6 +11,8 @@ import { pathToFileURL } from "node:url";
 import { Matrix } from "ml-matrix";
 import { CONTRACT, contractExports } from "../graders/contract";
 import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
+import { ManifestError, loadManifest } from "../graders/manifest";
+import os from "node:os";
 
 // ajv is CommonJS, but it sets module.exports to the Ajv class, so the default import is the class
 // both under Node's ESM interop (Jest with --experimental-vm-modules) and under tsc.
@@ -325,5 +327,37 @@ describe.each(ASSIGNMENTS.map((a) => [a]))("assignment %s", (a: AssignmentName) 
         expectNotImplemented(() => value(...sampleArgs(name)), name, file);
       }
     });
+  });
+});
+
+describe("loadManifest refuses checks that do not exist or do not apply (before any grading)", () => {
+  const load = (edit: (m: Manifest) => void) => {
+    const m = manifest("layers");
+    edit(m);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "manifest-"));
+    fs.writeFileSync(path.join(dir, "assignment.json"), JSON.stringify(m));
+    return () => loadManifest("layers", path.join(dir, "assignment.json"));
+  };
+  const testOf = (m: Manifest, exportName: string, check: string) =>
+    (m as unknown as { parts: { export: string; tests: { check?: string }[] }[] }).parts.find((p) => p.export === exportName)!.tests.find((t) => t.check === check)!;
+
+  it("a misspelt check name, with its JSON path and the known names", () => {
+    const bad = load((m) => (testOf(m, "reluBackward", "backward-properties").check = "backward-propertys"));
+    expect(bad).toThrow(ManifestError);
+    expect(bad).toThrow(/\/parts\/3\/tests\/3\/check: no check is named "backward-propertys" \(known: golden, hidden, gradcheck, efficiency, training, backward-properties/);
+  });
+
+  it("a check for an export it does not apply to", () => {
+    const bad = load((m) => (testOf(m, "reluBackward", "backward-properties").check = "forward-properties"));
+    expect(bad).toThrow(/\/parts\/3\/tests\/3: check "forward-properties" does not apply to reluBackward \(it checks reluForward, sigmoidForward, leakyReluForward, eluForward\)/);
+  });
+
+  it("a properties test without a check", () => {
+    const bad = load((m) => delete testOf(m, "reluBackward", "backward-properties").check);
+    expect(bad).toThrow(/\/parts\/3\/tests\/3: a properties test must name its check/);
+  });
+
+  it("every committed manifest loads", () => {
+    for (const a of ASSIGNMENTS) expect(() => loadManifest(a)).not.toThrow();
   });
 });

@@ -17,7 +17,7 @@ import { kinkArguments } from "../graders/cases/kinks";
 import { runCase } from "../graders/cases/run";
 import { efficiencyCase, efficiencyInputs } from "../graders/cases/scale";
 import type { CheckContext } from "../graders/checks/context";
-import { EFFICIENCY_CHECKS, WARMUP, efficiencySeed, forgetReferenceRuns, readTimed, timing, verdict } from "../graders/checks/efficiency";
+import { efficiency, WARMUP, efficiencySeed, forgetReferenceRuns, readTimed, timing, verdict } from "../graders/checks/efficiency";
 import { gradeSubmission } from "../graders/grade";
 import { summarize, summaryMismatch } from "../graders/judge/summary";
 import { loadManifest, testSpecs } from "../graders/manifest";
@@ -26,6 +26,7 @@ import type { Outcome } from "../graders/results/result";
 import type { Timed } from "../graders/sandbox/protocol";
 import { treeCpuMs } from "../graders/sandbox/cpu-time";
 import type { CallResult } from "../graders/sandbox/sandbox";
+import { checkContext } from "./check-context";
 
 describe("the verdict", () => {
   it("too slow: how slow, the reference, the limit and what to do", () => {
@@ -189,35 +190,32 @@ describe("the check, against a stand-in sandbox", () => {
     return { ms, cpuMs: ms, summaries: Object.fromEntries(Object.entries(result).map(([k, v]) => [k, summarize(k, v)])) };
   };
   const big = (sizes: typeof WARMUP) => sizes.D === 4096;
-  const context = (student: (seed: string, sizes: typeof WARMUP, timeoutMs: number) => CallResult, reference: CallResult | null = null): CheckContext => ({
-    assignment: "layers",
-    spec,
-    manifest,
-    run: () => Promise.reject(new Error("the efficiency check only times")),
-    time: async (seed, sizes, timeoutMs) => student(seed, sizes, timeoutMs),
-    timeReference: async (seed, sizes) => reference ?? { kind: "returned", value: timedBy(REFERENCE.layers, seed, sizes, big(sizes) ? 30 : 0.1), durationMs: big(sizes) ? 80 : 1 },
-    golden: [],
-    reference: REFERENCE.layers,
-    seed: `visible:${spec.name}`,
-    limitMs: 10_000,
-  });
+  const context = (student: (seed: string, sizes: typeof WARMUP, timeoutMs: number) => CallResult, reference: CallResult | null = null): CheckContext =>
+    checkContext(
+      { assignment: "layers", spec, manifest, run: () => Promise.reject(new Error("the efficiency check only times")) },
+      {
+        time: async (seed, sizes, timeoutMs) => student(seed, sizes, timeoutMs),
+        timeReference: async (seed, sizes) => reference ?? { kind: "returned", value: timedBy(REFERENCE.layers, seed, sizes, big(sizes) ? 30 : 0.1), durationMs: big(sizes) ? 80 : 1 },
+        limitMs: 10_000,
+      },
+    );
   const asFastAsTheReference = (seed: string, sizes: typeof WARMUP): CallResult => ({ kind: "returned", value: timedBy(REFERENCE.layers, seed, sizes, 0), durationMs: big(sizes) ? 85 : 1 });
 
   it("the reference's answer in the reference's time: passed", async () => {
-    const o = await EFFICIENCY_CHECKS.efficiency(context(asFastAsTheReference));
+    const o = await efficiency(context(asFastAsTheReference));
     expect(o).toMatchObject({ status: "passed", message: "reluBackward: 0.04 s at 100×4096, the reference 0.03 s (limit 0.60 s = 20× the reference)" });
   });
 
   it("the right answer 30 s late: failed after one round; the child's own clock is not believed", async () => {
     let calls = 0;
-    const o: Outcome = await EFFICIENCY_CHECKS.efficiency(context((seed, sizes) => (calls++, { kind: "returned", value: timedBy(REFERENCE.layers, seed, sizes, 0), durationMs: big(sizes) ? 30_050 : 1 })));
+    const o: Outcome = await efficiency(context((seed, sizes) => (calls++, { kind: "returned", value: timedBy(REFERENCE.layers, seed, sizes, 0), durationMs: big(sizes) ? 30_050 : 1 })));
     expect(o).toMatchObject({ status: "failed", message: expect.stringMatching(/^reluBackward: took 30\.0 s at 100×4096, the reference 0\.03 s .*: build no Jacobian/) });
     expect(calls).toBe(2); // the warm-up and one timed call
   });
 
   it("a call still running past the time limit is stopped, and that is a failure (too slow), not a could-not-check", async () => {
     let timeout = 0;
-    const o = await EFFICIENCY_CHECKS.efficiency(
+    const o = await efficiency(
       context((seed, sizes, timeoutMs) => {
         if (!big(sizes)) return asFastAsTheReference(seed, sizes);
         timeout = timeoutMs;
@@ -230,7 +228,7 @@ describe("the check, against a stand-in sandbox", () => {
 
   it("a fast wrong answer earns nothing, found on the small warm-up case already", async () => {
     const zeros = { ms: 0, cpuMs: 0, summaries: { out: summarize("out", [[0]]), dx: summarize("dx", Array.from({ length: 4 }, () => new Array(8).fill(0))) } };
-    const o = await EFFICIENCY_CHECKS.efficiency(context(() => ({ kind: "returned", value: zeros, durationMs: 1 })));
+    const o = await efficiency(context(() => ({ kind: "returned", value: zeros, durationMs: 1 })));
     expect(o).toMatchObject({ status: "failed", message: expect.stringMatching(/^reluBackward: at 4×8, dx\[\d\]\[\d\] = 0, the reference -?[\d.]+: speed is graded only for a correct result$/) });
   });
 
@@ -245,22 +243,22 @@ describe("the check, against a stand-in sandbox", () => {
         return wall ? r : { ...r, cpuMs: big(sizes) ? 75 : 1 };
       },
     });
-    expect(await EFFICIENCY_CHECKS.efficiency(cpuReference(false))).toMatchObject({ status: "passed", extra: { efficiency: { clock: "cpu" } } });
+    expect(await efficiency(cpuReference(false))).toMatchObject({ status: "passed", extra: { efficiency: { clock: "cpu" } } });
     expect(calls).toEqual(["warm", "big"]);
-    expect(await EFFICIENCY_CHECKS.efficiency(cpuReference(false))).toMatchObject({ status: "passed", extra: { efficiency: { clock: "cpu" } } });
+    expect(await efficiency(cpuReference(false))).toMatchObject({ status: "passed", extra: { efficiency: { clock: "cpu" } } });
     expect(calls).toEqual(["warm", "big"]); // nothing new: both reused
     forgetReferenceRuns();
-    await EFFICIENCY_CHECKS.efficiency(cpuReference(true));
-    await EFFICIENCY_CHECKS.efficiency(cpuReference(true));
+    await efficiency(cpuReference(true));
+    await efficiency(cpuReference(true));
     expect(calls).toEqual(["warm", "big", "warm", "big", "warm", "big"]);
   });
 
   it("a crash is could-not-check, a reply that is not a timing summary is failed, a broken reference is a grader error", async () => {
-    const crash = await EFFICIENCY_CHECKS.efficiency(context((s, z) => (big(z) ? { kind: "ended", end: { timedOut: false, signal: "SIGSEGV", outOfMemory: false }, durationMs: 5 } : asFastAsTheReference(s, z))));
+    const crash = await efficiency(context((s, z) => (big(z) ? { kind: "ended", end: { timedOut: false, signal: "SIGSEGV", outOfMemory: false }, durationMs: 5 } : asFastAsTheReference(s, z))));
     expect(crash).toMatchObject({ status: "could-not-check", end: { signal: "SIGSEGV" } });
-    const lie = await EFFICIENCY_CHECKS.efficiency(context(() => ({ kind: "returned", value: { ms: 0, verdict: "passed" }, durationMs: 1 })));
+    const lie = await efficiency(context(() => ({ kind: "returned", value: { ms: 0, verdict: "passed" }, durationMs: 1 })));
     expect(lie).toMatchObject({ status: "failed", message: expect.stringContaining("not the grader's timing summary") });
-    const broken = await EFFICIENCY_CHECKS.efficiency(context(asFastAsTheReference, { kind: "threw", error: { name: "TypeError", message: "oops" }, durationMs: 1 }));
+    const broken = await efficiency(context(asFastAsTheReference, { kind: "threw", error: { name: "TypeError", message: "oops" }, durationMs: 1 }));
     expect(broken).toMatchObject({ status: "grader-error", message: "the reference's reluBackward threw TypeError: oops on a tiny case in its sandbox, so there is no time to compare with" });
   });
 });

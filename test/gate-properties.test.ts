@@ -5,7 +5,9 @@
  * failure carries (seed, path, counterexample) and that a rerun finds the same counterexample.
  */
 import { beforeAll, describe, expect, it } from "@jest/globals";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Case } from "../graders/cases/case";
 import { type Implementation, runCase } from "../graders/cases/run";
 import type { Check, CheckContext } from "../graders/checks/context";
@@ -17,6 +19,7 @@ import { REFERENCE } from "../graders/reference";
 import type { Outcome, SubmissionResult, TestResult, TestSpec } from "../graders/results/result";
 import type { CallResult } from "../graders/sandbox/sandbox";
 import * as referenceGates from "../reference/gates/gates";
+import { checkContext } from "./check-context";
 
 const SECRET = "gate-props-test";
 const CLASS = "fixtures/submissions/gates";
@@ -100,11 +103,7 @@ function context(check: string, impl: Implementation, seed = `visible:${specOf(c
       return { kind: "threw", error: { name: (error as Error).name, message: (error as Error).message }, durationMs: 0 };
     }
   };
-  return { assignment: "gates", spec: specOf(check), manifest, run, time: noTiming, timeReference: noTiming, golden: [], reference: REFERENCE.gates, seed, limitMs: 2000 };
-}
-
-function noTiming(): Promise<CallResult> {
-  return Promise.reject(new Error("property checks do not time anything"));
+  return checkContext({ assignment: "gates", spec: specOf(check), manifest, run }, { seed, limitMs: 2000 });
 }
 
 class UnswitchedMultiply {
@@ -119,7 +118,7 @@ class UnswitchedMultiply {
   }
 }
 
-const checkOf = (name: string): Check => ({ ...GATE_CHECKS, ...GRAPH_CHECKS })[name];
+const checkOf = (name: string): Check => ({ ...GATE_CHECKS, ...GRAPH_CHECKS })[name].run;
 
 describe("a property failure, at unit level", () => {
   it("carries the fast-check seed (from the test's seed), the path and the counterexample; a rerun finds the same", async () => {
@@ -235,8 +234,11 @@ describe("a property failure, at unit level", () => {
     });
   });
 
-  it("a check named by a test of another export is a grader error, not a student failure", async () => {
-    const ctx = { ...context("add-distributes", REFERENCE.gates), spec: specOf("scale-gate") };
-    expect(await checkOf("add-distributes")(ctx)).toMatchObject({ status: "grader-error" });
+  it("a check named by a test of another export is refused when the manifest loads, never run on a student", () => {
+    const m = JSON.parse(readFileSync("assignments/gates/assignment.json", "utf8")) as { parts: { export: string; tests: { check?: string }[] }[] };
+    m.parts.find((p) => p.export === "ScaleGate")!.tests.find((t) => t.check === "scale-gate")!.check = "add-distributes";
+    const file = join(mkdtempSync(join(tmpdir(), "manifest-")), "assignment.json");
+    writeFileSync(file, JSON.stringify(m));
+    expect(() => loadManifest("gates", file)).toThrow(/check "add-distributes" does not apply to ScaleGate \(it checks AddGate\)/);
   });
 });

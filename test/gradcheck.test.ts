@@ -29,7 +29,7 @@ import {
   unitDirection,
   valueAt,
 } from "../graders/checks/finite-difference";
-import { GRADCHECK_CHECKS, largerCases } from "../graders/checks/gradcheck";
+import { gradcheck, largerCases } from "../graders/checks/gradcheck";
 import { toleranceRatio } from "../graders/judge/tolerance";
 import { gradeSubmission } from "../graders/grade";
 import { type Manifest, loadManifest, testSpecs } from "../graders/manifest";
@@ -37,11 +37,11 @@ import { REFERENCE } from "../graders/reference";
 import type { Outcome, SubmissionResult, TestSpec } from "../graders/results/result";
 import type { BatchItem } from "../graders/sandbox/protocol";
 import { Sandbox, type CallResult } from "../graders/sandbox/sandbox";
+import { checkContext } from "./check-context";
 import { numericGradient } from "./numeric-gradient";
 import { bundleFile } from "../graders/submission/bundle";
 
 const SECRET = "gradcheck-test";
-const gradcheck = GRADCHECK_CHECKS.gradcheck;
 const TOL = { atol: 1e-8, rtol: 1e-6 };
 const temporary: string[] = [];
 afterAll(() => temporary.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -149,8 +149,7 @@ interface Options {
 /** A CheckContext running `impl` in this process; `calls` counts what would be sandbox round trips. */
 function context(a: AssignmentName, exportName: string, impl: Implementation, o: Options = {}): CheckContext & { calls: number } {
   const spec = { ...specOf(a, exportName, o.output), ...o.spec };
-  const ctx: CheckContext & { calls: number } = {
-    calls: 0,
+  const ctx: CheckContext & { calls: number } = Object.assign(checkContext({
     assignment: a,
     spec,
     manifest: manifests[a],
@@ -162,6 +161,7 @@ function context(a: AssignmentName, exportName: string, impl: Implementation, o:
         return { kind: "threw", error: thrown(e), durationMs: 0 };
       }
     },
+  }, {
     ...(o.batch === false
       ? {}
       : {
@@ -178,13 +178,10 @@ function context(a: AssignmentName, exportName: string, impl: Implementation, o:
             return { kind: "returned", value: plain(items), durationMs: 0 };
           },
         }),
-    time: () => Promise.reject(new Error("no timing here")),
-    timeReference: () => Promise.reject(new Error("no timing here")),
     golden: o.golden ?? goldenOf(a, exportName),
-    reference: REFERENCE[a],
-    seed: o.seed ?? `visible:${spec.name}`,
+    ...(o.seed ? { seed: o.seed } : {}),
     limitMs: 2000,
-  };
+  }), { calls: 0 });
   return ctx;
 }
 

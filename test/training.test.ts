@@ -10,14 +10,13 @@ import { afterAll, describe, expect, it } from "@jest/globals";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CheckContext } from "../graders/checks/context";
-import { readAnswer, sparkline, spiral, TRAINING, TRAINING_CHECKS, trainingSetup } from "../graders/checks/training";
+import { readAnswer, sparkline, spiral, TRAINING, training, trainingSetup } from "../graders/checks/training";
 import { Random } from "../graders/cases/random";
 import { loadManifest, testSpecs } from "../graders/manifest";
-import { REFERENCE } from "../graders/reference";
 import type { Outcome } from "../graders/results/result";
 import { Sandbox } from "../graders/sandbox/sandbox";
 import { bundleFile } from "../graders/submission/bundle";
+import { checkContext } from "./check-context";
 
 const manifest = loadManifest("two-layer-net");
 const spec = testSpecs(manifest).find((t) => t.kind === "training")!;
@@ -34,19 +33,8 @@ async function train(dir: string, seed = `visible:${spec.name}`): Promise<Outcom
   const sandbox = new Sandbox(bundle.code, { memoryMb: manifest.limits.memoryMb, loadTimeoutMs: manifest.limits.callTimeoutMs });
   sandboxes.push(sandbox);
   const limit = spec.timeoutMs ?? manifest.limits.callTimeoutMs;
-  const ctx: CheckContext = {
-    assignment: "two-layer-net",
-    spec,
-    manifest,
-    run: (c, r = {}) => sandbox.run(c, r.timeoutMs ?? limit, r),
-    time: () => Promise.reject(new Error("the training check times nothing")),
-    timeReference: () => Promise.reject(new Error("the training check times nothing")),
-    golden: [],
-    reference: REFERENCE["two-layer-net"],
-    seed,
-    limitMs: limit,
-  };
-  return TRAINING_CHECKS.training(ctx);
+  const ctx = checkContext({ assignment: "two-layer-net", spec, manifest, run: (c, r = {}) => sandbox.run(c, r.timeoutMs ?? limit, r) }, { seed, limitMs: limit });
+  return training(ctx);
 }
 
 /** The reference's two-layer-net.ts with `from` replaced by `to`, in a fresh folder. */

@@ -8,7 +8,6 @@ import {
   type Case,
   type GraphNodeSpec,
   type GraphSpec,
-  type Mat,
   type Target,
   type Value,
   assignmentOf,

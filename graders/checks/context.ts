@@ -19,6 +19,9 @@ export interface RunRequest {
   reportInputs?: boolean;
   /** Time limit of this call (default: the test's). */
   timeoutMs?: number;
+  /** A run of a committed or hidden case (same id, same inputs) that other tests of this export may
+   *  share instead of calling the student's code again; never for checks that count calls. */
+  shared?: boolean;
 }
 
 export interface BatchRequest {
@@ -34,6 +37,8 @@ export interface CheckContext {
   assignment: AssignmentName;
   spec: TestSpec;
   manifest: Manifest;
+  /** The file handed in that holds spec.export, as the student named it ("layers.js"). */
+  file: string;
   /** Run a case in the sandbox that holds spec.export. */
   run(c: Case, request?: RunRequest): Promise<CallResult>;
   /** Run `c`'s target on each of `inputs` in one round trip (Sandbox.batch): the value returned is
@@ -46,6 +51,8 @@ export interface CheckContext {
   timeReference(seed: string, sizes: Sizes, timeoutMs: number): Promise<CallResult>;
   /** The committed golden cases that exercise spec.export. */
   golden: Case[];
+  /** The hidden cases of the assignment: the case plan drawn from the secret seed (every export's). */
+  hiddenCases(): Case[];
   /** The live reference implementation of the assignment, in the grader's process. */
   reference: Implementation;
   /** A seed for this test's random draws: replayable, secret for hidden tests. */
@@ -55,6 +62,13 @@ export interface CheckContext {
 }
 
 export type Check = (ctx: CheckContext) => Promise<Outcome>;
+
+/** A check as the registry (checks/registry.ts) holds it: what it runs and which exports it applies to. */
+export interface RegisteredCheck {
+  run: Check;
+  /** The contract exports it can check; a manifest test of another export is refused at load. */
+  exports: readonly string[];
+}
 
 /** "TypeError: x is undefined", or "a string: oops" for a thrown value that is not an Error. */
 export function thrownText(t: Thrown): string {
@@ -86,12 +100,12 @@ export function advice(end: ProcessEnd, limitMs: number, memoryMb: number, while
  * The outcome of a call that did not return normally (threw, ended, or the file did not load),
  * or null when it returned and its value can be judged.
  */
-export function unreturned(r: CallResult, ctx: Pick<CheckContext, "spec" | "manifest" | "limitMs">, file: string, replay?: string): Outcome | null {
+export function unreturned(r: CallResult, ctx: Pick<CheckContext, "spec" | "manifest" | "limitMs" | "file">, replay?: string): Outcome | null {
   if (r.kind === "returned") return null;
   if (r.kind === "ended") {
     const ms = r.whileLoading ? ctx.manifest.limits.callTimeoutMs : ctx.limitMs;
     return { status: "could-not-check", message: advice(r.end, ms, ctx.manifest.limits.memoryMb, r.whileLoading), end: r.end };
   }
-  if (r.kind === "load-failed") return { status: "failed", message: `${file} threw while it was being loaded: ${thrownText(r.error)}`, details: studentStack(r.error) };
+  if (r.kind === "load-failed") return { status: "failed", message: `${ctx.file} threw while it was being loaded: ${thrownText(r.error)}`, details: studentStack(r.error) };
   return { status: "failed", message: `${ctx.spec.export} threw ${thrownText(r.error)}`, details: studentStack(r.error), ...(replay ? { replay } : {}) };
 }

@@ -26,7 +26,6 @@
 import { createHash } from "node:crypto";
 import type { Case } from "../cases/case";
 import { SCALE, type Sizes, efficiencyTarget, scaleLabel } from "../cases/scale";
-import { CONTRACT } from "../contract";
 import { outputsOf } from "../judge/compare";
 import { SUMMARY_TOLERANCE, type Summary, summaryMismatch } from "../judge/summary";
 import { toleranceText } from "../judge/tolerance";
@@ -172,11 +171,10 @@ export function forgetReferenceRuns(): void {
 }
 
 // ------------------------------------------------------------------------------- the check
-const efficiency: Check = async (ctx: CheckContext): Promise<Outcome> => {
+export const efficiency: Check = async (ctx: CheckContext): Promise<Outcome> => {
   const exportName = ctx.spec.export;
   const plan = efficiencyTarget(exportName);
   if (!plan) return { status: "grader-error", message: `no efficiency case for ${exportName} (grader bug)` };
-  const file = CONTRACT[ctx.assignment].find((f) => f.exports.includes(exportName))?.file ?? exportName;
   const names = outputsOf({ target: plan.target } as Case, exportName);
   const seed = efficiencySeed(ctx.seed);
   const referenceTimeout = REFERENCE_TIMEOUT_FACTOR * ctx.limitMs;
@@ -196,7 +194,7 @@ const efficiency: Check = async (ctx: CheckContext): Promise<Outcome> => {
     warmExpected = read;
   }
   const warm = await ctx.time(seed, WARMUP, ctx.limitMs);
-  const warmProblem = unreturned(warm, ctx, file);
+  const warmProblem = unreturned(warm, ctx);
   if (warmProblem) return warmProblem;
   const warmTimed = readTimed((warm as { value: unknown }).value);
   if (!warmTimed) return unreadable(exportName);
@@ -233,7 +231,7 @@ const efficiency: Check = async (ctx: CheckContext): Promise<Outcome> => {
     if (mine.kind === "ended" && mine.end.timedOut && !mine.whileLoading) {
       return verdict(exportName, { ...timing(reference, [Infinity]), studentRoundTripMs: mine.durationMs, studentMs: Infinity }, { student: [...trips, mine.durationMs], reference: reference.trips }, clock!, timeoutMs);
     }
-    const problem = unreturned(mine, ctx, file);
+    const problem = unreturned(mine, ctx);
     if (problem) return problem;
     const answer = readTimed((mine as { value: unknown }).value);
     if (!answer) return unreadable(exportName);
@@ -294,4 +292,3 @@ function referenceFailed(exportName: string, r: CallResult, where: string): Outc
   return { status: "grader-error", message: `the reference's ${exportName} ${why} ${where} in its sandbox, so there is no time to compare with` };
 }
 
-export const EFFICIENCY_CHECKS: Record<string, Check> = { efficiency };

@@ -15,10 +15,9 @@ import type { Case, GateName } from "../cases/case";
 import { describe } from "../cases/shapes";
 import { closeTo } from "../judge/tolerance";
 import { formatNumber, fullNumber } from "../results/format-number";
-import { CONTRACT } from "../contract";
 import type { Outcome } from "../results/result";
 import type { CallResult } from "../sandbox/sandbox";
-import { type Check, type CheckContext, unreturned } from "./context";
+import { type Check, type CheckContext, type RegisteredCheck, unreturned } from "./context";
 
 /** Samples per check. */
 export const NUM_RUNS = 25;
@@ -62,11 +61,6 @@ export interface Property<T> {
 /** Thrown by the runner when a call did not return: ends the sample and the run. */
 class NotReturned {
   constructor(readonly result: CallResult) {}
-}
-
-/** The file that holds the export (for a load failure's message). */
-function fileOf(ctx: CheckContext): string {
-  return CONTRACT[ctx.assignment].find((f) => f.exports.includes(ctx.spec.export))?.file ?? ctx.spec.export;
 }
 
 /**
@@ -113,7 +107,7 @@ export async function checkProperty<T>(ctx: CheckContext, property: Property<T>)
   const sample = found[0];
   const replay = `fast-check seed ${seed}, path "${report.counterexamplePath}", counterexample ${property.show(sample)}`;
   if (state.notReturned) {
-    const outcome = unreturned(state.notReturned, ctx, fileOf(ctx), replay);
+    const outcome = unreturned(state.notReturned, ctx, replay);
     if (!outcome) return { status: "grader-error", message: "a returned call was reported as not returned (grader bug)" };
     if (outcome.status !== "failed") return outcome;
     const on = `on the sample ${property.show(sample)}`;
@@ -126,16 +120,6 @@ export async function checkProperty<T>(ctx: CheckContext, property: Property<T>)
     details: [broken.details, `counterexample: ${property.show(sample)}`].filter(Boolean).join("\n"),
     ...(broken.diagnosis ? { diagnosis: broken.diagnosis } : {}),
     replay,
-  };
-}
-
-/** A check that only applies to some exports: a grader error for any other (a manifest mistake). */
-export function forExports(exports: readonly string[], check: Check): Check {
-  return async (ctx) => {
-    if (!exports.includes(ctx.spec.export)) {
-      return { status: "grader-error", message: `check "${ctx.spec.check}" applies to ${exports.join(", ")}, not ${ctx.spec.export} (manifest error)` };
-    }
-    return check(ctx);
   };
 }
 
@@ -452,12 +436,12 @@ const sigmoidSaturates: Check = (ctx) =>
 
 const UNARY: GateName[] = ["ExpGate", "ReciprocalGate", "SigmoidGate"];
 
-export const GATE_CHECKS: Record<string, Check> = {
-  "add-distributes": forExports(["AddGate"], addDistributes),
-  "multiply-switches": forExports(["MultiplyGate"], multiplySwitches),
-  "max-routes": forExports(["MaxGate"], maxRoutes),
-  "gate-linear-repeatable": forExports(UNARY, linearRepeatable),
-  "scale-gate": forExports(["ScaleGate"], scaleGate),
-  "offset-gate": forExports(["OffsetGate"], offsetGate),
-  "sigmoid-saturates": forExports(["SigmoidGate"], sigmoidSaturates),
+export const GATE_CHECKS: Record<string, RegisteredCheck> = {
+  "add-distributes": { run: addDistributes, exports: ["AddGate"] },
+  "multiply-switches": { run: multiplySwitches, exports: ["MultiplyGate"] },
+  "max-routes": { run: maxRoutes, exports: ["MaxGate"] },
+  "gate-linear-repeatable": { run: linearRepeatable, exports: UNARY },
+  "scale-gate": { run: scaleGate, exports: ["ScaleGate"] },
+  "offset-gate": { run: offsetGate, exports: ["OffsetGate"] },
+  "sigmoid-saturates": { run: sigmoidSaturates, exports: ["SigmoidGate"] },
 };

@@ -16,8 +16,8 @@ import { GRAPHS } from "../cases/generate";
 import { Random, drawUntil } from "../cases/random";
 import { runCase } from "../cases/run";
 import { describe } from "../cases/shapes";
-import type { Check, CheckContext } from "./context";
-import { type Broken, type Runner, TOLERANCE_RULE, between, checkProperty, close, forExports, full, magnitude, short, subSeed } from "./gate-properties";
+import type { Check, CheckContext, RegisteredCheck } from "./context";
+import { type Broken, type Runner, TOLERANCE_RULE, between, checkProperty, close, full, magnitude, short, subSeed } from "./gate-properties";
 
 type Values = Record<string, number>;
 interface GraphAnswer {
@@ -418,10 +418,12 @@ const graphOrderFree: Check = (ctx) =>
     },
   });
 
-export const GRAPH_CHECKS: Record<string, Check> = {
-  "graph-add-distributes": forExports(["ComputationalGraph"], graphAddDistributes),
-  "graph-max-routes": forExports(["ComputationalGraph"], graphMaxRoutes),
-  "graph-multiply-switches": forExports(["ComputationalGraph"], graphMultiplySwitches),
-  "graph-branches-add": forExports(["ComputationalGraph"], graphBranchesAdd),
-  "graph-order-free": forExports(["ComputationalGraph"], graphOrderFree),
+const GRAPH = ["ComputationalGraph"];
+
+export const GRAPH_CHECKS: Record<string, RegisteredCheck> = {
+  "graph-add-distributes": { run: graphAddDistributes, exports: GRAPH },
+  "graph-max-routes": { run: graphMaxRoutes, exports: GRAPH },
+  "graph-multiply-switches": { run: graphMultiplySwitches, exports: GRAPH },
+  "graph-branches-add": { run: graphBranchesAdd, exports: GRAPH },
+  "graph-order-free": { run: graphOrderFree, exports: GRAPH },
 };

@@ -12,14 +12,14 @@
  * |x| up to 800, where e^x overflows.
  */
 import type { Case, LayerName, Mat, Value } from "../cases/case";
-import { SIGNATURES } from "../cases/case";
+import { LAYER_NAMES, SIGNATURES } from "../cases/case";
 import { filled, zip } from "../cases/mat";
 import { Random } from "../cases/random";
 import { runCase } from "../cases/run";
 import type { Outcome } from "../results/result";
 import { formatNumber as fmt } from "../results/format-number";
 import { firstChange, inputsAfter, readMatrix, worstGap } from "./answers";
-import { type Check, type CheckContext, unreturned } from "./context";
+import { type Check, type CheckContext, type RegisteredCheck, unreturned } from "./context";
 
 const A = 0.7;
 const B = -1.3;
@@ -38,7 +38,7 @@ function fail(message: string, extra: { details?: string; diagnosis?: string; re
 /** Run a layer case with a given dout and read its gradients. */
 async function gradientsFor(ctx: CheckContext, c: Case, dout: Mat, names: string[], reportInputs = false): Promise<Step> {
   const r = await ctx.run({ ...c, inputs: { ...c.inputs, dout } }, { reportInputs });
-  const problem = unreturned(r, ctx, "layers.ts", `case ${c.id} of fixtures/golden/layers.json`);
+  const problem = unreturned(r, ctx, `case ${c.id} of fixtures/golden/layers.json`);
   if (problem) return { ok: false, outcome: problem };
   const returned = (r as { value: unknown }).value;
   const grads: Grads = {};
@@ -220,7 +220,7 @@ const forwardProperties: Check = async (ctx) => {
     const c = sigmoid ? saturationCase() : kinkCase(layer, p);
     const replay = `x = ${JSON.stringify(c.inputs.x)}${p === undefined ? " (default parameter)" : ` with ${layer === "elu" ? "alpha" : "slope"} = ${p}`}`;
     const r = await ctx.run(c, { forwardOnly: true, reportInputs: true });
-    const problem = unreturned(r, ctx, "layers.ts", replay);
+    const problem = unreturned(r, ctx, replay);
     if (problem) return problem;
     const value = (r as { value: unknown }).value;
     const changed = mutated(c, value, ["x"]);
@@ -243,7 +243,7 @@ const forwardProperties: Check = async (ctx) => {
   return { status: "passed", message: "exact at x = 0 and on both sides, with the default and a given parameter; x unchanged" };
 };
 
-export const LAYER_CHECKS: Record<string, Check> = {
-  "backward-properties": backwardProperties,
-  "forward-properties": forwardProperties,
+export const LAYER_CHECKS: Record<string, RegisteredCheck> = {
+  "backward-properties": { run: backwardProperties, exports: LAYER_NAMES.map((l) => `${l}Backward`) },
+  "forward-properties": { run: forwardProperties, exports: ["reluForward", "sigmoidForward", "leakyReluForward", "eluForward"] },
 };

@@ -18,7 +18,7 @@ import type { Outcome } from "../results/result";
 import { closeTo } from "../judge/tolerance";
 import { formatNumber as fmt } from "../results/format-number";
 import { firstChange, inputsAfter, readMatrix, readNumber, worstGap } from "./answers";
-import { type Check, type CheckContext, unreturned } from "./context";
+import { type Check, type CheckContext, type RegisteredCheck, unreturned } from "./context";
 
 const fail = (message: string, extra: { details?: string; diagnosis?: string; replay?: string } = {}): Outcome => ({ status: "failed", message, ...extra });
 const close = (a: number, b: number, atol = 1e-9) => closeTo(a, b, atol);
@@ -30,7 +30,7 @@ type Answer = { ok: true; returned: unknown } | { ok: false; outcome: Outcome };
 async function answer(ctx: CheckContext, c: Case, inputs: Record<string, Value>, replay: string): Promise<Answer> {
   const run = { ...c, inputs: { ...c.inputs, ...inputs } };
   const r = await ctx.run(run, { reportInputs: true });
-  const problem = unreturned(r, ctx, ctx.assignment === "two-layer-net" ? "two-layer-net.ts" : "your file", replay);
+  const problem = unreturned(r, ctx, replay);
   if (problem) return { ok: false, outcome: problem };
   const returned = (r as { value: unknown }).value;
   const after = inputsAfter(returned);
@@ -239,7 +239,7 @@ const netProperties: Check = async (ctx) => {
   const wantDb1 = runCase(ctx.reference, { ...c, inputs: { ...c.inputs, ...kinked } }).db1 as Mat;
   if (kdb1.length !== wantDb1.length || kdb1[0].length !== wantDb1[0].length) return fail(`twoLayerNetLoss: cannot test its properties: db1 has shape ${kdb1.length}×${kdb1[0]?.length ?? 0}`, { replay: kinkReplay });
   for (let j = 0; j < wantDb1[0].length; j++) {
-    if (Math.abs(kdb1[0][j] - wantDb1[0][j]) <= 1e-12 * Math.max(1, Math.abs(wantDb1[0][j]))) continue;
+    if (close(kdb1[0][j], wantDb1[0][j], 1e-12)) continue;
     return fail(`twoLayerNetLoss: with b1 = 0 and a row of X all 0 (pre-activations exactly 0), db1[0][${j}] = ${fmt(kdb1[0][j])}, expected ${fmt(wantDb1[0][j])}`, {
       diagnosis: "the ReLU mask must be z1 > 0: where the pre-activation is exactly 0 the gradient is 0",
       replay: kinkReplay,
@@ -248,9 +248,9 @@ const netProperties: Check = async (ctx) => {
   return { status: "passed", message: "biases unregularized; 2·reg·W in dW; loss log(C) at zero weights; no gradient through a pre-activation of exactly 0; arguments unchanged" };
 };
 
-export const LOSS_CHECKS: Record<string, Check> = {
-  "svm-properties": svmProperties,
-  "softmax-properties": softmaxProperties,
-  "linear-reg-properties": linearRegProperties,
-  "net-properties": netProperties,
+export const LOSS_CHECKS: Record<string, RegisteredCheck> = {
+  "svm-properties": { run: svmProperties, exports: ["svmLoss"] },
+  "softmax-properties": { run: softmaxProperties, exports: ["softmaxLoss"] },
+  "linear-reg-properties": { run: linearRegProperties, exports: ["linearSvmLoss", "linearSoftmaxLoss"] },
+  "net-properties": { run: netProperties, exports: ["twoLayerNetLoss"] },
 };

@@ -1,23 +1,54 @@
 /**
- * Every check beyond the value comparisons (golden, hidden), by the name a manifest
- * test gives in "check" (or its kind). Each is a function CheckContext → Outcome, defined in the
- * module of its concept.
+ * Every check, by the name a manifest test gives in "check" (or, for all but "properties", its
+ * kind), with the exports it can check: a manifest that names an unknown check, or a check for an
+ * export it does not apply to, is refused when it is loaded (graders/manifest.ts), not while a
+ * class is being graded. Each check is a function CheckContext → Outcome, defined in the module of
+ * its concept.
  */
-import type { Check } from "./context";
-import { EFFICIENCY_CHECKS } from "./efficiency";
+import { GATE_NAMES, LAYER_NAMES } from "../cases/case";
+import { efficiencyTarget } from "../cases/scale";
+import { CONTRACT } from "../contract";
+import type { RegisteredCheck } from "./context";
+import { efficiency } from "./efficiency";
 import { GATE_CHECKS } from "./gate-properties";
-import { GRADCHECK_CHECKS } from "./gradcheck";
+import { gradcheck } from "./gradcheck";
 import { GRAPH_CHECKS } from "./graph-properties";
 import { LAYER_CHECKS } from "./layer-properties";
 import { LOSS_CHECKS } from "./loss-properties";
-import { TRAINING_CHECKS } from "./training";
+import { training } from "./training";
+import { golden, hidden } from "./values";
 
-export const CHECKS: Record<string, Check> = {
+const ALL = Object.values(CONTRACT).flatMap((files) => files.flatMap((f) => f.exports));
+/** Exports that return gradients: a layer's backward, a gate, the graph, a loss, the net's loss. */
+const WITH_GRADIENTS = [
+  ...LAYER_NAMES.map((l) => `${l}Backward`),
+  ...GATE_NAMES,
+  "ComputationalGraph",
+  "svmLoss",
+  "softmaxLoss",
+  "linearSvmLoss",
+  "linearSoftmaxLoss",
+  "twoLayerNetLoss",
+];
+
+/** The checks a test runs by its kind alone (every kind but "properties", whose tests name a check). */
+export const KIND_CHECKS: Record<string, RegisteredCheck> = {
+  golden: { run: golden, exports: ALL },
+  hidden: { run: hidden, exports: ALL },
+  gradcheck: { run: gradcheck, exports: WITH_GRADIENTS },
+  efficiency: { run: efficiency, exports: ALL.filter((e) => efficiencyTarget(e) !== null) },
+  training: { run: training, exports: ["twoLayerNetLoss"] },
+};
+
+export const CHECKS: Record<string, RegisteredCheck> = {
+  ...KIND_CHECKS,
   ...LAYER_CHECKS,
   ...LOSS_CHECKS,
   ...GATE_CHECKS,
   ...GRAPH_CHECKS,
-  ...EFFICIENCY_CHECKS,
-  ...TRAINING_CHECKS,
-  ...GRADCHECK_CHECKS,
 };
+
+/** The name of the check a test runs: its "check", else its kind ("properties" tests must name one). */
+export function checkName(test: { kind: string; check?: string }): string {
+  return test.check ?? test.kind;
+}

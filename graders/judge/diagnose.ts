@@ -13,7 +13,7 @@
  * Only the first output the judge fails is diagnosed, so the text is about that output.
  */
 import { type AssignmentName, type Case, type GateName, type GraphSpec, type Mat, type Target, type Value, GATE_NAMES, LAYER_NAMES, SIGNATURES, assignmentOf, isGate } from "../cases/case";
-import { add, addRow, colSums, filled, map, mmul, rowSums, scale, sub, sumSquares, transpose, zip } from "../cases/mat";
+import { add, addRow, colSums, filled, map, mmul, rowSums, scale, sumSquares, transpose, zip } from "../cases/mat";
 import { runCase } from "../cases/run";
 import { type Tolerance, toleranceRatio } from "./tolerance";
 import { REFERENCE } from "../reference";

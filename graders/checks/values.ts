@@ -1,0 +1,41 @@
+/**
+ * The value checks: the student's answers against the expected ones, case by case, in the
+ * grader's process. `golden` runs the committed fixtures (fixtures/golden/<assignment>.json, made
+ * from the reference); `hidden` runs fresh draws of the same case plan from the secret seed, the
+ * reference run live. A wrong answer is compared with the catalog of known wrong variants
+ * (judge/diagnose.ts), which names the likely cause.
+ */
+import { isLayer } from "../cases/case";
+import { judgeOutputs, outputsOf } from "../judge/compare";
+import { diagnose } from "../judge/diagnose";
+import type { Outcome } from "../results/result";
+import { type Check, type CheckContext, unreturned } from "./context";
+
+function valueCheck(pool: "golden" | "hidden"): Check {
+  return async (ctx: CheckContext): Promise<Outcome> => {
+    const all = pool === "hidden" ? ctx.hiddenCases() : ctx.golden;
+    const cases = all.filter((c) => c.exports.includes(ctx.spec.export));
+    if (cases.length === 0) return { status: "grader-error", message: `no ${pool} cases for ${ctx.spec.export} (grader bug)` };
+    const forwardOnly = isLayer(cases[0].target) && ctx.spec.export.endsWith("Forward");
+    let names = outputsOf(cases[0], ctx.spec.export);
+    if (ctx.spec.output) names = names.filter((n) => n === ctx.spec.output);
+    const tol = ctx.manifest.tolerances.golden;
+    for (const c of cases) {
+      const r = await ctx.run(c, { forwardOnly, shared: true });
+      // never the seed of a hidden case: it contains the secret (the staff replay it from the id)
+      const replay = pool === "hidden" ? `hidden case ${c.id}` : `case ${c.id} of fixtures/golden/${ctx.assignment}.json`;
+      const problem = unreturned(r, ctx, replay);
+      if (problem) return problem;
+      const value = (r as { value: unknown }).value;
+      const verdict = judgeOutputs(c, value, names, tol);
+      if (!verdict.ok) {
+        const diagnosis = diagnose(c, ctx.spec.export, value, names, tol);
+        return { status: "failed", message: `${ctx.spec.export}: ${verdict.message}`, details: verdict.details, ...(diagnosis ? { diagnosis } : {}), replay };
+      }
+    }
+    return { status: "passed", message: `${cases.length} case${cases.length > 1 ? "s" : ""} passed` };
+  };
+}
+
+export const golden = valueCheck("golden");
+export const hidden = valueCheck("hidden");
