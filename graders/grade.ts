@@ -15,7 +15,7 @@ import { type Outcome, type SubmissionResult, type TestKind, type TestResult, ty
 import { type CallResult, Sandbox } from "./sandbox/sandbox";
 import { CHECKS, checkName } from "./checks/registry";
 import { contractFile } from "./contract";
-import { fileURLToPath } from "node:url";
+import { rootPath } from "./paths";
 import { bundleFile, formatCompileError } from "./submission/bundle";
 import { locateFiles } from "./submission/locate";
 
@@ -82,7 +82,7 @@ class SubmissionGrader {
     let p = this.referenceSandboxes.get(file);
     if (!p) {
       p = (async () => {
-        const dir = fileURLToPath(new URL(`../reference/${this.assignment}/`, import.meta.url));
+        const dir = `${rootPath("reference", this.assignment)}/`;
         const bundle = await bundleFile(dir, `${dir}${file}`);
         if (!bundle.ok) throw new Error(`the reference ${file} does not compile: ${bundle.errors.map(formatCompileError).join("; ")}`);
         const sandbox = new Sandbox(bundle.code, {

@@ -4,10 +4,10 @@
  * manifest is a usage error for the TA, reported with the file, the path and what to fix.
  */
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import Ajv from "ajv";
 import { ASSIGNMENTS, type AssignmentName } from "./cases/case";
 import { contractExports } from "./contract";
+import { rootPath } from "./paths";
 import type { Tolerance } from "./judge/tolerance";
 import { CHECKS, KIND_CHECKS, checkName } from "./checks/registry";
 import type { TestKind, TestSpec, Visibility } from "./results/result";
@@ -25,7 +25,7 @@ export interface Manifest {
   }[];
 }
 
-export const ASSIGNMENTS_DIR = fileURLToPath(new URL("../assignments/", import.meta.url));
+export const ASSIGNMENTS_DIR = `${rootPath("assignments")}/`;
 
 export class ManifestError extends Error {
   constructor(readonly file: string, readonly problems: string[]) {

@@ -34,3 +34,12 @@ it("one folder per version of the runner's code, the same in every process; a ta
   expect(readFileSync(private_).equals(code)).toBe(true);
   rmSync(own, { recursive: true, force: true });
 }, 60_000);
+
+it("the prebuilt runners of the command line (scripts/run.mjs) are byte for byte the ones built from source", async () => {
+  const { build, RUNNERS } = await import("../scripts/run.mjs");
+  const dir = await build();
+  for (const kind of Object.keys(RUNNERS)) {
+    const prebuilt = readFileSync(join(dir, `${kind}.mjs`));
+    expect(prebuilt.equals(readFileSync(await runnerScript(kind as "runner" | "graph-runner")))).toBe(true);
+  }
+}, 60_000);

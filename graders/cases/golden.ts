@@ -3,14 +3,14 @@
  * expected values computed by the reference, serialized deterministically. The same function
  * writes the files (npm run fixtures) and proves the committed ones are reproducible (tests).
  */
-import { fileURLToPath } from "node:url";
 import stringify from "json-stringify-pretty-compact";
 import { ASSIGNMENTS, type AssignmentName, type CaseFile } from "./case";
 import { CaseFileError, caseFileProblems } from "./load";
 import { planCases } from "./plan";
+import { rootPath } from "../paths";
 
 export const GOLDEN_SEED_PREFIX = "golden";
-export const GOLDEN_DIR = fileURLToPath(new URL("../../fixtures/golden/", import.meta.url));
+export const GOLDEN_DIR = `${rootPath("fixtures", "golden")}/`;
 
 export function goldenPath(assignment: AssignmentName): string {
   return `${GOLDEN_DIR}${assignment}.json`;

@@ -5,7 +5,6 @@
  * ids, exports and assignment that match the targets, graphs whose names resolve.
  */
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import Ajv, { type ErrorObject } from "ajv";
 import {
   type Case,
@@ -17,9 +16,10 @@ import {
   exportsOf,
   isGate,
 } from "./case";
+import { rootPath } from "../paths";
 import { type Problem, signatureProblems } from "./shapes";
 
-const SCHEMA_PATH = fileURLToPath(new URL("../../fixtures/case-file.schema.json", import.meta.url));
+const SCHEMA_PATH = rootPath("fixtures", "case-file.schema.json");
 
 let compiled: ReturnType<Ajv["compile"]> | undefined;
 function schemaValidator(): ReturnType<Ajv["compile"]> {

@@ -4,14 +4,14 @@
  * (a JSON pointer into the results: "/tests/3/status") and what is wrong.
  */
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import type { Problem } from "../cases/shapes";
+import { rootPath } from "../paths";
 import type { GradescopeResults } from "./gradescope";
 
 export type { Problem };
 
-const SCHEMA_PATH = fileURLToPath(new URL("./results.schema.json", import.meta.url));
+const SCHEMA_PATH = rootPath("graders", "results", "results.schema.json");
 /** Sums are compared within this (points are sums of floats). */
 const EPSILON = 1e-9;
 

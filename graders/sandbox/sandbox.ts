@@ -55,26 +55,31 @@ export type CallResult =
 type Runner = "runner" | "graph-runner";
 const runners = new Map<Runner, Promise<string>>();
 
+/** Set by a prebuilt grader's build (scripts/run.mjs): the runners were built beside it. */
+declare const BACKPROP_GRADER_PREBUILT_RUNNERS: boolean | undefined;
+
+/** The runner's code: built beside a prebuilt grader, else bundled now from its source (tsx, Jest). */
+async function runnerCode(kind: Runner): Promise<Buffer> {
+  if (typeof BACKPROP_GRADER_PREBUILT_RUNNERS === "boolean" && BACKPROP_GRADER_PREBUILT_RUNNERS) return readFileSync(new URL(`./${kind}.mjs`, import.meta.url));
+  const built = await esbuild.build({ entryPoints: [fileURLToPath(new URL(`./${kind}.ts`, import.meta.url))], write: false, logLevel: "silent", ...RUNNER_BUILD });
+  return Buffer.from(built.outputFiles[0].contents);
+}
+
+/** How a runner is bundled (scripts/run.mjs builds the prebuilt ones the same way: a test compares them). */
+export const RUNNER_BUILD = { bundle: true, format: "esm", platform: "node", target: "node20" } as const;
+
 /**
  * A runner, bundled once per grading process. It is written to a folder named after the hash of
  * its code, shared by every grading process of this version (a process killed with SIGKILL leaves
  * no folder behind that the next one would not reuse), and its content is checked before use: a
- * file that differs (tampered with, or half written) is replaced atomically.
+ * file that differs (tampered with, or half written) is replaced atomically. The child may read
+ * only that file (and the student's bundle), never the grader beside a prebuilt runner.
  */
 export function runnerScript(kind: Runner): Promise<string> {
   let p = runners.get(kind);
   if (!p) {
     p = (async () => {
-      const built = await esbuild.build({
-        entryPoints: [fileURLToPath(new URL(`./${kind}.ts`, import.meta.url))],
-        bundle: true,
-        write: false,
-        format: "esm",
-        platform: "node",
-        target: "node20",
-        logLevel: "silent",
-      });
-      const code = Buffer.from(built.outputFiles[0].contents);
+      const code = await runnerCode(kind);
       const dir = join(tmpdir(), `backprop-grader-runner-${createHash("sha256").update(code).digest("hex").slice(0, 16)}`);
       const outfile = join(dir, `${kind}.mjs`);
       mkdirSync(dir, { recursive: true });

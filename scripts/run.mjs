@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+/**
+ * npm run grade | check | benchmark … → `node scripts/run.mjs <command> …`
+ *
+ * Starts a command-line entry point without compiling TypeScript on the fly (tsx costs about
+ * 0.7 s per start). The entry points and the sandbox runners are bundled with esbuild into
+ * node_modules/.cache/backprop-grader/, once, and again only when a file they were built from
+ * changed (its size or modification time, as recorded at the last build) or package-lock.json did.
+ * A build goes to a new folder and is published by rewriting build.json atomically, so two
+ * commands started at once never see half a build; folders of older builds are removed after an
+ * hour (a process started before a rebuild may still be reading them).
+ *
+ * Plain JavaScript on purpose: it must run before anything is built.
+ */
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const CACHE = join(ROOT, "node_modules", ".cache", "backprop-grader");
+const STAMP = join(CACHE, "build.json");
+/** Also rebuild when these change (dependencies; this launcher). */
+const ALWAYS = ["package-lock.json", "scripts/run.mjs"];
+const OLD_BUILD_MS = 60 * 60 * 1000;
+
+/** The commands, by the name npm's scripts pass, and their entry points. */
+export const COMMANDS = {
+  grade: "scripts/grade.ts",
+  check: "scripts/check.ts",
+  benchmark: "scripts/benchmark.ts",
+};
+/** The sandbox's runners (graders/sandbox/sandbox.ts RUNNER_BUILD: the same options, a test compares). */
+export const RUNNERS = {
+  runner: "graders/sandbox/runner.ts",
+  "graph-runner": "graders/sandbox/graph-runner.ts",
+};
+
+function fingerprint(path) {
+  try {
+    const s = statSync(join(ROOT, path));
+    return [s.mtimeMs, s.size];
+  } catch {
+    return null;
+  }
+}
+
+/** The published build's folder, if every file it was built from is as it was. */
+function currentBuild() {
+  let stamp;
+  try {
+    stamp = JSON.parse(readFileSync(STAMP, "utf8"));
+  } catch {
+    return null;
+  }
+  for (const [path, was] of Object.entries(stamp.inputs ?? {})) {
+    const now = fingerprint(path);
+    if (!now || now[0] !== was[0] || now[1] !== was[1]) return null;
+  }
+  return typeof stamp.dir === "string" ? join(CACHE, stamp.dir) : null;
+}
+
+/** Bundle every command and runner into a new folder, publish it, and return it. */
+export async function build() {
+  const esbuild = await import("esbuild");
+  mkdirSync(CACHE, { recursive: true });
+  const name = `build-${Date.now()}-${process.pid}`;
+  const dir = join(CACHE, name);
+  const common = { bundle: true, format: "esm", platform: "node", target: "node20", outdir: dir, outExtension: { ".js": ".mjs" }, metafile: true, logLevel: "error" };
+  const commands = await esbuild.build({
+    ...common,
+    entryPoints: Object.fromEntries(Object.entries(COMMANDS).map(([k, v]) => [k, join(ROOT, v)])),
+    splitting: true,
+    // esbuild's binary is looked up next to its package: load it from node_modules, never bundled.
+    external: ["esbuild"],
+    // CommonJS dependencies (ajv …) require Node's built-ins: give the ES module a require.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    define: {
+      BACKPROP_GRADER_ROOT: JSON.stringify(`${relative(dir, ROOT).split(sep).join("/")}/`),
+      BACKPROP_GRADER_PREBUILT_RUNNERS: "true",
+    },
+  });
+  const runners = await esbuild.build({ ...common, entryPoints: Object.fromEntries(Object.entries(RUNNERS).map(([k, v]) => [k, join(ROOT, v)])) });
+  const inputs = {};
+  for (const path of [...ALWAYS, ...Object.keys(commands.metafile.inputs), ...Object.keys(runners.metafile.inputs)]) {
+    const rel = relative(ROOT, join(ROOT, path)).split(sep).join("/");
+    if (rel.startsWith("node_modules/")) continue; // package-lock.json stands for the dependencies
+    inputs[rel] = fingerprint(rel);
+  }
+  const tmp = `${STAMP}.${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify({ dir: name, builtAt: new Date().toISOString(), inputs }, null, 1)}\n`);
+  renameSync(tmp, STAMP);
+  for (const old of readdirSync(CACHE)) {
+    if (!old.startsWith("build-") || old === name) continue;
+    const at = join(CACHE, old);
+    if (Date.now() - statSync(at).mtimeMs > OLD_BUILD_MS) rmSync(at, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+/** The folder of an up-to-date build: the published one, or a new one. */
+export async function upToDate() {
+  return currentBuild() ?? (await build());
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const command = process.argv[2];
+  if (!Object.hasOwn(COMMANDS, command)) {
+    console.error(`usage: node scripts/run.mjs <${Object.keys(COMMANDS).join("|")}> [options]`);
+    process.exit(2);
+  }
+  let dir;
+  try {
+    dir = await upToDate();
+  } catch (error) {
+    console.error(`harness error (a bug in the grader, not in any submission): building the command line failed:\n${error?.message ?? error}`);
+    process.exit(1);
+  }
+  process.argv.splice(2, 1); // the entry point sees its own arguments only
+  await import(pathToFileURL(join(dir, `${command}.mjs`)).href);
+}
