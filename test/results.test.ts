@@ -7,6 +7,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { parse } from "csv-parse/sync";
 import { create } from "xmlbuilder2";
+import { classroomOutput, toClassroom } from "../graders/results/classroom";
 import { gradebookTable, toGradebookCsv } from "../graders/results/gradebook";
 import { toGradescope } from "../graders/results/gradescope";
 import { toJUnit } from "../graders/results/junit";
@@ -410,5 +411,32 @@ describe("toTerminal", () => {
     expect(self).toContain("2 hidden tests not shown.");
     expect(self).toContain("Score on the tests shown: 3/15");
     expect(self).toMatch(/^affineForward {2}3\/3$/m);
+  });
+});
+
+describe("toClassroom (GitHub Classroom's autograding reporter)", () => {
+  const rerun = (e: string) => `npm run check -- ${e}`;
+
+  it("visible tests only, with the four outcomes mapped to pass/fail/error and the reporter's fields", () => {
+    const c = toClassroom(trickyResult(), { rerun });
+    expect(c.version).toBe(1);
+    expect(c.status).toBe("error"); // a grader error is ours, reported as such
+    expect(c.max_score).toBe(15);
+    expect(c.tests.map((t) => t.status)).toEqual(["pass", "fail", "fail", "fail", "fail", "fail", "error"]);
+    // what the reporter posts to Classroom: "Points <sum of scores>/<max_score>"
+    expect(c.tests.reduce((s, t) => s + t.score, 0)).toBe(3);
+    const dw = c.tests[1];
+    expect(dw).toMatchObject({ name: "affineBackward: dw matches numerical gradient", score: 0, test_code: "npm run check -- affineBackward", line_no: 0, duration: 12 });
+    expect(dw.message).toContain("Likely cause: dw is computed as w·xᵀ instead of xᵀ·dout");
+    const all = JSON.stringify(c);
+    expect(all).not.toContain("SECRET-HIDDEN-MESSAGE");
+    expect(all).not.toContain(HIDDEN_NAME);
+    expect(all).not.toContain(GRADER_CAUSE); // the harness's own cause is for the staff
+  });
+
+  it("all passed is a pass; the output is base64 of that JSON", () => {
+    const r = perfectResult("ada");
+    expect(toClassroom(r, { rerun }).status).toBe("pass");
+    expect(JSON.parse(Buffer.from(classroomOutput(r, { rerun }), "base64").toString("utf8"))).toEqual(toClassroom(r, { rerun }));
   });
 });
