@@ -18,7 +18,7 @@ How the expected values are made
     reg*sum(W^2); the net adds reg*(sum(W1^2) + sum(W2^2)) and leaves biases alone; biases are
     1xM; labels are lists of ints; maxout is the elementwise max of two affines.
 
-Inputs are kept away from kinks by rejection (see ../shared/notes/gradient-checks.md section 9.4):
+Inputs are kept away from kinks by rejection (a centered difference across a kink says nothing):
 |x| >= 1e-2 for relu/leakyRelu/elu, |z1 - z2| >= 1e-2 for maxout, every SVM margin
 s_j - s_y + 1 (j != y) with |margin| >= 1e-2 and both active and inactive margins present, the
 net's hidden pre-activations |X.W1 + b1| >= 1e-2, MaxGate |x - y| >= 1e-2, ReciprocalGate inputs

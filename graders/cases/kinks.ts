@@ -2,7 +2,8 @@
  * Where a case sits near a kink: a ReLU-family input near 0, a hinge margin near 0, a max with a
  * near-tie (MaxGate, maxout, a MaxGate inside a graph), a net's hidden pre-activation near 0.
  * The generator redraws until there is none; a gradient check skips a case that has one, since
- * a finite difference across a kink says nothing about the student (notes/gradient-checks.md §9.4).
+ * a finite difference across a kink says nothing about the student (CS231n's notes on gradient
+ * checks, "kinks in the objective": cs231n.github.io/neural-networks-3/#gradcheck).
  */
 import * as gates from "../../reference/gates/gates";
 import type { GraphSpec, Mat, Target, Value } from "./case";
@@ -72,7 +73,8 @@ export function kinkDistance(target: Target, inputs: Record<string, Value>): num
 /**
  * Which side of its kink each kink argument is on (+, − or 0), as one string. Two inputs with the
  * same signature lie on the same smooth piece; a finite difference whose x ± h has another
- * signature than x crossed a kink (CS231n's "winner tracking", notes/gradient-checks.md §9.4).
+ * signature than x crossed a kink (CS231n's "winner tracking"; Chainer's check_backward raises
+ * NondifferentiableError for the same reason).
  */
 export function branchSignature(target: Target, inputs: Record<string, Value>): string {
   return kinkArguments(target, inputs).map((v) => (v > 0 ? "+" : v < 0 ? "-" : "0")).join("");

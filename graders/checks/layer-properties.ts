@@ -1,5 +1,6 @@
 /**
- * Property checks of the vectorized layers (notes/gradient-checks.md §9.7): what a backward must
+ * Property checks of the vectorized layers (the ones PyTorch's autograd tests make besides finite
+ * differences: linear in the upstream gradient, zero upstream, reentrant, no mutation): what a backward must
  * do whatever its values. Checked without finite differences, on the committed golden cases:
  *   arguments unchanged   (in-place ml-matrix methods are the classic bug; invisible to values)
  *   linear in dout        B(a·g₁ + b·g₂) = a·B(g₁) + b·B(g₂)  (catches masks on dout, ignoring dout)
