@@ -79,6 +79,9 @@ export interface ClassSummary {
   median: number;
 }
 
+/** part / whole, and 0 for an empty whole (a pass rate of no runs). */
+export const share = (part: number, whole: number): number => (whole === 0 ? 0 : part / whole);
+
 const noOutcomes = (): StatusCounts => ({ passed: 0, failed: 0, "could-not-check": 0, "grader-error": 0 });
 
 function median(values: number[]): number {
@@ -116,7 +119,7 @@ export function classSummary(results: SubmissionResult[], manifest: Manifest): C
       points: manifestPoints ?? Math.max(0, ...students.map((s) => s.parts[c].points)),
       students: graded.length,
       passedAll: graded.filter((r) => r.tests.every((t) => t.test.export !== ex || t.outcome.status === "passed")).length,
-      meanEarned: graded.length === 0 ? 0 : students.reduce((a, s) => a + s.parts[c].earned, 0) / graded.length,
+      meanEarned: share(students.reduce((a, s) => a + s.parts[c].earned, 0), graded.length),
     };
   });
 
@@ -174,7 +177,7 @@ export function classSummary(results: SubmissionResult[], manifest: Manifest): C
     undiagnosedFailures,
     lostOnlyUnseen,
     outcomes,
-    mean: scores.length === 0 ? 0 : scores.reduce((a, b) => a + b, 0) / scores.length,
+    mean: share(scores.reduce((a, b) => a + b, 0), scores.length),
     median: median(scores),
   };
 }

@@ -7,7 +7,7 @@
  */
 import { View, parse } from "vega";
 import { type TopLevelSpec, compile } from "vega-lite";
-import type { ClassSummary } from "./class-summary";
+import { type ClassSummary, share } from "./class-summary";
 import type { Visibility } from "./result";
 
 /** The look every chart shares: the page's font, no frame around the plot, no background. */
@@ -29,6 +29,10 @@ export const VISIBILITY_LABEL: Record<Visibility, string> = {
   after_published: "after grades are published",
 };
 const VISIBILITY_COLOR: Record<Visibility, string> = { visible: BLUE, hidden: "#e45756", after_due_date: "#f58518", after_published: "#b279a2" };
+
+/** The bar charts' shared channels: one band per export in the manifest's order; a rate from 0 to 100 %. */
+const EXPORT_BANDS = { field: "export", type: "nominal" as const, sort: null, title: null };
+const rateAxis = (title: string) => ({ field: "rate", type: "quantitative" as const, scale: { domain: [0, 1] }, axis: { format: "%" }, title });
 
 /** A Vega-Lite spec as an SVG document (a string starting with <svg). */
 export async function chartSvg(spec: TopLevelSpec): Promise<string> {
@@ -70,15 +74,15 @@ function histogramSpec(summary: ClassSummary): TopLevelSpec {
 }
 
 function exportsSpec(summary: ClassSummary): TopLevelSpec {
-  const values = summary.exports.map((e) => ({ export: e.export, rate: e.students === 0 ? 0 : e.passedAll / e.students, label: `${e.passedAll}/${e.students}` }));
+  const values = summary.exports.map((e) => ({ export: e.export, rate: share(e.passedAll, e.students), label: `${e.passedAll}/${e.students}` }));
   return {
     description: "The share of students who passed every test of each export",
     data: { values },
     width: 360,
     height: { step: 20 },
     encoding: {
-      y: { field: "export", type: "nominal", sort: null, title: null },
-      x: { field: "rate", type: "quantitative", scale: { domain: [0, 1] }, axis: { format: "%" }, title: "students who passed all its tests" },
+      y: EXPORT_BANDS,
+      x: rateAxis("students who passed all its tests"),
     },
     layer: [
       { mark: { type: "bar", color: BLUE } },
@@ -89,16 +93,16 @@ function exportsSpec(summary: ClassSummary): TopLevelSpec {
 
 function visibilitySpec(summary: ClassSummary): TopLevelSpec {
   const shown = (Object.keys(VISIBILITY_LABEL) as Visibility[]).filter((v) => summary.visibility.some((s) => s.visibility === v));
-  const values = summary.visibility.map((s) => ({ export: s.export, visibility: VISIBILITY_LABEL[s.visibility], rate: s.runs === 0 ? 0 : s.passed / s.runs }));
+  const values = summary.visibility.map((s) => ({ export: s.export, visibility: VISIBILITY_LABEL[s.visibility], rate: share(s.passed, s.runs) }));
   return {
     description: "The share of test runs passed, per export, for the tests students can see against those they cannot",
     data: { values },
     width: 360,
     height: { step: 12 },
     encoding: {
-      y: { field: "export", type: "nominal", sort: null, title: null },
+      y: EXPORT_BANDS,
       yOffset: { field: "visibility", type: "nominal", sort: shown.map((v) => VISIBILITY_LABEL[v]) },
-      x: { field: "rate", type: "quantitative", scale: { domain: [0, 1] }, axis: { format: "%" }, title: "tests passed" },
+      x: rateAxis("tests passed"),
       color: {
         field: "visibility",
         type: "nominal",

@@ -18,7 +18,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Manifest } from "../manifest";
-import { type ClassSummary, STATUSES, type StudentSummary, classSummary } from "./class-summary";
+import { type ClassSummary, STATUSES, type StudentSummary, classSummary, share } from "./class-summary";
 import { cleanText, formatPoints, outcomeLines, printedText } from "./prose";
 import { VISIBILITY_LABEL, reportCharts } from "./report-charts";
 import type { Status, SubmissionResult, TestResult } from "./result";
@@ -148,10 +148,7 @@ function studentLink(s: ClassSummary, student: string): string {
 
 function exportsTable(s: ClassSummary): string {
   const rows = s.exports.map(
-    (e) => `<tr><td><code>${escapeHtml(e.export)}</code></td>${num(e.points, formatPoints(e.points))}${num(e.passedAll, `${e.passedAll}/${e.students}`)}${num(
-      e.students === 0 ? 0 : e.passedAll / e.students,
-      percent(e.passedAll, e.students),
-    )}${num(e.meanEarned, formatPoints(Math.round(e.meanEarned * 10) / 10))}</tr>`,
+    (e) => `<tr><td><code>${escapeHtml(e.export)}</code></td>${num(e.points, formatPoints(e.points))}${num(e.passedAll, `${e.passedAll}/${e.students}`)}${num(share(e.passedAll, e.students), percent(e.passedAll, e.students))}${num(e.meanEarned, formatPoints(Math.round(e.meanEarned * 10) / 10))}</tr>`,
   );
   const columns: Column[] = [{ label: "export" }, { label: "points", numeric: true }, { label: "passed all its tests", numeric: true }, { label: "pass rate", numeric: true }, { label: "mean points", numeric: true }];
   return `<div class="scroll"><table id="exports-table" class="sortable">${head(columns)}<tbody>${rows.join("\n")}</tbody></table></div>`;
@@ -164,7 +161,7 @@ function testsTable(s: ClassSummary): string {
     return `<tr><td>${escapeHtml(t.test.name)}</td><td>${escapeHtml(t.test.kind)}</td><td>${escapeHtml(t.test.visibility.replace(/_/g, " "))}</td>${num(
       t.test.points,
       formatPoints(t.test.points),
-    )}${num(t.runs === 0 ? 0 : o.passed / t.runs, `${percent(o.passed, t.runs)} <small>(${o.passed}/${t.runs})</small>`)}${bad("failed")}${bad("could-not-check")}${bad("grader-error")}</tr>`;
+    )}${num(share(o.passed, t.runs), `${percent(o.passed, t.runs)} <small>(${o.passed}/${t.runs})</small>`)}${bad("failed")}${bad("could-not-check")}${bad("grader-error")}</tr>`;
   });
   const columns: Column[] = [
     { label: "test" },
