@@ -17,6 +17,7 @@ import { isAssignment, loadManifest } from "../graders/manifest";
 import { gradebookTable, toGradebookCsv } from "../graders/results/gradebook";
 import { toGradescope } from "../graders/results/gradescope";
 import { toJUnit } from "../graders/results/junit";
+import { toReport } from "../graders/results/report";
 import type { SubmissionResult } from "../graders/results/result";
 import { toTerminal } from "../graders/results/terminal";
 import { NO_BWRAP_WARNING, bwrapAvailable } from "../graders/sandbox/bwrap";
@@ -96,10 +97,12 @@ async function batch(assignment: AssignmentName, dir: string, out: string, opts:
   });
   writeAtomically(join(out, "gradebook.csv"), toGradebookCsv(results, contractExports(assignment)));
   writeAtomically(join(out, "junit.xml"), toJUnit(results));
+  writeAtomically(join(out, "report.html"), await toReport(results, loadManifest(assignment)));
   if (opts.format === "terminal") {
     console.log(`\n${assignment}: ${results.length} students → ${relative(process.cwd(), out) || "."}/`);
     console.log(gradebookTable(results, contractExports(assignment)));
   } else printResults(results, opts.format);
+  (opts.format === "terminal" ? console.log : console.error)(`class report: ${join(out, "report.html")}`);
   return results;
 }
 

@@ -72,7 +72,7 @@ describe("a class", () => {
     const out = tmp();
     const r = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out, "--jobs", "2"]);
     expect(r.exitCode).toBe(0);
-    expect(readdirSync(out).sort()).toEqual([...STUDENTS, "gradebook.csv", "junit.xml"]);
+    expect(readdirSync(out).sort()).toEqual([...STUDENTS, "gradebook.csv", "junit.xml", "report.html"]);
     const rows = gradebook(out);
     expect(rows[0]).toMatch(/^student,score,max_score,svmLoss,softmaxLoss,/);
     expect(rows).toHaveLength(5);

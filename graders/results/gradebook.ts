@@ -2,13 +2,14 @@
  * The class's gradebook: gradebook.csv (columns student,score,max_score, then the points earned
  * on each export) and the same data as an aligned table for the terminal. One row per student,
  * sorted by student id (by UTF-16 code units, so the order does not depend on the locale).
- * Student ids are folder names: csv-stringify quotes commas, quotes and newlines.
+ * Student ids are folder names: csv-stringify quotes commas, quotes and newlines. The rows and
+ * columns are exported for the class report (report.ts), so both add up points the same way.
  */
 import { stringify } from "csv-stringify/sync";
 import { cleanText, formatPoints } from "./prose";
 import type { SubmissionResult } from "./result";
 
-interface Row {
+export interface Row {
   student: string;
   score: number;
   maxScore: number;
@@ -19,13 +20,13 @@ interface Row {
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The export columns: the given order, then any export a test names that the list lacks. */
-function columnsOf(results: SubmissionResult[], exportsInOrder: string[]): string[] {
+export function columnsOf(results: SubmissionResult[], exportsInOrder: string[]): string[] {
   const columns = [...exportsInOrder];
   for (const r of results) for (const t of r.tests) if (!columns.includes(t.test.export)) columns.push(t.test.export);
   return columns;
 }
 
-function rowsOf(results: SubmissionResult[], columns: string[]): Row[] {
+export function rowsOf(results: SubmissionResult[], columns: string[]): Row[] {
   return [...results]
     .sort((a, b) => byCodeUnits(a.student, b.student))
     .map((r) => ({
