@@ -17,7 +17,6 @@ import { isAssignment, loadManifest } from "../graders/manifest";
 import { gradebookTable, toGradebookCsv } from "../graders/results/gradebook";
 import { toGradescope } from "../graders/results/gradescope";
 import { toJUnit } from "../graders/results/junit";
-import { toReport } from "../graders/results/report";
 import type { SubmissionResult } from "../graders/results/result";
 import { toTerminal } from "../graders/results/terminal";
 import { NO_BWRAP_WARNING, bwrapAvailable } from "../graders/sandbox/bwrap";
@@ -97,6 +96,8 @@ async function batch(assignment: AssignmentName, dir: string, out: string, opts:
   });
   writeAtomically(join(out, "gradebook.csv"), toGradebookCsv(results, contractExports(assignment)));
   writeAtomically(join(out, "junit.xml"), toJUnit(results));
+  // loaded only here: Vega and Vega-Lite cost about 0.1 s of CPU to load, which a single grading never needs
+  const { toReport } = await import("../graders/results/report");
   writeAtomically(join(out, "report.html"), await toReport(results, loadManifest(assignment)));
   if (opts.format === "terminal") {
     console.log(`\n${assignment}: ${results.length} students → ${relative(process.cwd(), out) || "."}/`);

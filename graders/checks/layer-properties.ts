@@ -19,6 +19,7 @@ import { Random } from "../cases/random";
 import { runCase } from "../cases/run";
 import type { Outcome } from "../results/result";
 import { formatNumber as fmt } from "../results/format-number";
+import { answerProblem } from "../judge/answer-schema";
 import { firstChange, inputsAfter, readMatrix, worstGap } from "./answers";
 import { type Check, type CheckContext, type RegisteredCheck, unreturned } from "./context";
 
@@ -38,10 +39,14 @@ function fail(message: string, extra: { details?: string; diagnosis?: string; re
 
 /** Run a layer case with a given dout and read its gradients. */
 async function gradientsFor(ctx: CheckContext, c: Case, dout: Mat, names: string[], reportInputs = false): Promise<Step> {
-  const r = await ctx.run({ ...c, inputs: { ...c.inputs, dout } }, { reportInputs });
+  const run = { ...c, inputs: { ...c.inputs, dout } };
+  const r = await ctx.run(run, { reportInputs });
   const problem = unreturned(r, ctx, `case ${c.id} of fixtures/golden/layers.json`);
   if (problem) return { ok: false, outcome: problem };
   const returned = (r as { value: unknown }).value;
+  // the judge's own check of the answer's form first: a db of the wrong shape is the student's bug, never ours
+  const form = answerProblem(run, returned, names);
+  if (form) return { ok: false, outcome: fail(`${ctx.spec.export}: cannot test its properties: ${form.message}`, form.details ? { details: form.details } : {}) };
   const grads: Grads = {};
   for (const n of names) {
     const m = readMatrix(returned, n);

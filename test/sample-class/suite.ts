@@ -44,6 +44,9 @@ export function sampleClassSuite(assignment: AssignmentName): void {
       const elsewhere = lost.filter((e) => !s.exports!.includes(e));
       if (elsewhere.length > 0) throw new Error(`${id} (${s.note}) lost points on ${elsewhere.join(", ")}:\n${explain(r)}`);
       expect(lost.sort()).toEqual([...s.exports!].sort());
+      // a wrong answer is the student's bug: the grader never breaks on it
+      const broke = r.tests.filter((t) => t.outcome.status === "grader-error");
+      if (broke.length > 0) throw new Error(`${id}: grader errors on ${broke.map((t) => `"${t.test.name}": ${t.outcome.message}`).join("; ")}`);
       if (s.diagnosis !== undefined) {
         // the likely cause, from the catalog of known wrong variants (graders/judge/diagnose.ts) or a property check
         const t = diagnosedTest(r, s.exports!);
