@@ -4,7 +4,7 @@
  * atomically (write a temporary file, then rename), so a batch killed at any moment loses only
  * the students in flight, and `resume` skips every student whose files are complete.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AssignmentName } from "./cases/case";
 import { type GradeOptions, gradeSubmission } from "./grade";
@@ -42,11 +42,51 @@ export function readCompleteResult(outDir: string): SubmissionResult | null {
   }
 }
 
-/** The student folders of a class folder, sorted; files and hidden folders are not students. */
+/** What a class folder holds (hidden entries aside): students, and what cannot be one. */
+export interface ClassSurvey {
+  /** Real subfolders, sorted: one per student. */
+  students: string[];
+  /** Students whose folder holds no files at any depth: they handed in nothing. */
+  empty: string[];
+  /** Symbolic links: never graded (one could point anywhere, at the reference or another student). */
+  links: { name: string; target: string }[];
+  /** Everything else: files, which are not students. */
+  files: string[];
+}
+
+/** Survey a class folder; throws the fs error when it, or a student folder, cannot be read. */
+export function surveyClass(dir: string): ClassSurvey {
+  const survey: ClassSurvey = { students: [], empty: [], links: [], files: [] };
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (entry.name.startsWith(".")) continue;
+    if (entry.isSymbolicLink()) survey.links.push({ name: entry.name, target: readlinkSync(join(dir, entry.name)) });
+    else if (entry.isDirectory()) {
+      survey.students.push(entry.name);
+      if (!holdsFiles(join(dir, entry.name))) survey.empty.push(entry.name);
+    } else survey.files.push(entry.name);
+  }
+  return survey;
+}
+
+/** The student folders of a class folder, sorted; files, links and hidden folders are not students. */
 export function studentFolders(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((name) => !name.startsWith(".") && statSync(join(dir, name)).isDirectory())
-    .sort();
+  return surveyClass(dir).students;
+}
+
+/** Whether a folder holds a file (or link) that is not hidden, at any depth; stops at the first. */
+function holdsFiles(dir: string): boolean {
+  return readdirSync(dir, { withFileTypes: true }).some(
+    (e) => !e.name.startsWith(".") && (e.isDirectory() ? holdsFiles(join(dir, e.name)) : true),
+  );
+}
+
+/** The first message of a student whose folder holds no files. */
+export const NOTHING_HANDED_IN = "No files handed in: your submission folder is empty.";
+
+/** Grade one student's folder; an empty one is graded as handing in nothing (every file missing, 0 points). */
+export async function gradeStudent(assignment: AssignmentName, dir: string, options: GradeOptions): Promise<SubmissionResult> {
+  const result = await gradeSubmission(assignment, dir, options);
+  return holdsFiles(dir) ? result : { ...result, messages: [NOTHING_HANDED_IN, ...result.messages] };
 }
 
 export interface BatchProgress {
@@ -74,7 +114,7 @@ export async function gradeBatch(assignment: AssignmentName, dir: string, outDir
       const student = students[next++];
       const out = join(outDir, student);
       const earlier = options.resume && existsSync(out) ? readCompleteResult(out) : null;
-      const result = earlier ?? (await gradeSubmission(assignment, join(dir, student), { ...options, student }));
+      const result = earlier ?? (await gradeStudent(assignment, join(dir, student), { ...options, student }));
       if (!earlier) writeResult(out, result);
       results.set(student, result);
       options.onProgress?.({ done: ++done, total: students.length, student, result, resumed: earlier !== null });

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import Ajv from "ajv";
 import { ASSIGNMENTS, type AssignmentName } from "./cases/case";
+import { schemaProblem } from "./cases/load";
 import { contractExports } from "./contract";
 import { rootPath } from "./paths";
 import type { Tolerance } from "./judge/tolerance";
@@ -49,7 +50,7 @@ export function loadManifest(name: AssignmentName, path = `${ASSIGNMENTS_DIR}${n
   const schema = JSON.parse(readFileSync(`${ASSIGNMENTS_DIR}assignment.schema.json`, "utf8"));
   const validate = new Ajv({ allErrors: true }).compile(schema);
   if (!validate(data)) {
-    throw new ManifestError(path, (validate.errors ?? []).map((e) => `${e.instancePath || "/"}: ${e.message}${e.params && "allowedValues" in e.params ? ` (${(e.params.allowedValues as unknown[]).join(", ")})` : ""}`));
+    throw new ManifestError(path, (validate.errors ?? []).map(schemaProblem).map((p) => `${p.path || "/"}: ${p.message}`));
   }
   const manifest = data as Manifest;
   const problems: string[] = [];

@@ -1,6 +1,12 @@
 /** What every command-line entry point shares: usage errors, harness errors, progress. */
+import { existsSync, statSync } from "node:fs";
+import { relative } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { ManifestError } from "../graders/manifest";
+import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
+import { goldenPath } from "../graders/cases/golden";
+import { CaseFileError, loadCaseFile } from "../graders/cases/load";
+import { ManifestError, isAssignment, loadManifest } from "../graders/manifest";
+import { hiddenSecret } from "../graders/secret";
 
 /** A mistake in how the command was called: exit 2 with what to fix. */
 export class UsageError extends Error {
@@ -19,23 +25,83 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T, usage?: s
   }
 }
 
-/** The whole number ≥ 1 given as --`name` (`text`), or `fallback` when it was not given. */
-export function positiveInteger(name: string, text: string | undefined, fallback: number, usage?: string): number {
+/**
+ * The whole number ≥ 1 given as --`name` (`text`), or `fallback` when it was not given. Digits
+ * only: Number() would also take " 2", "1e3" and "0x10".
+ */
+export function positiveInteger(name: string, text: string | undefined, fallback: number, usage?: string, max = Number.MAX_SAFE_INTEGER): number {
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive whole number, got "${text}"`, usage);
+  if (!/^[0-9]+$/.test(text) || n <= 0) throw new UsageError(`--${name} must be a positive whole number, got "${text}"`, usage);
+  if (n > max) throw new UsageError(`--${name} must be at most ${max}, got "${text}"`, usage);
   return n;
 }
 
-/** Run a command: usage errors exit 2, anything unexpected is a harness error (exit 1). */
+/**
+ * A known assignment whose manifest and golden fixtures are valid: checked before any grading,
+ * so a broken file stops the run once, naming the file and the path in it, instead of failing
+ * every student.
+ */
+export function checkedAssignment(name: string, usage?: string): AssignmentName {
+  if (!isAssignment(name)) throw new UsageError(`unknown assignment "${name}": choose one of ${ASSIGNMENTS.join(", ")}`, usage);
+  loadManifest(name);
+  loadCaseFile(goldenPath(name));
+  return name;
+}
+
+/** `dir`, given as `flag`, if it is an existing folder. */
+export function checkedFolder(flag: string, dir: string, usage?: string): string {
+  if (!existsSync(dir)) throw new UsageError(`${flag} ${dir}: no such folder`, usage);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} ${dir} is a file, not a folder: give the folder that holds the files`, usage);
+  return dir;
+}
+
+/** The hidden-case secret (graders/secret.ts); an unreadable GRADER_SECRET_FILE is a usage error. */
+export function checkedSecret(flag: string | undefined): ReturnType<typeof hiddenSecret> {
+  try {
+    return hiddenSecret(flag);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UsageError(`GRADER_SECRET_FILE=${process.env.GRADER_SECRET_FILE} cannot be read (${code}): point it at the file that holds the secret, or unset it`);
+  }
+}
+
+/** How this process was started, as a person would type it again (for the output lock). */
+export function commandLine(): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`);
+  const args = process.argv.slice(2).map(quote).join(" ");
+  const script = relative(process.cwd(), process.argv[1] ?? "");
+  // npm sets these for the script it runs, and its children inherit them: a match on the script proves it is us
+  const { npm_lifecycle_event: event, npm_lifecycle_script: line } = process.env;
+  if (event && line?.includes(script)) return `npm run ${event}${args ? ` -- ${args}` : ""}`;
+  return `node --import tsx ${script} ${args}`.trimEnd();
+}
+
+/**
+ * A mistake the person running the command can fix, as one line (then details, if any):
+ * UsageError, a malformed manifest, a malformed golden fixture file. Anything else: null.
+ */
+export function usageErrorLines(error: unknown): string[] | null {
+  const shown = (file: string) => relative(process.cwd(), file) || file;
+  const listed = (file: string, problems: string[], fix: string) => {
+    const more = problems.length > 1 ? ` (${problems.length - 1} more below)` : "";
+    return [`error: ${shown(file)}: ${problems[0]}; ${fix}${more}`, ...problems.slice(1, 20).map((p) => `  ${p}`), ...(problems.length > 20 ? [`  … and ${problems.length - 20} more`] : [])];
+  };
+  if (error instanceof UsageError) return [`error: ${error.message}`, ...(error.usage ? ["", error.usage] : [])];
+  if (error instanceof ManifestError) return listed(error.file, error.problems, "fix the manifest (its schema: assignments/assignment.schema.json)");
+  if (error instanceof CaseFileError) return listed(error.file, error.problems.map((p) => `${p.path || "/"}: ${p.message}`), "regenerate it with `npm run fixtures`");
+  return null;
+}
+
+/** Run a command: usage errors exit 2 with one line of what to fix, anything unexpected is a harness error (exit 1). */
 export async function runMain(main: () => Promise<number | void>): Promise<void> {
   try {
     const code = await main();
     process.exitCode = code ?? 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ManifestError) {
-      console.error(`error: ${error.message}`);
-      if (error instanceof UsageError && error.usage) console.error(`\n${error.usage}`);
+    const lines = usageErrorLines(error);
+    if (lines) {
+      console.error(lines.join("\n"));
       process.exitCode = 2;
       return;
     }

@@ -8,20 +8,18 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join, relative } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
 import { contractExports } from "../graders/contract";
-import { gradeBatch, writeAtomically, writeResult } from "../graders/batch";
-import { gradeSubmission } from "../graders/grade";
-import { isAssignment, loadManifest } from "../graders/manifest";
+import { gradeBatch, gradeStudent, surveyClass, writeAtomically, writeResult } from "../graders/batch";
 import { gradebookTable, toGradebookCsv } from "../graders/results/gradebook";
 import { toGradescope } from "../graders/results/gradescope";
 import { toJUnit } from "../graders/results/junit";
 import type { SubmissionResult } from "../graders/results/result";
 import { toTerminal } from "../graders/results/terminal";
 import { NO_BWRAP_WARNING, bwrapAvailable } from "../graders/sandbox/bwrap";
-import { hiddenSecret } from "../graders/secret";
-import { UsageError, parseCommandLine, positiveInteger, progressReporter, runMain } from "./cli";
+import { UsageError, checkedAssignment, checkedFolder, checkedSecret, commandLine, parseCommandLine, positiveInteger, progressReporter, runMain } from "./cli";
+import { lockOutputFolder } from "./lock-output-folder";
 
 const USAGE = `usage:
   npm run grade
@@ -56,28 +54,62 @@ function parse() {
     console.log(USAGE);
     process.exit(0);
   }
-  const positive = (name: string, text: string | undefined, fallback: number) => positiveInteger(name, text, fallback, USAGE);
+  const positive = (name: string, text: string | undefined, fallback: number, max?: number) => positiveInteger(name, text, fallback, USAGE, max);
   const format = (v.format ?? "terminal") as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${v.format}"`, USAGE);
   return {
     ...v,
     format,
     jobs: positive("jobs", v.jobs, availableParallelism()),
-    timeout: v.timeout === undefined ? undefined : positive("timeout", v.timeout, 0),
+    // a longer delay is not a timer Node can set: it would fire after 1 ms (TimeoutOverflowWarning)
+    timeout: v.timeout === undefined ? undefined : positive("timeout", v.timeout, 0, 2 ** 31 - 1),
   };
 }
 
-function checkedAssignment(name: string | undefined): AssignmentName {
-  if (!name) throw new UsageError("--assignment is required with --submission or --submissions", USAGE);
-  if (!isAssignment(name)) throw new UsageError(`unknown assignment "${name}": choose one of ${ASSIGNMENTS.join(", ")}`, USAGE);
-  loadManifest(name); // a malformed manifest is a usage error that names the file and the field
-  return name;
+/**
+ * A class folder fit to grade into `out`: at least one student folder, no links, `out` outside
+ * it. Returns notes for the TA (students who handed in nothing), printed once grading starts.
+ */
+function checkedClass(flag: string, dir: string, out: string): string[] {
+  checkedFolder(flag, dir, USAGE);
+  let survey: ReturnType<typeof surveyClass>;
+  try {
+    survey = surveyClass(dir);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    throw new UsageError(`${flag} ${dir}: ${e.path ?? dir} cannot be read (${e.code ?? e.message}); fix its permissions`);
+  }
+  const [link, ...moreLinks] = survey.links;
+  if (link) {
+    const others = moreLinks.length > 0 ? ` (and ${moreLinks.length} more: ${moreLinks.map((l) => l.name).join(", ")})` : "";
+    throw new UsageError(`${flag} ${dir}: student folder "${link.name}" is a symbolic link (to ${link.target})${others}; links are refused because one can point anywhere, even at the reference: copy the real folder in its place`);
+  }
+  if (survey.students.length === 0) {
+    const { files } = survey;
+    const holds = files.length === 0 ? "is empty" : `holds ${files.length} file${files.length === 1 ? "" : "s"} (${files.slice(0, 3).join(", ")}${files.length > 3 ? ", …" : ""}) and no student folders`;
+    throw new UsageError(`${flag} ${dir} ${holds}: each student is a subfolder, ${join(dir, "<student>")}/`);
+  }
+  const inside = relative(resolve(dir), resolve(out));
+  if (!inside.startsWith("..") && !isAbsolute(inside)) {
+    throw new UsageError(`--out ${out} is inside ${flag} ${dir}: its folders would be graded as students next time; choose an --out outside it`);
+  }
+  for (const student of survey.students) {
+    const path = join(out, student);
+    if (existsSync(path) && !statSync(path).isDirectory()) throw new UsageError(`cannot write to ${out}: ${path} is a file, where student ${student}'s results go; move it away or choose another --out`);
+  }
+  const { empty } = survey;
+  if (empty.length === 0) return [];
+  return [`note: ${empty.length} student folder${empty.length === 1 ? " holds" : "s hold"} no files (${empty.join(", ")}): graded as handing in nothing, 0 points`];
 }
 
-function checkedFolder(flag: string, dir: string): string {
-  if (!existsSync(dir)) throw new UsageError(`${flag} ${dir}: no such folder`, USAGE);
-  if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} ${dir}: not a folder`, USAGE);
-  return dir;
+/** Once every input is checked: lock the output folders, then say where the hidden cases come from. */
+async function startGrading(outs: string[], seed: string | undefined, notes: string[] = []): Promise<string> {
+  const { secret, source } = checkedSecret(seed);
+  for (const out of outs) lockOutputFolder(out, commandLine());
+  console.error(`hidden cases: seed from ${source}${source.startsWith("random") ? ` (${secret})` : ""}`);
+  if (!(await bwrapAvailable())) console.error(NO_BWRAP_WARNING);
+  for (const note of notes) console.error(note);
+  return secret;
 }
 
 function printResults(results: SubmissionResult[], format: (typeof FORMATS)[number]) {
@@ -107,20 +139,23 @@ async function batch(assignment: AssignmentName, dir: string, out: string, opts:
   return results;
 }
 
+// Every input is checked before any grading starts; a mistake exits 2 having written nothing.
 await runMain(async () => {
   const opts = parse();
-  const { secret, source } = hiddenSecret(opts.seed);
-  console.error(`hidden cases: seed from ${source}${source.startsWith("random") ? ` (${secret})` : ""}`);
-  if (!(await bwrapAvailable())) console.error(NO_BWRAP_WARNING);
   if (opts.submission && opts.submissions) throw new UsageError("give either --submission (one student) or --submissions (a class), not both", USAGE);
   if (opts.submission || opts.submissions) {
-    const assignment = checkedAssignment(opts.assignment);
+    if (!opts.assignment) throw new UsageError("--assignment is required with --submission or --submissions", USAGE);
+    const assignment = checkedAssignment(opts.assignment, USAGE);
     if (!opts.out) throw new UsageError("--out is required: where results.json (and gradebook.csv) are written", USAGE);
     if (opts.submissions) {
-      await batch(assignment, checkedFolder("--submissions", opts.submissions), opts.out, opts, secret);
+      const notes = checkedClass("--submissions", opts.submissions, opts.out);
+      const secret = await startGrading([opts.out], opts.seed, notes);
+      await batch(assignment, opts.submissions, opts.out, opts, secret);
       return;
     }
-    const result = await gradeSubmission(assignment, checkedFolder("--submission", opts.submission!), { secret, callTimeoutMs: opts.timeout });
+    const dir = checkedFolder("--submission", opts.submission!, USAGE);
+    const secret = await startGrading([opts.out], opts.seed);
+    const result = await gradeStudent(assignment, dir, { secret, callTimeoutMs: opts.timeout });
     writeResult(opts.out, result);
     if (opts.format === "terminal") console.log(toTerminal(result, { color: process.stdout.isTTY === true, showHidden: true }));
     else printResults([result], opts.format);
@@ -128,8 +163,8 @@ await runMain(async () => {
   }
   if (opts.assignment || opts.out) throw new UsageError("--assignment and --out go with --submission or --submissions; with no arguments the sample class is graded", USAGE);
   // No arguments: the bundled sample class, every assignment, into out/sample-class/<assignment>/.
-  for (const assignment of ASSIGNMENTS) {
-    loadManifest(assignment);
-    await batch(assignment, join("fixtures", "submissions", assignment), join("out", "sample-class", assignment), opts, secret);
-  }
+  const classes = ASSIGNMENTS.map((assignment) => ({ assignment: checkedAssignment(assignment), dir: join("fixtures", "submissions", assignment), out: join("out", "sample-class", assignment) }));
+  const notes = classes.flatMap((c) => checkedClass("the sample class", c.dir, c.out));
+  const secret = await startGrading(classes.map((c) => c.out), opts.seed, notes);
+  for (const { assignment, dir, out } of classes) await batch(assignment, dir, out, opts, secret);
 });

@@ -1,43 +1,184 @@
 /**
- * The command line as TAs and CI use it: usage errors exit 2 with what to fix, a single
+ * The command line as TAs and CI use it: usage errors exit 2 with one line of what to fix and
+ * write nothing, broken manifests and golden files stop the run before any grading, a single
  * submission writes a valid results.json, and a batch killed with SIGKILL and rerun with
  * --resume loses and duplicates nothing.
  */
 import { describe, expect, it } from "@jest/globals";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { ManifestError, loadManifest } from "../graders/manifest";
 import { resultsProblems } from "../graders/results/validate-results";
+import { bwrapAvailable } from "../graders/sandbox/bwrap";
+import { UsageError, positiveInteger } from "../scripts/cli";
+import { GRADE, GRADE_ENV, check, expectUsageError, grade, tmp } from "./run-cli";
 
-/** As `npm run grade -- …` runs it: one node process (so a signal reaches the grader itself). */
-const GRADE = ["--import", "tsx", "scripts/grade.ts"];
-const grade = (args: string[]) => execa(process.execPath, [...GRADE, ...args], { reject: false, env: { GRADER_SECRET: "cli-test", NO_COLOR: "1" } });
-const tmp = () => mkdtempSync(join(tmpdir(), "grade-cli-"));
+/** A folder of `n` files and no subfolder: what a TA gets by pointing at the wrong level. */
+const filesOnly = (n: number) => {
+  const dir = tmp();
+  for (let k = 1; k <= n; k++) writeFileSync(join(dir, `student${k}.zip`), "");
+  return dir;
+};
 
-describe("usage errors exit 2 and say what to fix", () => {
-  it.each([
-    [["--assignment", "conv", "--submission", "reference/layers", "--out", "x"], /unknown assignment "conv": choose one of gates, layers, classifiers, two-layer-net/],
-    [["--assignment", "layers", "--submission", "no/such/dir", "--out", "x"], /--submission no\/such\/dir: no such folder/],
-    [["--assignment", "layers", "--submission", "a", "--submissions", "b", "--out", "x"], /either --submission .* or --submissions/],
-    [["--assignment", "layers", "--submission", "reference/layers"], /--out is required/],
-    [["--submission", "reference/layers", "--out", "x"], /--assignment is required/],
-    [["--frobnicate"], /Unknown option '--frobnicate'/],
-    [["--jobs", "0"], /--jobs must be a positive whole number, got "0"/],
-  ])("%j", async (args, message) => {
-    const r = await grade(args as string[]);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(message as RegExp);
+describe("usage errors exit 2 with one line that says what to fix, and write nothing", () => {
+  // `out` is a fresh path that does not exist yet: after the run it must still not exist.
+  it.each<[string, (out: string) => string[], RegExp]>([
+    ["unknown assignment", (out) => ["--assignment", "conv", "--submission", "reference/layers", "--out", out], /^error: unknown assignment "conv": choose one of gates, layers, classifiers, two-layer-net$/],
+    ["missing --submission folder", (out) => ["--assignment", "layers", "--submission", "no/such/dir", "--out", out], /^error: --submission no\/such\/dir: no such folder$/],
+    ["--submission is a file", (out) => ["--assignment", "layers", "--submission", "package.json", "--out", out], /^error: --submission package\.json is a file, not a folder: give the folder that holds the files$/],
+    ["missing --submissions folder", (out) => ["--assignment", "layers", "--submissions", "no/such/dir", "--out", out], /^error: --submissions no\/such\/dir: no such folder$/],
+    ["both --submission and --submissions", (out) => ["--assignment", "layers", "--submission", "a", "--submissions", "b", "--out", out], /^error: give either --submission .* or --submissions/],
+    ["no --out", () => ["--assignment", "layers", "--submission", "reference/layers"], /^error: --out is required/],
+    ["no --assignment", (out) => ["--submission", "reference/layers", "--out", out], /^error: --assignment is required/],
+    ["an unknown option", () => ["--frobnicate"], /^error: Unknown option '--frobnicate'/],
+    ["--format", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out, "--format", "xml"], /^error: --format must be one of terminal, json, junit, got "xml"$/],
+    ...(["abc", "0", "-1", "1.5"] as const).flatMap((v): [string, (out: string) => string[], RegExp][] =>
+      (["jobs", "timeout"] as const).map((flag) => [
+        `--${flag} "${v}"`,
+        (out: string) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out, `--${flag}=${v}`],
+        new RegExp(`^error: --${flag} must be a positive whole number, got "${v}"$`),
+      ])),
+    ["--timeout beyond what a timer can wait", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out, "--timeout", "9999999999"], /^error: --timeout must be at most 2147483647, got "9999999999"$/],
+    ["an empty --submissions folder", (out) => ["--assignment", "layers", "--submissions", tmp(), "--out", out], /^error: --submissions \S+ is empty: each student is a subfolder, \S+\/<student>\/$/],
+    ["a --submissions folder of files", (out) => ["--assignment", "layers", "--submissions", filesOnly(3), "--out", out],
+      /^error: --submissions \S+ holds 3 files \(student1\.zip, student2\.zip, student3\.zip\) and no student folders: each student is a subfolder, \S+\/<student>\/$/],
+    ["--out through a file", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", join(out, "..", "f", "results")],
+      /^error: cannot write to \S+\/f\/results: \S+\/f is a file, not a folder; choose another --out$/],
+    ["--out under /proc", () => ["--assignment", "layers", "--submission", "reference/layers", "--out", "/proc/backprop-grader-out/x"],
+      /^error: cannot write to \/proc\/backprop-grader-out\/x: \/proc\/backprop-grader-out cannot be created \(ENOENT\); choose an --out folder you can write$/],
+    ["GRADER_SECRET_FILE unreadable", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out],
+      /^error: GRADER_SECRET_FILE=\/no\/such\/secret cannot be read \(ENOENT\): point it at the file that holds the secret, or unset it$/],
+  ])("%s", async (title, args, firstLine) => {
+    const root = tmp();
+    writeFileSync(join(root, "f"), "a file, not a folder");
+    const out = join(root, "out");
+    const env = title.startsWith("GRADER_SECRET_FILE") ? { GRADER_SECRET_FILE: "/no/such/secret", NO_COLOR: "1" } : undefined;
+    const r = await execa(process.execPath, [...GRADE, ...args(out)], { reject: false, env: env ?? GRADE_ENV, extendEnv: env === undefined });
+    expectUsageError(r, firstLine);
+    expect(readdirSync(root)).toEqual(["f"]);
+    expect(readFileSync(join(root, "f"), "utf8")).toBe("a file, not a folder");
   });
 
-  it("a malformed manifest is refused naming the file and the field", () => {
+  it("refuses a class folder with a symlinked student, by name, before grading anyone", async () => {
+    const dir = tmp();
+    cpSync("reference/classifiers", join(dir, "ada"), { recursive: true });
+    symlinkSync(resolve("reference/classifiers"), join(dir, "bob"));
+    const out = join(tmp(), "out");
+    const r = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out]);
+    expectUsageError(r, /^error: --submissions \S+: student folder "bob" is a symbolic link \(to \S+\/reference\/classifiers\); links are refused because one can point anywhere, even at the reference: copy the real folder in its place$/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("refuses an --out inside the class folder, and a file where a student's results go", async () => {
+    const dir = tmp();
+    mkdirSync(join(dir, "ada"));
+    writeFileSync(join(dir, "ada", "losses.ts"), "");
+    const inside = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", join(dir, "results")]);
+    expectUsageError(inside, /^error: --out \S+\/results is inside --submissions \S+: its folders would be graded as students next time; choose an --out outside it$/);
+    expect(readdirSync(dir)).toEqual(["ada"]);
+    const out = tmp();
+    writeFileSync(join(out, "ada"), "");
+    const clash = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out]);
+    expectUsageError(clash, /^error: cannot write to \S+: \S+\/ada is a file, where student ada's results go; move it away or choose another --out$/);
+    expect(readdirSync(out)).toEqual(["ada"]);
+  });
+
+  // Root writes through permission bits: as root the folder is made read-only with a read-only
+  // bind mount (bubblewrap) or, where bubblewrap does not work, the immutable attribute (chattr);
+  // as anyone else, with chmod.
+  it("refuses an --out it cannot write (read-only, or no permission)", async () => {
+    const ro = tmp();
+    const args = [...GRADE, "--assignment", "layers", "--submission", "reference/layers", "--out", join(ro, "out")];
+    const root = process.getuid?.() === 0;
+    const viaBwrap = root && (await bwrapAvailable());
+    if (root && !viaBwrap) await execa("chattr", ["+i", ro]);
+    if (!root) chmodSync(ro, 0o555);
+    try {
+      const r = viaBwrap
+        ? await execa("bwrap", ["--dev-bind", "/", "/", "--ro-bind", ro, ro, process.execPath, ...args], { reject: false, env: GRADE_ENV })
+        : await execa(process.execPath, args, { reject: false, env: GRADE_ENV });
+      expectUsageError(r, /^error: cannot write to \S+\/out: \S+\/out cannot be created \((EROFS|EACCES|EPERM)\); choose an --out folder you can write$/);
+    } finally {
+      if (root && !viaBwrap) await execa("chattr", ["-i", ro]);
+      if (!root) chmodSync(ro, 0o755);
+    }
+    expect(readdirSync(ro)).toEqual([]);
+  });
+
+  it("positiveInteger takes digits only (Number() would take these)", () => {
+    for (const text of ["1e3", " 2", "2 ", "0x10", "", "+3", "Infinity", "2.0"]) {
+      expect(() => positiveInteger("jobs", text, 1)).toThrow(new UsageError(`--jobs must be a positive whole number, got "${text}"`));
+    }
+    expect(positiveInteger("jobs", "12", 1)).toBe(12);
+    expect(positiveInteger("jobs", undefined, 3)).toBe(3);
+  });
+
+  it("npm run check: the same mistakes, the same one line", async () => {
+    expectUsageError(await check(["--assignment", "conv", "--submission", "reference/layers"]), /^error: unknown assignment "conv"/);
+    expectUsageError(await check(["--assignment", "layers", "--submission", "no/such/dir"]), /^error: --submission no\/such\/dir: no such folder$/);
+    expectUsageError(await check(["--assignment", "layers"]), /^error: both --assignment and --submission are required$/);
+  });
+
+  it("loadManifest names the file and the field", () => {
     const dir = tmp();
     const bad = JSON.parse(readFileSync("assignments/layers/assignment.json", "utf8"));
     bad.parts[0].tests[0].points = "three";
     writeFileSync(join(dir, "assignment.json"), JSON.stringify(bad));
     expect(() => loadManifest("layers", join(dir, "assignment.json"))).toThrow(ManifestError);
     expect(() => loadManifest("layers", join(dir, "assignment.json"))).toThrow(/assignment\.json is not a valid assignment manifest:\n {2}\/parts\/0\/tests\/0\/points: must be integer/);
+  });
+});
+
+/**
+ * The manifests and golden files live at fixed places in the project, so a broken one is tested
+ * in a copy of the project (its code, assignments and golden files; node_modules linked).
+ */
+function projectCopy(): string {
+  const root = tmp();
+  for (const part of ["package.json", "tsconfig.json", "graders", "reference", "scripts", "assignments", "fixtures/golden", "fixtures/case-file.schema.json"]) {
+    cpSync(part, join(root, part), { recursive: true });
+  }
+  symlinkSync(resolve("node_modules"), join(root, "node_modules"));
+  return root;
+}
+const editJson = (path: string, edit: (data: any) => void) => {
+  const data = JSON.parse(readFileSync(path, "utf8"));
+  edit(data);
+  writeFileSync(path, JSON.stringify(data));
+};
+
+describe("a broken manifest or golden file stops the run before any grading, naming the file and the JSON path", () => {
+  const inCopy = (root: string, args: string[], script = "scripts/grade.ts") =>
+    execa(process.execPath, ["--import", "tsx", script, ...args], { cwd: root, reject: false, env: GRADE_ENV });
+
+  it("assignment.json: every problem, the first on the first line", async () => {
+    const root = projectCopy();
+    editJson(join(root, "assignments/classifiers/assignment.json"), (m) => {
+      m.parts[0].tests[0].pointz = 1;
+      m.parts[1].tests[0].points = "three";
+    });
+    const r = await inCopy(root, ["--assignment", "classifiers", "--submission", "reference/classifiers", "--out", "out"]);
+    expectUsageError(r, /^error: assignments\/classifiers\/assignment\.json: \/parts\/0\/tests\/0: has "pointz", which is not a field here \(a typo\?\); fix the manifest \(its schema: assignments\/assignment\.schema\.json\) \(1 more below\)$/);
+    expect(r.stderr.split("\n")[1]).toBe("  /parts/1/tests/0/points: must be integer");
+    expect(existsSync(join(root, "out"))).toBe(false);
+  });
+
+  it("fixtures/golden/<a>.json, for grade (a class, one submission, the sample class) and check", async () => {
+    const root = projectCopy();
+    editJson(join(root, "fixtures/golden/two-layer-net.json"), (f) => {
+      f.cases[2].inputs.X = "oops";
+    });
+    const firstLine = /^error: fixtures\/golden\/two-layer-net\.json: \/cases\/2\/inputs\/X: must be array; regenerate it with `npm run fixtures`$/;
+    mkdirSync(join(root, "class", "ada"), { recursive: true });
+    cpSync("reference/two-layer-net", join(root, "class", "ada"), { recursive: true });
+    expectUsageError(await inCopy(root, ["--assignment", "two-layer-net", "--submissions", "class", "--out", "out"]), firstLine);
+    expectUsageError(await inCopy(root, ["--assignment", "two-layer-net", "--submission", "reference/two-layer-net", "--out", "out"]), firstLine);
+    expectUsageError(await inCopy(root, ["--assignment", "two-layer-net", "--submission", "reference/two-layer-net"], "scripts/check.ts"), firstLine);
+    // the sample class: two-layer-net is graded last, and its broken file still stops the run first
+    cpSync("fixtures/submissions", join(root, "fixtures/submissions"), { recursive: true });
+    expectUsageError(await inCopy(root, []), firstLine);
+    expect(readdirSync(root).sort()).toEqual(["assignments", "class", "fixtures", "graders", "node_modules", "package.json", "reference", "scripts", "tsconfig.json"]);
   });
 });
 
@@ -81,7 +222,7 @@ describe("a class", () => {
   it("killed with SIGKILL mid-batch and rerun with --resume: nothing lost, nothing duplicated, finished students kept", async () => {
     const dir = makeClass();
     const out = tmp();
-    const first = execa(process.execPath, [...GRADE, "--assignment", "classifiers", "--submissions", dir, "--out", out, "--jobs", "1"], { reject: false, env: { GRADER_SECRET: "cli-test" } });
+    const first = execa(process.execPath, [...GRADE, "--assignment", "classifiers", "--submissions", dir, "--out", out, "--jobs", "1"], { reject: false, env: GRADE_ENV });
     await new Promise<void>((resolve) => {
       first.stderr?.on("data", (d: Buffer) => { if (/grading classifiers 1\/4/.test(d.toString())) resolve(); });
       void first.then(() => resolve());
@@ -93,8 +234,12 @@ describe("a class", () => {
     expect(finished.length).toBeLessThan(4);
     const before = Object.fromEntries(finished.map((s) => [s, readFileSync(join(out, s, "results.json"), "utf8")]));
 
+    expect(JSON.parse(readFileSync(join(out, ".grading.lock"), "utf8")).pid).toBe(first.pid); // SIGKILL: no cleanup
+
     const second = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out, "--jobs", "2", "--resume"]);
     expect(second.exitCode).toBe(0);
+    expect(second.stderr).toMatch(new RegExp(`^note: took over \\S+/\\.grading\\.lock left by pid ${first.pid} .*, which is no longer running$`, "m"));
+    expect(existsSync(join(out, ".grading.lock"))).toBe(false);
     for (const s of finished) {
       expect(second.stderr).toMatch(new RegExp(`${s} \\d+/100 \\(resumed\\)`));
       expect(readFileSync(join(out, s, "results.json"), "utf8")).toBe(before[s]); // not regraded

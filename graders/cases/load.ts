@@ -63,14 +63,15 @@ function graphProblems(c: Case, at: string): Problem[] {
 
 const TARGETS = [...GATE_NAMES, "ComputationalGraph", ...Object.keys(SIGNATURES)];
 
-/** An ajv error as a Problem, in words a person fixing the file can act on. */
-function schemaProblem(e: ErrorObject): Problem {
+/** An ajv error as a Problem, in words a person fixing the file can act on (manifests use it too). */
+export function schemaProblem(e: ErrorObject): Problem {
   if (e.keyword === "discriminator") {
     const value = JSON.stringify((e.params as { tagValue?: unknown }).tagValue);
     return { path: `${e.instancePath}/target`, message: `${value} is not a target (one of ${TARGETS.join(", ")})` };
   }
-  const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
-  return { path: e.instancePath, message: `${e.message ?? "is invalid"}${allowed ? ` (${allowed.join(", ")})` : ""}` };
+  const { allowedValues, additionalProperty } = e.params as { allowedValues?: unknown[]; additionalProperty?: string };
+  if (additionalProperty !== undefined) return { path: e.instancePath, message: `has "${additionalProperty}", which is not a field here (a typo?)` };
+  return { path: e.instancePath, message: `${e.message ?? "is invalid"}${allowedValues ? ` (${allowedValues.join(", ")})` : ""}` };
 }
 
 /** Every problem of already-parsed data; an empty list means it is a valid CaseFile. */

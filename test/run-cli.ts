@@ -1,0 +1,26 @@
+/**
+ * Running the command-line scripts as TAs do, for the CLI suites: one node process per run (so a
+ * signal reaches the grader itself), and the shape every usage error must have.
+ */
+import { expect } from "@jest/globals";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+
+/** As `npm run grade -- …` runs it. */
+export const GRADE = ["--import", "tsx", "scripts/grade.ts"];
+export const GRADE_ENV = { GRADER_SECRET: "cli-test", NO_COLOR: "1" };
+export const grade = (args: string[]) => execa(process.execPath, [...GRADE, ...args], { reject: false, env: GRADE_ENV });
+
+/** As `npm run check -- …` runs it. */
+export const check = (args: string[]) => execa(process.execPath, ["--import", "tsx", "scripts/check.ts", ...args], { reject: false, env: { NO_COLOR: "1" } });
+
+export const tmp = () => mkdtempSync(join(tmpdir(), "grade-cli-"));
+
+/** Exit 2, the first stderr line says what is wrong and what to do, and no stack frame anywhere. */
+export function expectUsageError(r: { exitCode?: number; stderr: string }, firstLine: RegExp): void {
+  expect(r.stderr.split("\n")[0]).toMatch(firstLine);
+  expect(r.stderr).not.toMatch(/^ {4}at /m);
+  expect(r.exitCode).toBe(2);
+}
