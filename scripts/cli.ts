@@ -73,7 +73,7 @@ export function commandLine(): string {
   const script = relative(process.cwd(), process.argv[1] ?? "");
   // npm sets these for the script it runs, and its children inherit them: a match on the script proves it is us
   const { npm_lifecycle_event: event, npm_lifecycle_script: line } = process.env;
-  if (event && line?.includes(script)) return `npm run ${event}${args ? ` -- ${args}` : ""}`;
+  if (event && (line?.includes(script) || line === `node scripts/run.mjs ${event}`)) return `npm run ${event}${args ? ` -- ${args}` : ""}`;
   return `node --import tsx ${script} ${args}`.trimEnd();
 }
 

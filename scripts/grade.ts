@@ -11,6 +11,7 @@ import { availableParallelism } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
 import { contractExports } from "../graders/contract";
+import { loadManifest } from "../graders/manifest";
 import { gradeBatch, gradeStudent, surveyClass, writeAtomically, writeResult } from "../graders/batch";
 import { gradebookTable, toGradebookCsv } from "../graders/results/gradebook";
 import { toGradescope } from "../graders/results/gradescope";

@@ -115,6 +115,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.error(`harness error (a bug in the grader, not in any submission): building the command line failed:\n${error?.message ?? error}`);
     process.exit(1);
   }
-  process.argv.splice(2, 1); // the entry point sees its own arguments only
+  // the entry point sees its own arguments only, and itself as the script (as `node --import tsx <entry>` would)
+  process.argv.splice(1, 2, join(ROOT, COMMANDS[command]));
   await import(pathToFileURL(join(dir, `${command}.mjs`)).href);
 }

@@ -8,13 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 
-/** As `npm run grade -- …` runs it. */
-export const GRADE = ["--import", "tsx", "scripts/grade.ts"];
+/** As `npm run grade -- …` runs it (scripts/run.mjs: the prebuilt command line). */
+export const GRADE = ["scripts/run.mjs", "grade"];
 export const GRADE_ENV = { GRADER_SECRET: "cli-test", NO_COLOR: "1" };
 export const grade = (args: string[]) => execa(process.execPath, [...GRADE, ...args], { reject: false, env: GRADE_ENV });
 
 /** As `npm run check -- …` runs it. */
-export const check = (args: string[]) => execa(process.execPath, ["--import", "tsx", "scripts/check.ts", ...args], { reject: false, env: { NO_COLOR: "1" } });
+export const check = (args: string[]) => execa(process.execPath, ["scripts/run.mjs", "check", ...args], { reject: false, env: { NO_COLOR: "1" } });
 
 export const tmp = () => mkdtempSync(join(tmpdir(), "grade-cli-"));
 
