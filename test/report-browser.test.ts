@@ -63,7 +63,7 @@ describe("the class report in Chromium", () => {
       join(hostile, "losses.js"),
       `console.log(${JSON.stringify(HOSTILE_PRINT)});\n${losses.replace("export function svmLoss(scores, y) {", `export function svmLoss(scores, y) {\n  throw new Error(${JSON.stringify(HOSTILE_THROW)});`)}`,
     );
-    const r = await execa(process.execPath, ["--import", "tsx", "scripts/grade.ts", "--assignment", "classifiers", "--submissions", submissions, "--out", out, "--seed", "report-browser", "--jobs", "2"], {
+    const r = await execa(process.execPath, ["scripts/run.mjs", "grade", "--assignment", "classifiers", "--submissions", submissions, "--out", out, "--seed", "report-browser", "--jobs", "2"], {
       reject: false,
       env: { NO_COLOR: "1" },
     });
