@@ -81,7 +81,7 @@ function checkedFolder(flag: string, dir: string): string {
 }
 
 function printResults(results: SubmissionResult[], format: (typeof FORMATS)[number]) {
-  if (format === "json") console.log(JSON.stringify(results.length === 1 ? toGradescope(results[0]) : results.map(toGradescope), null, 1));
+  if (format === "json") console.log(JSON.stringify(results.length === 1 ? toGradescope(results[0]) : results.map((r) => toGradescope(r)), null, 1));
   else if (format === "junit") console.log(toJUnit(results));
 }
 
