@@ -29,33 +29,20 @@ import { toGradescope } from "../graders/results/gradescope";
 import { assertValidResults } from "../graders/results/validate-results";
 import { BUNDLE_SECRET_FILE } from "../graders/secret";
 import { UsageError, parseCommandLine, runMain } from "./cli";
+import { GRADESCOPE_TIMEOUT_S, bundleEnv, deadlineSeconds } from "./gradescope/bundle-env";
 import { type Lockfile, runtimePackage } from "./gradescope/runtime-package";
 
 const USAGE = `usage: npm run bundle -- --assignment A --out DIR [--secret-file F]
 writes DIR/autograder.zip for Gradescope
-  --secret-file F   the hidden cases' secret seed (its first line); without it, each submission's
-                    seed is derived from Gradescope's course and assignment ids (see README)
+  --secret-file F   the hidden cases' secret seed: the file's text, as GRADER_SECRET_FILE for npm run grade
+                    (the same file draws the same hidden cases); without it, the seed is derived from
+                    Gradescope's course and assignment ids (see README)
 assignments: ${ASSIGNMENTS.join(", ")}`;
 
-/** Node majors the grader supports (package.json engines), and the one setup.sh installs where none is: the active LTS. */
-export const SUPPORTED_NODE_MAJORS = [20, 22, 24, 26];
-export const INSTALLED_NODE_MAJOR = 24;
-/** Gradescope stops an autograder after 10 minutes by default, scoring 0 and showing nothing
- *  (https://gradescope-autograders.readthedocs.io/en/latest/troubleshooting/): run_autograder's
- *  own deadline stays well under it. */
-const GRADESCOPE_TIMEOUT_S = 600;
-const DEADLINE_CAP_S = 540;
-/** Past the manifest's budget for a whole submission: the test running when it ran out may take up to its own time limit. */
-const DEADLINE_MARGIN_S = 150;
 /** One date for every entry, so the same sources make the same zip. */
 const ZIP_MTIME = new Date("2000-01-01T00:00:00Z");
 /** Unix modes of the entries: Gradescope runs the two scripts; the secret is for its owner only. */
 const MODES: Record<string, number> = { "setup.sh": 0o100755, run_autograder: 0o100755, [BUNDLE_SECRET_FILE]: 0o100600 };
-
-/** The deadline of run_autograder, in seconds, for a manifest's submission budget. */
-export function deadlineSeconds(submissionTimeoutMs: number): number {
-  return Math.min(DEADLINE_CAP_S, Math.ceil(submissionTimeoutMs / 1000) + DEADLINE_MARGIN_S);
-}
 
 function parse() {
   const { values } = parseCommandLine(
@@ -72,11 +59,11 @@ function parse() {
   if (values["secret-file"] !== undefined) {
     const file = values["secret-file"];
     try {
-      secret = readFileSync(file, "utf8").split("\n")[0].trim();
+      secret = readFileSync(file, "utf8").trim();
     } catch (e) {
       throw new UsageError(`--secret-file ${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, USAGE);
     }
-    if (!secret) throw new UsageError(`--secret-file ${file}: its first line is empty; put the secret seed there`, USAGE);
+    if (!secret) throw new UsageError(`--secret-file ${file}: the file is empty; put the secret seed in it`, USAGE);
   }
   return { assignment: values.assignment as AssignmentName, out: values.out, secret, secretFile: values["secret-file"] };
 }
@@ -136,19 +123,7 @@ await runMain(async () => {
     writeFileSync(join(staging, "package.json"), `${JSON.stringify(runtime.packageJson, null, 2)}\n`);
     writeFileSync(join(staging, "package-lock.json"), `${JSON.stringify(runtime.lockfile, null, 2)}\n`);
 
-    const deadline = deadlineSeconds(manifest.limits.submissionTimeoutMs);
-    writeFileSync(
-      join(staging, "bundle.env"),
-      [
-        "# Written by npm run bundle; read by setup.sh and run_autograder.",
-        `ASSIGNMENT=${assignment}`,
-        `# run_autograder's deadline: the manifest's ${manifest.limits.submissionTimeoutMs / 1000} s for a submission + ${DEADLINE_MARGIN_S} s, at most ${DEADLINE_CAP_S} s (Gradescope stops everything at ${GRADESCOPE_TIMEOUT_S} s)`,
-        `DEADLINE_SECONDS=${deadline}`,
-        `NODE_MAJOR=${INSTALLED_NODE_MAJOR}`,
-        `SUPPORTED_NODE_MAJORS="${SUPPORTED_NODE_MAJORS.join(" ")}"`,
-        "",
-      ].join("\n"),
-    );
+    writeFileSync(join(staging, "bundle.env"), bundleEnv(manifest));
 
     const fallback = toGradescope(
       graderFailureResult({ assignment, student: "submission", specs: testSpecs(manifest), message: "the grader stopped before it finished grading your submission." }),
@@ -164,7 +139,7 @@ await runMain(async () => {
     const mb = (statSync(zipPath).size / 1e6).toFixed(2);
     console.log(`${zipPath}: ${assignment}, ${count} files, ${mb} MB`);
     console.log(`hidden cases: ${secret !== undefined ? `seed from ${secretFile}` : "seed derived from each submission's Gradescope course and assignment ids (no --secret-file: see README)"}`);
-    console.log(`run_autograder's deadline: ${deadline} s (Gradescope's own: ${GRADESCOPE_TIMEOUT_S} s unless the assignment raises it)`);
+    console.log(`run_autograder's deadline: ${deadlineSeconds(manifest.limits.submissionTimeoutMs)} s (Gradescope's own: ${GRADESCOPE_TIMEOUT_S} s unless the assignment raises it)`);
     console.log("upload it on Gradescope: the assignment's Configure Autograder page, Zip file upload, base image Ubuntu 22.04");
   } finally {
     rmSync(staging, { recursive: true, force: true });

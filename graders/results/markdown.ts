@@ -31,7 +31,7 @@ export function markdownCode(text: string): string {
 }
 
 /** A label in bold, then text (both shown literally). */
-const labelled = (label: string, text: string) => `**${markdownText(label)}** ${markdownText(text)}`;
+const labelled = (label: string, text: string) => `**${markdownText(label)}**${text.trim() === "" ? "" : ` ${markdownText(text)}`}`;
 
 /** Paragraphs and blocks, one blank line apart, the empty ones left out. */
 export const markdownBlocks = (blocks: string[]) => blocks.filter((b) => b.trim() !== "").join("\n\n");

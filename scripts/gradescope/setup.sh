@@ -105,10 +105,13 @@ stamp="$SOURCE/node_modules/.installed-from-lock"
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_sum" ]]; then
   say "runtime dependencies: already installed from this package-lock.json"
 else
-  (cd "$SOURCE" && PATH="$(dirname "$NODE"):$PATH" npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error) ||
+  npm_path="$(dirname "$NODE"):$PATH"
+  npm="$(export PATH="$npm_path"; command -v npm || true)"
+  [[ -n "$npm" ]] || fail "no npm beside $NODE nor on PATH: the runtime dependencies cannot be installed"
+  (cd "$SOURCE" && PATH="$npm_path" npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error) ||
     fail "npm ci failed: the runtime dependencies are not installed"
   printf '%s\n' "$lock_sum" >"$stamp"
-  say "runtime dependencies: installed with npm ci"
+  say "runtime dependencies: installed with npm ci ($npm)"
 fi
 (cd "$SOURCE" && "$NODE" -e 'console.log(`setup: esbuild ${require("esbuild").version} loads`)') ||
   fail "esbuild does not load: the grader cannot compile submissions"

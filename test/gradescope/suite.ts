@@ -43,11 +43,11 @@ function referenceLines(assignment: AssignmentName): string[] {
   );
 }
 
-const failedExports = (r: GradescopeResults) => [...new Set(r.tests.filter((t) => t.status !== "passed").map((t) => t.extra_data.export))].sort();
-const explain = (run: GradedRun) => `stdout:\n${run.stdout.slice(-4000)}\nstderr:\n${run.stderr.slice(-2000)}`;
+export const failedExports = (r: GradescopeResults) => [...new Set(r.tests.filter((t) => t.status !== "passed").map((t) => t.extra_data.export))].sort();
+export const explain = (run: GradedRun) => `stdout:\n${run.stdout.slice(-4000)}\nstderr:\n${run.stderr.slice(-2000)}`;
 
 /** The parsed, schema-valid results.json of a run (fails the test with the run's output otherwise). */
-function validResults(run: GradedRun): GradescopeResults {
+export function validResults(run: GradedRun): GradescopeResults {
   if (run.results === null) throw new Error(`no results.json, or not JSON:\n${explain(run)}`);
   expect(resultsProblems(run.results)).toEqual([]);
   return run.results;
