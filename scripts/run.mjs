@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run grade | check | benchmark … → `node scripts/run.mjs <command> …`
+ * npm run grade | check | benchmark | bundle … → `node scripts/run.mjs <command> …`
  *
  * Starts a command-line entry point without compiling TypeScript on the fly (tsx costs about
  * 0.7 s per start). The entry points and the sandbox runners are bundled with esbuild into
