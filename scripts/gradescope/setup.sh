@@ -113,6 +113,7 @@ else
   printf '%s\n' "$lock_sum" >"$stamp"
   say "runtime dependencies: installed with npm ci ($npm)"
 fi
+# shellcheck disable=SC2016 # a JavaScript template literal, not a shell expansion
 (cd "$SOURCE" && "$NODE" -e 'console.log(`setup: esbuild ${require("esbuild").version} loads`)') ||
   fail "esbuild does not load: the grader cannot compile submissions"
 

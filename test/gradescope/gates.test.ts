@@ -30,6 +30,12 @@ bundleSuite("gates", ({ bundle, grade }) => {
     expect(run.stdout).toMatch(/run_autograder: the grader exited with status 1/);
   }, 60_000);
 
+  it("a bundle missing even its fallback still leaves a results.json Gradescope accepts: 0 points and a message for the staff", async () => {
+    const source = brokenCopy("no-fallback", (s) => ["fallback-results.json", "grader/autograder.mjs"].forEach((f) => rmSync(join(s, f))));
+    const run = await grade("no-fallback", { from: ADA }, { source });
+    expect(run.results).toEqual({ score: 0, output: expect.stringContaining("This is not your fault; please tell the course staff."), tests: [] });
+  }, 60_000);
+
   it("when the grader fails while grading (a corrupt golden file), results.json says grader error and keeps the cause for the staff only", async () => {
     const source = brokenCopy("corrupt-golden", (s) => writeFileSync(join(s, "fixtures", "golden", "gates.json"), "{ not json"));
     const run = await grade("grader-fails", { from: ADA }, { source });
