@@ -4,7 +4,7 @@
  * it from SIGKILLing the grader, and run_autograder still leaves a valid results.json.
  */
 import { expect, it } from "@jest/globals";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assembleCase, loadHostileManifest } from "../hostile-assemble";
@@ -12,8 +12,9 @@ import { bundleSuite, validResults } from "./suite";
 
 bundleSuite("layers", ({ grade }) => {
   it("a submission that SIGKILLs the grader (kill-parent) leaves the fallback results.json: 0 points, a grader error to report", async () => {
-    const dir = assembleCase("kill-parent", loadHostileManifest().cases["kill-parent"], mkdtempSync(join(tmpdir(), "gradescope-kill-parent-")));
-    const run = await grade("kill-parent", { from: dir });
+    const parent = mkdtempSync(join(tmpdir(), "gradescope-kill-parent-"));
+    const run = await grade("kill-parent", { from: assembleCase("kill-parent", loadHostileManifest().cases["kill-parent"], parent) });
+    rmSync(parent, { recursive: true, force: true });
     const r = validResults(run);
     expect(r.score).toBe(0);
     expect(new Set(r.tests.map((t) => t.extra_data.status))).toEqual(new Set(["grader-error"]));

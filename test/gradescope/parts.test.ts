@@ -3,8 +3,8 @@
  * container, the runtime package cut out of the project's lockfile, run_autograder's deadline,
  * and npm run bundle's usage errors.
  */
-import { describe, expect, it } from "@jest/globals";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "@jest/globals";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -15,7 +15,14 @@ import { GRADESCOPE_TIMEOUT_S, bundleEnv, deadlineSeconds } from "../../scripts/
 import { type Lockfile, RuntimePackageError, runtimePackage } from "../../scripts/gradescope/runtime-package";
 import { METADATA } from "./harness";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "gradescope-parts-"));
+const TMP = mkdtempSync(join(tmpdir(), "gradescope-parts-"));
+let folders = 0;
+const tmp = () => {
+  const dir = join(TMP, String(folders++));
+  mkdirSync(dir);
+  return dir;
+};
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 describe("gradescopeSecret", () => {
   const metadataFile = (data: unknown) => {
