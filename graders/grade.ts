@@ -32,6 +32,8 @@ export interface GradeOptions {
   callTimeoutMs?: number;
   /** Grade only the tests of these kinds (e.g. a containment suite that skips timing and training). */
   kinds?: TestKind[];
+  /** Called as each test is graded, in order: a caller that may be stopped keeps what was earned. */
+  onTest?: (result: TestResult) => void;
 }
 
 /** Where an export lives in this submission: a loaded sandbox, or why it cannot be tested. */
@@ -175,7 +177,9 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
         outcome = { status: "grader-error", message: `the grader failed on this test: ${(error as Error).message}.`, cause: (error as Error).stack };
       }
       const extra = "extra" in outcome ? outcome.extra : undefined;
-      tests.push({ test: spec, score: scoreOf(spec, outcome), outcome, durationMs: performance.now() - t0, ...(extra ? { extra } : {}) });
+      const graded: TestResult = { test: spec, score: scoreOf(spec, outcome), outcome, durationMs: performance.now() - t0, ...(extra ? { extra } : {}) };
+      tests.push(graded);
+      options.onTest?.(graded);
     }
   } finally {
     await Promise.all([...sandboxes.map((s) => s.close()), grader.close()]);

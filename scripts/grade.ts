@@ -114,7 +114,7 @@ async function startGrading(outs: string[], seed: string | undefined, notes: str
 }
 
 function printResults(results: SubmissionResult[], format: (typeof FORMATS)[number]) {
-  if (format === "json") console.log(JSON.stringify(results.length === 1 ? toGradescope(results[0]) : results.map(toGradescope), null, 1));
+  if (format === "json") console.log(JSON.stringify(results.length === 1 ? toGradescope(results[0]) : results.map((r) => toGradescope(r)), null, 1));
   else if (format === "junit") console.log(toJUnit(results));
 }
 

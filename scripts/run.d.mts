@@ -3,7 +3,14 @@
 export const COMMANDS: Record<string, string>;
 /** The sandbox's runners and their sources. */
 export const RUNNERS: Record<string, string>;
-/** Bundle every command and runner into a new folder, publish it, and return it. */
-export function build(): Promise<string>;
+/** Packages a prebuilt grader loads from node_modules at run time (they cannot be bundled). */
+export const EXTERNAL: string[];
+/**
+ * Bundle entry points and the sandbox's runners into a folder and return it. With no options:
+ * every command into a new folder of the cache, published as the current build. With `outdir`:
+ * `entries` (name → source path in this checkout; default COMMANDS) into that folder, unpublished,
+ * with `root` the grader's root relative to the built files (default: this checkout).
+ */
+export function build(options?: { outdir?: string; root?: string; entries?: Record<string, string> }): Promise<string>;
 /** The folder of an up-to-date build: the published one, or a new one. */
 export function upToDate(): Promise<string>;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run grade | check | benchmark … → `node scripts/run.mjs <command> …`
+ * npm run grade | check | benchmark | bundle … → `node scripts/run.mjs <command> …`
  *
  * Starts a command-line entry point without compiling TypeScript on the fly (tsx costs about
  * 0.7 s per start). The entry points and the sandbox runners are bundled with esbuild into
@@ -28,6 +28,7 @@ export const COMMANDS = {
   grade: "scripts/grade.ts",
   check: "scripts/check.ts",
   benchmark: "scripts/benchmark.ts",
+  bundle: "scripts/bundle.ts",
 };
 /** The sandbox's runners (graders/sandbox/sandbox.ts RUNNER_BUILD: the same options, a test compares). */
 export const RUNNERS = {
@@ -59,27 +60,37 @@ function currentBuild() {
   return typeof stamp.dir === "string" ? join(CACHE, stamp.dir) : null;
 }
 
-/** Bundle every command and runner into a new folder, publish it, and return it. */
-export async function build() {
+/** Packages a prebuilt grader loads from node_modules at run time: esbuild's binary is looked up
+ *  next to its package, so it cannot be bundled. Everything else is. */
+export const EXTERNAL = ["esbuild"];
+
+/**
+ * Bundle entry points and the sandbox's runners into a folder and return it.
+ * With no options: every command into a new folder of the cache, published as the current build.
+ * With `outdir`: the `entries` (name → source path relative to this checkout; default COMMANDS)
+ * into that folder, not published; `root` is the URL of the grader's root (assignments/,
+ * fixtures/ …) relative to the built files (default: this checkout, as seen from `outdir`).
+ */
+export async function build({ outdir, root, entries = COMMANDS } = {}) {
   const esbuild = await import("esbuild");
   mkdirSync(CACHE, { recursive: true });
   const name = `build-${Date.now()}-${process.pid}`;
-  const dir = join(CACHE, name);
+  const dir = outdir ?? join(CACHE, name);
   const common = { bundle: true, format: "esm", platform: "node", target: "node20", outdir: dir, outExtension: { ".js": ".mjs" }, metafile: true, logLevel: "error" };
   const commands = await esbuild.build({
     ...common,
-    entryPoints: Object.fromEntries(Object.entries(COMMANDS).map(([k, v]) => [k, join(ROOT, v)])),
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, join(ROOT, v)])),
     splitting: true,
-    // esbuild's binary is looked up next to its package: load it from node_modules, never bundled.
-    external: ["esbuild"],
+    external: EXTERNAL,
     // CommonJS dependencies (ajv …) require Node's built-ins: give the ES module a require.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     define: {
-      BACKPROP_GRADER_ROOT: JSON.stringify(`${relative(dir, ROOT).split(sep).join("/")}/`),
+      BACKPROP_GRADER_ROOT: JSON.stringify(root ?? `${relative(dir, ROOT).split(sep).join("/")}/`),
       BACKPROP_GRADER_PREBUILT_RUNNERS: "true",
     },
   });
   const runners = await esbuild.build({ ...common, entryPoints: Object.fromEntries(Object.entries(RUNNERS).map(([k, v]) => [k, join(ROOT, v)])) });
+  if (outdir !== undefined) return dir;
   const inputs = {};
   for (const path of [...ALWAYS, ...Object.keys(commands.metafile.inputs), ...Object.keys(runners.metafile.inputs)]) {
     const rel = relative(ROOT, join(ROOT, path)).split(sep).join("/");
@@ -102,12 +113,8 @@ export async function upToDate() {
   return currentBuild() ?? (await build());
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const command = process.argv[2];
-  if (!Object.hasOwn(COMMANDS, command)) {
-    console.error(`usage: node scripts/run.mjs <${Object.keys(COMMANDS).join("|")}> [options]`);
-    process.exit(2);
-  }
+/** Start a command: build if needed, then load its entry point with its own arguments. */
+async function main(command) {
   let dir;
   try {
     dir = await upToDate();
@@ -118,4 +125,15 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   // the entry point sees its own arguments only, and itself as the script (as `node --import tsx <entry>` would)
   process.argv.splice(1, 2, join(ROOT, COMMANDS[command]));
   await import(pathToFileURL(join(dir, `${command}.mjs`)).href);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const command = process.argv[2];
+  if (!Object.hasOwn(COMMANDS, command)) {
+    console.error(`usage: node scripts/run.mjs <${Object.keys(COMMANDS).join("|")}> [options]`);
+    process.exit(2);
+  }
+  // Not awaited at the top level: this module finishes loading first, so an entry point may
+  // import it (npm run bundle calls build()) without waiting on its own start.
+  void main(command);
 }

@@ -9,7 +9,9 @@ import { parse } from "csv-parse/sync";
 import { create } from "xmlbuilder2";
 import { classroomOutput, toClassroom } from "../graders/results/classroom";
 import { gradebookTable, toGradebookCsv } from "../graders/results/gradebook";
-import { toGradescope } from "../graders/results/gradescope";
+import { graderFailureResult } from "../graders/results/grader-failure";
+import { TRAINING_ACCURACY, toGradescope } from "../graders/results/gradescope";
+import { markdownText } from "../graders/results/markdown";
 import { toJUnit } from "../graders/results/junit";
 import { STUDENT_OUTPUT_CAP } from "../graders/results/prose";
 import { type Outcome, type SubmissionResult, type TestResult, type TestSpec, scoreOf } from "../graders/results/result";
@@ -201,6 +203,117 @@ describe("toGradescope", () => {
     const long = toGradescope(allVisible({ ...trickyResult(), studentOutput: "x".repeat(STUDENT_OUTPUT_CAP * 3) })).output;
     expect(long.length).toBeLessThan(STUDENT_OUTPUT_CAP + 200);
     expect(long).toContain(`${STUDENT_OUTPUT_CAP * 2} more characters not shown`);
+  });
+});
+
+describe("toGradescope as Markdown (Gradescope's \"md\" format)", () => {
+  const md = toGradescope(trickyResult(), { format: "md", staffOutput: false });
+  const text = toGradescope(trickyResult());
+  const byName = (r: typeof md, name: string) => r.tests.find((x) => x.name.startsWith(name))!;
+  /** The words of an output, with Markdown's escapes, emphasis, code indentation and character references undone. */
+  const words = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&").match(/[\p{L}\p{N}]+/gu) ?? [];
+
+  it("validates, with md as the format of the whole output and of every test", () => {
+    expect(resultsProblems(md)).toEqual([]);
+    expect([md.output_format, md.test_output_format, ...new Set(md.tests.map((t) => t.output_format))]).toEqual(["md", "md", "md"]);
+    expect(new Set(text.tests.map((t) => t.output_format))).toEqual(new Set(["text"]));
+  });
+
+  it("says what the text rendering says, test by test, word for word", () => {
+    md.tests.forEach((t, k) => expect(words(t.output)).toEqual(words(text.tests[k].output)));
+  });
+
+  it("puts the details in an indented code block, columns kept, then the likely cause and the replay", () => {
+    const out = byName(md, "affineBackward: dw").output;
+    expect(out).toContain("\n\n    expected dw[1][2] = 0.5\n    actual   dw[1][2] = -0.5\n    seed 1234\n\n");
+    expect(out).toContain("**Likely cause:** dw is computed as w·xᵀ instead of xᵀ·dout");
+    expect(out).toContain("**Replay:** npm run check \\-\\- \\-\\-case layers/affineBackward/3");
+    expect(out.startsWith(markdownText(FAILED_MESSAGE))).toBe(true);
+  });
+
+  it("escapes text the student's code chose, so no link, image, heading or HTML can come of it", () => {
+    const hostile = "![pixel](http://evil.example/x.png) [click](javascript:alert(1)) <img src=x onerror=alert(1)> # Heading *bold* `code` | a | ~~s~~";
+    const r = trickyResult();
+    r.tests[2] = run(r.tests[2].test, { status: "failed", message: hostile, details: hostile, diagnosis: hostile });
+    r.messages = [hostile];
+    const out = toGradescope(r, { format: "md", staffOutput: false });
+    for (const o of [out.output, out.tests[2].output]) {
+      // code block lines are shown literally; our own bold labels are the only markup
+      const paragraphs = o.split("\n").filter((l) => !l.startsWith("    ")).map((l) => l.replace(/^\*\*(Likely cause|Replay):\*\* /, ""));
+      for (const l of paragraphs) {
+        expect(l).not.toMatch(/(^|[^\\])[![\]()`*#|~]/); // every Markdown character escaped
+        expect(l).not.toMatch(/[<>]/);
+      }
+      expect(o).toContain("\\!\\[pixel\\]\\(http://evil\\.example/x\\.png\\)");
+      expect(o).toContain("&lt;img src=x onerror=alert\\(1\\)&gt;");
+    }
+    expect(out.tests[2].output).toContain(`\n    ${hostile}\n`); // the details: a code block
+  });
+
+  it("on Gradescope (staffOutput false) keeps the student's output out of results.json when hidden tests ran, and says why", () => {
+    expect(md.extra_data.student_output).toBeUndefined();
+    expect(md.output).toContain("Your code printed output; it is not shown, because hidden tests ran \\(it could show their inputs\\)\\.");
+    expect(md.output).not.toContain("red text");
+    expect(toGradescope(trickyResult(), { format: "md" }).extra_data.student_output).toContain("red text");
+  });
+
+  it("shows the student's output in a code block when every test is visible", () => {
+    const r = trickyResult();
+    r.tests = r.tests.map((t) => ({ ...t, test: { ...t.test, visibility: "visible" as const } }));
+    const out = toGradescope(r, { format: "md", staffOutput: false }).output;
+    expect(out).toContain("**Output of your code:**\n\n    red text helloworld <tag> & ]]> bell");
+    expect(out).not.toMatch(/[\u0000-\u0008\u001b]/);
+  });
+});
+
+describe("the leaderboard", () => {
+  const training = (outcome: Outcome, extra?: Record<string, unknown>) => {
+    const r = perfectResult("ada");
+    r.tests.push(run(spec("twoLayerNetLoss: learns the spiral data set", 18, { kind: "training" }), outcome, extra));
+    return toGradescope(r, { format: "md" });
+  };
+
+  it("holds the training accuracy of a training test that ran to the end, passed or failed", () => {
+    const passed = training({ status: "passed", message: "trained" }, { training: { accuracy: 0.9567 } });
+    expect(passed.leaderboard).toEqual([{ name: TRAINING_ACCURACY, value: 0.9567, order: "desc" }]);
+    expect(resultsProblems(passed)).toEqual([]);
+    expect(training({ status: "failed", message: "did not learn" }, { training: { accuracy: 0.41 } }).leaderboard).toEqual([{ name: TRAINING_ACCURACY, value: 0.41, order: "desc" }]);
+  });
+
+  it("is left out when no training accuracy was measured", () => {
+    expect(toGradescope(perfectResult("ada")).leaderboard).toBeUndefined();
+    expect(training({ status: "could-not-check", message: "", end: { timedOut: true, outOfMemory: false } }).leaderboard).toBeUndefined();
+    expect(training({ status: "failed", message: "x" }, { training: { accuracy: Number.NaN } }).leaderboard).toBeUndefined();
+  });
+
+  it("is refused by the schema with an entry that is not {name, value, order}", () => {
+    const r = JSON.parse(JSON.stringify(training({ status: "passed", message: "trained" }, { training: { accuracy: 0.95 } })));
+    r.leaderboard[0].order = "up";
+    r.leaderboard.push({ name: "x" });
+    expect(resultsProblems(r).map((p) => p.path).sort()).toEqual(["/leaderboard/0/order", "/leaderboard/1/value"]);
+  });
+});
+
+describe("graderFailureResult", () => {
+  const specs = trickyResult().tests.map((t) => t.test);
+  const graded = trickyResult().tests.slice(0, 3);
+  const failure = graderFailureResult({ assignment: "layers", student: "s", specs, graded, message: "the grader ran out of time.", cause: "Error: boom\n    at x.ts:1" });
+
+  it("keeps the tests graded before the failure and makes every other one a grader error", () => {
+    expect(failure.tests.map((t) => t.test.name)).toEqual(specs.map((t) => t.name));
+    expect(failure.tests.slice(0, 3)).toEqual(graded);
+    expect(new Set(failure.tests.slice(3).map((t) => t.outcome.status))).toEqual(new Set(["grader-error"]));
+    expect(failure.score).toBe(3);
+    expect(failure.maxScore).toBe(18);
+  });
+
+  it("renders to a valid results.json that tells the student it is not their fault, the cause for the staff only", () => {
+    const gs = toGradescope(failure, { format: "md", staffOutput: false });
+    expect(resultsProblems(gs)).toEqual([]);
+    expect(gs.output).toContain("Grader error: the grader ran out of time\\. This is not your fault; please tell the course staff\\.");
+    expect(gs.tests[5].output).toContain("This is not your fault; please tell the course staff");
+    expect(gs.tests[5].extra_data.cause).toBe("Error: boom\n    at x.ts:1");
+    expect(JSON.stringify(gs.tests.map((t) => t.output))).not.toContain("boom");
   });
 });
 

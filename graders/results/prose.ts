@@ -106,14 +106,21 @@ export function printedText(result: SubmissionResult, cap = STUDENT_OUTPUT_CAP):
   return printed === "" ? "" : capText(printed, cap);
 }
 
+/**
+ * What the student is told when their code printed but hidden tests ran. `keptForStaff`: whether
+ * the output goes where only the staff see it (the TA's own results.json), or nowhere (Gradescope,
+ * where the student may see results.json).
+ */
+export function printedWithheld(keptForStaff: boolean): string {
+  return keptForStaff
+    ? "Your code printed output; it is kept for the course staff and not shown here, because hidden tests ran."
+    : "Your code printed output; it is not shown, because hidden tests ran (it could show their inputs).";
+}
+
 /** The submission-level report: its messages, then what the student's code printed when they may see it. */
-export function submissionOutput(result: SubmissionResult, cap = STUDENT_OUTPUT_CAP): string {
+export function submissionOutput(result: SubmissionResult, keptForStaff = true, cap = STUDENT_OUTPUT_CAP): string {
   const parts = result.messages.map((m) => cleanText(m).trim()).filter((m) => m !== "");
   const printed = printedText(result, cap);
-  if (printed !== "") {
-    parts.push(printedIsVisible(result)
-      ? `Output of your code:\n${printed}`
-      : "Your code printed output; it is kept for the course staff and not shown here, because hidden tests ran.");
-  }
+  if (printed !== "") parts.push(printedIsVisible(result) ? `Output of your code:\n${printed}` : printedWithheld(keptForStaff));
   return parts.join("\n\n");
 }

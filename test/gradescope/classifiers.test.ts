@@ -1,0 +1,4 @@
+/** The Gradescope bundle of classifiers: see suite.ts. */
+import { bundleSuite } from "./suite";
+
+bundleSuite("classifiers");
