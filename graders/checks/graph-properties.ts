@@ -1,6 +1,6 @@
 /**
  * Property checks of a student's ComputationalGraph, on graphs built here from GateSpecs with
- * random values (fast-check, fixed seed: see checkProperty in gate-properties.ts). The sandbox
+ * random values (fast-check, fixed seed: see checkProperty in property.ts). The sandbox
  * always builds a graph case from the grader's own gates, so only the graph's own logic is
  * tested: routing each gate's k-th gradient to the node's k-th input, adding at branches, sorting.
  *
@@ -17,7 +17,8 @@ import { Random, drawUntil } from "../cases/random";
 import { runCase } from "../cases/run";
 import { describe } from "../cases/shapes";
 import type { Check, CheckContext, RegisteredCheck } from "./context";
-import { type Broken, type Runner, TOLERANCE_RULE, between, checkProperty, close, full, magnitude, short, subSeed } from "./gate-properties";
+import { TOLERANCE_RULE, between, close, full, magnitude, short, subSeed } from "./arbitraries";
+import { type Broken, type RunStudentCase, checkProperty } from "./property";
 
 type Values = Record<string, number>;
 interface GraphAnswer {
@@ -75,12 +76,12 @@ function readGraph(answer: unknown, spec: GraphSpec, where: string): GraphAnswer
 const isBroken = (v: GraphAnswer | Broken): v is Broken => "message" in v;
 
 /** The reference graph with the reference gates, in the grader's process. */
-function reference(ctx: CheckContext, spec: GraphSpec, values: Values): GraphAnswer {
+function referenceGraph(ctx: CheckContext, spec: GraphSpec, values: Values): GraphAnswer {
   const r = runCase(ctx.reference, graphCase(ctx, spec, values)) as { value: number; grads: Values };
   return { value: r.value, grads: r.grads };
 }
 
-async function runGraph(ctx: CheckContext, run: Runner, spec: GraphSpec, values: Values, where: string): Promise<GraphAnswer | Broken> {
+async function runGraph(ctx: CheckContext, run: RunStudentCase, spec: GraphSpec, values: Values, where: string): Promise<GraphAnswer | Broken> {
   return readGraph(await run(graphCase(ctx, spec, values)), spec, where);
 }
 
@@ -116,7 +117,7 @@ const graphAddDistributes: Check = (ctx) =>
       const where = `for ${showGraph(spec, values, short)}`;
       const got = await runGraph(ctx, run, spec, values, where);
       if (isBroken(got)) return got;
-      const want = reference(ctx, spec, values);
+      const want = referenceGraph(ctx, spec, values);
       const [dx, dy] = [got.grads.x, got.grads.y];
       if (close(dx, dy) && close(dx, want.grads.x) && close(dy, want.grads.y)) return null;
       let diagnosis: string | undefined;
@@ -145,7 +146,7 @@ const graphMaxRoutes: Check = (ctx) =>
       const where = `for ${showGraph(spec, values, short)}`;
       const got = await runGraph(ctx, run, spec, values, where);
       if (isBroken(got)) return got;
-      const want = reference(ctx, spec, values);
+      const want = referenceGraph(ctx, spec, values);
       const [winner, loser] = x > y ? ["x", "y"] : ["y", "x"];
       const [gw, gl] = [got.grads[winner], got.grads[loser]];
       if (gl === 0 && close(gw, want.grads[winner])) return null;
@@ -173,7 +174,7 @@ const graphMultiplySwitches: Check = (ctx) =>
       if (isBroken(got)) return got;
       const [dx, dy] = [got.grads.x, got.grads.y];
       if (close(dx, y) && close(dy, x)) return null;
-      const want = reference(ctx, MULTIPLY, values);
+      const want = referenceGraph(ctx, MULTIPLY, values);
       let diagnosis: string | undefined;
       if (close(dx, x) && close(dy, y)) diagnosis = WRONG_INPUTS;
       else if (close(dx, 1) && close(dy, 1)) diagnosis = "every input gets the output's gradient 1: the graph must call gate.backward(dz) and give its entry k to node.inputs[k].";
@@ -292,13 +293,13 @@ const graphBranchesAdd: Check = (ctx) =>
       const where = `for ${showGraph(spec, values, short)}`;
       const got = await runGraph(ctx, run, spec, values, where);
       if (isBroken(got)) return got;
-      const want = reference(ctx, spec, values);
+      const want = referenceGraph(ctx, spec, values);
       const wrong = spec.inputs.filter((i) => !close(got.grads[i], want.grads[i]));
       if (wrong.length === 0 && close(got.value, want.value)) return null;
       if (wrong.length === 0) return { message: `forward returned ${short(got.value)}, expected ${short(want.value)} ${where}`, details: graphDetails(got, want) };
       // Which wrong gradient is the gradient through one use only (what overwriting leaves)?
       const tree = unshare(spec, values);
-      const parts = reference(ctx, tree.spec, tree.values).grads;
+      const parts = referenceGraph(ctx, tree.spec, tree.values).grads;
       const overwritten = wrong.find((i) => tree.copies[i].length > 1 && tree.copies[i].some((c) => close(got.grads[i], parts[c])));
       const v = overwritten ?? wrong[0];
       const diagnosis = overwritten
