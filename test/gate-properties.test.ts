@@ -1,6 +1,6 @@
 /**
  * The gates' and the graph's property checks (graders/checks/gate-properties.ts,
- * graph-properties.ts): through the whole engine on the sample class (each bug fails its own
+ * graph-properties.ts, reuse.ts): through the whole engine on the sample class (each bug fails its own
  * property and no other export's), and directly, with an in-process CheckContext, for what a
  * failure carries (seed, path, counterexample) and that a rerun finds the same counterexample.
  */
@@ -14,6 +14,7 @@ import type { Check, CheckContext } from "../graders/checks/context";
 import { GATE_CHECKS } from "../graders/checks/gate-properties";
 import { NUM_RUNS, fastCheckSeed } from "../graders/checks/property";
 import { GRAPH_CHECKS } from "../graders/checks/graph-properties";
+import { REUSE_CHECKS } from "../graders/checks/reuse";
 import { gradeSubmission } from "../graders/grade";
 import { loadManifest, testSpecs } from "../graders/manifest";
 import { REFERENCE } from "../graders/reference";
@@ -35,6 +36,9 @@ const FAILS: Record<string, { export: string; check: string; diagnosis: RegExp }
   "kai-scale-forgets-a": { export: "ScaleGate", check: "scale-gate", diagnosis: /without multiplying it by a/ },
   "gus-graph-overwrites": { export: "ComputationalGraph", check: "graph-branches-add", diagnosis: /overwrite instead of adding at a branch/ },
   "hana-graph-given-order": { export: "ComputationalGraph", check: "graph-order-free", diagnosis: /order they are given, not sorted topologically/ },
+  "lev-graph-keeps-grads": { export: "ComputationalGraph", check: "graph-reuse", diagnosis: /^the gradients were kept from the earlier call and added to/ },
+  "mia-multiply-first-inputs": { export: "MultiplyGate", check: "gate-reuse", diagnosis: /used the inputs of an earlier forward\(\)/ },
+  "ned-graph-reverses-in-place": { export: "ComputationalGraph", check: "graph-reuse", diagnosis: /node order reversed in place/ },
 };
 
 const properties = (r: SubmissionResult): TestResult[] => r.tests.filter((t) => t.test.kind === "properties");
@@ -51,15 +55,15 @@ describe("gate and graph properties through the engine, on the sample class", ()
 
   it("every properties test of the manifest names a registered check", () => {
     const specs = testSpecs(loadManifest("gates")).filter((t) => t.kind === "properties");
-    expect(specs).toHaveLength(14);
-    for (const t of specs) expect({ ...GATE_CHECKS, ...GRAPH_CHECKS }[t.check ?? ""]).toBeDefined();
+    expect(specs).toHaveLength(23);
+    for (const t of specs) expect({ ...GATE_CHECKS, ...GRAPH_CHECKS, ...REUSE_CHECKS }[t.check ?? ""]).toBeDefined();
   });
 
   it.each([...Object.entries(students).filter(([, s]) => s.expect === "correct").map(([id]) => `${CLASS}/${id}`), "reference/gates"])(
     "%s passes every properties test",
     (dir) => {
       const r = results.get(dir)!;
-      expect(properties(r)).toHaveLength(14);
+      expect(properties(r)).toHaveLength(23);
       if (failing(r).length > 0) throw new Error(explain(failing(r)));
     },
   );
@@ -83,9 +87,9 @@ describe("gate and graph properties through the engine, on the sample class", ()
     expect(failing(results.get(`${CLASS}/finn-reciprocal-sign`)!)).toEqual([]);
   });
 
-  it("the checks stay cheap: 725 sandbox calls for all 14 properties tests of a correct submission", () => {
+  it("the checks stay cheap: 950 sandbox calls for all 23 properties tests of a correct submission (one per sample for the 9 reuse tests)", () => {
     const calls = properties(results.get("reference/gates")!).map((t) => Number(/(\d+) calls/.exec(t.outcome.message)?.[1]));
-    expect(calls.reduce((s, n) => s + n, 0)).toBe(NUM_RUNS * 29);
+    expect(calls.reduce((s, n) => s + n, 0)).toBe(NUM_RUNS * (29 + 9));
   });
 });
 

@@ -139,7 +139,7 @@ const maxRoutes: Check = (ctx) =>
   });
 
 /** Where the single-input gates' x is drawn: O(1), and |x| in [0.5, 2] for the reciprocal. */
-function unaryInput(gate: string): fc.Arbitrary<number> {
+export function unaryInput(gate: string): fc.Arbitrary<number> {
   if (gate === "ReciprocalGate") return magnitude(0.5, 2);
   if (gate === "SigmoidGate") return between(-3, 3);
   return between(-2, 2);

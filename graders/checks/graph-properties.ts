@@ -20,7 +20,7 @@ import type { Check, CheckContext, RegisteredCheck } from "./context";
 import { TOLERANCE_RULE, between, close, full, magnitude, short, subSeed } from "./arbitraries";
 import { type Broken, type RunStudentCase, checkProperty } from "./property";
 
-type Values = Record<string, number>;
+export type Values = Record<string, number>;
 interface GraphAnswer {
   value: number;
   grads: Values;
@@ -50,7 +50,7 @@ function formula(n: GraphNodeSpec, f: (v: number) => string): string {
 }
 
 /** The graph as its nodes in the order given, and its values: one line. */
-function showGraph(spec: GraphSpec, values: Values, f: (v: number) => string = full): string {
+export function showGraph(spec: GraphSpec, values: Values, f: (v: number) => string = full): string {
   return `nodes [${spec.nodes.map((n) => formula(n, f)).join("; ")}], output ${spec.output}, values ${spec.inputs.map((i) => `${i} = ${f(values[i])}`).join(", ")}`;
 }
 
@@ -201,7 +201,7 @@ interface BranchGraph {
  * times, by nodes that use it once (s·y, z + s, max(s, y), σ(s) …) or twice (s·s, s + s); their
  * outputs are combined by adds and multiplies and scaled. Nodes in topological order; no max tie.
  */
-function branchGraph(r: Random): BranchGraph {
+export function branchGraph(r: Random): BranchGraph {
   const nodes: GraphNodeSpec[] = [];
   let s = "x";
   if (r.uniform() < 0.4) {
@@ -330,7 +330,7 @@ function isTopological(spec: GraphSpec, nodes: GraphNodeSpec[]): boolean {
  * A graph without branches (every value used once), in topological order: the lecture's f = (x + y)·z,
  * its sigmoid neuron, or a random expression tree over 3-5 inputs.
  */
-function orderGraph(r: Random): { spec: GraphSpec; values: Values } {
+export function orderGraph(r: Random): { spec: GraphSpec; values: Values } {
   const kind = r.int(4);
   let spec: GraphSpec;
   if (kind === 0) spec = structuredClone(GRAPHS.lecture) as GraphSpec;
@@ -359,12 +359,16 @@ function orderGraph(r: Random): { spec: GraphSpec; values: Values } {
     }
     spec = { inputs, nodes, output: pool[0] };
   }
-  const values = drawUntil(
+  return { spec, values: graphValues(r, spec) };
+}
+
+/** Values for every input of the graph: N(0, 1), at least KINK_MARGIN from 0 and from every kink. */
+export function graphValues(r: Random, spec: GraphSpec): Values {
+  return drawUntil(
     "graph values",
     () => Object.fromEntries(spec.inputs.map((i) => [i, r.normalAwayFrom(0)])) as Values,
     (v) => kinkDistance("ComputationalGraph", { graph: spec, values: v }) >= KINK_MARGIN,
   );
-  return { spec, values };
 }
 
 /** k orders of the graph's nodes that are not topological (where the graph allows one). */
