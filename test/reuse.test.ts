@@ -102,7 +102,22 @@ describe("what passes", () => {
     expect(calls.every((c) => (c.inputs.sequences as Call[][]).length === 5)).toBe(true);
   });
 
-  it("wrong but stateless code: its answers do not depend on earlier calls, so this test leaves it to the others", async () => {
+  it("the graph samples list their nodes in topological order (whether the order matters is graph-order-free's business)", async () => {
+    const calls: Case[] = [];
+    await reuse("ComputationalGraph", REFERENCE.gates, calls);
+    for (const c of calls) {
+      const graph = c.inputs.graph as { inputs: string[]; nodes: { name: string; inputs: string[] }[] };
+      const known = new Set(graph.inputs);
+      for (const n of graph.nodes) {
+        expect(n.inputs.every((i) => known.has(i))).toBe(true);
+        known.add(n.name);
+      }
+    }
+  });
+});
+
+describe("what fails although it keeps no state: a fresh object is already wrong", () => {
+  it("a wrong gate: reused or not it answers the same, and this test says so, with the catalog's likely cause", async () => {
     class Unswitched {
       private x = 0;
       private y = 0;
@@ -114,7 +129,43 @@ describe("what passes", () => {
         return [dz * this.x, dz * this.y];
       }
     }
-    expect(await reuse("MultiplyGate", { ...REFERENCE.gates, MultiplyGate: Unswitched })).toMatchObject({ status: "passed" });
+    const outcome = await reuse("MultiplyGate", { ...REFERENCE.gates, MultiplyGate: Unswitched });
+    expect(outcome).toMatchObject({
+      status: "failed",
+      message: expect.stringMatching(/^MultiplyGate: a fresh MultiplyGate is already wrong, so this is not about state: gradient\[\d\] = \S+, expected \S+ \(2 of 2 entries differ\), for x = \S+, y = \S+, dz = \S+$/),
+      diagnosis: expect.stringMatching(/multiply switches/),
+    });
+  });
+
+  it("a gate that returns a constant keeps no state either, and earns nothing", async () => {
+    class Constant {
+      forward() {
+        return 0.123456;
+      }
+      backward() {
+        return [0.123456, 0.123456];
+      }
+    }
+    expect(await reuse("AddGate", { ...REFERENCE.gates, AddGate: Constant })).toMatchObject({ status: "failed", message: expect.stringMatching(/^AddGate: a fresh AddGate is already wrong, so this is not about state: /) });
+    expect(await reuse("ComputationalGraph", { ...REFERENCE.gates, ComputationalGraph: class { forward = () => 1; backward = () => ({}) } })).toMatchObject({
+      status: "failed",
+      message: expect.stringMatching(/^ComputationalGraph: a fresh graph is already wrong, so this is not about state: /),
+    });
+  });
+
+  it("an answer not in the contract's form: the judge's message", async () => {
+    class ScalarBackward {
+      private z = 0;
+      forward(x: number) {
+        this.z = Math.exp(x);
+        return this.z;
+      }
+      backward(dz: number) {
+        return this.z * dz;
+      }
+    }
+    const outcome = await reuse("ExpGate", { ...REFERENCE.gates, ExpGate: ScalarBackward });
+    expect(outcome).toMatchObject({ status: "failed", message: expect.stringMatching(/^ExpGate: a fresh ExpGate is already wrong, so this is not about state: backward returned number \S+, expected an array of 1 gradient \(one per input, in input order\), for x = /) });
   });
 });
 
@@ -195,21 +246,6 @@ describe("a gate that keeps state between calls fails its reuse test, told which
     }
     const outcome = await reuse("ScaleGate", { ...REFERENCE.gates, ScaleGate: ScaleKeepsGradient });
     expect(outcome).toMatchObject({ status: "failed", message: expect.stringMatching(/, for a = \S+, x = \S+, dz = \S+$/), replay: expect.stringMatching(/counterexample a = \S+; \(a = /) });
-  });
-
-  it("an answer a fresh gate cannot give in the contract's form is reported as such, not as state", async () => {
-    class ScalarBackward {
-      private z = 0;
-      forward(x: number) {
-        this.z = Math.exp(x);
-        return this.z;
-      }
-      backward(dz: number) {
-        return this.z * dz;
-      }
-    }
-    const outcome = await reuse("ExpGate", { ...REFERENCE.gates, ExpGate: ScalarBackward });
-    expect(outcome).toMatchObject({ status: "failed", message: expect.stringMatching(/^ExpGate: backward\(\) of a fresh ExpGate returned number \S+, expected an array of 1 finite number \(one gradient per input\), for x = /) });
   });
 });
 

@@ -4,19 +4,23 @@
  * backward twice after one forward, two forwards in a row then backward, on four sets of values),
  * and every answer must equal what a FRESH object of the student's own class gives for that call.
  * A difference can only come from state kept between calls: gradients added with += and never
- * reset, the inputs of the first forward kept, a cached value, a node order reversed in place.
- * Whether the fresh answer is right is the golden, hidden and other property tests' business (a
- * wrong but stateless answer passes here); the reference's answer is shown beside the two.
+ * reset, the inputs of the first forward kept, a cached value, a node order reversed in place;
+ * the message names the first call that shows it, the fresh and the reference's answers, and the
+ * likely cause. The fresh answers must also match the reference's (the judge's rule): otherwise
+ * code that keeps no state because it computes nothing (a constant) would earn the points. That
+ * failure says it is not about state, with the diagnosis catalog's likely cause.
  *
  * A sample is ONE case, run in one round trip: the reused object's calls, and on a new object per
  * set of values forward() then backward() (cases/run.ts, `sequences`). The graph's gates are the
  * grader's own, as in every graph case, so only the graph's own state is tested.
  */
 import fc from "fast-check";
-import { type Call, type Case, GATE_NAMES, type GateName, type GraphSpec } from "../cases/case";
+import { type Call, type Case, GATE_NAMES, type GateName, type GraphSpec, type Value } from "../cases/case";
 import { Random } from "../cases/random";
 import { runCase } from "../cases/run";
 import { describe } from "../cases/shapes";
+import { judgeOutputs, outputsOf } from "../judge/compare";
+import { diagnose } from "../judge/diagnose";
 import { TOLERANCE_RULE, between, close, full, magnitude, numberList, short, subSeed, upstream } from "./arbitraries";
 import type { Check, CheckContext, RegisteredCheck } from "./context";
 import { unaryInput } from "./gate-properties";
@@ -69,6 +73,8 @@ interface Subject {
   fresh: string;
   /** The case: the reused object's calls, then forward() and backward() on a new object per set. */
   case: Case;
+  /** The ordinary case of one set (forward() then backward() on a new object), without `expected`. */
+  plainCase(set: number): Case;
   /** The numbers of an answer to `method`, in a fixed order, or null when it cannot be read. */
   read(method: Method, value: unknown): number[] | null;
   /** The names of those numbers ("dx", "d out/dx"). */
@@ -108,23 +114,32 @@ function resultsOf(value: unknown): unknown[][] | null {
 }
 
 /**
- * Judge one sample: the student's answers (`value`, untrusted) against the student's own fresh
- * objects, call by call; the reference's (`reference`, from this process) only shown.
+ * Judge one sample: the student's answers (`value`, untrusted) first against the student's own
+ * fresh objects, call by call (state kept between calls), then the fresh objects' answers against
+ * the reference's (`reference`, run in this process): a reused object that answers as a fresh one
+ * does earns nothing when both are wrong (a gate that returns a constant keeps no state either).
  */
-function judge(subject: Subject, value: unknown, reference: unknown): Broken | null {
+function judge(ctx: CheckContext, subject: Subject, value: unknown, reference: unknown): Broken | null {
   const results = resultsOf(value);
   if (!results) return { message: `the answers of a sequence of calls on one ${subject.noun} could not be read back` };
   const referenceResults = resultsOf(reference)!;
-  // the fresh objects' answers: forward()'s and backward()'s per set, each readable
+  const fresh = freshAnswers(subject, results);
+  return (fresh && stateKept(subject, results, referenceResults, fresh)) ?? wrongWhenFresh(ctx, subject, results, referenceResults);
+}
+
+/** The fresh objects' answers, forward()'s and backward()'s per set; null when one cannot be read. */
+function freshAnswers(subject: Subject, results: unknown[][]): number[][][] | null {
   const fresh: number[][][] = [];
   for (let s = 0; s < SETS; s++) {
-    fresh[s] = [];
-    for (const [i, method] of (["forward", "backward"] as const).entries()) {
-      const answer = subject.read(method, results[s + 1][i]);
-      if (!answer) return { message: `${method}() of ${subject.fresh} returned ${describe(results[s + 1][i])}, expected ${subject.expectation(method)}, for ${subject.showSet(s, short)}` };
-      fresh[s][i] = answer;
-    }
+    const answers = (["forward", "backward"] as const).map((method, i) => subject.read(method, results[s + 1][i]));
+    if (answers.some((a) => a === null)) return null;
+    fresh[s] = answers as number[][];
   }
+  return fresh;
+}
+
+/** The first call on the reused object that does not answer as a fresh object does. */
+function stateKept(subject: Subject, results: unknown[][], referenceResults: unknown[][], fresh: number[][][]): Broken | null {
   const reused = results[0];
   for (let k = 0; k < SEQUENCE.length; k++) {
     const step = SEQUENCE[k];
@@ -147,6 +162,29 @@ function judge(subject: Subject, value: unknown, reference: unknown): Broken | n
         `rule: ${TOLERANCE_RULE}`,
       ].join("\n"),
       diagnosis: got ? likelyCause(subject, k, got, want, reused, fresh) : subject.causes.other,
+    };
+  }
+  return null;
+}
+
+/** The first set on which a fresh object's forward() and backward() differ from the reference's (the judge's rule). */
+function wrongWhenFresh(ctx: CheckContext, subject: Subject, results: unknown[][], referenceResults: unknown[][]): Broken | null {
+  const tol = ctx.manifest.tolerances.golden;
+  for (let s = 0; s < SETS; s++) {
+    const plain = subject.plainCase(s);
+    const names = outputsOf(plain, ctx.spec.export);
+    const c: Case = { ...plain, expected: { [names[0]]: referenceResults[s + 1][0] as Value, grads: referenceResults[s + 1][1] as Value } };
+    const answer = { [names[0]]: results[s + 1][0], grads: results[s + 1][1] };
+    const verdict = judgeOutputs(c, answer, names, tol);
+    if (verdict.ok) continue;
+    const diagnosis = diagnose(c, ctx.spec.export, answer, names, tol);
+    return {
+      message: `${subject.fresh} is already wrong, so this is not about state: ${verdict.message}, for ${subject.showSet(s, short)}`,
+      details: [
+        verdict.details,
+        `This test passes when every call on a reused ${subject.noun} answers as a fresh one does and as the reference does; the other ${ctx.spec.export} tests say more about the fresh answer.`,
+      ].filter(Boolean).join("\n"),
+      ...(diagnosis ? { diagnosis } : {}),
     };
   }
   return null;
@@ -230,11 +268,13 @@ function gateSubject(ctx: CheckContext, sample: GateSample): Subject {
   const gate = ctx.spec.export as GateName;
   const n = sample.sets[0].x.length;
   const names = n === 2 ? ["dx", "dy"] : ["dx"];
-  const inputs = { ...(sample.ctor ? { ctor: sample.ctor } : {}), sequences: sequences((s) => sample.sets[s].x, (s) => [sample.sets[s].dz]) };
+  const constant: Record<string, Value> = sample.ctor ? { ctor: sample.ctor } : {};
+  const inputs = { ...constant, sequences: sequences((s) => sample.sets[s].x, (s) => [sample.sets[s].dz]) };
   return {
     noun: "gate",
     fresh: `a fresh ${gate}`,
     case: { id: `${gate}/${ctx.spec.check}`, target: gate, exports: [gate], seed: ctx.seed, inputs, expected: {} },
+    plainCase: (s) => ({ id: `${gate}/${ctx.spec.check}/${s}`, target: gate, exports: [gate], seed: ctx.seed, inputs: { ...constant, x: sample.sets[s].x, dz: sample.sets[s].dz }, expected: {} }),
     read(method, value) {
       if (method === "forward") return isNumber(value) ? [value] : null;
       return Array.isArray(value) && value.length === n && value.every(isNumber) ? value : null;
@@ -262,7 +302,7 @@ const gateReuse: Check = (ctx) =>
     show: (sample) => showGateSample(ctx.spec.export, sample),
     async holds(sample, run) {
       const subject = gateSubject(ctx, sample);
-      return judge(subject, await run(subject.case), runCase(ctx.reference, subject.case));
+      return judge(ctx, subject, await run(subject.case), runCase(ctx.reference, subject.case));
     },
   });
 
@@ -303,6 +343,7 @@ function graphSubject(ctx: CheckContext, { spec, sets }: GraphSample): Subject {
       inputs: { graph: spec, sequences: sequences((s) => [sets[s]], () => []) },
       expected: {},
     },
+    plainCase: (s) => ({ id: `ComputationalGraph/${ctx.spec.check}/${s}`, target: "ComputationalGraph", exports: ["ComputationalGraph"], seed: ctx.seed, inputs: { graph: spec, values: sets[s] }, expected: {} }),
     read(method, value) {
       if (method === "forward") return isNumber(value) ? [value] : null;
       if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
@@ -326,7 +367,7 @@ const graphReuse: Check = (ctx) =>
     show: ({ spec, sets }) => `${showGraph(spec, sets[0])}; then values ${sets.slice(1).map((v) => `{${showValues(spec, v, full)}}`).join(", ")}`,
     async holds(sample, run) {
       const subject = graphSubject(ctx, sample);
-      return judge(subject, await run(subject.case), runCase(ctx.reference, subject.case));
+      return judge(ctx, subject, await run(subject.case), runCase(ctx.reference, subject.case));
     },
   });
 
