@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Case } from "../graders/cases/case";
-import { type Implementation, runCase } from "../graders/cases/run";
+import type { Implementation } from "../graders/cases/run";
 import type { Check, CheckContext } from "../graders/checks/context";
 import { GATE_CHECKS } from "../graders/checks/gate-properties";
 import { NUM_RUNS, fastCheckSeed } from "../graders/checks/property";
@@ -19,9 +19,8 @@ import { gradeSubmission } from "../graders/grade";
 import { loadManifest, testSpecs } from "../graders/manifest";
 import { REFERENCE } from "../graders/reference";
 import type { Outcome, SubmissionResult, TestResult, TestSpec } from "../graders/results/result";
-import type { CallResult } from "../graders/sandbox/sandbox";
 import * as referenceGates from "../reference/gates/gates";
-import { checkContext } from "./check-context";
+import { checkContext, runInProcess } from "./check-context";
 
 const SECRET = "gate-props-test";
 const CLASS = "fixtures/submissions/gates";
@@ -112,15 +111,7 @@ const specOf = (check: string): TestSpec => testSpecs(manifest).find((t) => t.ch
 
 /** A CheckContext that runs cases in this process, on `impl` (graph cases with the reference gates). */
 function context(check: string, impl: Implementation, seed = `visible:${specOf(check).name}`, calls: Case[] = []): CheckContext {
-  const run = async (c: Case): Promise<CallResult> => {
-    calls.push(c);
-    try {
-      return { kind: "returned", value: JSON.parse(JSON.stringify(runCase(impl, c, { gates: referenceGates }))), durationMs: 0 };
-    } catch (error) {
-      return { kind: "threw", error: { name: (error as Error).name, message: (error as Error).message }, durationMs: 0 };
-    }
-  };
-  return checkContext({ assignment: "gates", spec: specOf(check), manifest, run }, { seed, limitMs: 2000 });
+  return checkContext({ assignment: "gates", spec: specOf(check), manifest, run: runInProcess(impl, referenceGates, calls) }, { seed, limitMs: 2000 });
 }
 
 class UnswitchedMultiply {

@@ -15,9 +15,8 @@ import { REUSE_CHECKS } from "../graders/checks/reuse";
 import { loadManifest, testSpecs } from "../graders/manifest";
 import { REFERENCE } from "../graders/reference";
 import type { Outcome } from "../graders/results/result";
-import type { CallResult } from "../graders/sandbox/sandbox";
 import * as referenceGates from "../reference/gates/gates";
-import { checkContext } from "./check-context";
+import { checkContext, runInProcess } from "./check-context";
 
 const manifest = loadManifest("gates");
 const GATES = ["AddGate", "MultiplyGate", "MaxGate", "ExpGate", "ReciprocalGate", "ScaleGate", "OffsetGate", "SigmoidGate"];
@@ -25,15 +24,7 @@ const GATES = ["AddGate", "MultiplyGate", "MaxGate", "ExpGate", "ReciprocalGate"
 /** The reuse test of `exportName`, run in this process on `impl` (graph cases with the reference gates). */
 async function reuse(exportName: string, impl: Implementation, calls: Case[] = []): Promise<Outcome> {
   const spec = testSpecs(manifest).find((t) => t.export === exportName && (t.check === "gate-reuse" || t.check === "graph-reuse"))!;
-  const run = async (c: Case): Promise<CallResult> => {
-    calls.push(c);
-    try {
-      return { kind: "returned", value: JSON.parse(JSON.stringify(runCase(impl, c, { gates: referenceGates }))), durationMs: 0 };
-    } catch (error) {
-      return { kind: "threw", error: { name: (error as Error).name, message: (error as Error).message }, durationMs: 0 };
-    }
-  };
-  const ctx: CheckContext = checkContext({ assignment: "gates", spec, manifest, run });
+  const ctx: CheckContext = checkContext({ assignment: "gates", spec, manifest, run: runInProcess(impl, referenceGates, calls) });
   return REUSE_CHECKS[spec.check!].run(ctx);
 }
 
@@ -118,22 +109,19 @@ describe("what passes", () => {
 
 describe("what fails although it keeps no state: a fresh object is already wrong", () => {
   it("a wrong gate: reused or not it answers the same, and this test says so, with the catalog's likely cause", async () => {
-    class Unswitched {
-      private x = 0;
-      private y = 0;
+    class RoutesBoth {
       forward(x: number, y: number) {
-        [this.x, this.y] = [x, y];
-        return x * y;
+        return Math.max(x, y);
       }
       backward(dz: number) {
-        return [dz * this.x, dz * this.y];
+        return [dz, dz];
       }
     }
-    const outcome = await reuse("MultiplyGate", { ...REFERENCE.gates, MultiplyGate: Unswitched });
+    const outcome = await reuse("MaxGate", { ...REFERENCE.gates, MaxGate: RoutesBoth });
     expect(outcome).toMatchObject({
       status: "failed",
-      message: expect.stringMatching(/^MultiplyGate: a fresh MultiplyGate is already wrong, so this is not about state: gradient\[\d\] = \S+, expected \S+ \(2 of 2 entries differ\), for x = \S+, y = \S+, dz = \S+$/),
-      diagnosis: expect.stringMatching(/multiply switches/),
+      message: expect.stringMatching(/^MaxGate: a fresh MaxGate is already wrong, so this is not about state: gradient\[1\] = \S+, expected 0 \(1 of 2 entries differ\), for x = \S+, y = \S+, dz = \S+$/),
+      diagnosis: expect.stringMatching(/goes to both inputs/),
     });
   });
 
