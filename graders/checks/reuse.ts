@@ -21,6 +21,7 @@ import { runCase } from "../cases/run";
 import { describe } from "../cases/shapes";
 import { judgeOutputs, outputsOf } from "../judge/compare";
 import { diagnose } from "../judge/diagnose";
+import { withinTolerance } from "../judge/tolerance";
 import { TOLERANCE_RULE, between, close, full, magnitude, numberList, short, subSeed, upstream } from "./arbitraries";
 import type { Check, CheckContext, RegisteredCheck } from "./context";
 import { unaryInput } from "./gate-properties";
@@ -171,12 +172,19 @@ function stateKept(subject: Subject, results: unknown[][], referenceResults: unk
 function wrongWhenFresh(ctx: CheckContext, subject: Subject, results: unknown[][], referenceResults: unknown[][]): Broken | null {
   const tol = ctx.manifest.tolerances.golden;
   for (let s = 0; s < SETS; s++) {
+    // the judge's rule on the numbers read; the judge itself (and its schemas, one per graph) only for a failure
+    const agrees = (["forward", "backward"] as const).every((method, i) => {
+      const [got, want] = [subject.read(method, results[s + 1][i]), subject.read(method, referenceResults[s + 1][i])!];
+      const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      return got !== null && got.every((v, j) => withinTolerance(v, want[j], scale, tol));
+    });
+    if (agrees) continue;
     const plain = subject.plainCase(s);
     const names = outputsOf(plain, ctx.spec.export);
     const c: Case = { ...plain, expected: { [names[0]]: referenceResults[s + 1][0] as Value, grads: referenceResults[s + 1][1] as Value } };
     const answer = { [names[0]]: results[s + 1][0], grads: results[s + 1][1] };
     const verdict = judgeOutputs(c, answer, names, tol);
-    if (verdict.ok) continue;
+    if (verdict.ok) throw new Error(`reuse: a fresh answer fails the judge's rule as read here but passes the judge, for ${subject.showSet(s, full)}`); // a grader error
     const diagnosis = diagnose(c, ctx.spec.export, answer, names, tol);
     return {
       message: `${subject.fresh} is already wrong, so this is not about state: ${verdict.message}, for ${subject.showSet(s, short)}`,
