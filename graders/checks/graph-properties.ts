@@ -1,6 +1,6 @@
 /**
  * Property checks of a student's ComputationalGraph, on graphs built here from GateSpecs with
- * random values (fast-check, fixed seed: see checkProperty in gate-properties.ts). The sandbox
+ * random values (fast-check, fixed seed: see checkProperty in property.ts). The sandbox
  * always builds a graph case from the grader's own gates, so only the graph's own logic is
  * tested: routing each gate's k-th gradient to the node's k-th input, adding at branches, sorting.
  *
@@ -17,9 +17,10 @@ import { Random, drawUntil } from "../cases/random";
 import { runCase } from "../cases/run";
 import { describe } from "../cases/shapes";
 import type { Check, CheckContext, RegisteredCheck } from "./context";
-import { type Broken, type Runner, TOLERANCE_RULE, between, checkProperty, close, full, magnitude, short, subSeed } from "./gate-properties";
+import { TOLERANCE_RULE, between, close, full, magnitude, short, subSeed } from "./arbitraries";
+import { type Broken, type RunStudentCase, checkProperty } from "./property";
 
-type Values = Record<string, number>;
+export type Values = Record<string, number>;
 interface GraphAnswer {
   value: number;
   grads: Values;
@@ -49,7 +50,7 @@ function formula(n: GraphNodeSpec, f: (v: number) => string): string {
 }
 
 /** The graph as its nodes in the order given, and its values: one line. */
-function showGraph(spec: GraphSpec, values: Values, f: (v: number) => string = full): string {
+export function showGraph(spec: GraphSpec, values: Values, f: (v: number) => string = full): string {
   return `nodes [${spec.nodes.map((n) => formula(n, f)).join("; ")}], output ${spec.output}, values ${spec.inputs.map((i) => `${i} = ${f(values[i])}`).join(", ")}`;
 }
 
@@ -75,12 +76,12 @@ function readGraph(answer: unknown, spec: GraphSpec, where: string): GraphAnswer
 const isBroken = (v: GraphAnswer | Broken): v is Broken => "message" in v;
 
 /** The reference graph with the reference gates, in the grader's process. */
-function reference(ctx: CheckContext, spec: GraphSpec, values: Values): GraphAnswer {
+function referenceGraph(ctx: CheckContext, spec: GraphSpec, values: Values): GraphAnswer {
   const r = runCase(ctx.reference, graphCase(ctx, spec, values)) as { value: number; grads: Values };
   return { value: r.value, grads: r.grads };
 }
 
-async function runGraph(ctx: CheckContext, run: Runner, spec: GraphSpec, values: Values, where: string): Promise<GraphAnswer | Broken> {
+async function runGraph(ctx: CheckContext, run: RunStudentCase, spec: GraphSpec, values: Values, where: string): Promise<GraphAnswer | Broken> {
   return readGraph(await run(graphCase(ctx, spec, values)), spec, where);
 }
 
@@ -116,7 +117,7 @@ const graphAddDistributes: Check = (ctx) =>
       const where = `for ${showGraph(spec, values, short)}`;
       const got = await runGraph(ctx, run, spec, values, where);
       if (isBroken(got)) return got;
-      const want = reference(ctx, spec, values);
+      const want = referenceGraph(ctx, spec, values);
       const [dx, dy] = [got.grads.x, got.grads.y];
       if (close(dx, dy) && close(dx, want.grads.x) && close(dy, want.grads.y)) return null;
       let diagnosis: string | undefined;
@@ -145,7 +146,7 @@ const graphMaxRoutes: Check = (ctx) =>
       const where = `for ${showGraph(spec, values, short)}`;
       const got = await runGraph(ctx, run, spec, values, where);
       if (isBroken(got)) return got;
-      const want = reference(ctx, spec, values);
+      const want = referenceGraph(ctx, spec, values);
       const [winner, loser] = x > y ? ["x", "y"] : ["y", "x"];
       const [gw, gl] = [got.grads[winner], got.grads[loser]];
       if (gl === 0 && close(gw, want.grads[winner])) return null;
@@ -173,7 +174,7 @@ const graphMultiplySwitches: Check = (ctx) =>
       if (isBroken(got)) return got;
       const [dx, dy] = [got.grads.x, got.grads.y];
       if (close(dx, y) && close(dy, x)) return null;
-      const want = reference(ctx, MULTIPLY, values);
+      const want = referenceGraph(ctx, MULTIPLY, values);
       let diagnosis: string | undefined;
       if (close(dx, x) && close(dy, y)) diagnosis = WRONG_INPUTS;
       else if (close(dx, 1) && close(dy, 1)) diagnosis = "every input gets the output's gradient 1: the graph must call gate.backward(dz) and give its entry k to node.inputs[k].";
@@ -200,7 +201,7 @@ interface BranchGraph {
  * times, by nodes that use it once (s·y, z + s, max(s, y), σ(s) …) or twice (s·s, s + s); their
  * outputs are combined by adds and multiplies and scaled. Nodes in topological order; no max tie.
  */
-function branchGraph(r: Random): BranchGraph {
+export function branchGraph(r: Random): BranchGraph {
   const nodes: GraphNodeSpec[] = [];
   let s = "x";
   if (r.uniform() < 0.4) {
@@ -292,13 +293,13 @@ const graphBranchesAdd: Check = (ctx) =>
       const where = `for ${showGraph(spec, values, short)}`;
       const got = await runGraph(ctx, run, spec, values, where);
       if (isBroken(got)) return got;
-      const want = reference(ctx, spec, values);
+      const want = referenceGraph(ctx, spec, values);
       const wrong = spec.inputs.filter((i) => !close(got.grads[i], want.grads[i]));
       if (wrong.length === 0 && close(got.value, want.value)) return null;
       if (wrong.length === 0) return { message: `forward returned ${short(got.value)}, expected ${short(want.value)} ${where}`, details: graphDetails(got, want) };
       // Which wrong gradient is the gradient through one use only (what overwriting leaves)?
       const tree = unshare(spec, values);
-      const parts = reference(ctx, tree.spec, tree.values).grads;
+      const parts = referenceGraph(ctx, tree.spec, tree.values).grads;
       const overwritten = wrong.find((i) => tree.copies[i].length > 1 && tree.copies[i].some((c) => close(got.grads[i], parts[c])));
       const v = overwritten ?? wrong[0];
       const diagnosis = overwritten
@@ -329,7 +330,7 @@ function isTopological(spec: GraphSpec, nodes: GraphNodeSpec[]): boolean {
  * A graph without branches (every value used once), in topological order: the lecture's f = (x + y)·z,
  * its sigmoid neuron, or a random expression tree over 3-5 inputs.
  */
-function orderGraph(r: Random): { spec: GraphSpec; values: Values } {
+export function orderGraph(r: Random): { spec: GraphSpec; values: Values } {
   const kind = r.int(4);
   let spec: GraphSpec;
   if (kind === 0) spec = structuredClone(GRAPHS.lecture) as GraphSpec;
@@ -358,12 +359,16 @@ function orderGraph(r: Random): { spec: GraphSpec; values: Values } {
     }
     spec = { inputs, nodes, output: pool[0] };
   }
-  const values = drawUntil(
+  return { spec, values: graphValues(r, spec) };
+}
+
+/** Values for every input of the graph: N(0, 1), at least KINK_MARGIN from 0 and from every kink. */
+export function graphValues(r: Random, spec: GraphSpec): Values {
+  return drawUntil(
     "graph values",
     () => Object.fromEntries(spec.inputs.map((i) => [i, r.normalAwayFrom(0)])) as Values,
     (v) => kinkDistance("ComputationalGraph", { graph: spec, values: v }) >= KINK_MARGIN,
   );
-  return { spec, values };
 }
 
 /** k orders of the graph's nodes that are not topological (where the graph allows one). */

@@ -23,6 +23,8 @@ export type ToChild =
       id: string;
       target: Target;
       exports: string[];
+      /** The case's inputs. With `sequences` (objects in use), each sequence's calls run on one new
+       *  gate or graph, and what each call returned comes back (cases/run.ts). */
       inputs: Record<string, Value>;
       forwardOnly: boolean;
       /** Return the arguments as they are after the calls too (to see mutation). */
