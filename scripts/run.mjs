@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run grade | check | benchmark … → `node scripts/run.mjs <command> …`
+ * npm run grade | check | benchmark | bench … → `node scripts/run.mjs <command> …`
  *
  * Starts a command-line entry point without compiling TypeScript on the fly (tsx costs about
  * 0.7 s per start). The entry points and the sandbox runners are bundled with esbuild into
@@ -28,6 +28,7 @@ export const COMMANDS = {
   grade: "scripts/grade.ts",
   check: "scripts/check.ts",
   benchmark: "scripts/benchmark.ts",
+  bench: "scripts/bench.ts",
 };
 /** The sandbox's runners (graders/sandbox/sandbox.ts RUNNER_BUILD: the same options, a test compares). */
 export const RUNNERS = {
