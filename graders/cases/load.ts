@@ -5,7 +5,8 @@
  * ids, exports and assignment that match the targets, graphs whose names resolve.
  */
 import { readFileSync } from "node:fs";
-import Ajv, { type ErrorObject } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { makeAjv } from "../ajv";
 import {
   type Case,
   type CaseFile,
@@ -21,9 +22,9 @@ import { type Problem, signatureProblems } from "./shapes";
 
 const SCHEMA_PATH = rootPath("fixtures", "case-file.schema.json");
 
-let compiled: ReturnType<Ajv["compile"]> | undefined;
-function schemaValidator(): ReturnType<Ajv["compile"]> {
-  compiled ??= new Ajv({ allErrors: true, discriminator: true }).compile(JSON.parse(readFileSync(SCHEMA_PATH, "utf8")));
+let compiled: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  compiled ??= makeAjv({ allErrors: true, discriminator: true }).compile(JSON.parse(readFileSync(SCHEMA_PATH, "utf8")));
   return compiled;
 }
 

@@ -1,0 +1,11 @@
+/**
+ * How the grader makes its ajv instances: ajv's code optimization passes off. They make the
+ * generated validators only marginally faster and cost half of every compile (measured here: the
+ * case-file schema compiles in 145 ms instead of 290 ms, and validates the layers golden file in
+ * the same 13 ms), and a grading process compiles more schemas than it validates data with each.
+ */
+import Ajv, { type Options } from "ajv";
+
+export function makeAjv(options: Options): Ajv {
+  return new Ajv({ ...options, code: { ...options.code, optimize: false } });
+}
