@@ -50,7 +50,7 @@ export function loadManifest(name: AssignmentName, path = `${ASSIGNMENTS_DIR}${n
     throw new ManifestError(path, [`cannot be read as JSON: ${(cause as Error).message}`]);
   }
   // compiled once per process: an ajv compile costs more than grading a small submission
-  const validate = (schemaValidator ??= makeAjv({ allErrors: true }).compile(JSON.parse(readFileSync(`${ASSIGNMENTS_DIR}assignment.schema.json`, "utf8"))));
+  const validate = (schemaValidator ??= makeAjv({ allErrors: true, schemaFile: true }).compile(JSON.parse(readFileSync(`${ASSIGNMENTS_DIR}assignment.schema.json`, "utf8"))));
   if (!validate(data)) {
     throw new ManifestError(path, (validate.errors ?? []).map((e) => `${e.instancePath || "/"}: ${e.message}${e.params && "allowedValues" in e.params ? ` (${(e.params.allowedValues as unknown[]).join(", ")})` : ""}`));
   }

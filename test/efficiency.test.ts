@@ -35,38 +35,39 @@ const AFFINE = efficiencyTarget("affineBackward")!;
 
 describe("the verdict", () => {
   it("under the floor at the top size: passed, whatever the growth", () => {
-    const g = growthOf({ small: [0.8], top: [40] }, "sched");
-    expect(g).toMatchObject({ smallMs: 0.8, topMs: 40, growth: 50, ok: true });
-    expect(verdict("reluForward", RELU, g, { small: [0.8], top: [40] }, "sched")).toMatchObject({
+    const g = growthOf({ small: [0.8], top: [48] }, "sched");
+    expect(g).toMatchObject({ smallMs: 0.8, topMs: 48, growth: 60, ok: true });
+    expect(verdict("reluForward", RELU, g, { small: [0.8], top: [48] }, "sched")).toMatchObject({
       status: "passed",
-      message: "reluForward: 0.04 s at 16×4096, 0.001 s at 16×512 (50.0× for 8× the width; under the 0.10 s floor)",
+      message: "reluForward: 0.05 s at 4×8192, 0.001 s at 4×512 (60.0× for 16× the width; under the 0.05 s floor)",
     });
   });
 
   it("above the floor, linear growth: passed, however slow (constant factors are not graded)", () => {
-    const g = growthOf({ small: [60], top: [450] }, "sched");
-    expect(verdict("affineBackward", AFFINE, g, { small: [60], top: [450] }, "sched")).toMatchObject({
+    const g = growthOf({ small: [60], top: [900] }, "sched");
+    expect(verdict("affineBackward", AFFINE, g, { small: [60], top: [900] }, "sched")).toMatchObject({
       status: "passed",
-      message: "affineBackward: 0.45 s at 16×2048, 0.06 s at 16×256 (7.5× for 8× the width; linear work grows about 8×, the limit is 24×)",
-      extra: { efficiency: { small: "16×256", top: "16×2048", clock: "sched", smallMs: 60, topMs: 450, growth: 7.5, floorMs: FLOOR_MS, maxGrowth: MAX_GROWTH } },
+      message: "affineBackward: 0.90 s at 4×4096, 0.06 s at 4×256 (15.0× for 16× the width; linear work grows about 16×, the limit is 48×)",
+      extra: { efficiency: { small: "4×256", top: "4×4096", clock: "sched", smallMs: 60, topMs: 900, growth: 15, floorMs: FLOOR_MS, maxGrowth: MAX_GROWTH } },
     });
   });
 
   it("quadratic growth above the floor: failed, saying how it grew and what to do; the best of each size counts", () => {
-    const runs = { small: [12, 9], top: [560, 570] };
+    const runs = { small: [4, 3], top: [560, 570] };
     const g = growthOf(runs, "sched");
-    expect(g).toMatchObject({ smallMs: 9, topMs: 560, ok: false });
+    expect(g).toMatchObject({ smallMs: 3, topMs: 560, ok: false });
     const o = verdict("reluBackward", RELU, g, runs, "sched");
     expect(o).toMatchObject({
       status: "failed",
-      message: "reluBackward: 0.56 s at 16×4096, 0.009 s at 16×512: the time grew 62.2× for 8× the width, where linear work grows about 8× (limit 24×, or 0.10 s at 16×4096): build no Jacobian and no loop over single entries; use matrix products and elementwise operations",
+      message: "reluBackward: 0.56 s at 4×8192, 0.003 s at 4×512: the time grew 186.7× for 16× the width, where linear work grows about 16× (limit 48×, or 0.05 s at 4×8192): build no Jacobian and no loop over single entries; use matrix products and elementwise operations",
     });
-    expect(o.status === "failed" && o.details).toMatch(/^CPU time of your sandbox's processes, counted by the kernel .*best of 2 at each size; work quadratic in the width .* grows about 64×$/);
+    expect(o.status === "failed" && o.details).toMatch(/^CPU time of your sandbox's processes, counted by the kernel .*best of 2 at each size; work quadratic in the width .* grows up to 256×$/);
   });
 
   it("a small size below the clock's resolution is taken as the resolution (10 ms ticks: 0 is no answer)", () => {
     expect(growthOf({ small: [0], top: [120] }, "stat")).toMatchObject({ growth: 12, ok: true });
     expect(growthOf({ small: [0], top: [500] }, "stat")).toMatchObject({ growth: 50, ok: false });
+    expect(growthOf({ small: [0.001], top: [100] }, "sched")).toMatchObject({ growth: 10_000, ok: false });
   });
 });
 
@@ -74,14 +75,14 @@ describe("the cases at two widths, built from a seed", () => {
   const isInteger = (m: unknown, scale: number, offset = 0) => (m as number[][]).every((row) => row.every((v) => Number.isInteger((v - offset) * scale)));
   const isOddEighth = (m: unknown) => (m as number[][]).every((row) => row.every((v) => Math.abs((v * 8) % 2) === 1));
 
-  it("two sizes 8× apart in the width, the same rows; a pure function of the seed; a forward alone runs without dout", () => {
-    expect([RELU.small, RELU.top].map((s) => [s.N, s.D])).toEqual([[16, 512], [16, 4096]]);
-    expect([AFFINE.small, AFFINE.top].map((s) => [s.N, s.D, s.M])).toEqual([[16, 256, 16], [16, 2048, 16]]);
+  it("two sizes 16× apart in the width, the same rows; a pure function of the seed; a forward alone runs without dout", () => {
+    expect([RELU.small, RELU.top].map((s) => [s.N, s.D])).toEqual([[4, 512], [4, 8192]]);
+    expect([AFFINE.small, AFFINE.top].map((s) => [s.N, s.D, s.M])).toEqual([[4, 256, 16], [4, 4096, 16]]);
     const a = efficiencyCase("reluBackward", "seed-a", RELU.top).case;
     expect(efficiencyCase("reluBackward", "seed-a", RELU.top).case.inputs).toEqual(a.inputs);
     expect(efficiencyCase("reluBackward", "seed-b", RELU.top).case.inputs).not.toEqual(a.inputs);
-    expect((a.inputs.x as Mat).length).toBe(16);
-    expect((a.inputs.x as Mat)[0].length).toBe(4096);
+    expect((a.inputs.x as Mat).length).toBe(4);
+    expect((a.inputs.x as Mat)[0].length).toBe(8192);
     const forward = efficiencyCase("reluForward", "seed-a", RELU.small);
     expect(forward.forwardOnly).toBe(true);
     expect(forward.case.inputs).not.toHaveProperty("dout");
@@ -263,41 +264,41 @@ describe("the check, against a stand-in sandbox", () => {
   const context = (time: (seed: string, sizes: Sizes, timeoutMs: number) => CallResult): CheckContext =>
     checkContext({ assignment: "layers", spec, manifest, run: () => Promise.reject(new Error("the efficiency check only times")) }, { time: async (seed, sizes, timeoutMs) => time(seed, sizes, timeoutMs) });
 
-  it("the reference's answers at linear times: passed after one round (a warm-up and two timed calls), the clock named", async () => {
+  it("the reference's answers at linear times: passed after one round (a warm-up, the top size, the small size), the clock named", async () => {
     const sizes: number[] = [];
     const o = await efficiency(context((seed, s) => (sizes.push(s.D), answer(seed, s, top(s) ? 8 : 1))));
-    expect(o).toMatchObject({ status: "passed", message: "reluBackward: 0.008 s at 16×4096, 0.001 s at 16×512 (8.0× for 8× the width; under the 0.10 s floor)", extra: { efficiency: { clock: "sched" } } });
-    expect(sizes).toEqual([512, 512, 4096]);
+    expect(o).toMatchObject({ status: "passed", message: "reluBackward: 0.008 s at 4×8192, 0.001 s at 4×512 (8.0× for 16× the width; under the 0.05 s floor)", extra: { efficiency: { clock: "sched" } } });
+    expect(sizes).toEqual([512, 8192, 512]);
   });
 
   it("quadratic times: measured twice, then failed; a failure that does not repeat passes", async () => {
     let calls = 0;
-    const quadratic = await efficiency(context((seed, s) => (calls++, answer(seed, s, top(s) ? 640 : 10))));
-    expect(quadratic).toMatchObject({ status: "failed", message: expect.stringMatching(/^reluBackward: 0\.64 s at 16×4096, 0\.01 s at 16×512: the time grew 64\.0× for 8× the width/) });
+    const quadratic = await efficiency(context((seed, s) => (calls++, answer(seed, s, top(s) ? 640 : 4))));
+    expect(quadratic).toMatchObject({ status: "failed", message: expect.stringMatching(/^reluBackward: 0\.64 s at 4×8192, 0\.004 s at 4×512: the time grew 160\.0× for 16× the width/) });
     expect(calls).toBe(5); // the warm-up and two rounds
     let round = 0;
-    const once = await efficiency(context((seed, s) => answer(seed, s, top(s) ? (round++ === 0 ? 640 : 200) : 10)));
-    expect(once).toMatchObject({ status: "passed", extra: { efficiency: { measuredMs: { small: [10, 10], top: [640, 200] }, growth: 20 } } });
+    const once = await efficiency(context((seed, s) => answer(seed, s, top(s) ? (round++ === 0 ? 640 : 160) : 4)));
+    expect(once).toMatchObject({ status: "passed", extra: { efficiency: { measuredMs: { small: [4, 4], top: [640, 160] }, growth: 40 } } });
   });
 
   it("a call still running at the test's limit is stopped, and that is a failure (too slow), not a could-not-check", async () => {
     let limit = 0;
     const o = await efficiency(
       context((seed, s, timeoutMs) => {
-        if (!top(s)) return answer(seed, s, 10);
+        if (!top(s)) return answer(seed, s, 2);
         limit = timeoutMs;
         return { kind: "ended", end: { timedOut: true, signal: "SIGKILL", outOfMemory: false }, durationMs: timeoutMs };
       }),
     );
     expect(limit).toBe(spec.timeoutMs);
     expect(spec.timeoutMs).toBeLessThanOrEqual(5000); // a few seconds, not 10
-    expect(o).toMatchObject({ status: "failed", message: `reluBackward: had not finished after ${(spec.timeoutMs! / 1000).toFixed(1)} s at 16×4096 (0.01 s at 16×512): build no Jacobian and no loop over single entries; use matrix products and elementwise operations` });
+    expect(o).toMatchObject({ status: "failed", message: `reluBackward: had not finished after ${(spec.timeoutMs! / 1000).toFixed(1)} s at 4×8192: build no Jacobian and no loop over single entries; use matrix products and elementwise operations` });
   });
 
   it("a fast wrong answer earns nothing, found at the small size already", async () => {
     const zeros = (seed: string, s: Sizes): CallResult => answer(seed, s, 0, { ...REFERENCE.layers, reluBackward: () => ({ dx: Array.from({ length: s.N }, () => new Array(s.D).fill(0)) }) });
     const o = await efficiency(context(zeros));
-    expect(o).toMatchObject({ status: "failed", message: expect.stringMatching(/^reluBackward: at 16×512, dx\[\d+\]\[\d+\] = 0, the reference -?[\d.]+: speed is graded only for a correct result$/) });
+    expect(o).toMatchObject({ status: "failed", message: expect.stringMatching(/^reluBackward: at 4×512, dx\[\d+\]\[\d+\] = 0, the reference -?[\d.]+: speed is graded only for a correct result$/) });
   });
 
   it("a crash is could-not-check, a reply that is not a timing summary is failed", async () => {
@@ -357,8 +358,32 @@ describe("through the engine (efficiency tests only)", () => {
     expect(notPassed(r).map((t) => t.test.name)).toEqual([expect.stringMatching(NAME)]);
     expect(notPassed(r)[0].outcome).toMatchObject({
       status: "failed",
-      message: expect.stringMatching(/^reluBackward: ([\d.]+ s at 16×4096, [\d.]+ s at 16×512: the time grew [\d.]+× for 8× the width, where .*|had not finished after [\d.]+ s at 16×4096 .*): build no Jacobian/),
+      message: expect.stringMatching(/^reluBackward: ([\d.]+ s at 4×8192, [\d.]+ s at 4×512: the time grew [\d.]+× for 16× the width, where .*|had not finished after [\d.]+ s at 4×8192): build no Jacobian/),
     });
+    console.log(notPassed(r)[0].outcome.message);
+  }, 60_000);
+
+  /** sigmoidBackward that builds each row's D×D Jacobian (diagonal σ(x)(1 − σ(x))) and multiplies dout's row by it. */
+  const builtJacobian = `export function sigmoidBackward(dout, cache) {
+  const out = cache.out.to2DArray ? cache.out.to2DArray() : cache.out;
+  const g = dout.to2DArray();
+  const N = g.length, D = g[0].length;
+  const dx = [];
+  for (let i = 0; i < N; i++) {
+    const J = new Float64Array(D * D);
+    for (let k = 0; k < D; k++) J[k * D + k] = out[i][k] * (1 - out[i][k]);
+    const row = new Array(D).fill(0);
+    for (let j = 0; j < D; j++) for (let k = 0; k < D; k++) row[k] += g[i][j] * J[j * D + k];
+    dx.push(row);
+  }
+  return { dx };
+}
+`;
+
+  it("a sigmoidBackward that builds each row's D×D Jacobian loses its efficiency test and no other", async () => {
+    const r = await gradeSubmission("layers", adaWith("sigmoidBackward", builtJacobian), { secret: "efficiency-test", kinds: ["efficiency"] });
+    expect(notPassed(r).map((t) => t.test.name)).toEqual([expect.stringMatching(/^sigmoidBackward: /)]);
+    expect(r.tests.find((t) => t.test.export === "sigmoidBackward")!.score).toBe(0);
     console.log(notPassed(r)[0].outcome.message);
   }, 60_000);
 
@@ -378,6 +403,6 @@ describe("through the engine (efficiency tests only)", () => {
 `;
     const r = await gradeSubmission("layers", adaWith("affineBackward", stub), { secret: "efficiency-test", kinds: ["efficiency"] });
     expect(notPassed(r).map((t) => t.test.name)).toEqual([expect.stringMatching(/^affineBackward: /)]);
-    expect(notPassed(r)[0].outcome.message).toMatch(/^affineBackward: at 16×256, dx\[\d+\]\[\d+\] = 0, the reference -?[\d.]+: speed is graded only for a correct result$/);
+    expect(notPassed(r)[0].outcome.message).toMatch(/^affineBackward: at 4×256, dx\[\d+\]\[\d+\] = 0, the reference -?[\d.]+: speed is graded only for a correct result$/);
   }, 60_000);
 });

@@ -8,10 +8,12 @@
  * The sizes: an elementwise layer does N·D work, a per-row Jacobian N·D² (the lecture's ReLU at
  * 100×4096 would multiply by 100 Jacobians of 4096×4096); affine, maxout and the net do N·D·M
  * (N·D·H), and an implementation that redoes a transpose or a row copy for every entry does
- * N·D²·M. So D grows 8× (512 → 4096 elementwise, 256 → 2048 for products) and N stays 16: the
- * ratio between linear and quadratic growth does not depend on N, and 16 rows keep a correct call
- * at a few milliseconds while a per-row Jacobian at the top size costs at least
- * 16·4096² ≈ 2.7e8 multiply-adds (0.25 s even at one per nanosecond).
+ * N·D²·M. So D grows 16× (512 → 8192 elementwise, 256 → 4096 for products) and N stays 4: the
+ * ratio between linear and quadratic growth does not depend on N, and 4 rows keep a correct call
+ * at a few milliseconds while a per-row Jacobian at the top size costs 4·8192² ≈ 2.7e8
+ * multiply-adds (0.33 s for the fastest one we could write, on plain arrays). 16× rather than
+ * 8×: quadratic code also has per-entry work that only grows linearly, which at 8× kept the
+ * growth of a fast per-row Jacobian near 20× where linear code reaches 11×.
  *
  * The inputs are seeded Gaussian draws (a pool of 4096 drawn with a small fast generator,
  * mulberry32: seedrandom would cost more than a correct call; rows walk the pool with a random
@@ -29,8 +31,8 @@ import { type Case, LAYER_NAMES, type Mat, NET_NAMES, type Target, type Value, e
 export type Sizes = { N: number; D: number; M: number; H: number; C: number };
 
 /** How many times D grows from the small size to the top one (and so the work of a linear implementation). */
-export const GROWTH = 8;
-const ROWS = 16;
+export const GROWTH = 16;
+const ROWS = 4;
 /** Elementwise layers: the lecture's width 4096 at the top. */
 const ELEMENTWISE: { small: Sizes; top: Sizes } = {
   small: { N: ROWS, D: 512, M: 1, H: 1, C: 1 },

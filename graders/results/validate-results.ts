@@ -18,7 +18,7 @@ const EPSILON = 1e-9;
 
 let compiled: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
-  compiled ??= makeAjv({ allErrors: true }).compile(JSON.parse(readFileSync(SCHEMA_PATH, "utf8")));
+  compiled ??= makeAjv({ allErrors: true, schemaFile: true }).compile(JSON.parse(readFileSync(SCHEMA_PATH, "utf8")));
   return compiled;
 }
 

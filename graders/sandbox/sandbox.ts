@@ -309,7 +309,21 @@ export class Sandbox {
     return this.call((id) => ({ type: "batch", id, target: c.target, exports: c.exports, base, changes, forwardOnly: options.forwardOnly ?? false, keep: options.keep }), timeoutMs);
   }
 
-  private async call(request: (id: string) => ToChild, timeoutMs: number, cpu = false): Promise<CallResult> {
+  /** The call before the next one: the child gets one request at a time, whoever asks. */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  /**
+   * One request and its answer. Requests from concurrent callers wait their turn: with one
+   * request in flight, a time request's CPU count is that request's alone, and a call that times
+   * out (and kills the child) takes no other call's answer with it.
+   */
+  private call(request: (id: string) => ToChild, timeoutMs: number, cpu = false): Promise<CallResult> {
+    const mine = this.turn.then(() => this.callNow(request, timeoutMs, cpu));
+    this.turn = mine.catch(() => undefined);
+    return mine;
+  }
+
+  private async callNow(request: (id: string) => ToChild, timeoutMs: number, cpu: boolean): Promise<CallResult> {
     const t0 = performance.now();
     if (this.child && this.ended) await this.stopChild(); // it died after its last answer: not this call's fault
     await this.load();
