@@ -86,8 +86,9 @@ function processNow(pid: number): { key: string; ticks: number; kb: number; chil
 
 interface Measured {
   wallMs: number;
-  /** CPU time of the whole process tree (ms), where /proc has it. */
+  /** CPU time of the whole process tree (ms), where /proc has it, and of its sandboxed children alone. */
   cpuMs: number | null;
+  childCpuMs: number | null;
   /** Peak resident memory (MB) of the command's own process and of its largest sandboxed child. */
   peakMb: { main: number; child: number };
   exitCode: number | undefined;
@@ -106,7 +107,7 @@ async function measure(file: string, args: string[], env: Record<string, string>
   const t0 = performance.now();
   const p = execa(file, args, { reject: false, env: { ...env, FORCE_COLOR: "0" }, cwd: rootPath() });
   const peak = { main: 0, child: 0 };
-  const cpu = new Map<string, number>();
+  const cpu = new Map<string, { ticks: number; child: boolean }>();
   let proc = existsSync("/proc/self/stat");
   const sample = () => {
     if (!p.pid || !proc) return;
@@ -116,7 +117,7 @@ async function measure(file: string, args: string[], env: Record<string, string>
         if (pid === p.pid) proc = cpu.size > 0; // no /proc here at all: no CPU figure
         continue;
       }
-      cpu.set(q.key, q.ticks);
+      cpu.set(q.key, { ticks: q.ticks, child: q.child });
       if (pid === p.pid) peak.main = Math.max(peak.main, q.kb);
       else if (q.child) peak.child = Math.max(peak.child, q.kb);
     }
@@ -127,7 +128,8 @@ async function measure(file: string, args: string[], env: Record<string, string>
   const wallMs = performance.now() - t0;
   return {
     wallMs,
-    cpuMs: proc && cpu.size > 0 ? [...cpu.values()].reduce((a, b) => a + b, 0) * 10 : null,
+    cpuMs: proc && cpu.size > 0 ? [...cpu.values()].reduce((a, b) => a + b.ticks, 0) * 10 : null,
+    childCpuMs: proc && cpu.size > 0 ? [...cpu.values()].reduce((a, b) => a + (b.child ? b.ticks : 0), 0) * 10 : null,
     peakMb: { main: peak.main / 1024, child: peak.child / 1024 },
     exitCode: r.exitCode,
     stdout: String(r.stdout),
@@ -273,11 +275,11 @@ await runMain(async () => {
       if (full !== n) console.error(`warning: only ${full} of ${n} copies of a correct student earned full marks`);
       const cpu = (m: Measured) => (m.cpuMs === null ? "?" : s(m.cpuMs));
       rows.push(
-        `| ${assignment} battery, ${n} submissions | ${s(mine.wallMs)} s (CPU ${cpu(mine)} s, load ${mine.load}) | ${s(theirs.wallMs)} s (CPU ${cpu(theirs)} s, load ${theirs.load}) | **${(mine.wallMs / theirs.wallMs).toFixed(2)}** | ${(mine.wallMs / 1000 / n).toFixed(3)} s | ${mine.peakMb.main.toFixed(0)} MB / ${mine.peakMb.child.toFixed(0)} MB |`,
+        `| ${assignment} battery, ${n} submissions | ${s(mine.wallMs)} s (CPU ${cpu(mine)} s, ${mine.childCpuMs === null ? "?" : s(mine.childCpuMs)} s of it in sandboxes; load ${mine.load}) | ${s(theirs.wallMs)} s (CPU ${cpu(theirs)} s, load ${theirs.load}) | **${(mine.wallMs / theirs.wallMs).toFixed(2)}** | ${(mine.wallMs / 1000 / n).toFixed(3)} s | ${mine.peakMb.main.toFixed(0)} MB / ${mine.peakMb.child.toFixed(0)} MB |`,
       );
       const fixed = await fixedCosts(assignment, join(ours, "student-01"));
       details.push(
-        `${assignment}: test time per submission by kind: ${[...byKind].map(([k, v]) => `${k} ${v.toFixed(3)} s`).join(", ")}`,
+        `${assignment}: test time per submission by kind (wall, summed over tests; the efficiency lane overlaps the others): ${[...byKind].map(([k, v]) => `${k} ${v.toFixed(3)} s`).join(", ")}`,
         `${assignment}: fixed costs: CLI start ${s(fixed.cliStartMs)} s (once per command), compile ${s(fixed.compileMs)} s and child start ${s(fixed.childStartMs)} s${fixed.childStartCpuMs === null ? "" : ` (CPU ${s(fixed.childStartCpuMs)} s)`} per submission file, reference work ${s(fixed.referenceMs)} s (once per batch)`,
       );
       if (assignment === "layers") {
