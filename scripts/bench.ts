@@ -159,7 +159,11 @@ function prepare(assignment: AssignmentName, student: string, n: number): { dir:
     cpSync(source, join(ours, id), { recursive: true });
     cpSync(source, join(jest, id), { recursive: true });
     const test = join(jest, `${id}.test.mjs`);
-    writeFileSync(test, template.replace('"SUBMISSION"', JSON.stringify(`./${id}/${name}`)).replace('"GOLDEN"', JSON.stringify(rootPath("fixtures", "golden", `${assignment}.json`))));
+    const filled = template
+      .replace('"SUBMISSION"', JSON.stringify(`./${id}/${name}`))
+      .replace('"GOLDEN"', JSON.stringify(rootPath("fixtures", "golden", `${assignment}.json`)))
+      .replace('"CS231N"', JSON.stringify(rootPath("scripts", "bench", "cs231n.mjs")));
+    writeFileSync(test, filled);
     jestFiles.push(test);
   }
   // the students' .js files are ES modules, as in the grader; TypeScript through this repo's SWC transform

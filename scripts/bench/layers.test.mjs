@@ -1,11 +1,12 @@
 // The bare alternative a TA would write instead of this grader, for one layers submission: the
 // golden cases (fixtures/golden/layers.json) and CS231n's coordinate-wise numerical gradient check
 // of every gradient entry (eval_numerical_gradient_array, h = 1e-5, relative error < 1e-7).
-// `npm run bench` copies this file once per submission, with SUBMISSION and GOLDEN filled in, and
-// runs Jest over the copies two at a time (scripts/bench.ts). No sandbox, no hidden cases, no
-// properties, no efficiency: only what the template says.
+// `npm run bench` copies this file once per submission, with SUBMISSION, GOLDEN and CS231N (the
+// helpers in cs231n.mjs) filled in, and runs Jest over the copies two at a time (scripts/bench.ts).
+// No sandbox, no hidden cases, no properties, no efficiency: only what the template says.
 import { readFileSync } from "node:fs";
 import { Matrix } from "ml-matrix";
+import { evalNumericalGradientArray, plain, relError } from "CS231N";
 import * as layers from "SUBMISSION";
 
 const golden = JSON.parse(readFileSync("GOLDEN", "utf8"));
@@ -20,37 +21,6 @@ const ARGS = {
   elu: ["x", "alpha"],
   maxout: ["x", "w1", "b1", "w2", "b2"],
 };
-
-const plain = (m) => (m instanceof Matrix ? m.to2DArray() : m);
-
-/** CS231n's rel_error: max |x − y| / max(1e-8, |x| + |y|). */
-function relError(x, y) {
-  let worst = 0;
-  for (let i = 0; i < x.length; i++) {
-    for (let j = 0; j < x[i].length; j++) worst = Math.max(worst, Math.abs(x[i][j] - y[i][j]) / Math.max(1e-8, Math.abs(x[i][j]) + Math.abs(y[i][j])));
-  }
-  return worst;
-}
-
-/** CS231n's eval_numerical_gradient_array: the gradient of Σ f(x)·df, one entry of x at a time. */
-function evalNumericalGradientArray(f, x, df, h = 1e-5) {
-  const grad = [];
-  for (let i = 0; i < x.rows; i++) {
-    grad.push([]);
-    for (let j = 0; j < x.columns; j++) {
-      const old = x.get(i, j);
-      x.set(i, j, old + h);
-      const pos = plain(f(x));
-      x.set(i, j, old - h);
-      const neg = plain(f(x));
-      x.set(i, j, old);
-      let s = 0;
-      for (let r = 0; r < df.length; r++) for (let c = 0; c < df[r].length; c++) s += (pos[r][c] - neg[r][c]) * df[r][c];
-      grad[i].push(s / (2 * h));
-    }
-  }
-  return grad;
-}
 
 describe.each(golden.cases)("$id", (c) => {
   const names = ARGS[c.target].filter((n) => n in c.inputs);

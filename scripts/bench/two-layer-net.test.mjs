@@ -1,44 +1,16 @@
 // The bare alternative a TA would write instead of this grader, for one two-layer-net submission:
 // the golden cases (fixtures/golden/two-layer-net.json) and CS231n's coordinate-wise numerical
 // gradient check of every entry of dW1, db1, dW2, db2 (eval_numerical_gradient, h = 1e-5,
-// relative error < 1e-7). `npm run bench` copies this file once per submission, with SUBMISSION
-// and GOLDEN filled in, and runs Jest over the copies two at a time (scripts/bench.ts). No
-// sandbox, no hidden cases, no properties, no efficiency, no training.
+// relative error < 1e-7). `npm run bench` copies this file once per submission, with SUBMISSION,
+// GOLDEN and CS231N (the helpers in cs231n.mjs) filled in, and runs Jest over the copies two at a
+// time (scripts/bench.ts). No sandbox, no hidden cases, no properties, no efficiency, no training.
 import { readFileSync } from "node:fs";
 import { Matrix } from "ml-matrix";
+import { evalNumericalGradient, plain, relError } from "CS231N";
 import { twoLayerNetLoss, twoLayerNetScores } from "SUBMISSION";
 
 const golden = JSON.parse(readFileSync("GOLDEN", "utf8"));
 const PARAMS = ["W1", "b1", "W2", "b2"];
-
-const plain = (m) => (m instanceof Matrix ? m.to2DArray() : m);
-
-/** CS231n's rel_error: max |x − y| / max(1e-8, |x| + |y|). */
-function relError(x, y) {
-  let worst = 0;
-  for (let i = 0; i < x.length; i++) {
-    for (let j = 0; j < x[i].length; j++) worst = Math.max(worst, Math.abs(x[i][j] - y[i][j]) / Math.max(1e-8, Math.abs(x[i][j]) + Math.abs(y[i][j])));
-  }
-  return worst;
-}
-
-/** CS231n's eval_numerical_gradient: the gradient of the scalar f at x, one entry at a time. */
-function evalNumericalGradient(f, x, h = 1e-5) {
-  const grad = [];
-  for (let i = 0; i < x.rows; i++) {
-    grad.push([]);
-    for (let j = 0; j < x.columns; j++) {
-      const old = x.get(i, j);
-      x.set(i, j, old + h);
-      const pos = f();
-      x.set(i, j, old - h);
-      const neg = f();
-      x.set(i, j, old);
-      grad[i].push((pos - neg) / (2 * h));
-    }
-  }
-  return grad;
-}
 
 const params = (c) => Object.fromEntries(PARAMS.map((p) => [p, new Matrix(c.inputs[p])]));
 
