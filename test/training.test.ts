@@ -62,7 +62,7 @@ describe("the pieces", () => {
   });
 
   it("a sparkline: 40 bars from high to low", () => {
-    const line = sparkline(Array.from({ length: 300 }, (_, k) => 1 / (1 + k)));
+    const line = sparkline(Array.from({ length: 120 }, (_, k) => 1 / (1 + k)));
     expect(line).toHaveLength(40);
     expect(line[0]).toBe("█");
     expect(line[39]).toBe("▁");
@@ -81,12 +81,13 @@ describe("training, the check on sandboxed submissions", () => {
   it("the reference learns the spiral: ≥ 95 %, the curve in the message and in extra", async () => {
     const o = await train("reference/two-layer-net");
     expect(o.status).toBe("passed");
-    expect(o.message).toMatch(/^twoLayerNetLoss: trained 300 steps, training accuracy (9\d|100)\.\d % \(needs ≥ 90 %\); loss 1\.10 → 0\.\d\d\nloss over the steps: [▁▂▃▄▅▆▇█]{40} \(1\.10 → 0\.\d\d\)$/);
+    expect(o.message).toMatch(/^twoLayerNetLoss: trained 120 steps, training accuracy (9\d|100)\.\d % \(needs ≥ 90 %\); loss 1\.\d\d → 0\.\d\d\nloss over the steps: [▁▂▃▄▅▆▇█]{40} \(1\.\d\d → 0\.\d\d\)$/);
     first = extraOf(o)!.training;
-    expect(first).toMatchObject({ steps: TRAINING.steps, lossEvery: 10, seed: `visible:${spec.name}`, learningRate: { from: 3, to: 0.3, schedule: "linear" }, reg: 1e-4 });
+    expect(first).toMatchObject({ steps: TRAINING.steps, lossEvery: 10, seed: `visible:${spec.name}`, learningRate: { from: 4, to: 0.4, schedule: "linear" }, reg: 1e-4 });
     expect(first.accuracy).toBeGreaterThanOrEqual(0.95);
-    expect(first.loss).toHaveLength(31); // steps 1, 11, …, 291 and the last
-    expect(first.loss[0]).toBeCloseTo(Math.log(3), 2);
+    expect(first.loss).toHaveLength(13); // steps 1, 11, …, 111 and the last
+    expect(Math.abs(first.loss[0] - Math.log(3))).toBeLessThan(0.5); // near chance: the scores start small
+    expect(first.loss[12]).toBeLessThan(first.loss[0] / 2);
     console.log(`${o.message}\n(the check took ${(first.durationMs / 1000).toFixed(2)} s)`);
   }, 30_000);
 
@@ -110,15 +111,15 @@ describe("training, the check on sandboxed submissions", () => {
   it("a sign-flipped dW1 (gradient ascent on W1) fails, with the curve and what to check", async () => {
     const dir = variant("const dW1 = X.transpose().mmul(dz1).add(Matrix.mul(W1, 2 * reg));", "const dW1 = X.transpose().mmul(dz1).add(Matrix.mul(W1, 2 * reg)).mul(-1);");
     const o = await train(dir);
-    expect(o).toMatchObject({ status: "failed", message: expect.stringMatching(/^twoLayerNetLoss: trained 300 steps, training accuracy \d+\.\d % \(needs ≥ 90 %\); loss 1\.10 → /) });
+    expect(o).toMatchObject({ status: "failed", message: expect.stringMatching(/^twoLayerNetLoss: trained 120 steps, training accuracy \d+\.\d % \(needs ≥ 90 %\); loss \d\.\d\d → /) });
     if (o.status !== "failed") return;
-    expect(o.details).toMatch(/^loss over the steps: [▁▂▃▄▅▆▇█]{40} \(1\.10 → [\d.e+]+\)\nfull-batch gradient descent on the spiral data/);
+    expect(o.details).toMatch(/^loss over the steps: [▁▂▃▄▅▆▇█]{40} \(\d\.\d\d → [\d.e+]+\)\nfull-batch gradient descent on the spiral data/);
     expect(extraOf(o)!.training.accuracy).toBeLessThan(0.9);
   }, 30_000);
 
   it("a gradient of the wrong shape fails at the first step, naming the step and the field", async () => {
     const dir = variant("const db1 = Matrix.rowVector(dz1.sum(\"column\"));", "const db1 = dz1;");
     const o = await train(dir);
-    expect(o).toMatchObject({ status: "failed", message: "twoLayerNetLoss: at training step 1 of 300, grads.b1 has shape 150×50, expected 1×50 (the shape of b1)" });
+    expect(o).toMatchObject({ status: "failed", message: "twoLayerNetLoss: at training step 1 of 120, grads.b1 has shape 150×50, expected 1×50 (the shape of b1)" });
   }, 30_000);
 });
