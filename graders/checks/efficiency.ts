@@ -17,8 +17,9 @@
  *
  * The floor, 50 ms of CPU time: far above the clock's resolution (the kernel's per-thread count,
  * in nanoseconds; 5 ticks where only /proc/<pid>/stat's 10 ms ticks are there), above what a
- * correct call costs at the top size on the grading machine (4–30 ms for the reference and the
- * sample students, the first call included), yet below what wasteful code must cost there: a
+ * correct call costs at the top size on the grading machine (4–40 ms for the reference and the
+ * sample students, the first call included, two gradings at once; a correct call above it is
+ * judged by its growth, 5–15×, and passes too), yet below what wasteful code must cost there: a
  * per-row Jacobian of an elementwise layer is 4·8192² ≈ 2.7e8 multiply-adds (0.3 s for the
  * fastest we could write, a plain-array inner loop; 0.55 s with Matrix.get), a transpose or row
  * copy per entry of affine's dx 4·4096²·16 ≈ 1.1e9. So quadratic code is always judged by its
