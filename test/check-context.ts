@@ -15,7 +15,7 @@ export function checkContext(base: Pick<CheckContext, "assignment" | "spec" | "m
   return {
     file: contractFile(base.assignment, base.spec.export),
     time: refuse("time anything"),
-    timeReference: refuse("time the reference"),
+    train: refuse("train anything"),
     golden: [],
     hiddenCases: () => {
       throw new Error("this test's check has no hidden cases");

@@ -66,13 +66,24 @@ const LARGER: Partial<Record<Target, { dims: Dims; variant?: Variant }>> = {
   twoLayerNetLoss: { dims: { N: 6, D: 10, H: 12, C: 4 }, variant: { reg: 0.1 } },
 };
 
-/** One larger case per target of `cases` (where there is a larger size), drawn from `seed`. */
+/** The larger cases drawn so far in this grading process, by seed: the same for every student of a batch. */
+const drawn = new Map<string, Case>();
+const DRAWN_KEPT = 256;
+
+/** One larger case per target of `cases` (where there is a larger size), drawn from `seed` (once per grading process). */
 export function largerCases(cases: Case[], seed: string): Case[] {
   return [...new Set(cases.map((c) => c.target))].flatMap((t) => {
     const l = LARGER[t];
     if (!l) return [];
     const id = `${t}/${Object.values(l.dims).join("x")}/larger`;
-    return [makeCase(id, t, l.dims, l.variant ?? {}, `${seed}:${id}`)];
+    const caseSeed = `${seed}:${id}`;
+    let c = drawn.get(caseSeed);
+    if (!c) {
+      c = makeCase(id, t, l.dims, l.variant ?? {}, caseSeed);
+      if (drawn.size >= DRAWN_KEPT) drawn.delete(drawn.keys().next().value as string);
+      drawn.set(caseSeed, c);
+    }
+    return [c];
   });
 }
 
