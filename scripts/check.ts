@@ -7,6 +7,7 @@ import { ASSIGNMENTS } from "../graders/cases/case";
 import { gradeSubmission } from "../graders/grade";
 import { isAssignment, loadManifest } from "../graders/manifest";
 import { toTerminal } from "../graders/results/terminal";
+import { proveSandbox, requireSandbox } from "../graders/sandbox/canary";
 import { hiddenSecret } from "../graders/secret";
 import { UsageError, parseCommandLine, runMain } from "./cli";
 
@@ -19,7 +20,7 @@ await runMain(async () => {
   if (!assignment || !submission) throw new UsageError("both --assignment and --submission are required", USAGE);
   if (!isAssignment(assignment)) throw new UsageError(`unknown assignment "${assignment}": choose one of ${ASSIGNMENTS.join(", ")}`, USAGE);
   if (!existsSync(submission) || !statSync(submission).isDirectory()) throw new UsageError(`--submission ${submission}: no such folder`, USAGE);
-  loadManifest(assignment);
+  await requireSandbox(proveSandbox({ memoryMb: loadManifest(assignment).limits.memoryMb }));
   const result = await gradeSubmission(assignment, submission, { secret: hiddenSecret(undefined).secret, visibleOnly: true });
   console.log(toTerminal(result, { color: process.stdout.isTTY === true, showHidden: false }));
   const allPassed = result.tests.every((t) => t.outcome.status === "passed");

@@ -1,6 +1,7 @@
 /** What every command-line entry point shares: usage errors, harness errors, progress. */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ManifestError } from "../graders/manifest";
+import { SandboxUnusable } from "../graders/sandbox/canary";
 
 /** A mistake in how the command was called: exit 2 with what to fix. */
 export class UsageError extends Error {
@@ -27,7 +28,7 @@ export function positiveInteger(name: string, text: string | undefined, fallback
   return n;
 }
 
-/** Run a command: usage errors exit 2, anything unexpected is a harness error (exit 1). */
+/** Run a command: usage errors exit 2, a sandbox that failed its canary or anything unexpected is a harness error (exit 1). */
 export async function runMain(main: () => Promise<number | void>): Promise<void> {
   try {
     const code = await main();
@@ -37,6 +38,12 @@ export async function runMain(main: () => Promise<number | void>): Promise<void>
       console.error(`error: ${error.message}`);
       if (error instanceof UsageError && error.usage) console.error(`\n${error.usage}`);
       process.exitCode = 2;
+      return;
+    }
+    if (error instanceof SandboxUnusable) {
+      // the grader's own failure (exit 1), but one line that says what: no stack to read
+      console.error(`error: ${error.message}`);
+      process.exitCode = 1;
       return;
     }
     console.error(`harness error (a bug in the grader, not in any submission):\n${(error as Error).stack ?? error}`);

@@ -20,6 +20,7 @@ import { toJUnit } from "../graders/results/junit";
 import type { SubmissionResult } from "../graders/results/result";
 import { toTerminal } from "../graders/results/terminal";
 import { NO_BWRAP_WARNING, bwrapAvailable } from "../graders/sandbox/bwrap";
+import { proveSandbox, requireSandbox } from "../graders/sandbox/canary";
 import { hiddenSecret } from "../graders/secret";
 import { UsageError, parseCommandLine, positiveInteger, progressReporter, runMain } from "./cli";
 
@@ -111,12 +112,16 @@ await runMain(async () => {
   if (opts.submission && opts.submissions) throw new UsageError("give either --submission (one student) or --submissions (a class), not both", USAGE);
   if (opts.submission || opts.submissions) {
     const assignment = checkedAssignment(opts.assignment);
+    // The sandbox proves itself (canary.ts) while the folders are checked, before anyone is graded.
+    const sandboxReady = proveSandbox({ memoryMb: loadManifest(assignment).limits.memoryMb });
     if (!opts.out) throw new UsageError("--out is required: where results.json (and gradebook.csv) are written", USAGE);
+    const dir = opts.submissions ? checkedFolder("--submissions", opts.submissions) : checkedFolder("--submission", opts.submission!);
+    await requireSandbox(sandboxReady);
     if (opts.submissions) {
-      await batch(assignment, checkedFolder("--submissions", opts.submissions), opts.out, opts, secret);
+      await batch(assignment, dir, opts.out, opts, secret);
       return;
     }
-    const result = await gradeSubmission(assignment, checkedFolder("--submission", opts.submission!), { secret, callTimeoutMs: opts.timeout });
+    const result = await gradeSubmission(assignment, dir, { secret, callTimeoutMs: opts.timeout });
     writeResult(opts.out, result);
     if (opts.format === "terminal") console.log(toTerminal(result, { color: process.stdout.isTTY === true, showHidden: true }));
     else printResults([result], opts.format);
@@ -124,6 +129,7 @@ await runMain(async () => {
   }
   if (opts.assignment || opts.out) throw new UsageError("--assignment and --out go with --submission or --submissions; with no arguments the sample class is graded", USAGE);
   // No arguments: the bundled sample class, every assignment, into out/sample-class/<assignment>/.
+  for (const assignment of ASSIGNMENTS) await requireSandbox(proveSandbox({ memoryMb: loadManifest(assignment).limits.memoryMb }));
   for (const assignment of ASSIGNMENTS) {
     loadManifest(assignment);
     await batch(assignment, join("fixtures", "submissions", assignment), join("out", "sample-class", assignment), opts, secret);
