@@ -202,7 +202,7 @@ export class Sandbox {
         messages = decoder.push(chunk);
       } catch (error) {
         // Anything but our frames on our channel: the student's code wrote to it. End the child.
-        this.finish(child, { timedOut: false, outOfMemory: false, protocolError: (error as FrameError).message });
+        this.finish(child, withCause({ timedOut: false, outOfMemory: false, protocolError: (error as FrameError).message }, error));
         return;
       }
       for (const m of messages) {
