@@ -28,13 +28,15 @@ describe("the canary on the running Node", () => {
   }, 30_000);
 
   it.each([
-    ["a flag Node refuses", "--no-such-flag", "node refused the flag --no-such-flag: bad option"],
-    ["no permission model", "", `the sandbox could read a file it must not (${process.execPath}): the permission model is not in force`],
+    ["a flag Node refuses", "--no-such-flag", escape("node refused the flag --no-such-flag: bad option")],
+    ["no permission model", "", escape(`the sandbox could read a file it must not (${process.execPath}): the permission model is not in force`)],
+    // --check in place of the permission flag: Node exits 1 on the --allow-fs-read left without it
+    ["a child that dies before loading anything", "--check", "the sandbox's process exited with code 1 before it loaded anything \\(TypeError \\[ERR_MISSING_OPTION\\]: --[a-z-]*permission is required\\)"],
   ])("fails on %s, in one line that names the Node and the cause", async (_what, permissionFlag, cause) => {
     for (const bwrap of [undefined, false]) {
       const proof = await runCanary({ memoryMb: MEMORY_MB, bwrap, permissionFlag });
       if (proof.ok) throw new Error(`the canary passed with permissionFlag ${JSON.stringify(permissionFlag)}`);
-      expect(proof.problem).toMatch(new RegExp(`^${ON_THIS_NODE}${escape(cause)}; no submission was graded\\.$`));
+      expect(proof.problem).toMatch(new RegExp(`^${ON_THIS_NODE}${cause}; no submission was graded\\.$`));
       expect(proof.problem).not.toContain("\n");
       await expect(requireSandbox(Promise.resolve(proof))).rejects.toThrow(SandboxUnusable);
     }

@@ -10,8 +10,8 @@
  * Run once per grading process and memory limit (the promise is cached); it resolves, never
  * rejects, so it can start early and be awaited later.
  */
-import type { CallResult } from "./sandbox";
-import { Sandbox } from "./sandbox";
+import { endedHow } from "./process-end";
+import { type CallResult, Sandbox } from "./sandbox";
 
 /** What the canary found: nothing wrong, or the one-line problem. */
 export type SandboxProof = { ok: true; ms: number } | { ok: false; problem: string; ms: number };
@@ -65,9 +65,8 @@ export class AddGate {
 function startFailure(r: Extract<CallResult, { kind: "sandbox-failed" }>): string {
   const refused = /bad option: (\S+)/.exec(r.stderr);
   if (refused) return `node refused the flag ${refused[1]}: bad option`;
-  const how = r.end.timedOut ? "did not start in time" : r.end.signal ? `was killed by ${r.end.signal}` : `exited with code ${r.end.exitCode}`;
   const error = /^\w*Error\b.*$/m.exec(r.stderr)?.[0] ?? r.stderr.trim().split("\n").pop();
-  return `the sandbox's process ${how} before it loaded anything${error ? ` (${error.trim()})` : ""}`;
+  return `the sandbox's process ${endedHow(r.end)} before it loaded anything${error ? ` (${error.trim()})` : ""}`;
 }
 
 /** What is wrong with the canary's call, or null when it proved the sandbox. */

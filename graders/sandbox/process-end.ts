@@ -73,3 +73,11 @@ export function processEnd(r: { signal?: string | null; exitCode?: number | null
   const outOfMemory = signal !== undefined && OOM.test(stderrTail);
   return withCause({ timedOut: false, ...(signal ? { signal } : {}), ...(exitCode !== undefined ? { exitCode } : {}), outOfMemory }, r);
 }
+
+/** How a child ended in a few words ("exited with code 9", "was killed by SIGSEGV", "did not
+ *  start in time"), for the grader's own failures, where no student code ran. */
+export function endedHow(end: ProcessEnd): string {
+  if (end.timedOut) return "did not start in time";
+  if (end.signal) return `was killed by ${end.signal}`;
+  return end.exitCode !== undefined ? `exited with code ${end.exitCode}` : "ended";
+}
