@@ -112,7 +112,8 @@ export async function runCanary(options: CanaryOptions): Promise<SandboxProof> {
   }
   const ms = performance.now() - t0;
   if (problem === null) return { ok: true, ms };
-  return { ok: false, ms, problem: `the sandbox failed its start-up check on node ${process.version} (${process.execPath}): ${problem}; no submission was graded.` };
+  const oneLine = problem.replace(/\s*\n\s*/g, " "); // Node's and errors' own words may span lines
+  return { ok: false, ms, problem: `the sandbox failed its start-up check on node ${process.version} (${process.execPath}): ${oneLine}; no submission was graded.` };
 }
 
 const proofs = new Map<string, Promise<SandboxProof>>();
