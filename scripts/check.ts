@@ -5,6 +5,8 @@
 import { gradeStudent } from "../graders/batch";
 import { ASSIGNMENTS } from "../graders/cases/case";
 import { toTerminal } from "../graders/results/terminal";
+import { loadManifest } from "../graders/manifest";
+import { proveSandbox, requireSandbox } from "../graders/sandbox/canary";
 import { UsageError, checkedAssignment, checkedFolder, checkedSecret, parseCommandLine, runMain } from "./cli";
 
 const USAGE = `usage: npm run check -- --assignment A --submission DIR
@@ -16,6 +18,7 @@ await runMain(async () => {
   if (!assignment || !submission) throw new UsageError("both --assignment and --submission are required", USAGE);
   const name = checkedAssignment(assignment, USAGE);
   checkedFolder("--submission", submission, USAGE);
+  await requireSandbox(proveSandbox({ memoryMb: loadManifest(name).limits.memoryMb }));
   const result = await gradeStudent(name, submission, { secret: checkedSecret(undefined).secret, visibleOnly: true });
   console.log(toTerminal(result, { color: process.stdout.isTTY === true, showHidden: false }));
   const allPassed = result.tests.every((t) => t.outcome.status === "passed");

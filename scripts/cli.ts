@@ -6,6 +6,7 @@ import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
 import { goldenPath } from "../graders/cases/golden";
 import { CaseFileError, loadCaseFile } from "../graders/cases/load";
 import { ManifestError, isAssignment, loadManifest } from "../graders/manifest";
+import { SandboxUnusable } from "../graders/sandbox/canary";
 import { hiddenSecret } from "../graders/secret";
 
 /** A mistake in how the command was called: exit 2 with what to fix. */
@@ -93,7 +94,7 @@ export function usageErrorLines(error: unknown): string[] | null {
   return null;
 }
 
-/** Run a command: usage errors exit 2 with one line of what to fix, anything unexpected is a harness error (exit 1). */
+/** Run a command: usage errors exit 2 with one line of what to fix; a sandbox that failed its canary or anything unexpected is a harness error (exit 1). */
 export async function runMain(main: () => Promise<number | void>): Promise<void> {
   try {
     const code = await main();
@@ -103,6 +104,12 @@ export async function runMain(main: () => Promise<number | void>): Promise<void>
     if (lines) {
       console.error(lines.join("\n"));
       process.exitCode = 2;
+      return;
+    }
+    if (error instanceof SandboxUnusable) {
+      // the grader's own failure (exit 1), but one line that says what: no stack to read
+      console.error(`error: ${error.message}`);
+      process.exitCode = 1;
       return;
     }
     console.error(`harness error (a bug in the grader, not in any submission):\n${(error as Error).stack ?? error}`);

@@ -19,6 +19,7 @@ import { toJUnit } from "../graders/results/junit";
 import type { SubmissionResult } from "../graders/results/result";
 import { toTerminal } from "../graders/results/terminal";
 import { NO_BWRAP_WARNING, bwrapAvailable } from "../graders/sandbox/bwrap";
+import { proveSandbox, requireSandbox } from "../graders/sandbox/canary";
 import { UsageError, checkedAssignment, checkedFolder, checkedSecret, commandLine, parseCommandLine, positiveInteger, progressReporter, runMain } from "./cli";
 import { lockOutputFolder } from "./lock-output-folder";
 
@@ -147,14 +148,18 @@ await runMain(async () => {
   if (opts.submission || opts.submissions) {
     if (!opts.assignment) throw new UsageError("--assignment is required with --submission or --submissions", USAGE);
     const assignment = checkedAssignment(opts.assignment, USAGE);
+    // The sandbox proves itself (canary.ts) while the folders are checked, before anyone is graded.
+    const sandboxReady = proveSandbox({ memoryMb: loadManifest(assignment).limits.memoryMb });
     if (!opts.out) throw new UsageError("--out is required: where results.json (and gradebook.csv) are written", USAGE);
     if (opts.submissions) {
       const notes = checkedClass("--submissions", opts.submissions, opts.out);
+      await requireSandbox(sandboxReady);
       const secret = await startGrading([opts.out], opts.seed, notes);
       await batch(assignment, opts.submissions, opts.out, opts, secret);
       return;
     }
     const dir = checkedFolder("--submission", opts.submission!, USAGE);
+    await requireSandbox(sandboxReady);
     const secret = await startGrading([opts.out], opts.seed);
     const result = await gradeStudent(assignment, dir, { secret, callTimeoutMs: opts.timeout });
     writeResult(opts.out, result);
@@ -165,7 +170,9 @@ await runMain(async () => {
   if (opts.assignment || opts.out) throw new UsageError("--assignment and --out go with --submission or --submissions; with no arguments the sample class is graded", USAGE);
   // No arguments: the bundled sample class, every assignment, into out/sample-class/<assignment>/.
   const classes = ASSIGNMENTS.map((assignment) => ({ assignment: checkedAssignment(assignment), dir: join("fixtures", "submissions", assignment), out: join("out", "sample-class", assignment) }));
+  const sandboxReady = Promise.all(classes.map((c) => requireSandbox(proveSandbox({ memoryMb: loadManifest(c.assignment).limits.memoryMb }))));
   const notes = classes.flatMap((c) => checkedClass("the sample class", c.dir, c.out));
+  await sandboxReady;
   const secret = await startGrading(classes.map((c) => c.out), opts.seed, notes);
   for (const { assignment, dir, out } of classes) await batch(assignment, dir, out, opts, secret);
 });

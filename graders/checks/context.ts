@@ -9,6 +9,7 @@ import type { Implementation } from "../cases/run";
 import type { Sizes } from "../cases/scale";
 import type { Manifest } from "../manifest";
 import type { Outcome, ProcessEnd, TestSpec } from "../results/result";
+import { endedHow } from "../sandbox/process-end";
 import type { Thrown } from "../sandbox/protocol";
 import type { CallResult } from "../sandbox/sandbox";
 
@@ -107,6 +108,7 @@ export function unreturned(r: CallResult, ctx: Pick<CheckContext, "spec" | "mani
     const ms = r.whileLoading ? ctx.manifest.limits.callTimeoutMs : ctx.limitMs;
     return { status: "could-not-check", message: advice(r.end, ms, ctx.manifest.limits.memoryMb, r.whileLoading), end: r.end };
   }
+  if (r.kind === "sandbox-failed") return { status: "grader-error", message: `the grader's sandbox ${endedHow(r.end)} before your file was loaded`, cause: r.stderr };
   if (r.kind === "load-failed") return { status: "failed", message: `${ctx.file} threw while it was being loaded: ${thrownText(r.error)}`, details: studentStack(r.error) };
   return { status: "failed", message: `${ctx.spec.export} threw ${thrownText(r.error)}`, details: studentStack(r.error), ...(replay ? { replay } : {}) };
 }

@@ -11,6 +11,10 @@
  *   grader-error     the harness itself failed (a bug of ours, inputs too close to kinks …):
  *                    scores 0 and tells the student to contact the staff, never blames them.
  */
+import type { ProcessEnd } from "../sandbox/process-end";
+
+/** How a run of student code ended (graders/sandbox/process-end.ts), re-exported for the reports. */
+export type { ProcessEnd };
 
 export type TestKind = "golden" | "hidden" | "gradcheck" | "properties" | "efficiency" | "training";
 export type Visibility = "visible" | "hidden" | "after_due_date" | "after_published";
@@ -30,18 +34,6 @@ export interface TestSpec {
   timeoutMs?: number;
   /** Which registered check runs this test (graders/checks/registry.ts); default: its kind. */
   check?: string;
-}
-
-/** How a run of student code ended when it did not return normally (execa-style flags). */
-export interface ProcessEnd {
-  timedOut: boolean;
-  /** e.g. "SIGKILL". */
-  signal?: string;
-  exitCode?: number;
-  /** Out of memory (V8 heap limit or the OS limit). */
-  outOfMemory: boolean;
-  /** The child broke the grader's channel protocol (wrote to it, or sent an oversized message). */
-  protocolError?: string;
 }
 
 export type Outcome =

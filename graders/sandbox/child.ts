@@ -168,6 +168,8 @@ export async function serve(graderGates?: Implementation): Promise<void> {
 
   (globalThis as Record<symbol, unknown>)[Symbol.for(ML_MATRIX_GLOBAL)] = mlMatrix;
   let student: Record<string, unknown>;
+  // Everything before this frame is ours: a child that ends before it is the grader's failure.
+  send({ type: "loading" });
   try {
     student = (await import(pathToFileURL(process.argv[2]).href)) as Record<string, unknown>;
   } catch (error) {

@@ -81,6 +81,7 @@ export interface Timed {
 }
 
 export type FromChild =
+  | { type: "loading" } // sent just before the student's bundle is imported
   | { type: "ready"; exports: Record<string, string> } // export name → typeof
   | { type: "load-error"; error: Thrown }
   | { id: string; type: "returned"; value: unknown }

@@ -8,11 +8,17 @@
  *
  * A call ends as one record: the function returned, it threw, or the child ended (timeout, crash,
  * out of memory, process.exit, a broken channel) — then the child is gone and the next call starts
- * a new one. Student stdout/stderr is kept (capped) and never parsed.
+ * a new one. How a child ended is judged from that child alone (process-end.ts). Student
+ * stdout/stderr is kept (capped) for the student and never parsed; only the tail of each child's
+ * own stderr is read, for V8's out-of-memory report.
+ *
+ * The runner says "loading" just before it imports the student's bundle: a child that ends (or
+ * hangs) before that never ran student code, so its end is the grader's failure ("sandbox-failed"),
+ * not the student's.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { constants, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -20,11 +26,12 @@ import * as esbuild from "esbuild";
 import { execa } from "execa";
 import type { Case, Value } from "../cases/case";
 import type { Sizes } from "../cases/scale";
-import type { ProcessEnd } from "../results/result";
 import { bwrapArgs, bwrapAvailable } from "./bwrap";
 import { type CpuClock, mainThreadCpu } from "./cpu-time";
 import { FrameDecoder, FrameError, encodeFrame } from "./frames";
 import { withMemoryLimit } from "./limits";
+import { permissionFlags } from "./permission-flags";
+import { type ProcessEnd, StderrTail, processEnd, withCause } from "./process-end";
 import { type Thrown, type ToChild, WIRE_LIMITS } from "./protocol";
 
 export interface SandboxOptions {
@@ -38,6 +45,9 @@ export interface SandboxOptions {
   bwrap?: boolean;
   /** Give graph cases the grader's own gates (only a student's graph.ts needs them). */
   graderGates?: boolean;
+  /** Tests only: the permission flag to start the child with, instead of the running Node's
+   *  (permission-flags.ts); "" starts it without the permission model. */
+  permissionFlag?: string;
 }
 
 export type CallResult =
@@ -51,7 +61,10 @@ export type CallResult =
     }
   | { kind: "threw"; error: Thrown; durationMs: number }
   | { kind: "ended"; end: ProcessEnd; durationMs: number; whileLoading?: true }
-  | { kind: "load-failed"; error: Thrown; durationMs: number };
+  | { kind: "load-failed"; error: Thrown; durationMs: number }
+  /** The child ended or hung before the student's file began to load: the grader broke (`stderr`:
+   *  the tail of that child's stderr, e.g. "node: bad option: …"). */
+  | { kind: "sandbox-failed"; end: ProcessEnd; stderr: string; durationMs: number };
 
 type Runner = "runner" | "graph-runner";
 const runners = new Map<Runner, Promise<string>>();
@@ -116,9 +129,6 @@ function spawnChild(file: string, args: string[], cwd: string) {
 }
 type Child = ReturnType<typeof spawnChild>;
 
-const OOM = /heap out of memory|Reached heap limit|ERR_MEMORY_ALLOCATION_FAILED|JavaScript heap|Array buffer allocation failed.*\n.*FATAL/i;
-const SIGNAL_NAMES = Object.fromEntries(Object.entries(constants.signals).map(([name, n]) => [n, name]));
-
 type Reply = { id?: unknown; type?: unknown; value?: unknown; error?: unknown; exports?: unknown };
 
 /** One student file, loaded in a child that is restarted whenever it ends. */
@@ -133,7 +143,8 @@ export class Sandbox {
   private readonly bundlePath: string;
   private loadError: Thrown | null = null;
   private loadEnd: ProcessEnd | null = null;
-  private usesBwrap = false;
+  /** The child ended before the student's file began to load (sticky, like loadEnd). */
+  private startFailure: { end: ProcessEnd; stderr: string } | null = null;
   /** What the child reported it exports (name → typeof), once it has loaded. */
   exports: Record<string, string> | null = null;
 
@@ -161,23 +172,10 @@ export class Sandbox {
     for (const w of [...this.waiters]) w(reply);
   }
 
-  private endOf(r: { signal?: string | null; exitCode?: number | null }): ProcessEnd {
-    let signal = r.signal ?? undefined;
-    let exitCode = typeof r.exitCode === "number" ? r.exitCode : undefined;
-    // bubblewrap reports a child killed by signal n as exit code 128 + n
-    if (this.usesBwrap && signal === undefined && exitCode !== undefined && exitCode > 128 && SIGNAL_NAMES[exitCode - 128]) {
-      signal = SIGNAL_NAMES[exitCode - 128];
-      exitCode = undefined;
-    }
-    return { timedOut: false, ...(signal ? { signal } : {}), ...(exitCode !== undefined ? { exitCode } : {}), outOfMemory: OOM.test(this.output) };
-  }
-
   private async start(): Promise<void> {
     const runner = await runnerScript(this.options.graderGates ? "graph-runner" : "runner");
     const nodeArgs = [
-      "--experimental-permission",
-      `--allow-fs-read=${runner}`,
-      `--allow-fs-read=${this.bundlePath}`,
+      ...permissionFlags([runner, this.bundlePath], this.options.permissionFlag),
       `--max-old-space-size=${this.options.memoryMb}`,
       "--no-warnings",
       "--enable-source-maps",
@@ -185,8 +183,8 @@ export class Sandbox {
       this.bundlePath,
     ];
     const work = mkdtempSync(join(this.dir, "cwd-"));
-    this.usesBwrap = this.options.bwrap !== false && (await bwrapAvailable());
-    const [file, args] = this.usesBwrap
+    const usesBwrap = this.options.bwrap !== false && (await bwrapAvailable());
+    const [file, args] = usesBwrap
       ? await withMemoryLimit("bwrap", [...bwrapArgs({ readOnly: [dirname(runner), this.dir], cwd: work }), process.execPath, ...nodeArgs], this.options.memoryMb)
       : await withMemoryLimit(process.execPath, nodeArgs, this.options.memoryMb);
     const child = spawnChild(file, args, work);
@@ -194,8 +192,14 @@ export class Sandbox {
     this.child = child;
     this.channel = channel;
     this.ended = null;
+    // This child's own stderr, for its end; what the student sees (this.output) spans restarts.
+    const stderr = new StderrTail();
+    let studentCodeStarted = false;
     child.stdout?.on("data", (d) => this.keepOutput(d));
-    child.stderr?.on("data", (d) => this.keepOutput(d));
+    child.stderr?.on("data", (d) => {
+      stderr.push(d);
+      this.keepOutput(d);
+    });
     const decoder = new FrameDecoder(WIRE_LIMITS.frameBytes);
     channel.on("data", (chunk: Buffer) => {
       if (this.child !== child) return;
@@ -204,16 +208,23 @@ export class Sandbox {
         messages = decoder.push(chunk);
       } catch (error) {
         // Anything but our frames on our channel: the student's code wrote to it. End the child.
-        this.finish(child, { timedOut: false, outOfMemory: false, protocolError: (error as FrameError).message });
+        this.finish(child, withCause({ timedOut: false, outOfMemory: false, protocolError: (error as FrameError).message }, error));
         return;
       }
-      for (const m of messages) if (typeof m === "object" && m !== null) this.deliver(m as Reply);
+      for (const m of messages) {
+        if (typeof m !== "object" || m === null) continue;
+        if ((m as Reply).type === "loading") studentCodeStarted = true;
+        this.deliver(m as Reply);
+      }
     });
     channel.on("error", () => undefined); // the child's end shows up as its exit
-    void child.then((r) => this.finish(child, this.endOf(r)));
+    // execa settles once the child has exited and its pipes are drained: every frame and every
+    // byte of stderr has been seen by then.
+    void child.then((r) => this.finish(child, processEnd(r, stderr.value, usesBwrap)));
 
     const first = await this.next(this.options.loadTimeoutMs, (m) => m.type === "ready" || m.type === "load-error");
-    if ("timedOut" in first) this.loadEnd = first;
+    if ("timedOut" in first && !studentCodeStarted) this.startFailure = { end: first, stderr: stderr.value };
+    else if ("timedOut" in first) this.loadEnd = first;
     else if (first.type === "load-error") this.loadError = sanitizeThrown(first.error);
     else this.exports = sanitizeExports(first.exports);
   }
@@ -253,7 +264,7 @@ export class Sandbox {
   /** Start the child and load the student's module, if that has not happened (or failed) yet.
    *  Concurrent callers share one start, so a restart never spawns two children. */
   async load(): Promise<void> {
-    if (this.child || this.loadError || this.loadEnd) return;
+    if (this.child || this.loadError || this.loadEnd || this.startFailure) return;
     this.starting ??= this.start().finally(() => {
       this.starting = null;
     });
@@ -329,6 +340,7 @@ export class Sandbox {
     await this.load();
     if (this.loadError) return { kind: "load-failed", error: this.loadError, durationMs: performance.now() - t0 };
     if (this.loadEnd) return { kind: "ended", end: this.loadEnd, durationMs: performance.now() - t0, whileLoading: true };
+    if (this.startFailure) return { kind: "sandbox-failed", ...this.startFailure, durationMs: performance.now() - t0 };
     const id = randomUUID();
     const pid = this.child?.pid;
     const cpuBefore = cpu ? mainThreadCpu(pid) : null;

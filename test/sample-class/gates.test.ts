@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import { gradeSubmission } from "../../graders/grade";
-import { SECRET, classOf, explain, sampleClassSuite } from "./suite";
+import { classOf, explain } from "./class";
+import { SECRET, sampleClassSuite } from "./suite";
 
 sampleClassSuite("gates");
 

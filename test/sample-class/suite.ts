@@ -8,23 +8,16 @@
  * Jest can spread the four over its workers.
  */
 import { describe, expect, it } from "@jest/globals";
-import { readFileSync } from "node:fs";
 import type { AssignmentName } from "../../graders/cases/case";
 import { gradeSubmission } from "../../graders/grade";
 import type { SubmissionResult, TestResult } from "../../graders/results/result";
+import { classOf, explain, lostOn } from "./class";
 
 export const SECRET = "sample-class-test";
 /** One submission with every kind of test: layers takes 3–6 s alone (efficiency at 100×4096),
  *  several times that while other suites (the Gradescope bundles) grade on the same two cores. */
 const GRADE_TIMEOUT_MS = 120_000;
 
-interface Student { expect: "correct" | "buggy"; exports?: string[]; cause?: string; diagnosis?: string; note: string }
-export const classOf = (a: AssignmentName): Record<string, Student> =>
-  JSON.parse(readFileSync(`fixtures/submissions/${a}/class.json`, "utf8")).students;
-
-export const lostOn = (r: SubmissionResult) => [...new Set(r.tests.filter((t) => t.outcome.status !== "passed").map((t) => t.test.export))];
-export const explain = (r: SubmissionResult) =>
-  r.tests.filter((t) => t.outcome.status !== "passed").map((t) => `${t.test.name}: ${t.outcome.status}: ${t.outcome.message}`).join("\n");
 /** The test whose diagnosis class.json names: the export's first failed golden or hidden test, else its first failed test. */
 const diagnosedTest = (r: SubmissionResult, exports: string[]): TestResult | undefined => {
   const failed = r.tests.filter((t) => exports.includes(t.test.export) && t.outcome.status === "failed");

@@ -1,0 +1,83 @@
+/**
+ * How one sandboxed child ended, as one record with explicit flags (execa-style), judged from
+ * THAT child alone: its own exit code or signal and the tail of its own stderr, never from an
+ * older child's output or from the capped output shown to the student.
+ */
+import { constants } from "node:os";
+
+/** How a run of student code ended when it did not return normally (execa-style flags). */
+export interface ProcessEnd {
+  timedOut: boolean;
+  /** e.g. "SIGKILL". */
+  signal?: string;
+  exitCode?: number;
+  /** Out of memory (V8 heap limit or the OS limit). */
+  outOfMemory: boolean;
+  /** The child broke the grader's channel protocol (wrote to it, or sent an oversized message). */
+  protocolError?: string;
+  /**
+   * execa's result (or error) for the child, kept in memory for a grader-error's cause. It is set
+   * non-enumerable (as Error's own `cause` is), so JSON.stringify and object spreads leave it out:
+   * results.json and submission-result.json never carry the command line or the child's output.
+   */
+  cause?: unknown;
+}
+
+/**
+ * What V8 and Node write to stderr when a process runs out of memory: the heap limit
+ * ("Reached heap limit" / "Ineffective mark-compacts near heap limit … JavaScript heap out of
+ * memory", then an abort), an allocation Node itself could not make, or V8's or C++'s own fatal
+ * out-of-memory under the OS address-space limit of limits.ts ("Fatal process out of memory: …",
+ * "std::bad_alloc": measured with Node 26, whose V8 reserves more address space than 20–24).
+ */
+const OOM = /heap out of memory|Reached heap limit|ERR_MEMORY_ALLOCATION_FAILED|JavaScript heap|Fatal process out of memory|std::bad_alloc|Array buffer allocation failed.*\n.*FATAL/i;
+
+/** How much of a child's stderr is kept for the out-of-memory decision (V8's report is ≈ 2–3 KB). */
+export const STDERR_TAIL_CHARS = 16_384;
+
+/** Signal number → name; the first name where two share a number (SIGABRT, not its alias SIGIOT). */
+const SIGNAL_NAMES: Record<number, string> = Object.fromEntries(Object.entries(constants.signals).reverse().map(([name, n]) => [n, name]));
+
+/** The last `STDERR_TAIL_CHARS` characters of a child's stderr, whatever it printed before. */
+export class StderrTail {
+  private text = "";
+
+  push(chunk: Buffer | string): void {
+    this.text += chunk.toString();
+    if (this.text.length > 2 * STDERR_TAIL_CHARS) this.text = this.text.slice(-STDERR_TAIL_CHARS);
+  }
+
+  get value(): string {
+    return this.text.slice(-STDERR_TAIL_CHARS);
+  }
+}
+
+/** `end` with `cause` attached out of sight of JSON and spreads (see ProcessEnd.cause). */
+export function withCause(end: ProcessEnd, cause: unknown): ProcessEnd {
+  return Object.defineProperty(end, "cause", { value: cause, enumerable: false, writable: true, configurable: true });
+}
+
+/**
+ * How a child ended, from execa's result and the tail of that child's stderr. Out of memory needs
+ * both: V8's report on its stderr AND a death by signal (V8 aborts: SIGABRT, or SIGTRAP on some
+ * builds), so a process that prints the words and then calls process.exit is an exit, not OOM.
+ */
+export function processEnd(r: { signal?: string | null; exitCode?: number | null }, stderrTail: string, viaBwrap: boolean): ProcessEnd {
+  let signal = r.signal ?? undefined;
+  let exitCode = typeof r.exitCode === "number" ? r.exitCode : undefined;
+  // bubblewrap reports a child killed by signal n as exit code 128 + n
+  if (viaBwrap && signal === undefined && exitCode !== undefined && exitCode > 128 && SIGNAL_NAMES[exitCode - 128]) {
+    signal = SIGNAL_NAMES[exitCode - 128];
+    exitCode = undefined;
+  }
+  const outOfMemory = signal !== undefined && OOM.test(stderrTail);
+  return withCause({ timedOut: false, ...(signal ? { signal } : {}), ...(exitCode !== undefined ? { exitCode } : {}), outOfMemory }, r);
+}
+
+/** How a child ended in a few words ("exited with code 9", "was killed by SIGSEGV", "did not
+ *  start in time"), for the grader's own failures, where no student code ran. */
+export function endedHow(end: ProcessEnd): string {
+  if (end.timedOut) return "did not start in time";
+  if (end.signal) return `was killed by ${end.signal}`;
+  return end.exitCode !== undefined ? `exited with code ${end.exitCode}` : "ended";
+}

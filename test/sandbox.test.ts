@@ -1,0 +1,122 @@
+/**
+ * How a sandboxed child's end is judged (graders/sandbox/process-end.ts, sandbox.ts): from THAT
+ * child's own stderr and signal, never from an older child's output or from the capped output
+ * kept for the student; and a child that ends before the student's file begins to load is the
+ * grader's failure (grader-error), never the student's (could-not-check).
+ */
+import { afterEach, describe, expect, it } from "@jest/globals";
+import type { Case } from "../graders/cases/case";
+import { advice, unreturned } from "../graders/checks/context";
+import { gradeSubmission } from "../graders/grade";
+import { loadManifest, testSpecs } from "../graders/manifest";
+import { couldNotCheckReason } from "../graders/results/prose";
+import { type CallResult, Sandbox } from "../graders/sandbox/sandbox";
+
+/** The manifests' heap limit: a smaller one puts the OS address-space limit (limits.ts) so close
+ *  that glibc's and V8's own reservations hit it first (std::bad_alloc, measured on Node 24 and 26). */
+const MEMORY_MB = 512;
+const CALL_MS = 20_000;
+
+/** A student module of gates: AddGate fills the heap (after printing `printKiB` KiB), MultiplyGate exits with 3. */
+const studentModule = (printKiB: number) => `
+export class AddGate {
+  forward(x, y) {
+    const line = "x".repeat(1023);
+    for (let i = 0; i < ${printKiB}; i++) console.log(line);
+    const hoard = [];
+    for (;;) hoard.push(new Array(1e5).fill(Math.random()));
+  }
+  backward(dz) { return [dz, dz]; }
+}
+export class MultiplyGate {
+  forward(x, y) { console.error("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory"); process.exit(3); }
+  backward(dz) { return [dz, dz]; }
+}
+`;
+const gateCase = (target: "AddGate" | "MultiplyGate"): Case => ({ id: target, target, exports: [target], seed: "", inputs: { x: [2, 3], dz: 1 }, expected: {} });
+const ended = (r: CallResult) => {
+  if (r.kind !== "ended") throw new Error(`expected the child to end, got ${JSON.stringify(r)}`);
+  return r.end;
+};
+
+const sandboxes: Sandbox[] = [];
+const sandbox = (code: string, options: Partial<ConstructorParameters<typeof Sandbox>[1]> = {}) => {
+  const s = new Sandbox(code, { memoryMb: MEMORY_MB, loadTimeoutMs: 10_000, ...options });
+  sandboxes.push(s);
+  return s;
+};
+afterEach(async () => {
+  await Promise.all(sandboxes.splice(0).map((s) => s.close()));
+});
+
+// Both ways a child runs: under bubblewrap (where it works here) and without it.
+describe.each([
+  ["bubblewrap where it works", undefined],
+  ["without bubblewrap", false],
+])("out of memory is judged from the child that ended, by itself (%s)", (_how, bwrap) => {
+  it("one child runs out of memory, the restarted one calls process.exit(3): OOM, then exit code 3", async () => {
+    const s = sandbox(studentModule(0), { bwrap });
+    const first = ended(await s.run(gateCase("AddGate"), CALL_MS));
+    expect(first).toMatchObject({ timedOut: false, outOfMemory: true });
+    expect(couldNotCheckReason(first)).toBe("ran out of memory");
+    expect(advice(first, CALL_MS, MEMORY_MB)).toBe(`Your code used more than the memory limit (${MEMORY_MB} MB of heap).`);
+
+    // the same Sandbox starts a new child; the first child's report is still in studentOutput
+    const second = ended(await s.run(gateCase("MultiplyGate"), CALL_MS));
+    expect(s.studentOutput).toMatch(/(heap out of memory|std::bad_alloc)[\s\S]*FATAL ERROR: Reached heap limit/);
+    expect(second).toEqual({ timedOut: false, exitCode: 3, outOfMemory: false });
+    expect(couldNotCheckReason(second)).toBe("exited with code 3");
+    expect(advice(second, CALL_MS, MEMORY_MB)).toBe("Your code ended its process with exit code 3: do not call process.exit; return your result instead.");
+  }, 60_000);
+
+  it("20 KiB of printing before a real out-of-memory: still out of memory, and the student's output stays capped", async () => {
+    const s = sandbox(studentModule(20), { outputCap: 16_384, bwrap });
+    const end = ended(await s.run(gateCase("AddGate"), CALL_MS));
+    expect(end).toMatchObject({ timedOut: false, outOfMemory: true });
+    expect(["SIGABRT", "SIGTRAP"]).toContain(end.signal); // V8 aborts (bubblewrap reports 128 + n: named, not an exit code)
+    expect(s.studentOutput).toMatch(/^x{1023}\n/);
+    expect(s.studentOutput).toMatch(/… \(\d+ more characters not kept\)$/);
+    expect(s.studentOutput).not.toMatch(/heap out of memory/);
+  }, 60_000);
+
+  it("execa's result is kept as the end's cause, in memory only: JSON and spreads leave it out", async () => {
+    const s = sandbox(studentModule(0), { bwrap });
+    const end = ended(await s.run(gateCase("MultiplyGate"), CALL_MS));
+    expect(end.cause).toMatchObject({ exitCode: 3, failed: true });
+    expect(JSON.parse(JSON.stringify(end))).toEqual({ timedOut: false, exitCode: 3, outOfMemory: false });
+    expect(Object.keys({ ...end })).not.toContain("cause");
+  }, 60_000);
+});
+
+describe("a child that ends before the student's file begins to load is the grader's failure", () => {
+  it("a flag Node refuses: sandbox-failed with Node's own words, which the checks report as a grader error", async () => {
+    const s = sandbox(studentModule(0), { permissionFlag: "--no-such-flag" });
+    const r = await s.run(gateCase("AddGate"), CALL_MS);
+    if (r.kind !== "sandbox-failed") throw new Error(`expected sandbox-failed, got ${JSON.stringify(r)}`);
+    expect(r.end).toMatchObject({ exitCode: 9, outOfMemory: false });
+    expect(r.stderr).toMatch(/bad option: --no-such-flag/);
+    const manifest = loadManifest("gates");
+    const outcome = unreturned(r, { file: "gates.ts", spec: testSpecs(manifest)[0], manifest, limitMs: CALL_MS });
+    expect(outcome).toEqual({ status: "grader-error", message: "the grader's sandbox exited with code 9 before your file was loaded", cause: r.stderr });
+  }, 30_000);
+
+  describe("through the whole grader", () => {
+    const saved = process.env.BACKPROP_GRADER_TEST_PERMISSION_FLAG;
+    afterEach(() => {
+      if (saved === undefined) delete process.env.BACKPROP_GRADER_TEST_PERMISSION_FLAG;
+      else process.env.BACKPROP_GRADER_TEST_PERMISSION_FLAG = saved;
+    });
+
+    // What Node 24 did to every student before the flags followed the running Node: the child
+    // exited with 9 before loading anything, and every test said "your code exited with code 9".
+    it("every test of a correct submission is a grader error naming the cause, none blames the student", async () => {
+      process.env.BACKPROP_GRADER_TEST_PERMISSION_FLAG = "--no-such-flag";
+      const r = await gradeSubmission("classifiers", "fixtures/submissions/classifiers/ada-loops-js", { secret: "sandbox-test", kinds: ["golden"] });
+      expect(r.tests.length).toBeGreaterThan(0);
+      for (const t of r.tests) {
+        expect(t.outcome).toMatchObject({ status: "grader-error", message: "the grader's sandbox exited with code 9 before your file was loaded" });
+        expect(t.outcome.status === "grader-error" && t.outcome.cause).toMatch(/bad option: --no-such-flag/);
+      }
+    }, 60_000);
+  });
+});
