@@ -120,3 +120,42 @@ describe("a child that ends before the student's file begins to load is the grad
     }, 60_000);
   });
 });
+
+/** Gates whose AddGate leaves work behind after it returns; MultiplyGate is correct, or loops forever. */
+const leftovers = (leftover: string, multiplyLoops = false) => `
+export class AddGate {
+  forward(x, y) { ${leftover}; return x + y; }
+  backward(dz) { return [dz, dz]; }
+}
+export class MultiplyGate {
+  forward(x, y) { ${multiplyLoops ? "for (;;);" : ""} return x * y; }
+  backward(dz) { return [dz, dz]; }
+}
+`;
+
+// Measured before the child acknowledged requests: under load the next request was often written
+// before the grader saw the exit, and a correct export was charged "exited with code 0".
+describe.each([
+  ["bubblewrap where it works", undefined],
+  ["without bubblewrap", false],
+])("an earlier call's leftovers are not charged to the next call (%s)", (_how, bwrap) => {
+  it.each([
+    ["process.exit(0) on a 0 ms timer", "setTimeout(() => process.exit(0), 0)"],
+    ["an unhandled rejection", "Promise.reject(new Error('late'))"],
+    ["a loop on a 0 ms timer", "setTimeout(() => { for (;;); }, 0)"],
+  ])("%s: the next call, sent at once, runs in a fresh child and returns", async (_what, leftover) => {
+    const s = sandbox(leftovers(leftover), { bwrap });
+    for (let round = 0; round < 5; round++) {
+      expect(await s.run(gateCase("AddGate"), 2_000)).toMatchObject({ kind: "returned" });
+      const next = await s.run(gateCase("MultiplyGate"), 2_000);
+      expect(next).toMatchObject({ kind: "returned", value: { z: 6 } });
+    }
+  }, 60_000);
+
+  it("a call that began and never answered is that call's: one timeout, not sent again", async () => {
+    const s = sandbox(leftovers("", true), { bwrap });
+    const r = await s.run(gateCase("MultiplyGate"), 1_000);
+    expect(ended(r)).toMatchObject({ timedOut: true });
+    expect(r.durationMs).toBeLessThan(1_900);
+  }, 30_000);
+});

@@ -182,6 +182,7 @@ export async function serve(graderGates?: Implementation): Promise<void> {
   channel.on("data", (chunk: Buffer) => {
     for (const raw of decoder.push(chunk)) {
       const msg = raw as ToChild;
+      send({ id: msg.id, type: "started" });
       try {
         if (msg.type === "time") {
           send({ id: msg.id, type: "returned", value: timed(student, msg) });

@@ -84,6 +84,9 @@ export type FromChild =
   | { type: "loading" } // sent just before the student's bundle is imported
   | { type: "ready"; exports: Record<string, string> } // export name → typeof
   | { type: "load-error"; error: Thrown }
+  // sent as a request is read, in the same synchronous turn that runs the student's code for it:
+  // a child that ends without sending it never began that request (a timer of an earlier call ended it)
+  | { id: string; type: "started" }
   | { id: string; type: "returned"; value: unknown }
   | { id: string; type: "threw"; error: Thrown };
 

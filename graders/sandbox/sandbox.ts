@@ -334,8 +334,29 @@ export class Sandbox {
     return mine;
   }
 
+  /**
+   * One request, sent again once in a fresh child if its child ended (or hung) without saying it
+   * had started it: then an earlier call's leftovers ended that child (a timer that exits, an
+   * unhandled rejection, a loop), and this call is not charged for them. A request the child
+   * started and did not answer is this call's.
+   */
   private async callNow(request: (id: string) => ToChild, timeoutMs: number, cpu: boolean): Promise<CallResult> {
     const t0 = performance.now();
+    const first = await this.attempt(request, timeoutMs, cpu, t0);
+    if (first.result.kind !== "ended" || first.started) return first.result;
+    return (await this.attempt(request, timeoutMs, cpu, t0)).result;
+  }
+
+  /** Send the request once; `started`: the child said it began it. */
+  private async attempt(request: (id: string) => ToChild, timeoutMs: number, cpu: boolean, t0: number): Promise<{ result: CallResult; started: boolean }> {
+    let started = false;
+    const result = await this.sendOnce(request, timeoutMs, cpu, t0, () => {
+      started = true;
+    });
+    return { result, started };
+  }
+
+  private async sendOnce(request: (id: string) => ToChild, timeoutMs: number, cpu: boolean, t0: number, onStarted: () => void): Promise<CallResult> {
     if (this.child && this.ended) await this.stopChild(); // it died after its last answer: not this call's fault
     await this.load();
     if (this.loadError) return { kind: "load-failed", error: this.loadError, durationMs: performance.now() - t0 };
@@ -345,7 +366,10 @@ export class Sandbox {
     const pid = this.child?.pid;
     const cpuBefore = cpu ? mainThreadCpu(pid) : null;
     const startedAt = performance.now();
-    const reply = this.next(timeoutMs, (m) => m.id === id && (m.type === "returned" || m.type === "threw"));
+    const reply = this.next(timeoutMs, (m) => {
+      if (m.id === id && m.type === "started") onStarted();
+      return m.id === id && (m.type === "returned" || m.type === "threw");
+    });
     this.channel!.write(encodeFrame(request(id)));
     const r = await reply;
     const durationMs = performance.now() - startedAt;
