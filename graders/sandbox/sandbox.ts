@@ -21,6 +21,7 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
+import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { execa } from "execa";
@@ -218,9 +219,14 @@ export class Sandbox {
       }
     });
     channel.on("error", () => undefined); // the child's end shows up as its exit
-    // execa settles once the child has exited and its pipes are drained: every frame and every
-    // byte of stderr has been seen by then.
-    void child.then((r) => this.finish(child, processEnd(r, stderr.value, usesBwrap)));
+    // execa settles once the child has exited and its stdout and stderr are drained, but not our
+    // channel (fd 3): its last frames (a "loading" just before an exit at import, say) may still
+    // be unread, so wait for it to close too (briefly: the child is gone, so it closes at once).
+    const channelClosed = new Promise<void>((resolve) => channel.once("close", () => resolve()));
+    void child.then(async (r) => {
+      await Promise.race([channelClosed, delay(1000, undefined, { ref: false })]);
+      this.finish(child, processEnd(r, stderr.value, usesBwrap));
+    });
 
     const first = await this.next(this.options.loadTimeoutMs, (m) => m.type === "ready" || m.type === "load-error");
     if ("timedOut" in first && !studentCodeStarted) this.startFailure = { end: first, stderr: stderr.value };
@@ -264,6 +270,9 @@ export class Sandbox {
   /** Start the child and load the student's module, if that has not happened (or failed) yet.
    *  Concurrent callers share one start, so a restart never spawns two children. */
   async load(): Promise<void> {
+    // A start under way has set this.child already: wait for its "ready" (a request written before
+    // it can meet a child that is gone, and the failed write discards the frames still unread)
+    if (this.starting) return this.starting;
     if (this.child || this.loadError || this.loadEnd || this.startFailure) return;
     this.starting ??= this.start().finally(() => {
       this.starting = null;
