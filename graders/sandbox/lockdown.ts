@@ -16,15 +16,17 @@
  *
  * Walled off here (the permission model of Node 20–24 leaves them open unless said otherwise):
  *   - signals: process.kill and the raw process._kill under it (measured: SIGKILL to process.ppid
- *     killed `npm run grade`); process._debugProcess(pid), which sends SIGUSR1 to any pid (a Node
- *     grader then opens its inspector; any other process dies of it). bubblewrap contains them
- *     with a PID namespace and a new session.
+ *     killed `npm run grade`), except a signal to the child itself (it may end itself anyway);
+ *     process._debugProcess(pid), which sends SIGUSR1 to any pid (a Node grader then opens its
+ *     inspector; any other process dies of it). bubblewrap contains them with a PID namespace and
+ *     a new session.
  *   - the network (Node 26 denies it without --allow-net; 20–24 do not: measured, each of these
  *     reached a listener on 127.0.0.1): the globals fetch, WebSocket, EventSource; undici's global
  *     dispatcher (globalThis[Symbol.for("undici.globalDispatcher.1")] and ".2": an Agent whose
- *     .request() needs no fetch, made when undici loads unless one is there); net.Socket.prototype.connect (net.Socket
- *     is process.stdout.constructor) and the Pipe handle's connect/bind/listen/open/fchmod (the
- *     class of process.stdout._handle: a Unix-socket client or server without net).
+ *     .request() needs no fetch, made when undici loads unless one is there already);
+ *     net.Socket.prototype.connect (net.Socket is process.stdout.constructor) and the Pipe
+ *     handle's connect/bind/listen/open/fchmod (the class of process.stdout._handle: a Unix-socket
+ *     client or server without net).
  *   - built-in modules: process.getBuiltinModule (net, http, dgram, dns, os, vm, inspector,
  *     child_process, worker_threads, module.register… — a submission may import only ml-matrix;
  *     static imports are refused when bundling, computed import() too: bundle.ts),
@@ -37,8 +39,8 @@
  *     be written at run time; the global eval is also walled off for a clearer message.
  *   - process.dlopen (native addons: ERR_DLOPEN_DISABLED under the permission model), process.execve
  *     (Node 22.15+; denied as a child process from Node 24, not on 22), process.loadEnvFile (a
- *     denied fs read), process.report (getReport() returns the host's name, OS,
- *     network interfaces, shared libraries and command line; writeReport is a denied fs write),
+ *     denied fs read), process.report (getReport() returns the host's name, OS, network
+ *     interfaces, shared libraries and command line; writeReport is a denied fs write),
  *     process.stdin (with stdin ignored it is an fs.ReadStream of /dev/null, whose Symbol(kFs)
  *     property is the whole fs module), process.openStdin, and the credential setters
  *     setuid/setgid/seteuid/setegid/setgroups/initgroups (not denied: measured, setuid(65534)
@@ -49,11 +51,11 @@
  * Denied by the permission model, and left to it: process.chdir (ERR_ACCESS_DENIED, an fs read,
  * measured on 20–26; walling it off would break node:internal/worker, which rewraps process.chdir
  * when it loads, as undici makes it do). Denied by it too, and now unreachable (getBuiltinModule
- * is walled off): fs reads and writes, including /proc (so no sibling sandbox can be found by scanning it),
- * child processes, workers (and module.register, whose hooks run on a worker thread), the
- * inspector (inspector.open; under the permission model SIGUSR1 does not start it either), WASI,
- * trace_events writing node_trace.*.log (from Node 24; on 20 it wrote into the child's own empty
- * working folder), v8.writeHeapSnapshot, Node 26's experimental node:ffi.
+ * is walled off): fs reads and writes, including /proc (so no sibling sandbox can be found by
+ * scanning it), child processes, workers (and module.register, whose hooks run on a worker
+ * thread), the inspector (inspector.open; under the permission model SIGUSR1 does not start it
+ * either), WASI, trace_events writing node_trace.*.log (from Node 24; on 20 it wrote into the
+ * child's own empty working folder), v8.writeHeapSnapshot, Node 26's experimental node:ffi.
  *
  * Harmless (left alone): BroadcastChannel, MessageChannel and MessagePort (they reach other threads
  * of the same process only, and workers are denied); SharedArrayBuffer with Atomics.wait (blocks
@@ -94,6 +96,26 @@ function wallOff(owner: object, key: PropertyKey, what: string | ((args: unknown
   defineProperty(owner, key, { value: refuser(what), writable: false, configurable: false, enumerable: false });
 }
 
+/**
+ * Replace `owner[key]`, a function whose first argument is a pid, by one that passes a signal to
+ * this very process through to the original and refuses every other: a process may end itself
+ * anyway (process.exit, process.abort), and a child killed by a signal is a case the grader
+ * reports ("killed by SIGKILL").
+ */
+function wallOffButSelf(owner: Record<string, unknown>, key: string, what: string): void {
+  const original = (owner[key] as (...args: unknown[]) => unknown).bind(owner);
+  const self = process.pid;
+  const refuse = refuser(what);
+  defineProperty(owner, key, {
+    value: function signal(pid: unknown, ...rest: unknown[]) {
+      return pid === self ? original(pid, ...rest) : refuse();
+    },
+    writable: false,
+    configurable: false,
+    enumerable: false,
+  });
+}
+
 /** Replace the accessor `owner[key]` by a refusing getter (reading it throws). */
 function wallOffGetter(owner: object, key: PropertyKey, what: string): void {
   defineProperty(owner, key, { get: refuser(what), set: undefined, configurable: false, enumerable: false });
@@ -106,8 +128,6 @@ function walledObject(what: string): object {
 }
 
 const PROCESS_FUNCTIONS: [keyof NodeJS.Process | string, string | ((args: unknown[]) => string)][] = [
-  ["kill", "process.kill"],
-  ["_kill", "process._kill"],
   ["_debugProcess", "process._debugProcess (SIGUSR1 to a process)"],
   ["getBuiltinModule", (args) => `process.getBuiltinModule(${quoted(args[0])})`],
   ["binding", (args) => `process.binding(${quoted(args[0])})`],
@@ -141,6 +161,9 @@ export function lockDown(channel: net.Socket): void {
   // Made now, while Pipe.prototype.open still works: stdout and stderr are created lazily.
   void process.stdout;
   void process.stderr;
+  // process.kill calls process._kill when it runs: both let a signal to this process through
+  wallOffButSelf(process as unknown as Record<string, unknown>, "_kill", "process._kill");
+  wallOffButSelf(process as unknown as Record<string, unknown>, "kill", "process.kill");
   for (const [key, what] of PROCESS_FUNCTIONS) wallOff(process, key, what);
   wallOffGetter(process, "report", "process.report");
   wallOffGetter(process, "stdin", "process.stdin");
