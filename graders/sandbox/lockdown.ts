@@ -169,7 +169,12 @@ export function lockDown(channel: net.Socket): void {
   wallOffGetter(process, "stdin", "process.stdin");
   defineProperty(process, "reallyExit", { value: (process as unknown as { reallyExit: unknown }).reallyExit, writable: false, configurable: false });
 
-  for (const name of GLOBAL_FUNCTIONS) wallOff(globalThis, name, name);
+  for (const name of GLOBAL_FUNCTIONS) {
+    // deleted first: from Node 22 WebSocket is a lazy data property, and redefining it in place
+    // would load undici, whose WebAssembly parser fails under the address-space limit, unhandled
+    delete (globalThis as Record<string, unknown>)[name];
+    wallOff(globalThis, name, name);
+  }
   // undici (fetch, WebSocket, Response…) loads lazily and then stores an Agent under these
   // symbols, unless one is there already: what is there is walled off. Its connections would go
   // through net.Socket.prototype.connect anyway, walled off below.
