@@ -124,7 +124,7 @@ function wallOffGetter(owner: object, key: PropertyKey, what: string): void {
 /** An object every use of which throws: for a value that must stay in place (undici's dispatcher). */
 function walledObject(what: string): object {
   const refuse = refuser(what);
-  return new ProxyClass(refuser(what), { get: refuse, set: refuse, apply: refuse, construct: refuse });
+  return new ProxyClass(refuse, { get: refuse, set: refuse, apply: refuse, construct: refuse });
 }
 
 const PROCESS_FUNCTIONS: [keyof NodeJS.Process | string, string | ((args: unknown[]) => string)][] = [
