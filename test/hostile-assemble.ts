@@ -51,6 +51,23 @@ export interface HostileCase {
   graderMemoryMb?: number;
   symlinks?: Record<string, string>;
   needsBwrap?: string;
+  messageMustInclude?: Record<string, string>;
+  batch?: string;
+}
+
+/** How many children one sandbox of a grading started (test/hostile-run.ts): 1 unless its child ended. */
+export interface SandboxStarts {
+  bundle: string;
+  children: number;
+  /** whether the sandbox runs a hostile case's code (its sources, in the bundle's source map, say HOSTILE) */
+  hostile: boolean;
+}
+
+/** Whether a compiled bundle was made from a hostile case: its sources, inlined in its source map, say HOSTILE. */
+export function isHostileBundle(file: string): boolean {
+  const code = readFileSync(file, "utf8");
+  const map = /sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)/.exec(code)?.[1];
+  return (map ? Buffer.from(map, "base64").toString("utf8") : code).includes("HOSTILE");
 }
 
 export interface HostileManifest {

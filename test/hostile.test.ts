@@ -6,8 +6,12 @@
  *     in mayLose) scores test by test what a correct submission scores (graded here, same options);
  *   - the grader survives and gradeSubmission returns; no sandbox child is left behind;
  *   - studentOutputMustNotMatch / compileErrorMustNotMatch / compiles:false hold;
+ *   - messageMustInclude: the attacked tests' messages say what was refused;
  *   - none of noFiles appears; the network listeners receive nothing and mustNotAccept ports refuse;
  *   - graderMemoryMb: the grading process grows by less than that.
+ * Cases marked `batch` are also graded in a class (gradeBatch, every student at once, in a process
+ * of its own) with two correct students: the batch completes, the classmates' results are what
+ * each earns graded alone, test by test, and none of their sandboxes is ever restarted (killed).
  * Cases marked `isolate` run in their own process (test/hostile-run.ts, own process group, hard
  * timeout), so one that kills or swamps its grader cannot take Jest down. Cases marked `needsBwrap`
  * are contained only by bubblewrap: where it cannot run, they are graded and what leaked is printed,
@@ -19,15 +23,16 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import Ajv from "ajv";
 import { execa } from "execa";
 import dgram from "node:dgram";
-import { existsSync, lstatSync, readFileSync, readdirSync, rmSync, unlinkSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync } from "node:fs";
 import net from "node:net";
-import { dirname, isAbsolute, join } from "node:path";
+import { tmpdir } from "node:os";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AssignmentName } from "../graders/cases/case";
 import { gradeSubmission } from "../graders/grade";
 import type { SubmissionResult, TestResult } from "../graders/results/result";
 import { bwrapAvailable } from "../graders/sandbox/bwrap";
-import { type HostileCase, HOSTILE_DIR, HOSTILE_KINDS, ROOT, assembleCase, caseFolders, loadHostileManifest } from "./hostile-assemble";
+import { type HostileCase, HOSTILE_DIR, HOSTILE_KINDS, ROOT, type SandboxStarts, assembleCase, caseFolders, loadHostileManifest } from "./hostile-assemble";
 
 const SECRET = "hostile-test";
 /** The per-call limit (and, in gradeSubmission, the load limit too); HOSTILE_CALL_TIMEOUT_MS overrides it. */
@@ -42,6 +47,11 @@ const CORRECT: Record<AssignmentName, string> = {
   gates: "fixtures/submissions/gates/ada-classes-ts",
   classifiers: "fixtures/submissions/classifiers/ada-loops-js",
   "two-layer-net": "fixtures/submissions/two-layer-net/ada-loops-js",
+};
+
+/** The classmates of a case graded in a batch: correct students, who must lose nothing to it. */
+const CLASSMATES: Partial<Record<AssignmentName, string[]>> = {
+  layers: ["fixtures/submissions/layers/ada-loops-js", "fixtures/submissions/layers/ben-static-ts"],
 };
 
 const manifest = loadHostileManifest();
@@ -67,15 +77,17 @@ afterAll(() => {
 
 // ---------------------------------------------------------------- the correct submissions
 
-const baselines = new Map<AssignmentName, Promise<SubmissionResult>>();
-function baseline(a: AssignmentName): Promise<SubmissionResult> {
-  let b = baselines.get(a);
+const baselines = new Map<string, Promise<SubmissionResult>>();
+/** A correct submission (a folder relative to the project root) graded alone, once. */
+function gradedAlone(a: AssignmentName, folder: string): Promise<SubmissionResult> {
+  let b = baselines.get(folder);
   if (!b) {
-    b = gradeSubmission(a, join(ROOT, CORRECT[a]), { secret: SECRET, callTimeoutMs: CALL_TIMEOUT_MS, kinds: HOSTILE_KINDS });
-    baselines.set(a, b);
+    b = gradeSubmission(a, join(ROOT, folder), { secret: SECRET, callTimeoutMs: CALL_TIMEOUT_MS, kinds: HOSTILE_KINDS });
+    baselines.set(folder, b);
   }
   return b;
 }
+const baseline = (a: AssignmentName) => gradedAlone(a, CORRECT[a]);
 
 // ---------------------------------------------------------------- what the grader made of a case
 
@@ -140,6 +152,12 @@ function scoringProblems(c: HostileCase, r: SubmissionResult, base: SubmissionRe
   for (const g of groups.values()) {
     const names = [...new Set(g.tests.map((t) => t.test.export))];
     problems.push(`${g.tests.length} test(s) of the attacked ${names.join(", ")} ${g.what} (${g.outcome})`);
+  }
+  // What was refused must be what the student reads, on every test of the export that ran.
+  for (const [key, text] of Object.entries(c.messageMustInclude ?? {})) {
+    const owners = key === "all" ? attacked : new Set([key]);
+    const silent = r.tests.filter((t) => owners.has(t.test.export) && baseByName.get(t.test.name)?.outcome.status !== "grader-error" && !t.outcome.message.includes(text));
+    if (silent.length > 0) problems.push(`${silent.length} test(s) of ${key} do not say ${JSON.stringify(text)}: ${listTests(silent)}`);
   }
   if (c.compiles === false && !r.messages.some((m) => m.length > 0)) problems.push("compiles is false but the result has no message saying why the file was refused");
   if (c.compileErrorMustNotMatch) {
@@ -421,10 +439,21 @@ async function gradeInProcess(c: HostileCase, dir: string, mode: Mode): Promise<
   return { result, problems, seconds: (performance.now() - t0) / 1000, graderGrowthMb: (peak - rssBefore) / 2 ** 20 };
 }
 
-async function gradeIsolated(c: HostileCase, dir: string, mode: Mode): Promise<Graded> {
+/** What the isolated grading process printed: hostile-run.ts's result line. */
+interface RunOutput {
+  result?: SubmissionResult;
+  results?: SubmissionResult[];
+  students?: string[];
+  sandboxStarts?: SandboxStarts[];
+  rssBeforeKb?: number;
+  hwmAfterKb?: number;
+}
+
+/** Run test/hostile-run.ts with `args` in its own process group, hard timeout, memory and children watched. */
+async function runIsolated(c: HostileCase, args: string[]): Promise<{ output?: RunOutput; problems: string[]; seconds: number; graderGrowthMb?: number }> {
   const problems: string[] = [];
   const t0 = performance.now();
-  const child = execa(process.execPath, ["--import", "tsx", RUNNER, c.assignment, dir, SECRET, String(CALL_TIMEOUT_MS), mode], {
+  const child = execa(process.execPath, ["--import", "tsx", RUNNER, ...args], {
     cwd: ROOT,
     env: c.env ?? {},
     detached: true,
@@ -460,14 +489,16 @@ async function gradeIsolated(c: HostileCase, dir: string, mode: Mode): Promise<G
   clearInterval(treeSampler);
   const seconds = (performance.now() - t0) / 1000;
   const line = r.stdout.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
-  const parsed = line ? (JSON.parse(line.slice(RESULT_PREFIX.length)) as { result: SubmissionResult; rssBeforeKb?: number; hwmAfterKb?: number }) : undefined;
-  const before = Number(/rss-before-kb (\d+)/.exec(r.stderr)?.[1] ?? parsed?.rssBeforeKb ?? firstRssKb ?? NaN);
-  peakKb = Math.max(peakKb, parsed?.hwmAfterKb ?? 0);
+  const output = line ? (JSON.parse(line.slice(RESULT_PREFIX.length)) as RunOutput) : undefined;
+  const before = Number(/rss-before-kb (\d+)/.exec(r.stderr)?.[1] ?? output?.rssBeforeKb ?? firstRssKb ?? NaN);
+  peakKb = Math.max(peakKb, output?.hwmAfterKb ?? 0);
   if (hardTimeout) problems.push(`the grading process did not finish within ${ISOLATE_TIMEOUT_MS / 1000} s (its process group was killed)`);
-  if (!parsed || r.exitCode !== 0) {
+  if (!output || r.exitCode !== 0) {
     const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
     problems.push(`THE GRADER DIED (${how}) before it returned a result; its stderr ends: ${JSON.stringify(r.stderr.slice(-1500))}`);
   }
+  // SIGUSR1 makes a Node process open its inspector (then anyone on the machine can run code in it)
+  if (/Debugger listening/.test(r.stderr)) problems.push(`the grader opened its inspector (SIGUSR1 reached it): ${JSON.stringify(/Debugger listening.*/.exec(r.stderr)?.[0])}`);
   const left = await leftovers(() => [...seen.values()].filter(alive));
   if (left.length > 0) problems.push(`sandbox processes left running after the grader ended: ${describeProcs(left)}`);
   for (const p of left) {
@@ -476,23 +507,66 @@ async function gradeIsolated(c: HostileCase, dir: string, mode: Mode): Promise<G
     } catch {}
   }
   killGroup();
-  return { result: parsed?.result, problems, seconds, graderGrowthMb: peakKb > 0 && Number.isFinite(before) ? (peakKb - before) / 1024 : undefined };
+  return { output, problems, seconds, graderGrowthMb: peakKb > 0 && Number.isFinite(before) ? (peakKb - before) / 1024 : undefined };
 }
 
-async function gradeCase(id: string, c: HostileCase, mode: Mode): Promise<Graded> {
+async function gradeIsolated(c: HostileCase, dir: string, mode: Mode): Promise<Graded> {
+  const run = await runIsolated(c, [c.assignment, dir, SECRET, String(CALL_TIMEOUT_MS), mode]);
+  return { result: run.output?.result, problems: run.problems, seconds: run.seconds, graderGrowthMb: run.graderGrowthMb };
+}
+
+/** Whether a classmate's results in the batch are the ones it earns alone: score and status, test by test. */
+function classmateProblems(student: string, inBatch: SubmissionResult | undefined, alone: SubmissionResult): string[] {
+  if (!inBatch) return [`CLASSMATE LEFT UNGRADED: the batch returned no result for ${student}`];
+  const aloneByName = new Map(alone.tests.map((t) => [t.test.name, t]));
+  const differ = inBatch.tests.filter((t) => aloneByName.get(t.test.name)?.score !== t.score || aloneByName.get(t.test.name)?.outcome.status !== t.outcome.status);
+  const problems: string[] = [];
+  if (inBatch.tests.length !== alone.tests.length) problems.push(`CLASSMATE HARMED: ${student} has ${inBatch.tests.length} tests in the batch, ${alone.tests.length} graded alone`);
+  if (differ.length > 0) {
+    problems.push(`CLASSMATE HARMED: ${student} scored ${inBatch.score} in the batch, ${alone.score} graded alone: ${listTests(differ, (t) => (aloneByName.has(t.test.name) ? `alone: ${summary(aloneByName.get(t.test.name)!)}` : "not graded alone"))}`);
+  }
+  return problems;
+}
+
+/**
+ * Grade case `id` (assembled in `dir`) in a class with its CLASSMATES, all at once, in a process of
+ * its own; the case's own result is returned for the usual checks, the classmates are checked here.
+ */
+async function gradeInBatch(id: string, c: HostileCase, dir: string, mode: Mode): Promise<Graded> {
+  const classmates = CLASSMATES[c.assignment];
+  if (!classmates) throw new Error(`${id}: no classmates for a batch of ${c.assignment} (CLASSMATES in test/hostile.test.ts)`);
+  const classDir = dirname(dir);
+  for (const folder of classmates) cpSync(join(ROOT, folder), join(classDir, basename(folder)), { recursive: true });
+  const out = mkdtempSync(join(tmpdir(), "hx-class-out-"));
+  assembledParents.push(out);
+  const run = await runIsolated(c, [c.assignment, classDir, SECRET, String(CALL_TIMEOUT_MS), mode, "batch", out]);
+  const problems = [...run.problems];
+  const results = new Map((run.output?.students ?? []).map((s, i) => [s, run.output?.results?.[i]]));
+  for (const folder of classmates) problems.push(...classmateProblems(basename(folder), results.get(basename(folder)), await gradedAlone(c.assignment, folder)));
+  const unwritten = [id, ...classmates.map((f) => basename(f))].filter((s) => !existsSync(join(out, s, "results.json")));
+  if (run.output && unwritten.length > 0) problems.push(`the batch completed without writing results.json for ${unwritten.join(", ")}`);
+  // A classmate's child killed between two calls is restarted silently: only a second child
+  // started by the same sandbox shows it.
+  const starts = run.output?.sandboxStarts ?? [];
+  for (const s of starts.filter((s) => s.children > 1 && !s.hostile)) problems.push(`SIBLING KILLED: the sandbox of ${s.bundle} (a classmate's or the reference's) started ${s.children} children: its child ended and was restarted`);
+  if (run.output && starts.filter((s) => !s.hostile).length < classmates.length) problems.push(`only ${starts.length} sandboxes reported for a class of ${classmates.length + 1}: the check for killed siblings saw nothing`);
+  return { result: results.get(id), problems, seconds: run.seconds, graderGrowthMb: run.graderGrowthMb };
+}
+
+async function gradeCase(id: string, c: HostileCase, mode: Mode, inBatch = false): Promise<Graded> {
   const dir = assembleCase(id, c);
   assembledParents.push(dirname(dir));
   const noFilesBefore = snapshotFiles(c.noFiles ?? []);
   const listeners = c.network ? await startListeners(c.network) : undefined;
   let graded: Graded;
   try {
-    graded = c.isolate ? await gradeIsolated(c, dir, mode) : await gradeInProcess(c, dir, mode);
+    graded = inBatch ? await gradeInBatch(id, c, dir, mode) : c.isolate ? await gradeIsolated(c, dir, mode) : await gradeInProcess(c, dir, mode);
     if (listeners) await new Promise((r) => setTimeout(r, 300)); // late attempts
   } finally {
     await listeners?.close();
   }
   const problems = [...graded.problems];
-  if (c.graderMemoryMb !== undefined) {
+  if (c.graderMemoryMb !== undefined && !inBatch) {
     if (graded.graderGrowthMb === undefined) console.log(`${id}: the grader's memory could not be measured here (no /proc): not checked`);
     else if (graded.graderGrowthMb >= c.graderMemoryMb) problems.push(`the grader grew by ${graded.graderGrowthMb.toFixed(0)} MB while grading (limit ${c.graderMemoryMb} MB)`);
   }
@@ -545,25 +619,38 @@ describe("fixtures/hostile", () => {
   }, 120_000);
 });
 
+describe("what the runner's wall relies on", () => {
+  it("Node's permission model denies reading /proc: without bubblewrap, a child that got hold of fs still could not find its siblings", async () => {
+    const flag = process.allowedNodeEnvironmentFlags.has("--permission") ? "--permission" : "--experimental-permission";
+    const probe = "try { console.log(require('node:fs').readdirSync('/proc').length + ' entries') } catch (e) { console.log(e.code) }";
+    const r = await execa(process.execPath, [flag, "--no-warnings", "-e", probe], { reject: false, extendEnv: false, env: {} });
+    expect({ exitCode: r.exitCode, stdout: r.stdout.trim() }).toEqual({ exitCode: 0, stdout: "ERR_ACCESS_DENIED" });
+  });
+});
+
 describe("hostile submissions: the attack gains nothing, harms nothing, costs points only where it happens", () => {
   for (const [id, c] of Object.entries(manifest.cases)) {
+    // Where bubblewrap works, the fallback without it must hold too, except for what only bubblewrap gives.
+    const modes = (): Mode[] => (useBwrap && !c.needsBwrap ? ["default", "no-bwrap"] : ["default"]);
+    const ways = c.batch ? ["alone", "in a class"] : ["alone"];
     it(`${id}: ${c.attack}`, async () => {
       const base = await baseline(c.assignment);
-      // Where bubblewrap works, the fallback without it must hold too, except for what only bubblewrap gives.
-      const modes: Mode[] = useBwrap && !c.needsBwrap ? ["default", "no-bwrap"] : ["default"];
       const report: string[] = [];
-      for (const mode of modes) {
-        const graded = await gradeCase(id, c, mode);
-        const label = mode === "no-bwrap" ? "without bubblewrap" : useBwrap ? "with bubblewrap" : "without bubblewrap (not available here)";
-        const where = `${label}, ${c.isolate ? "isolated process" : "in process"}, ${graded.seconds.toFixed(1)} s${graded.graderGrowthMb !== undefined ? `, grader +${graded.graderGrowthMb.toFixed(0)} MB` : ""}`;
-        if (c.needsBwrap && !useBwrap) {
-          console.log(`${id}: NOT CHECKED (no bubblewrap): ${c.needsBwrap}. ${where}. What happened:\n  ${graded.problems.join("\n  ") || "nothing leaked"}`);
-          continue;
+      for (const mode of modes()) {
+        for (const way of ways) {
+          const inBatch = way === "in a class";
+          const graded = await gradeCase(id, c, mode, inBatch);
+          const label = `${mode === "no-bwrap" ? "without bubblewrap" : useBwrap ? "with bubblewrap" : "without bubblewrap (not available here)"}${inBatch ? ", in a class" : ""}`;
+          const where = `${label}, ${c.isolate || inBatch ? "isolated process" : "in process"}, ${graded.seconds.toFixed(1)} s${graded.graderGrowthMb !== undefined ? `, grader +${graded.graderGrowthMb.toFixed(0)} MB` : ""}`;
+          if (c.needsBwrap && !useBwrap) {
+            console.log(`${id}: NOT CHECKED (no bubblewrap): ${c.needsBwrap}. ${where}. What happened:\n  ${graded.problems.join("\n  ") || "nothing leaked"}`);
+            continue;
+          }
+          if (graded.seconds > 30) console.log(`${id}: slow: ${where}`);
+          if (graded.problems.length > 0) report.push(`[${where}] per export: ${perExportLine(graded.result, base)}`, ...graded.problems.map((p) => `[${label}] ${p}`));
         }
-        if (graded.seconds > 30) console.log(`${id}: slow: ${where}`);
-        if (graded.problems.length > 0) report.push(`[${where}] per export: ${perExportLine(graded.result, base)}`, ...graded.problems.map((p) => `[${label}] ${p}`));
       }
       expect(report).toEqual([]);
-    }, (c.isolate ? ISOLATE_TIMEOUT_MS + 30_000 : 60_000) * 2);
+    }, (c.isolate || c.batch ? ISOLATE_TIMEOUT_MS + 30_000 : 60_000) * 2 * ways.length);
   }
 });

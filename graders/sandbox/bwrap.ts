@@ -37,8 +37,15 @@ export function bwrapAvailable(): Promise<boolean> {
   return probe;
 }
 
-/** Said once before grading untrusted code where bubblewrap cannot be used. */
+/**
+ * Said once before grading untrusted code where bubblewrap cannot be used: what still holds (the
+ * permission model and the runner's wall-off, lockdown.ts) and what does not without a kernel
+ * boundary.
+ */
 export const NO_BWRAP_WARNING =
-  "warning: bubblewrap is not available here, so the sandbox relies on Node's permission model alone: " +
-  "student code can still open network connections and send signals to the grader. Install bubblewrap " +
-  "(apt-get install bubblewrap) before grading untrusted submissions.";
+  "warning: bubblewrap is not available here, so student code runs as your user with Node's permission model " +
+  "and the runner's wall-off only: it cannot read or write files, start processes, open connections or send signals, " +
+  "but it can read what needs no file (user id, Node version and paths, CPU count, memory size) and measure time, " +
+  "and a bug in Node's permission model or a way around the wall would give it your user's rights (Node's documentation " +
+  "says the permission model is no protection against malicious code). Install bubblewrap (apt-get install bubblewrap) " +
+  "before grading untrusted submissions.";

@@ -6,7 +6,9 @@
  * never its expected values, its seed, or anything else a student could use.
  *
  * Everything the child needs is captured before the student's code is imported, so a student who
- * patches Array, JSON, Object, Math or process afterwards changes only their own answers.
+ * patches Array, JSON, Object, Math or process afterwards changes only their own answers. Then
+ * lockdown.ts walls off what the permission model leaves open (signals, the network, built-in
+ * modules, code from strings…), and only then is the student's module imported.
  */
 import net from "node:net";
 import { pathToFileURL } from "node:url";
@@ -17,6 +19,7 @@ import { efficiencyCase } from "../cases/scale";
 import { type Trained, train } from "../cases/train";
 import { type Summary, summarize } from "../judge/summary";
 import { FrameDecoder, encodeFrame } from "./frames";
+import { lockDown } from "./lockdown";
 import { type BatchItem, type FromChild, ML_MATRIX_GLOBAL, type Thrown, type Timed, type ToChild, WIRE_LIMITS } from "./protocol";
 
 const stringify = JSON.stringify;
@@ -167,6 +170,7 @@ export async function serve(graderGates?: Implementation): Promise<void> {
   channel.on("error", () => exit(0));
 
   (globalThis as Record<symbol, unknown>)[Symbol.for(ML_MATRIX_GLOBAL)] = mlMatrix;
+  lockDown(channel);
   let student: Record<string, unknown>;
   // Everything before this frame is ours: a child that ends before it is the grader's failure.
   send({ type: "loading" });

@@ -180,6 +180,7 @@ export class Sandbox {
       `--max-old-space-size=${this.options.memoryMb}`,
       "--no-warnings",
       "--enable-source-maps",
+      "--disallow-code-generation-from-strings", // no eval/new Function: no import() written at run time (lockdown.ts)
       runner,
       this.bundlePath,
     ];

@@ -6,6 +6,7 @@
  * runner uses (see ML_MATRIX_GLOBAL), so `instanceof Matrix` means the same on both sides.
  */
 import { readFileSync, realpathSync } from "node:fs";
+import { SourceMap } from "node:module";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { init as lexerReady, parse as parseImports } from "es-module-lexer";
 import * as esbuild from "esbuild";
@@ -78,10 +79,30 @@ function importPolicy(root: string): esbuild.Plugin {
 }
 
 /**
+ * A computed `import(x)`: esbuild leaves it in the bundle, to be resolved at run time, where it
+ * could reach any built-in module (node:net, node:child_process…). The contract allows only named
+ * imports, so it is refused here, at the line it is on in the student's file.
+ */
+function computedImportError(file: string, source: string, code: string, map: string, start: number, argument: string): CompileError {
+  const before = code.slice(0, start).split("\n");
+  const entry = new SourceMap(JSON.parse(map) as ConstructorParameters<typeof SourceMap>[0]).findEntry(before.length - 1, before[before.length - 1].length);
+  const line = "originalLine" in entry ? entry.originalLine : before.length - 1;
+  const column = "originalColumn" in entry ? entry.originalColumn : 0;
+  return {
+    file,
+    line: line + 1,
+    column,
+    lineText: source.split("\n")[line] ?? "",
+    text: `import(${argument.trim().slice(0, 60)}) is not allowed in ${file}: a submission may import only "ml-matrix" and its own files (./… or ../…), each named by a string literal`,
+  };
+}
+
+/**
  * Imports esbuild never resolves: TypeScript drops an import whose names are unused (or used as
  * types only) before bundling. They would be harmless, but the contract refuses every import
  * other than ml-matrix and relative files, so each source file is read once more with nothing
- * elided (verbatimModuleSyntax) and its specifiers are checked by the same rule.
+ * elided (verbatimModuleSyntax) and its specifiers are checked by the same rule; so are its
+ * dynamic imports, whose specifier must be a string literal.
  */
 async function elidedImportErrors(root: string, files: string[]): Promise<CompileError[]> {
   await lexerReady;
@@ -89,10 +110,15 @@ async function elidedImportErrors(root: string, files: string[]): Promise<Compil
   for (const file of files) {
     const source = readFileSync(join(root, file), "utf8");
     const loader = /\.m?ts$/.test(file) ? "ts" : "js";
-    const { code } = await esbuild.transform(source, { loader, format: "esm", tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } } });
+    const { code, map } = await esbuild.transform(source, { loader, format: "esm", sourcemap: "external", sourcefile: file, tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } } });
     const [imports] = parseImports(code);
     for (const imp of imports) {
-      if (imp.n === undefined) continue; // a computed dynamic import: the sandbox stops what it reaches
+      const dynamic = imp.d > -1; // -1: a static import, -2: import.meta
+      if (dynamic && imp.n === undefined) {
+        errors.push(computedImportError(file, source, code, map, imp.ss, code.slice(imp.s, imp.e)));
+        continue;
+      }
+      if (imp.n === undefined) continue; // import.meta
       const text = refusal(imp.n, file);
       if (!text) continue;
       const lines = source.split("\n");
