@@ -27,6 +27,7 @@ import type { SubmissionResult, TestResult } from "../graders/results/result";
 import { toTerminal } from "../graders/results/terminal";
 import { assertValidResults } from "../graders/results/validate-results";
 import { bwrapAvailable } from "../graders/sandbox/bwrap";
+import { proveSandbox } from "../graders/sandbox/canary";
 import { BUNDLE_SECRET_FILE, gradescopeSecret } from "../graders/secret";
 import { UsageError, parseCommandLine, runMain } from "./cli";
 
@@ -34,13 +35,13 @@ const USAGE = `usage: node grader/autograder.mjs --assignment A --root AUTOGRADE
 assignments: ${ASSIGNMENTS.join(", ")}`;
 
 /**
- * HOOK: the sandbox canary. Another change adds the check that `grade` and `check` run before
- * grading, which proves the sandbox is in force (student code cannot read files, write, or start
- * processes). When it lands, call it here and return its problem: the autograder then refuses to
- * run any student code. Until then this checks nothing and returns null.
+ * The sandbox canary (graders/sandbox/canary.ts), as `grade` and `check` run it: a child started
+ * as a student's must start, load a trivial module, answer, and be refused a file read. Its
+ * problem, or null when the sandbox is in force: then no student code runs at all.
  */
-async function sandboxNotInForce(): Promise<string | null> {
-  return null;
+async function sandboxNotInForce(assignment: AssignmentName): Promise<string | null> {
+  const proof = await proveSandbox({ memoryMb: loadManifest(assignment).limits.memoryMb });
+  return proof.ok ? null : proof.problem;
 }
 
 /** Gradescope's id of this submission (submission_metadata.json), for extra_data. */
@@ -90,7 +91,7 @@ await runMain(async () => {
   const { secret, source } = gradescopeSecret(rootPath(BUNDLE_SECRET_FILE), metadata);
   console.log(`hidden cases: seed from ${source}`);
   if (!existsSync(submission)) console.log(`autograder: ${submission} does not exist: every file counts as missing`);
-  const refusal = await sandboxNotInForce();
+  const refusal = await sandboxNotInForce(assignment);
   if (refusal) {
     console.log(`autograder: refusing to run student code: ${refusal}`);
     fail({ message: "the sandbox that isolates submitted code is not working on this machine, so your code was not run.", cause: refusal });
@@ -99,8 +100,8 @@ await runMain(async () => {
   if (!(await bwrapAvailable())) {
     console.log(
       "autograder: bubblewrap cannot run here (Gradescope's containers usually allow no user namespaces): student code runs under " +
-        "Node's permission model alone (no file reads but its own bundle, no writes, no processes, an empty environment), which does not stop " +
-        "network connections or signals to the grader (a killed grader leaves the fallback results.json: a grader error).",
+        "Node's permission model (no file reads but its own bundle, no writes, no processes, an empty environment) and the runner's " +
+        "wall-off of signals and the network (graders/sandbox/lockdown.ts), with no kernel boundary behind them.",
     );
   }
   try {

@@ -51,6 +51,19 @@ bundleSuite("gates", ({ bundle, grade }) => {
     expect(run.stdout).toContain("autograder: the grader failed (a bug in the grader, not in the submission)");
   }, 60_000);
 
+  it("when the sandbox fails its start-up check (a permission flag this Node refuses), no student code runs: 0 points, every test a grader error naming the cause for the staff", async () => {
+    const run = await grade("canary-fails", { from: ADA }, { env: { BACKPROP_GRADER_TEST_PERMISSION_FLAG: "--no-such-flag" } });
+    const r = validResults(run);
+    expect(r.score).toBe(0);
+    expect(r.tests.length).toBeGreaterThan(0);
+    for (const t of r.tests) {
+      expect(t.extra_data.status).toBe("grader-error");
+      expect(t.output).toContain("the sandbox that isolates submitted code is not working on this machine, so your code was not run");
+      expect(String(t.extra_data.cause)).toMatch(/start-up check on node v\d+.*--no-such-flag: bad option/);
+    }
+    expect(run.stdout).toContain("autograder: refusing to run student code");
+  }, 60_000);
+
   it("at run_autograder's deadline the grader keeps the tests graded so far and marks the rest grader errors", async () => {
     // Correct gates, but SigmoidGate.forward never returns: each of its 5 tests waits for its 2 s call limit.
     const gates = readFileSync(join(ADA, "gates.ts"), "utf8");
