@@ -11,6 +11,7 @@ import { loadCaseFile } from "./cases/load";
 import { planCases } from "./cases/plan";
 import { type Manifest, loadManifest, testSpecs } from "./manifest";
 import { REFERENCE } from "./reference";
+import { HIDDEN_SEED_PREFIX } from "./secret";
 import { type Outcome, type SubmissionResult, type TestKind, type TestResult, type TestSpec, scoreOf } from "./results/result";
 import { type CallResult, Sandbox, sanitizeThrown } from "./sandbox/sandbox";
 import { CHECKS, checkName } from "./checks/registry";
@@ -56,7 +57,7 @@ function hiddenOf(assignment: AssignmentName, secret: string): Case[] {
   const key = `${assignment}|${secret}`;
   let cases = hiddenCases.get(key);
   if (!cases) {
-    cases = planCases(assignment, `hidden:${secret}`);
+    cases = planCases(assignment, `${HIDDEN_SEED_PREFIX}${secret}`);
     if (hiddenCases.size >= HIDDEN_KEPT) hiddenCases.delete(hiddenCases.keys().next().value as string);
     hiddenCases.set(key, cases);
   }
@@ -172,7 +173,7 @@ class SubmissionGrader {
       golden: this.golden.filter((c) => c.exports.includes(spec.export)),
       hiddenCases: () => this.hiddenCases(),
       reference: REFERENCE[this.assignment],
-      seed: `${spec.visibility === "visible" ? "visible" : `hidden:${this.options.secret}`}:${spec.name}`,
+      seed: `${spec.visibility === "visible" ? "visible" : `${HIDDEN_SEED_PREFIX}${this.options.secret}`}:${spec.name}`,
       limitMs: limit,
     });
   }

@@ -35,6 +35,7 @@ import { formatNumber as num, scientific as sci } from "../results/format-number
 import { type CallResult, sanitizeThrown } from "../sandbox/sandbox";
 import { readMatrix, readNumber } from "./answers";
 import { type Check, thrownText, unreturned } from "./context";
+import { caseReplay } from "./replay";
 import {
   BORDERLINE,
   DIRECTIONS,
@@ -305,8 +306,6 @@ export const gradcheck: Check = async (ctx) => {
   const cases = [...golden, ...larger];
   if (cases.length === 0) return { status: "grader-error", message: `no cases for ${exportName} away from kinks (grader bug)` };
   const isGolden = (c: Case) => golden.includes(c);
-  const replayOf = (c: Case) =>
-    isGolden(c) ? `case ${c.id} of fixtures/golden/${ctx.assignment}.json` : visible ? `case ${c.id} drawn with seed "${c.seed}" (graders/cases/generate.ts makeCase)` : `hidden case ${c.id}`;
 
   const tally: Tally = { cases: 0, larger: larger.length, entries: 0, directions: 0, skipped: 0, sparse: [], evaluations: 0, sandboxCalls: 0, referenceForward: [], retried: [] };
   const run = (c: Case, forwardOnly: boolean): Promise<CallResult> => {
@@ -315,7 +314,7 @@ export const gradcheck: Check = async (ctx) => {
   };
 
   for (const c of cases) {
-    const replay = replayOf(c);
+    const replay = caseReplay(ctx, c);
     const layer = isLayer(c.target);
     let names = outputsOf(c, exportName).filter((n) => n !== forwardOutput(c.target) && n !== "scores");
     if (ctx.spec.output) names = names.filter((n) => n === ctx.spec.output);

@@ -8,7 +8,7 @@
  */
 import fc from "fast-check";
 import type { Case } from "../cases/case";
-import type { Outcome } from "../results/result";
+import type { Outcome, Replay } from "../results/result";
 import type { CallResult } from "../sandbox/sandbox";
 import { type CheckContext, unreturned } from "./context";
 
@@ -41,7 +41,7 @@ export type RunStudentCase = (c: Case) => Promise<unknown>;
 export interface Property<T> {
   /** The samples (one fast-check value per sample). */
   arbitrary: fc.Arbitrary<T>;
-  /** The sample on one line, at full precision (for `replay`). */
+  /** The sample on one line, at full precision (for the replay). */
   show(sample: T): string;
   /** Run the sample's cases and judge them: null when the property holds. */
   holds(sample: T, run: RunStudentCase): Promise<Broken | null>;
@@ -94,7 +94,7 @@ export async function checkProperty<T>(ctx: CheckContext, property: Property<T>)
     };
   }
   const sample = found[0];
-  const replay = `fast-check seed ${seed}, path "${report.counterexamplePath}", counterexample ${property.show(sample)}`;
+  const replay: Replay = { kind: "fast-check", seed, path: report.counterexamplePath ?? "", counterexample: property.show(sample) };
   if (state.notReturned) {
     const outcome = unreturned(state.notReturned, ctx, replay);
     if (!outcome) return { status: "grader-error", message: "a returned call was reported as not returned (grader bug)" };
