@@ -64,8 +64,11 @@ function hiddenOf(assignment: AssignmentName, secret: string): Case[] {
   return cases;
 }
 
-/** Where an export lives in this submission: a loaded sandbox, or why it cannot be tested. */
-type Home = { sandbox: Sandbox; file: string } | { problem: string };
+/**
+ * Where an export runs in this submission: the sandbox of the file that holds it (and the file's
+ * name as handed in), or why it cannot be tested (the file is missing or does not compile).
+ */
+type ExportSandbox = { sandbox: Sandbox; file: string } | { problem: string };
 
 /** A run's result from one item of a "cases" request (untrusted), or null when the item is not one. */
 function itemResult(item: unknown, durationMs: number): CallResult | null {
@@ -83,7 +86,7 @@ class SubmissionGrader {
   constructor(
     private readonly assignment: AssignmentName,
     private readonly manifest: Manifest,
-    private readonly homes: Map<string, Home>,
+    private readonly exportSandboxes: Map<string, ExportSandbox>,
     private readonly options: GradeOptions,
     /** The tests being graded (their value tests' runs are fetched together). */
     private readonly specs: TestSpec[],
@@ -117,8 +120,8 @@ class SubmissionGrader {
         const wanted = new Map<string, { c: Case; forwardOnly: boolean }>();
         let limit = Infinity;
         for (const spec of this.specs) {
-          const home = this.homes.get(spec.export);
-          if ((spec.kind !== "golden" && spec.kind !== "hidden") || !home || !("sandbox" in home) || home.sandbox !== sandbox) continue;
+          const where = this.exportSandboxes.get(spec.export);
+          if ((spec.kind !== "golden" && spec.kind !== "hidden") || !where || !("sandbox" in where) || where.sandbox !== sandbox) continue;
           const { cases, forwardOnly } = valueRuns(spec.kind === "hidden" ? this.hiddenCases() : this.golden, spec.export);
           for (const c of cases) wanted.set(SubmissionGrader.runKey(c, forwardOnly, this.limitOf(spec)), { c, forwardOnly });
           limit = Math.min(limit, this.limitOf(spec));
@@ -151,16 +154,16 @@ class SubmissionGrader {
   }
 
   async grade(spec: TestSpec): Promise<Outcome> {
-    const home = this.homes.get(spec.export);
-    if (!home) return { status: "grader-error", message: `no file provides ${spec.export} in the contract (grader bug)` };
-    if ("problem" in home) return { status: "failed", message: home.problem };
+    const where = this.exportSandboxes.get(spec.export);
+    if (!where) return { status: "grader-error", message: `no file provides ${spec.export} in the contract (grader bug)` };
+    if ("problem" in where) return { status: "failed", message: where.problem };
     if (performance.now() > this.deadline) {
       return { status: "could-not-check", message: `the time budget of ${this.manifest.limits.submissionTimeoutMs / 1000} s for your whole submission ran out before this test`, end: { timedOut: true, outOfMemory: false } };
     }
     const limit = this.limitOf(spec);
     const registered = CHECKS[checkName(spec)]; // loadManifest refused unknown checks and exports they do not apply to
     if (!registered) return { status: "grader-error", message: `${spec.kind} check "${checkName(spec)}" is not implemented in this version of the grader.` };
-    const { sandbox, file } = home;
+    const { sandbox, file } = where;
     return registered.run({
       assignment: this.assignment,
       spec,
@@ -188,7 +191,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   const declared = loadManifest(assignment);
   const manifest = options.callTimeoutMs ? { ...declared, limits: { ...declared.limits, callTimeoutMs: options.callTimeoutMs } } : declared;
   const specs = testSpecs(manifest).filter((t) => (!options.visibleOnly || t.visibility === "visible") && (!options.kinds || options.kinds.includes(t.kind)));
-  const homes = new Map<string, Home>();
+  const exportSandboxes = new Map<string, ExportSandbox>();
   const messages: string[] = [];
   const sandboxes: Sandbox[] = [];
   const tests: TestResult[] = new Array(specs.length);
@@ -198,7 +201,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
     for (const located of locateFiles(dir, assignment)) {
       if (!located.found) {
         messages.push(located.message);
-        for (const e of located.exports) homes.set(e, { problem: located.message });
+        for (const e of located.exports) exportSandboxes.set(e, { problem: located.message });
         continue;
       }
       const shown = basename(located.path);
@@ -207,7 +210,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
       if (!bundle.ok) {
         const text = `${shown} does not compile:\n${bundle.errors.slice(0, 5).map(formatCompileError).join("\n")}`;
         messages.push(text);
-        for (const e of located.exports) homes.set(e, { problem: text });
+        for (const e of located.exports) exportSandboxes.set(e, { problem: text });
         continue;
       }
       const sandbox = new Sandbox(bundle.code, {
@@ -218,17 +221,17 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
       });
       sandboxes.push(sandbox);
       sandbox.load().catch(() => undefined); // its child starts while the next file compiles; the first test waits for it
-      for (const e of located.exports) homes.set(e, { sandbox, file: shown });
+      for (const e of located.exports) exportSandboxes.set(e, { sandbox, file: shown });
     }
     // Exports the file does not have: found out once the sandbox has loaded (the first run loads it).
-    const grader = new SubmissionGrader(assignment, manifest, homes, options, specs);
+    const grader = new SubmissionGrader(assignment, manifest, exportSandboxes, options, specs);
     const gradeAt = async (k: number) => {
       const spec = specs[k];
       const t0 = performance.now();
       let outcome: Outcome;
       try {
-        const home = homes.get(spec.export);
-        const missing = home && "sandbox" in home ? await missingExport(home.sandbox, home.file, spec.export) : null;
+        const where = exportSandboxes.get(spec.export);
+        const missing = where && "sandbox" in where ? await missingExport(where.sandbox, where.file, spec.export) : null;
         outcome = missing ?? (await grader.grade(spec));
       } catch (error) {
         outcome = { status: "grader-error", message: `the grader failed on this test: ${(error as Error).message}.`, cause: (error as Error).stack };

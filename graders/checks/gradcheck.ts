@@ -34,7 +34,7 @@ import { type Tolerance, cs231nRelError, toleranceRatio, toleranceText } from ".
 import { formatNumber as num, scientific as sci } from "../results/format-number";
 import { type CallResult, sanitizeThrown } from "../sandbox/sandbox";
 import { readMatrix, readNumber } from "./answers";
-import { type Check, thrownText, unreturned } from "./context";
+import { type Check, thrownText, outcomeUnlessReturned } from "./context";
 import { caseReplay } from "./replay";
 import {
   BORDERLINE,
@@ -322,7 +322,7 @@ export const gradcheck: Check = async (ctx) => {
 
     // 1. the student's gradients, in shape and finite
     const full = await run(c, false);
-    const problem = unreturned(full, ctx, replay);
+    const problem = outcomeUnlessReturned(full, ctx, replay);
     if (problem) return problem;
     const returned = (full as { value: unknown }).value;
     const form = judgeOutputs(c, returned, names, { atol: Number.MAX_VALUE, rtol: 0 });

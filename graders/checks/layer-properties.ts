@@ -21,7 +21,7 @@ import type { Outcome, Replay } from "../results/result";
 import { formatNumber as fmt } from "../results/format-number";
 import { answerProblem } from "../judge/answer-schema";
 import { firstChange, inputsAfter, readMatrix, worstGap } from "./answers";
-import { type Check, type CheckContext, type RegisteredCheck, unreturned } from "./context";
+import { type Check, type CheckContext, type RegisteredCheck, outcomeUnlessReturned } from "./context";
 import { goldenReplay } from "./replay";
 
 const A = 0.7;
@@ -42,7 +42,7 @@ function fail(message: string, extra: { details?: string; diagnosis?: string; re
 async function gradientsFor(ctx: CheckContext, c: Case, dout: Mat, names: string[], replay: Replay, reportInputs = false): Promise<Step> {
   const run = { ...c, inputs: { ...c.inputs, dout } };
   const r = await ctx.run(run, { reportInputs });
-  const problem = unreturned(r, ctx, replay);
+  const problem = outcomeUnlessReturned(r, ctx, replay);
   if (problem) return { ok: false, outcome: problem };
   const returned = (r as { value: unknown }).value;
   // the judge's own check of the answer's form first: a db of the wrong shape is the student's bug, never ours
@@ -233,7 +233,7 @@ const forwardProperties: Check = async (ctx) => {
     const c = sigmoid ? saturationCase() : kinkCase(layer, p);
     const replay = inputsReplay({ x: c.inputs.x }, layer === "elu" ? "alpha" : "slope", p);
     const r = await ctx.run(c, { forwardOnly: true, reportInputs: true });
-    const problem = unreturned(r, ctx, replay);
+    const problem = outcomeUnlessReturned(r, ctx, replay);
     if (problem) return problem;
     const value = (r as { value: unknown }).value;
     const changed = mutated(c, value, ["x"]);

@@ -18,12 +18,13 @@ import type { Outcome, Replay } from "../results/result";
 import { closeTo } from "../judge/tolerance";
 import { formatNumber as fmt } from "../results/format-number";
 import { firstChange, inputsAfter, readMatrix, readNumber, worstGap } from "./answers";
-import { type Check, type CheckContext, type RegisteredCheck, unreturned } from "./context";
+import { type Check, type CheckContext, type RegisteredCheck, outcomeUnlessReturned } from "./context";
 import { drawnGoldenReplay, goldenReplay } from "./replay";
 
 const fail = (message: string, extra: { details?: string; diagnosis?: string; replay?: Replay } = {}): Outcome => ({ status: "failed", message, ...extra });
-const close = (a: number, b: number, atol = 1e-9) => closeTo(a, b, atol);
-const RULE = { atol: 1e-9, rtol: 0 };
+/** The loss checks' rule: |a − b| ≤ LOSS_ATOL·max(1, |b|) for one number, and per entry for a matrix (RULE). */
+const LOSS_ATOL = 1e-9;
+const RULE = { atol: LOSS_ATOL, rtol: 0 };
 
 type Answer = { ok: true; returned: unknown } | { ok: false; outcome: Outcome };
 
@@ -31,7 +32,7 @@ type Answer = { ok: true; returned: unknown } | { ok: false; outcome: Outcome };
 async function answer(ctx: CheckContext, c: Case, inputs: Record<string, Value>, replay: Replay): Promise<Answer> {
   const run = { ...c, inputs: { ...c.inputs, ...inputs } };
   const r = await ctx.run(run, { reportInputs: true });
-  const problem = unreturned(r, ctx, replay);
+  const problem = outcomeUnlessReturned(r, ctx, replay);
   if (problem) return { ok: false, outcome: problem };
   const returned = (r as { value: unknown }).value;
   const after = inputsAfter(returned);
@@ -111,7 +112,7 @@ const svmProperties: Check = async (ctx) => {
   if (!twice.ok) return twice.outcome;
   const twiceLoss = need(readNumber(twice.returned, "loss"), ctx);
   if (isOutcome(twiceLoss)) return twiceLoss;
-  if (!close(twiceLoss, loss)) {
+  if (!closeTo(twiceLoss, loss, LOSS_ATOL)) {
     return fail(`svmLoss: with every row given twice the loss changed from ${fmt(loss)} to ${fmt(twiceLoss)}: it must be the mean over rows`, { diagnosis: Math.abs(twiceLoss - 2 * loss) < 1e-9 * Math.max(1, loss) ? "the loss is a sum over the rows: divide by N" : undefined, replay: twiceReplay });
   }
   return { status: "passed", message: "loss ≥ 0; 0 with no gradient when margins are met; none at a margin of exactly 0; a mean over rows; arguments unchanged" };
@@ -140,8 +141,8 @@ const softmaxProperties: Check = async (ctx) => {
   const sGrad = need(readMatrix(s.returned, "dscores"), ctx);
   if (isOutcome(sGrad)) return sGrad;
   const gap = worstGap(sGrad, d, RULE);
-  if (!close(sLoss, loss) || !gap.ok) {
-    return fail(`softmaxLoss: adding a constant to each row changed ${close(sLoss, loss) ? `dscores${gap.at} from ${fmt(gap.want)} to ${fmt(gap.got)}` : `the loss from ${fmt(loss)} to ${fmt(sLoss)}`}`, { diagnosis: "softmax(s + c) = softmax(s): compute it on s − max(s) per row", replay: shiftedReplay });
+  if (!closeTo(sLoss, loss, LOSS_ATOL) || !gap.ok) {
+    return fail(`softmaxLoss: adding a constant to each row changed ${closeTo(sLoss, loss, LOSS_ATOL) ? `dscores${gap.at} from ${fmt(gap.want)} to ${fmt(gap.got)}` : `the loss from ${fmt(loss)} to ${fmt(sLoss)}`}`, { diagnosis: "softmax(s + c) = softmax(s): compute it on s − max(s) per row", replay: shiftedReplay });
   }
   const big = scores.map((row) => row.map(() => 1e4 * random.normal()));
   const bigReplay = drawnGoldenReplay(ctx, c, "scores of order ±1e4");
@@ -181,8 +182,8 @@ const linearRegProperties: Check = async (ctx) => {
   for (const v of [g1, g0]) if (isOutcome(v)) return v;
   const W = c.inputs.W as Mat;
   const wantLoss = reg * sumSquares(W);
-  if (!close((l1 as number) - (l0 as number), wantLoss)) {
-    return fail(`${ctx.spec.export}: the regularization adds ${fmt((l1 as number) - (l0 as number))} to the loss, expected reg·ΣW² = ${fmt(wantLoss)}`, { diagnosis: close((l1 as number) - (l0 as number), wantLoss / 2) ? "the loss term is reg·ΣW² (no ½ in this course's convention)" : undefined, replay });
+  if (!closeTo((l1 as number) - (l0 as number), wantLoss, LOSS_ATOL)) {
+    return fail(`${ctx.spec.export}: the regularization adds ${fmt((l1 as number) - (l0 as number))} to the loss, expected reg·ΣW² = ${fmt(wantLoss)}`, { diagnosis: closeTo((l1 as number) - (l0 as number), wantLoss / 2, LOSS_ATOL) ? "the loss term is reg·ΣW² (no ½ in this course's convention)" : undefined, replay });
   }
   const diff = (g1 as Mat).map((row, i) => row.map((v, j) => v - (g0 as Mat)[i][j]));
   const want = W.map((row) => row.map((v) => 2 * reg * v));
@@ -207,9 +208,9 @@ const netProperties: Check = async (ctx) => {
   const W1 = c.inputs.W1 as Mat;
   const W2 = c.inputs.W2 as Mat;
   const wantLoss = reg * (sumSquares(W1) + sumSquares(W2));
-  if (!close(l1 - l0, wantLoss)) {
+  if (!closeTo(l1 - l0, wantLoss, LOSS_ATOL)) {
     const withBiases = reg * (sumSquares(W1) + sumSquares(W2) + sumSquares(c.inputs.b1 as Mat) + sumSquares(c.inputs.b2 as Mat));
-    return fail(`twoLayerNetLoss: the regularization adds ${fmt(l1 - l0)} to the loss, expected reg·(ΣW1² + ΣW2²) = ${fmt(wantLoss)}`, { diagnosis: close(l1 - l0, withBiases) ? "the biases are regularized too: the contract regularizes W1 and W2 only" : undefined, replay });
+    return fail(`twoLayerNetLoss: the regularization adds ${fmt(l1 - l0)} to the loss, expected reg·(ΣW1² + ΣW2²) = ${fmt(wantLoss)}`, { diagnosis: closeTo(l1 - l0, withBiases, LOSS_ATOL) ? "the biases are regularized too: the contract regularizes W1 and W2 only" : undefined, replay });
   }
   for (const [name, weight] of [["db1", null], ["db2", null], ["dW1", W1], ["dW2", W2]] as const) {
     const a = need(readMatrix(withReg.returned, name), ctx);
@@ -232,8 +233,8 @@ const netProperties: Check = async (ctx) => {
   if (!z.ok) return z.outcome;
   const zl = need(readNumber(z.returned, "loss"), ctx);
   if (isOutcome(zl)) return zl;
-  if (!close(zl, Math.log(C), 1e-12)) {
-    return fail(`twoLayerNetLoss: with all weights 0 the loss is ${fmt(zl)}, expected log(C) = log(${C}) = ${fmt(Math.log(C))}`, { diagnosis: close(zl, Math.log(C) * (c.inputs.X as Mat).length, 1e-9) ? "the loss is a sum over the rows: divide by N" : undefined, replay: zeroReplay });
+  if (!closeTo(zl, Math.log(C), 1e-12)) {
+    return fail(`twoLayerNetLoss: with all weights 0 the loss is ${fmt(zl)}, expected log(C) = log(${C}) = ${fmt(Math.log(C))}`, { diagnosis: closeTo(zl, Math.log(C) * (c.inputs.X as Mat).length, LOSS_ATOL) ? "the loss is a sum over the rows: divide by N" : undefined, replay: zeroReplay });
   }
   // the ReLU mask at exactly 0: b1 = 0 and a row of X all 0 make that row's z1 exactly 0
   const X = c.inputs.X as Mat;
@@ -246,7 +247,7 @@ const netProperties: Check = async (ctx) => {
   const wantDb1 = runCase(ctx.reference, { ...c, inputs: { ...c.inputs, ...kinked } }).db1 as Mat;
   if (kdb1.length !== wantDb1.length || kdb1[0].length !== wantDb1[0].length) return fail(`twoLayerNetLoss: cannot test its properties: db1 has shape ${kdb1.length}×${kdb1[0]?.length ?? 0}`, { replay: kinkReplay });
   for (let j = 0; j < wantDb1[0].length; j++) {
-    if (close(kdb1[0][j], wantDb1[0][j], 1e-12)) continue;
+    if (closeTo(kdb1[0][j], wantDb1[0][j], 1e-12)) continue;
     return fail(`twoLayerNetLoss: with b1 = 0 and a row of X all 0 (pre-activations exactly 0), db1[0][${j}] = ${fmt(kdb1[0][j])}, expected ${fmt(wantDb1[0][j])}`, {
       diagnosis: "the ReLU mask must be z1 > 0: where the pre-activation is exactly 0 the gradient is 0",
       replay: kinkReplay,

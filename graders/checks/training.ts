@@ -19,7 +19,7 @@ import { type Params, TRAINING, readParams, trainingSetup } from "../cases/train
 import type { Outcome } from "../results/result";
 import { type Thrown } from "../sandbox/protocol";
 import { sanitizeThrown } from "../sandbox/sandbox";
-import { type Check, type CheckContext, studentStack, thrownText, unreturned } from "./context";
+import { type Check, type CheckContext, studentStack, thrownText, outcomeUnlessReturned } from "./context";
 
 /** The fraction of rows whose highest score is their label, with the reference's forward. */
 export function accuracy(ctx: Pick<CheckContext, "reference">, params: Params, X: Mat, y: number[]): number {
@@ -94,7 +94,7 @@ export const training: Check = async (ctx: CheckContext): Promise<Outcome> => {
       end: r.end,
     };
   }
-  const problem = unreturned(r, ctx);
+  const problem = outcomeUnlessReturned(r, ctx);
   if (problem) return problem;
   const run = readRun((r as { value: unknown }).value, initial);
   if (!run) return { status: "failed", message: `${name}: your process sent back something that is not the grader's training run (did your code change built-in objects such as Array or Math?)` };

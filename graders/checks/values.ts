@@ -9,7 +9,7 @@ import { type Case, isLayer } from "../cases/case";
 import { judgeOutputs, outputsOf } from "../judge/compare";
 import { diagnose } from "../judge/diagnose";
 import type { Outcome } from "../results/result";
-import { type Check, type CheckContext, unreturned } from "./context";
+import { type Check, type CheckContext, outcomeUnlessReturned } from "./context";
 import { caseReplay } from "./replay";
 
 /** The runs a value test of `exportName` makes: its cases of `pool`, and whether a layer's forward runs alone. */
@@ -28,7 +28,7 @@ function valueCheck(pool: "golden" | "hidden"): Check {
     for (const c of cases) {
       const r = await ctx.run(c, { forwardOnly, shared: true });
       const replay = caseReplay(ctx, c); // a hidden case by its id only: its seed holds the secret
-      const problem = unreturned(r, ctx, replay);
+      const problem = outcomeUnlessReturned(r, ctx, replay);
       if (problem) return problem;
       const value = (r as { value: unknown }).value;
       const verdict = judgeOutputs(c, value, names, tol);
