@@ -10,7 +10,8 @@ import { goldenPath } from "./cases/golden";
 import { loadCaseFile } from "./cases/load";
 import { planCases } from "./cases/plan";
 import { type Manifest, loadManifest, testSpecs } from "./manifest";
-import { REFERENCE } from "./reference";
+import { referenceAnswers } from "./reference";
+import { type ReferenceAnswers, UnrecordedAnswerError } from "./reference-answers";
 import { type Outcome, type SubmissionResult, type TestKind, type TestResult, type TestSpec, scoreOf } from "./results/result";
 import { type CallResult, Sandbox } from "./sandbox/sandbox";
 import { CHECKS, checkName } from "./checks/registry";
@@ -32,6 +33,10 @@ export interface GradeOptions {
   callTimeoutMs?: number;
   /** Grade only the tests of these kinds (e.g. a containment suite that skips timing and training). */
   kinds?: TestKind[];
+  /** Grade only the tests of these exports (a student's `npm run check -- affineBackward`). */
+  exports?: string[];
+  /** Where the reference's answers come from (default: the live reference; the starter kit: its recording). */
+  reference?: ReferenceAnswers;
   /** Called as each test is graded, in order: a caller that may be stopped keeps what was earned. */
   onTest?: (result: TestResult) => void;
 }
@@ -45,6 +50,7 @@ class SubmissionGrader {
   private readonly golden: Case[];
   private readonly deadline: number;
   private readonly referenceSandboxes = new Map<string, Promise<Sandbox>>();
+  private readonly reference: ReferenceAnswers;
 
   /** Stop the reference's sandboxes (the student's are closed by whoever made them). */
   async close(): Promise<void> {
@@ -60,6 +66,7 @@ class SubmissionGrader {
     private readonly loadTimeoutMs: number,
   ) {
     this.golden = loadCaseFile(goldenPath(assignment)).cases;
+    this.reference = options.reference ?? referenceAnswers;
     this.deadline = performance.now() + manifest.limits.submissionTimeoutMs;
   }
 
@@ -122,7 +129,7 @@ class SubmissionGrader {
       timeReference: async (seed, sizes, timeoutMs) => (await this.referenceSandbox(contractFile(this.assignment, spec.export))).time(spec.export, seed, sizes, timeoutMs),
       golden: this.golden.filter((c) => c.exports.includes(spec.export)),
       hiddenCases: () => this.hiddenCases(),
-      reference: REFERENCE[this.assignment],
+      reference: this.reference,
       seed: `${spec.visibility === "visible" ? "visible" : `hidden:${this.options.secret}`}:${spec.name}`,
       limitMs: limit,
     });
@@ -134,11 +141,17 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   const started = performance.now();
   const declared = loadManifest(assignment);
   const manifest = options.callTimeoutMs ? { ...declared, limits: { ...declared.limits, callTimeoutMs: options.callTimeoutMs } } : declared;
-  const specs = testSpecs(manifest).filter((t) => (!options.visibleOnly || t.visibility === "visible") && (!options.kinds || options.kinds.includes(t.kind)));
+  const specs = testSpecs(manifest).filter(
+    (t) => (!options.visibleOnly || t.visibility === "visible") && (!options.kinds || options.kinds.includes(t.kind)) && (!options.exports || options.exports.includes(t.export)),
+  );
+  const offline = (options.reference ?? referenceAnswers).offline;
+  const files = locateFiles(dir, assignment).filter((f) => !options.exports || f.exports.some((e) => options.exports!.includes(e)));
+  /** Offline (the starter kit has no reference gates), a graph's nodes are the student's own gates: gates.ts compiled into the graph's bundle. */
+  const gatesFile = offline ? locateFiles(dir, assignment).find((f) => f.exports.includes("AddGate")) : undefined;
   const homes = new Map<string, Home>();
   const messages: string[] = [];
   const sandboxes: Sandbox[] = [];
-  for (const located of locateFiles(dir, assignment)) {
+  for (const located of files) {
     if (!located.found) {
       messages.push(located.message);
       for (const e of located.exports) homes.set(e, { problem: located.message });
@@ -146,9 +159,16 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
     }
     const shown = basename(located.path);
     if (located.alsoPresent.length > 0) messages.push(`${shown} is graded; ${located.alsoPresent.join(", ")} ${located.alsoPresent.length > 1 ? "are" : "is"} ignored`);
-    const bundle = await bundleFile(dir, located.path);
+    const isGraph = located.exports.includes("ComputationalGraph");
+    if (isGraph && gatesFile && !gatesFile.found) {
+      const text = `the starter kit builds its graphs from your own gates (the course's grader uses its own): ${gatesFile.message}`;
+      for (const e of located.exports) homes.set(e, { problem: text });
+      continue;
+    }
+    const withGates = isGraph && gatesFile?.found ? gatesFile.path : undefined;
+    const bundle = await bundleFile(dir, located.path, withGates);
     if (!bundle.ok) {
-      const text = `${shown} does not compile:\n${bundle.errors.slice(0, 5).map(formatCompileError).join("\n")}`;
+      const text = `${shown}${withGates ? ` (with ${basename(withGates)}, whose gates the starter kit builds its graphs from)` : ""} does not compile:\n${bundle.errors.slice(0, 5).map(formatCompileError).join("\n")}`;
       messages.push(text);
       for (const e of located.exports) homes.set(e, { problem: text });
       continue;
@@ -157,7 +177,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
       memoryMb: manifest.limits.memoryMb,
       loadTimeoutMs: declared.limits.callTimeoutMs, // --timeout shortens calls, never loading
       bwrap: options.bwrap,
-      graderGates: located.exports.includes("ComputationalGraph"),
+      graderGates: isGraph && !offline,
     });
     sandboxes.push(sandbox);
     for (const e of located.exports) homes.set(e, { sandbox, file: shown });
@@ -174,8 +194,12 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
         const missing = home && "sandbox" in home ? await missingExport(home.sandbox, home.file, spec.export) : null;
         outcome = missing ?? (await grader.grade(spec));
       } catch (error) {
-        outcome = { status: "grader-error", message: `the grader failed on this test: ${(error as Error).message}.`, cause: (error as Error).stack };
+        outcome =
+          error instanceof UnrecordedAnswerError
+            ? { status: "grader-error", message: error.message, cause: error.stack }
+            : { status: "grader-error", message: `the grader failed on this test: ${(error as Error).message}.`, cause: (error as Error).stack };
       }
+      if (offline && spec.export === "ComputationalGraph" && outcome.status === "failed") outcome = { ...outcome, details: [outcome.details, OWN_GATES].filter(Boolean).join("\n") };
       const extra = "extra" in outcome ? outcome.extra : undefined;
       const graded: TestResult = { test: spec, score: scoreOf(spec, outcome), outcome, durationMs: performance.now() - t0, ...(extra ? { extra } : {}) };
       tests.push(graded);
@@ -196,6 +220,10 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
     messages,
   };
 }
+
+/** Offline, what every failed graph test adds: the graph ran with the student's own gates. */
+const OWN_GATES =
+  "the starter kit builds these graphs from your own gates.ts (it has no reference code; the course's grader uses its own gates, so that a gate bug never costs a graph test there): if a gate's tests fail too, fix that gate first";
 
 /** A failed outcome when the loaded file does not export `name` as the contract says. */
 async function missingExport(sandbox: Sandbox, file: string, name: string): Promise<Outcome | null> {

@@ -5,7 +5,7 @@
  */
 import type { CheckContext } from "../graders/checks/context";
 import { contractFile } from "../graders/contract";
-import { REFERENCE } from "../graders/reference";
+import { referenceAnswers } from "../graders/reference";
 
 export function checkContext(base: Pick<CheckContext, "assignment" | "spec" | "manifest" | "run">, more: Partial<CheckContext> = {}): CheckContext {
   const refuse = (what: string) => () => Promise.reject(new Error(`this test's check does not ${what}`));
@@ -17,7 +17,7 @@ export function checkContext(base: Pick<CheckContext, "assignment" | "spec" | "m
     hiddenCases: () => {
       throw new Error("this test's check has no hidden cases");
     },
-    reference: REFERENCE[base.assignment],
+    reference: referenceAnswers,
     seed: `visible:${base.spec.name}`,
     limitMs: base.spec.timeoutMs ?? base.manifest.limits.callTimeoutMs,
     ...base,
