@@ -12,6 +12,7 @@
  * own gates. Every other question depends on the case alone, so a correct solution's grading,
  * plus the diagnosis catalog on every case, asks all of them.
  */
+import { createHash } from "node:crypto";
 import type { Case } from "./cases/case";
 
 export interface ReferenceRunOptions {
@@ -58,7 +59,21 @@ function sorted(v: unknown): unknown {
   return v;
 }
 
-/** The question a run asks, as one string: the target, the inputs and the options (not the case's id, seed or expected values). */
-export function questionKey(c: Case, options: ReferenceRunOptions = {}): string {
-  return JSON.stringify(sorted({ target: c.target, inputs: c.inputs, forwardOnly: options.forwardOnly === true }), tagged);
+/**
+ * The question a run asks, as a short id: the SHA-256 of the target, the inputs and the options
+ * (not the case's id, seed or expected values), keys sorted at every depth.
+ */
+export function questionId(c: Case, options: ReferenceRunOptions = {}): string {
+  const text = JSON.stringify(sorted({ target: c.target, inputs: c.inputs, forwardOnly: options.forwardOnly === true }), tagged);
+  return createHash("sha256").update(text).digest("hex").slice(0, 32);
+}
+
+/** The starter kit's file of recorded answers, in the grader's root (graders/paths.ts). */
+export const RECORDED_ANSWERS_FILE = "reference-answers.json";
+
+/** What that file holds: each question's answer, by questionId, with numbers tagged as encodeAnswer does. */
+export interface RecordedAnswers {
+  format: 1;
+  assignment: string;
+  answers: Record<string, unknown>;
 }

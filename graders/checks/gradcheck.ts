@@ -79,6 +79,15 @@ export function largerCases(cases: Case[], seed: string, reference: ReferenceAns
   });
 }
 
+/**
+ * The cases a gradient check runs: the golden ones away from kinks (the golden MaxGate tie is for
+ * the value tests only), and the larger ones drawn from the test's seed.
+ */
+export function gradcheckCases(golden: Case[], seed: string, h: number, reference: ReferenceAnswers): { golden: Case[]; larger: Case[] } {
+  const kept = golden.filter((c) => kinkDistance(c.target, c.inputs) >= 100 * h);
+  return { golden: kept, larger: largerCases(kept, seed, reference) };
+}
+
 /** How many random directions may be redrawn (they crossed a kink) before giving up on more. */
 const DIRECTION_DRAWS = 20;
 /** Perturbed inputs per sandbox request. */
@@ -293,9 +302,7 @@ export const gradcheck: Check = async (ctx) => {
   const exportName = ctx.spec.export;
   const visible = ctx.spec.visibility === "visible";
 
-  // inputs kept away from kinks: the golden MaxGate tie is for the value tests only
-  const golden = ctx.golden.filter((c) => kinkDistance(c.target, c.inputs) >= 100 * h);
-  const larger = largerCases(golden, ctx.seed, ctx.reference);
+  const { golden, larger } = gradcheckCases(ctx.golden, ctx.seed, h, ctx.reference);
   const offline = ctx.reference.offline;
   const cases = [...golden, ...larger];
   if (cases.length === 0) return { status: "grader-error", message: `no cases for ${exportName} away from kinks (grader bug)` };
