@@ -9,22 +9,26 @@ import { readFileSync } from "node:fs";
 import { rootPath } from "./paths";
 import { RECORDED_ANSWERS_FILE, type RecordedAnswers, type ReferenceAnswers, UnrecordedAnswerError, decodeAnswer, questionId } from "./reference-answers";
 
-let recorded: Map<string, string> | undefined;
-
-/** The recorded answers, read once; each kept as its JSON text, so every answer handed out is a fresh copy. */
-function answers(): Map<string, string> {
-  if (!recorded) {
-    const file = JSON.parse(readFileSync(rootPath(RECORDED_ANSWERS_FILE), "utf8")) as RecordedAnswers;
-    recorded = new Map(Object.entries(file.answers).map(([id, answer]) => [id, JSON.stringify(answer)]));
-  }
-  return recorded;
+/** The answers recorded in `file` (read once, when the first question comes). */
+export function recordedReference(file: string): ReferenceAnswers {
+  let recorded: Map<string, string> | undefined;
+  /** Each answer kept as its JSON text, so every answer handed out is a fresh copy. */
+  const answers = (): Map<string, string> => {
+    if (!recorded) {
+      const data = JSON.parse(readFileSync(file, "utf8")) as RecordedAnswers;
+      recorded = new Map(Object.entries(data.answers).map(([id, answer]) => [id, JSON.stringify(answer)]));
+    }
+    return recorded;
+  };
+  return {
+    offline: true,
+    run(c, options = {}) {
+      const text = answers().get(questionId(c, options));
+      if (text === undefined) throw new UnrecordedAnswerError(c.target);
+      return decodeAnswer(text);
+    },
+  };
 }
 
-export const referenceAnswers: ReferenceAnswers = {
-  offline: true,
-  run(c, options = {}) {
-    const text = answers().get(questionId(c, options));
-    if (text === undefined) throw new UnrecordedAnswerError(c.target);
-    return decodeAnswer(text);
-  },
-};
+/** In the kit, the answers beside its self-check. */
+export const referenceAnswers: ReferenceAnswers = recordedReference(rootPath(RECORDED_ANSWERS_FILE));

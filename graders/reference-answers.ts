@@ -18,6 +18,14 @@ import type { Case } from "./cases/case";
 export interface ReferenceRunOptions {
   /** Layers: the forward only ({ out }). */
   forwardOnly?: boolean;
+  /** A graph case run the wrong way (the diagnosis catalog's: judge/graph-walk.ts) instead of by the reference graph. */
+  walk?: GraphWalk;
+}
+
+/** A wrong way to run a graph: over the nodes in a student's possible order, gradients added at branches or overwritten. */
+export interface GraphWalk {
+  order: "given" | "kahn" | "dfs";
+  overwrite: boolean;
 }
 
 export interface ReferenceAnswers {
@@ -64,7 +72,7 @@ function sorted(v: unknown): unknown {
  * (not the case's id, seed or expected values), keys sorted at every depth.
  */
 export function questionId(c: Case, options: ReferenceRunOptions = {}): string {
-  const text = JSON.stringify(sorted({ target: c.target, inputs: c.inputs, forwardOnly: options.forwardOnly === true }), tagged);
+  const text = JSON.stringify(sorted({ target: c.target, inputs: c.inputs, forwardOnly: options.forwardOnly === true, ...(options.walk ? { walk: options.walk } : {}) }), tagged);
   return createHash("sha256").update(text).digest("hex").slice(0, 32);
 }
 

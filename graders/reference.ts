@@ -13,6 +13,7 @@ import * as losses from "../reference/classifiers/losses";
 import * as net from "../reference/two-layer-net/two-layer-net";
 import { type AssignmentName, assignmentOf } from "./cases/case";
 import { type Implementation, runCase } from "./cases/run";
+import { walkGraph } from "./judge/graph-walk";
 import type { ReferenceAnswers } from "./reference-answers";
 
 export const REFERENCE: Record<AssignmentName, Implementation> = {
@@ -25,5 +26,6 @@ export const REFERENCE: Record<AssignmentName, Implementation> = {
 /** The reference run here, on any case (a graph's nodes get the reference's gates). */
 export const referenceAnswers: ReferenceAnswers = {
   offline: false,
-  run: (c, options = {}) => runCase(REFERENCE[assignmentOf(c.target)], c, { forwardOnly: options.forwardOnly, gates: REFERENCE.gates }),
+  run: (c, options = {}) =>
+    options.walk ? walkGraph(c, options.walk, REFERENCE.gates) : runCase(REFERENCE[assignmentOf(c.target)], c, { forwardOnly: options.forwardOnly, gates: REFERENCE.gates }),
 };

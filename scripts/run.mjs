@@ -77,7 +77,7 @@ const fromRoot = (path) => relative(ROOT, path).split(sep).join("/");
  */
 function guard(aliases, refuse) {
   const swapped = new Map(Object.entries(aliases).map(([from, to]) => [join(ROOT, from), join(ROOT, to)]));
-  const refused = refuse.map((folder) => join(ROOT, folder));
+  const refused = refuse.map((folder) => join(ROOT, folder).replace(/[\\/]+$/, ""));
   return {
     name: "backprop-guard",
     setup(b) {
@@ -121,7 +121,7 @@ export async function build({ outdir, root, entries = COMMANDS, runners: runnerE
       BACKPROP_GRADER_PREBUILT_RUNNERS: "true",
     },
   });
-  const runners = await esbuild.build({ ...common, entryPoints: Object.fromEntries(Object.entries(runnerEntries).map(([k, v]) => [k, join(ROOT, v)])) });
+  const runners = Object.keys(runnerEntries).length === 0 ? { metafile: { inputs: {} } } : await esbuild.build({ ...common, entryPoints: Object.fromEntries(Object.entries(runnerEntries).map(([k, v]) => [k, join(ROOT, v)])) });
   if (outdir !== undefined) return dir;
   const inputs = {};
   for (const path of [...ALWAYS, ...Object.keys(commands.metafile.inputs), ...Object.keys(runners.metafile.inputs)]) {

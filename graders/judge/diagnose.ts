@@ -191,66 +191,17 @@ function inGivenOrderIsTopological(spec: GraphSpec): boolean {
   return true;
 }
 
-/** Orders a student's sort may produce: ready-first scan (Kahn-like), DFS post-order, as given. */
-function candidateOrders(spec: GraphSpec): GraphSpec["nodes"][] {
-  const byName = new Map(spec.nodes.map((n) => [n.name, n]));
-  const kahn: GraphSpec["nodes"] = [];
-  const ready = new Set(spec.inputs);
-  const pending = [...spec.nodes];
-  while (pending.length > 0) {
-    const k = pending.findIndex((n) => n.inputs.every((i) => ready.has(i)));
-    if (k < 0) break;
-    const [n] = pending.splice(k, 1);
-    kahn.push(n);
-    ready.add(n.name);
-  }
-  const dfs: GraphSpec["nodes"] = [];
-  const done = new Set<string>();
-  const visit = (n: GraphSpec["nodes"][number]) => {
-    if (done.has(n.name)) return;
-    done.add(n.name);
-    for (const i of n.inputs) if (byName.has(i)) visit(byName.get(i)!);
-    dfs.push(n);
-  };
-  spec.nodes.forEach(visit);
-  return [kahn, dfs, ...(inGivenOrderIsTopological(spec) ? [spec.nodes] : [])];
-}
-
-/**
- * Forward then backward over `order`, each node one gate case of the reference ({ ctor, x, dz } →
- * { z, grads }); `overwrite`: grad[src] = g instead of +=. A node read before its value exists
- * reads NaN, as a student's walk in the given order would.
- */
-function runGraph(r: ReferenceAnswers, c: Case, order: GraphSpec["nodes"], overwrite: boolean): Rec {
-  const spec = c.inputs.graph as GraphSpec;
-  const values = new Map<string, number>(Object.entries(c.inputs.values as Record<string, number>));
-  /** What each node's gate was given in the forward pass: its backward runs on the same inputs. */
-  const given = new Map<string, number[]>();
-  const gate = (n: GraphSpec["nodes"][number], dz: number) =>
-    r.run({ id: "", target: n.gate.type, exports: [n.gate.type], seed: "", inputs: { ...(n.gate.ctor ? { ctor: n.gate.ctor } : {}), x: given.get(n.name)!, dz }, expected: {} });
-  for (const n of order) {
-    given.set(n.name, n.inputs.map((i) => values.get(i) ?? NaN));
-    values.set(n.name, gate(n, 0).z as number);
-  }
-  const grad = new Map<string, number>([[spec.output, 1]]);
-  for (const n of [...order].reverse()) {
-    const g = gate(n, grad.get(n.name) ?? 0).grads as number[];
-    n.inputs.forEach((src, k) => grad.set(src, overwrite ? g[k] : (grad.get(src) ?? 0) + g[k]));
-  }
-  return { value: values.get(spec.output), grads: Object.fromEntries(spec.inputs.map((n) => [n, grad.get(n) ?? 0])) };
-}
-
 variant({
   id: "graph-given-order", target: "ComputationalGraph", outputs: ["value", "grads"],
   when: (c) => !inGivenOrderIsTopological(c.inputs.graph as GraphSpec), match: "non-finite",
-  compute: (c, r) => runGraph(r, c, (c.inputs.graph as GraphSpec).nodes, false),
+  compute: (c, r) => r.run(c, { walk: { order: "given", overwrite: false } }),
   text: (d) => `${d.exportName}: ${d.output} is what walking the nodes in the order given produces (a node read before its value exists gives NaN): nodes come in any order, so sort them topologically (each node after the nodes it reads) before forward and backward`,
 });
-for (const k of [0, 1, 2]) {
+for (const order of ["kahn", "dfs", "given"] as const) {
   variant({
     id: "graph-overwrites", target: "ComputationalGraph", outputs: ["grads"],
-    when: (c) => candidateOrders(c.inputs.graph as GraphSpec).length > k,
-    compute: (c, r) => runGraph(r, c, candidateOrders(c.inputs.graph as GraphSpec)[k], true),
+    when: (c) => order !== "given" || inGivenOrderIsTopological(c.inputs.graph as GraphSpec),
+    compute: (c, r) => r.run(c, { walk: { order, overwrite: true } }),
     text: (d) => `${d.exportName}: grads overwrite instead of adding at a branch: a value that feeds several nodes (or one node twice) must get the SUM of their gradients (grad[name] += …, not grad[name] = …)`,
   });
 }

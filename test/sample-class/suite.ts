@@ -26,7 +26,7 @@ export const lostOn = (r: SubmissionResult) => [...new Set(r.tests.filter((t) =>
 export const explain = (r: SubmissionResult) =>
   r.tests.filter((t) => t.outcome.status !== "passed").map((t) => `${t.test.name}: ${t.outcome.status}: ${t.outcome.message}`).join("\n");
 /** The test whose diagnosis class.json names: the export's first failed golden or hidden test, else its first failed test. */
-const diagnosedTest = (r: SubmissionResult, exports: string[]): TestResult | undefined => {
+export const diagnosedTest = (r: SubmissionResult, exports: string[]): TestResult | undefined => {
   const failed = r.tests.filter((t) => exports.includes(t.test.export) && t.outcome.status === "failed");
   return failed.find((t) => t.test.kind === "golden" || t.test.kind === "hidden") ?? failed[0];
 };
