@@ -7,17 +7,9 @@
  * is short: the tests that passed are counted, not listed. Only visible tests are ever shown.
  */
 import { styleText } from "node:util";
-import { STUDENT_OUTPUT_CAP, capText, cleanText, formatPoints, outcomeHeadline } from "./prose";
-import type { Status, SubmissionResult, TestResult } from "./result";
-
-type Format = Parameters<typeof styleText>[0];
-
-const GLYPH: Record<Status, { mark: string; style: Format }> = {
-  passed: { mark: "✓", style: "green" },
-  failed: { mark: "✗", style: "red" },
-  "could-not-check": { mark: "!", style: "yellow" },
-  "grader-error": { mark: "⚠", style: "magenta" },
-};
+import { STUDENT_OUTPUT_CAP, capText, cleanText, outcomeHeadline } from "./prose";
+import type { SubmissionResult, TestResult } from "./result";
+import { type Format, GLYPH, points } from "./terminal";
 
 /** At most this many lines of a failure's details (expected versus actual …) are shown under its export. */
 export const DETAIL_LINES = 8;
@@ -27,9 +19,6 @@ export interface SelfCheckOptions {
   /** The command that reruns one export's tests, e.g. (e) => `npm run check -- ${e}`. */
   rerun: (exportName: string) => string;
 }
-
-const sum = (tests: TestResult[], f: (t: TestResult) => number) => tests.reduce((a, t) => a + f(t), 0);
-const points = (tests: TestResult[]) => `${formatPoints(sum(tests, (t) => t.score))}/${formatPoints(sum(tests, (t) => t.test.points))}`;
 
 /** The visible tests by export, in the manifest's order. */
 export function byExport(result: SubmissionResult): [string, TestResult[]][] {

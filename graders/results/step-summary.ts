@@ -7,16 +7,15 @@
  * nor become markup. Only visible tests are shown.
  */
 import { markdownBlocks, markdownCode, markdownMessage, markdownText } from "./markdown";
-import { formatPoints, outcomeHeadline, printedText } from "./prose";
+import { outcomeHeadline, printedText } from "./prose";
+import type { Status, SubmissionResult } from "./result";
 import { allVisiblePassed, byExport } from "./self-check";
-import type { Status, SubmissionResult, TestResult } from "./result";
+import { points } from "./terminal";
 
 const STATUS: Record<Status, string> = { passed: "✅ passed", failed: "❌ failed", "could-not-check": "⚠️ could not check", "grader-error": "⚠️ grader error" };
 /** A table cell holds one line: a failure's first line, cut here. */
 const CELL_CAP = 300;
 
-const pointsOf = (tests: TestResult[], f: (t: TestResult) => number) => formatPoints(tests.reduce((a, t) => a + f(t), 0));
-const score = (tests: TestResult[]) => `${pointsOf(tests, (t) => t.score)}/${pointsOf(tests, (t) => t.test.points)}`;
 
 function cell(text: string): string {
   const line = text.split("\n")[0] ?? "";
@@ -32,15 +31,15 @@ export function toStepSummary(result: SubmissionResult, options: StepSummaryOpti
   const groups = byExport(result);
   const all = groups.flatMap(([, t]) => t);
   const blocks = [
-    `## ${markdownText(`${result.assignment}: self-check, ${score(all)} points on the visible tests`)}`,
+    `## ${markdownText(`${result.assignment}: self-check, ${points(all)} points on the visible tests`)}`,
     allVisiblePassed(result) ? "Every visible test passes. Hidden cases run only on the course's grader." : markdownText(`${groups.filter(([, t]) => t.every((x) => x.outcome.status === "passed")).length} of ${groups.length} exports pass every visible test.`),
     ...result.messages.map(markdownMessage),
   ];
   for (const [exportName, tests] of groups) {
     const ok = tests.every((t) => t.outcome.status === "passed");
-    const rows = tests.map((t) => `| ${markdownText(t.test.description)} | ${pointsOf([t], (x) => x.score)}/${formatPoints(t.test.points)} | ${STATUS[t.outcome.status]} | ${t.outcome.status === "passed" ? "" : cell(outcomeHeadline(t))} |`);
+    const rows = tests.map((t) => `| ${markdownText(t.test.description)} | ${points([t])} | ${STATUS[t.outcome.status]} | ${t.outcome.status === "passed" ? "" : cell(outcomeHeadline(t))} |`);
     blocks.push(
-      `### ${ok ? "✅" : "❌"} ${markdownText(`${exportName}: ${score(tests)}`)}`,
+      `### ${ok ? "✅" : "❌"} ${markdownText(`${exportName}: ${points(tests)}`)}`,
       ["| test | points | status | first failure |", "|---|---:|---|---|", ...rows].join("\n"),
       ...(ok ? [] : [`${markdownText("Rerun:")} \`${options.rerun(exportName)}\``]),
     );
