@@ -145,9 +145,10 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
     (t) => (!options.visibleOnly || t.visibility === "visible") && (!options.kinds || options.kinds.includes(t.kind)) && (!options.exports || options.exports.includes(t.export)),
   );
   const offline = (options.reference ?? referenceAnswers).offline;
-  const files = locateFiles(dir, assignment).filter((f) => !options.exports || f.exports.some((e) => options.exports!.includes(e)));
+  const contractFiles = locateFiles(dir, assignment);
+  const files = contractFiles.filter((f) => !options.exports || f.exports.some((e) => options.exports!.includes(e)));
   /** Offline (the starter kit has no reference gates), a graph's nodes are the student's own gates: gates.ts compiled into the graph's bundle. */
-  const gatesFile = offline ? locateFiles(dir, assignment).find((f) => f.exports.includes("AddGate")) : undefined;
+  const gatesFile = offline ? contractFiles.find((f) => f.exports.includes("AddGate")) : undefined;
   const homes = new Map<string, Home>();
   const messages: string[] = [];
   const sandboxes: Sandbox[] = [];
