@@ -89,7 +89,8 @@ function guard(aliases, refuse) {
         const path = swapped.get(resolved.path) ?? resolved.path;
         const folder = refuse[refused.findIndex((f) => path.startsWith(`${f}${sep}`))];
         if (folder !== undefined) return { errors: [{ text: `${fromRoot(path)} is under ${folder}, which this build must not hold: imported by ${fromRoot(args.importer)}` }] };
-        return { path };
+        // anything else resolves as it would without this plugin (which also keeps what esbuild knows of its module type)
+        return path === resolved.path ? undefined : { path };
       });
     },
   };
