@@ -13,10 +13,11 @@ import { type Manifest, loadManifest, testSpecs } from "./manifest";
 import { referenceAnswers } from "./reference";
 import { type ReferenceAnswers, UnrecordedAnswerError } from "./reference-answers";
 import { type Outcome, type SubmissionResult, type TestKind, type TestResult, type TestSpec, scoreOf } from "./results/result";
-import { type CallResult, Sandbox } from "./sandbox/sandbox";
+import { type CallResult, Sandbox, sanitizeThrown } from "./sandbox/sandbox";
 import { CHECKS, checkName } from "./checks/registry";
-import { contractFile } from "./contract";
-import { rootPath } from "./paths";
+import { valueRuns } from "./checks/values";
+import { bwrapAvailable } from "./sandbox/bwrap";
+import { prlimitAvailable } from "./sandbox/limits";
 import { bundleFile, formatCompileError } from "./submission/bundle";
 import { locateFiles } from "./submission/locate";
 
@@ -37,74 +38,122 @@ export interface GradeOptions {
   exports?: string[];
   /** Where the reference's answers come from (default: the live reference; the starter kit: its recording). */
   reference?: ReferenceAnswers;
-  /** Called as each test is graded, in order: a caller that may be stopped keeps what was earned. */
+  /** Called as each test is graded (in the order they finish): a caller that may be stopped keeps what was earned. */
   onTest?: (result: TestResult) => void;
+}
+
+/**
+ * What the grader computes once per grading process, not once per student (a batch grades many
+ * students on the same cases): the golden cases as loaded and validated, and the hidden cases of
+ * each secret, whose expected values are the reference's answers. Cases are never modified.
+ */
+const goldenCases = new Map<AssignmentName, Case[]>();
+const hiddenCases = new Map<string, Case[]>();
+const HIDDEN_KEPT = 16;
+
+function goldenOf(assignment: AssignmentName): Case[] {
+  let cases = goldenCases.get(assignment);
+  if (!cases) goldenCases.set(assignment, (cases = loadCaseFile(goldenPath(assignment)).cases));
+  return cases;
+}
+
+function hiddenOf(assignment: AssignmentName, secret: string): Case[] {
+  const key = `${assignment}|${secret}`;
+  let cases = hiddenCases.get(key);
+  if (!cases) {
+    cases = planCases(assignment, `hidden:${secret}`);
+    if (hiddenCases.size >= HIDDEN_KEPT) hiddenCases.delete(hiddenCases.keys().next().value as string);
+    hiddenCases.set(key, cases);
+  }
+  return cases;
 }
 
 /** Where an export lives in this submission: a loaded sandbox, or why it cannot be tested. */
 type Home = { sandbox: Sandbox; file: string } | { problem: string };
 
+/** A run's result from one item of a "cases" request (untrusted), or null when the item is not one. */
+function itemResult(item: unknown, durationMs: number): CallResult | null {
+  if (typeof item !== "object" || item === null) return null;
+  if ("value" in item) return { kind: "returned", value: (item as { value: unknown }).value, durationMs };
+  if ("threw" in item) return { kind: "threw", error: sanitizeThrown((item as { threw: unknown }).threw), durationMs };
+  return null;
+}
+
 class SubmissionGrader {
   private readonly runs = new Map<string, Promise<CallResult>>();
-  private hidden: Case[] | undefined;
+  private readonly prefetches = new Map<Sandbox, Promise<void>>();
   private readonly golden: Case[];
   private readonly deadline: number;
-  private readonly referenceSandboxes = new Map<string, Promise<Sandbox>>();
   private readonly reference: ReferenceAnswers;
-
-  /** Stop the reference's sandboxes (the student's are closed by whoever made them). */
-  async close(): Promise<void> {
-    await Promise.all([...this.referenceSandboxes.values()].map((p) => p.then((s) => s.close(), () => undefined)));
-  }
-
   constructor(
     private readonly assignment: AssignmentName,
     private readonly manifest: Manifest,
     private readonly homes: Map<string, Home>,
     private readonly options: GradeOptions,
-    /** How long loading a module may take: the manifest's call limit, whatever --timeout says. */
-    private readonly loadTimeoutMs: number,
+    /** The tests being graded (their value tests' runs are fetched together). */
+    private readonly specs: TestSpec[],
   ) {
-    this.golden = loadCaseFile(goldenPath(assignment)).cases;
+    this.golden = goldenOf(assignment);
     this.reference = options.reference ?? referenceAnswers;
     this.deadline = performance.now() + manifest.limits.submissionTimeoutMs;
   }
 
   private hiddenCases(): Case[] {
-    this.hidden ??= planCases(this.assignment, `hidden:${this.options.secret}`);
-    return this.hidden;
+    return hiddenOf(this.assignment, this.options.secret);
+  }
+
+  private limitOf(spec: TestSpec): number {
+    return spec.timeoutMs ?? this.manifest.limits.callTimeoutMs;
+  }
+
+  private static runKey(c: Case, forwardOnly: boolean, timeoutMs: number): string {
+    return `${c.seed}|${c.id}|${forwardOnly}|${timeoutMs}`;
+  }
+
+  /**
+   * Every run the value tests (golden, hidden) of the exports in `sandbox` will share, made in
+   * one request (Sandbox.cases) instead of one round trip each, and kept as if made one by one.
+   * If that request does not come back whole (a timeout, a crash, an answer too large), nothing
+   * is kept: each run is then made on its own, so an endless loop costs only its own export.
+   */
+  private prefetch(sandbox: Sandbox): Promise<void> {
+    let p = this.prefetches.get(sandbox);
+    if (!p) {
+      p = (async () => {
+        const wanted = new Map<string, { c: Case; forwardOnly: boolean }>();
+        let limit = Infinity;
+        for (const spec of this.specs) {
+          const home = this.homes.get(spec.export);
+          if ((spec.kind !== "golden" && spec.kind !== "hidden") || !home || !("sandbox" in home) || home.sandbox !== sandbox) continue;
+          const { cases, forwardOnly } = valueRuns(spec.kind === "hidden" ? this.hiddenCases() : this.golden, spec.export);
+          for (const c of cases) wanted.set(SubmissionGrader.runKey(c, forwardOnly, this.limitOf(spec)), { c, forwardOnly });
+          limit = Math.min(limit, this.limitOf(spec));
+        }
+        if (wanted.size < 2) return;
+        const items = [...wanted];
+        const r = await sandbox.cases(items.map(([, w]) => w), limit);
+        if (r.kind !== "returned" || !Array.isArray(r.value) || r.value.length !== items.length) return;
+        const results = r.value.map((item) => itemResult(item, r.durationMs / items.length));
+        items.forEach(([key], k) => {
+          const result = results[k];
+          if (result && !this.runs.has(key)) this.runs.set(key, Promise.resolve(result));
+        });
+      })();
+      this.prefetches.set(sandbox, p);
+    }
+    return p;
   }
 
   /** One run of a case at the test's time limit in the export's sandbox, shared by every test that needs it. */
-  private sharedRun(sandbox: Sandbox, c: Case, forwardOnly: boolean, timeoutMs: number): Promise<CallResult> {
-    const key = `${c.seed}|${c.id}|${forwardOnly}|${timeoutMs}`;
+  private async sharedRun(sandbox: Sandbox, c: Case, forwardOnly: boolean, timeoutMs: number): Promise<CallResult> {
+    await this.prefetch(sandbox);
+    const key = SubmissionGrader.runKey(c, forwardOnly, timeoutMs);
     let r = this.runs.get(key);
     if (!r) {
       r = sandbox.run(c, timeoutMs, { forwardOnly });
       this.runs.set(key, r);
     }
     return r;
-  }
-
-  /** The reference, compiled and sandboxed like a submission: for checks that compare timings. */
-  private referenceSandbox(file: string): Promise<Sandbox> {
-    let p = this.referenceSandboxes.get(file);
-    if (!p) {
-      p = (async () => {
-        const dir = `${rootPath("reference", this.assignment)}/`;
-        const bundle = await bundleFile(dir, `${dir}${file}`);
-        if (!bundle.ok) throw new Error(`the reference ${file} does not compile: ${bundle.errors.map(formatCompileError).join("; ")}`);
-        const sandbox = new Sandbox(bundle.code, {
-          memoryMb: this.manifest.limits.memoryMb,
-          loadTimeoutMs: this.loadTimeoutMs,
-          bwrap: this.options.bwrap,
-          graderGates: file === "graph.ts",
-        });
-        return sandbox;
-      })();
-      this.referenceSandboxes.set(file, p);
-    }
-    return p;
   }
 
   async grade(spec: TestSpec): Promise<Outcome> {
@@ -114,7 +163,7 @@ class SubmissionGrader {
     if (performance.now() > this.deadline) {
       return { status: "could-not-check", message: `the time budget of ${this.manifest.limits.submissionTimeoutMs / 1000} s for your whole submission ran out before this test`, end: { timedOut: true, outOfMemory: false } };
     }
-    const limit = spec.timeoutMs ?? this.manifest.limits.callTimeoutMs;
+    const limit = this.limitOf(spec);
     const registered = CHECKS[checkName(spec)]; // loadManifest refused unknown checks and exports they do not apply to
     if (!registered) return { status: "grader-error", message: `${spec.kind} check "${checkName(spec)}" is not implemented in this version of the grader.` };
     const { sandbox, file } = home;
@@ -126,7 +175,7 @@ class SubmissionGrader {
       run: (c, r = {}) => (r.shared ? this.sharedRun(sandbox, c, r.forwardOnly ?? false, limit) : sandbox.run(c, r.timeoutMs ?? limit, r)),
       batch: (c, inputs, r) => sandbox.batch(c, inputs, r.timeoutMs ?? limit, r),
       time: (seed, sizes, timeoutMs) => sandbox.time(spec.export, seed, sizes, timeoutMs),
-      timeReference: async (seed, sizes, timeoutMs) => (await this.referenceSandbox(contractFile(this.assignment, spec.export))).time(spec.export, seed, sizes, timeoutMs),
+      train: (seed, timeoutMs) => sandbox.train(seed, timeoutMs),
       golden: this.golden.filter((c) => c.exports.includes(spec.export)),
       hiddenCases: () => this.hiddenCases(),
       reference: this.reference,
@@ -139,6 +188,9 @@ class SubmissionGrader {
 /** Grade the submission in `dir` for `assignment`. Never throws for anything the student did. */
 export async function gradeSubmission(assignment: AssignmentName, dir: string, options: GradeOptions): Promise<SubmissionResult> {
   const started = performance.now();
+  // What every sandbox start waits for, probed once per process: begun now, while we compile.
+  void bwrapAvailable();
+  void prlimitAvailable();
   const declared = loadManifest(assignment);
   const manifest = options.callTimeoutMs ? { ...declared, limits: { ...declared.limits, callTimeoutMs: options.callTimeoutMs } } : declared;
   const specs = testSpecs(manifest).filter(
@@ -181,33 +233,43 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
       graderGates: isGraph && !offline,
     });
     sandboxes.push(sandbox);
+    sandbox.load().catch(() => undefined); // its child starts while the next file compiles; the first test waits for it
     for (const e of located.exports) homes.set(e, { sandbox, file: shown });
   }
   // Exports the file does not have: found out once the sandbox has loaded (the first run loads it).
-  const grader = new SubmissionGrader(assignment, manifest, homes, options, declared.limits.callTimeoutMs);
-  const tests: TestResult[] = [];
-  try {
-    for (const spec of specs) {
-      const t0 = performance.now();
-      let outcome: Outcome;
-      try {
-        const home = homes.get(spec.export);
-        const missing = home && "sandbox" in home ? await missingExport(home.sandbox, home.file, spec.export) : null;
-        outcome = missing ?? (await grader.grade(spec));
-      } catch (error) {
-        outcome =
-          error instanceof UnrecordedAnswerError
-            ? { status: "grader-error", message: error.message, cause: error.stack }
-            : { status: "grader-error", message: `the grader failed on this test: ${(error as Error).message}.`, cause: (error as Error).stack };
-      }
-      if (offline && spec.export === "ComputationalGraph" && outcome.status === "failed") outcome = { ...outcome, details: [outcome.details, OWN_GATES].filter(Boolean).join("\n") };
-      const extra = "extra" in outcome ? outcome.extra : undefined;
-      const graded: TestResult = { test: spec, score: scoreOf(spec, outcome), outcome, durationMs: performance.now() - t0, ...(extra ? { extra } : {}) };
-      tests.push(graded);
-      options.onTest?.(graded);
+  const grader = new SubmissionGrader(assignment, manifest, homes, options, specs);
+  const tests: TestResult[] = new Array(specs.length);
+  const gradeAt = async (k: number) => {
+    const spec = specs[k];
+    const t0 = performance.now();
+    let outcome: Outcome;
+    try {
+      const home = homes.get(spec.export);
+      const missing = home && "sandbox" in home ? await missingExport(home.sandbox, home.file, spec.export) : null;
+      outcome = missing ?? (await grader.grade(spec));
+    } catch (error) {
+      outcome =
+        error instanceof UnrecordedAnswerError
+          ? { status: "grader-error", message: error.message, cause: error.stack }
+          : { status: "grader-error", message: `the grader failed on this test: ${(error as Error).message}.`, cause: (error as Error).stack };
     }
+    if (offline && spec.export === "ComputationalGraph" && outcome.status === "failed") outcome = { ...outcome, details: [outcome.details, OWN_GATES].filter(Boolean).join("\n") };
+    const extra = "extra" in outcome ? outcome.extra : undefined;
+    tests[k] = { test: spec, score: scoreOf(spec, outcome), outcome, durationMs: performance.now() - t0, ...(extra ? { extra } : {}) };
+    options.onTest?.(tests[k]);
+  };
+  // Two lanes, each in manifest order: the efficiency tests, which keep the child busy (their
+  // calls are timed in the child's own CPU time, one request at a time: Sandbox.call), beside
+  // every other test, whose answers the grader judges meanwhile. Results stay in manifest order.
+  const lanes = [specs.flatMap((s, k) => (s.kind === "efficiency" ? [] : [k])), specs.flatMap((s, k) => (s.kind === "efficiency" ? [k] : []))];
+  try {
+    await Promise.all(
+      lanes.map(async (lane) => {
+        for (const k of lane) await gradeAt(k);
+      }),
+    );
   } finally {
-    await Promise.all([...sandboxes.map((s) => s.close()), grader.close()]);
+    await Promise.all(sandboxes.map((s) => s.close()));
   }
   const studentOutput = sandboxes.map((s) => s.studentOutput).filter((o) => o.length > 0).join("\n");
   return {

@@ -4,7 +4,8 @@
  * manifest is a usage error for the TA, reported with the file, the path and what to fix.
  */
 import { readFileSync } from "node:fs";
-import Ajv from "ajv";
+import type { ValidateFunction } from "ajv";
+import { makeAjv } from "./ajv";
 import { ASSIGNMENTS, type AssignmentName } from "./cases/case";
 import { schemaProblem } from "./cases/load";
 import { contractExports } from "./contract";
@@ -35,6 +36,8 @@ export class ManifestError extends Error {
   }
 }
 
+let schemaValidator: ValidateFunction | undefined;
+
 export function isAssignment(name: string): name is AssignmentName {
   return (ASSIGNMENTS as readonly string[]).includes(name);
 }
@@ -47,8 +50,8 @@ export function loadManifest(name: AssignmentName, path = `${ASSIGNMENTS_DIR}${n
   } catch (cause) {
     throw new ManifestError(path, [`cannot be read as JSON: ${(cause as Error).message}`]);
   }
-  const schema = JSON.parse(readFileSync(`${ASSIGNMENTS_DIR}assignment.schema.json`, "utf8"));
-  const validate = new Ajv({ allErrors: true }).compile(schema);
+  // compiled once per process: an ajv compile costs more than grading a small submission
+  const validate = (schemaValidator ??= makeAjv({ allErrors: true, schemaFile: true }).compile(JSON.parse(readFileSync(`${ASSIGNMENTS_DIR}assignment.schema.json`, "utf8"))));
   if (!validate(data)) {
     throw new ManifestError(path, (validate.errors ?? []).map(schemaProblem).map((p) => `${p.path || "/"}: ${p.message}`));
   }

@@ -11,7 +11,8 @@
  *                              scripts/run.mjs's build, graders/reference.ts replaced by
  *                              graders/recorded-reference.ts, any module under reference/ refused)
  *                              and the sandbox's runner; kit.json; the manifest with the visible
- *                              tests only; the golden fixtures; reference-answers.json
+ *                              tests only; the golden fixtures; the efficiency tests' expected
+ *                              summaries (fixtures/efficiency/); reference-answers.json
  * reference-answers.json holds what the kit's grading asks the reference (graders/reference-answers.ts):
  * the reference is graded here as a submission, offline (as the kit grades), with a recording
  * reference, and the diagnosis catalog is computed on every visible case; both ask only questions
@@ -165,6 +166,9 @@ await runMain(async () => {
     for (const path of ["assignments/assignment.schema.json", "fixtures/case-file.schema.json", `fixtures/golden/${assignment}.json`]) {
       data(path, readFileSync(rootPath(path), "utf8"));
     }
+    // The visible efficiency tests' expected summaries (made from the reference by npm run fixtures: data, no code).
+    const summaries = `fixtures/efficiency/${assignment}.json`;
+    if (existsSync(rootPath(summaries))) data(summaries, readFileSync(rootPath(summaries), "utf8"));
 
     // The student's side: skeleton files, README, package.json, CI.
     const files = CONTRACT[assignment].map((f) => f.file);

@@ -1,10 +1,13 @@
 /**
  * npm run fixtures [-- --check]
- * Writes fixtures/golden/<assignment>.json from the reference (seeded, byte-reproducible).
+ * Writes fixtures/golden/<assignment>.json and fixtures/efficiency/<assignment>.json (the expected
+ * summaries of the visible efficiency tests) from the reference (seeded, byte-reproducible).
  * --check writes nothing: exits 1 if any committed file differs from what would be written.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { relative } from "node:path";
+import { efficiencyFixtureText } from "../graders/cases/efficiency-fixture";
+import { EFFICIENCY_DIR, expectedSummariesPath } from "../graders/cases/expected-summaries";
 import { ASSIGNMENTS, GOLDEN_DIR, goldenPath, goldenText } from "../graders/cases/golden";
 
 const args = process.argv.slice(2);
@@ -15,13 +18,21 @@ if (unknown.length > 0) {
 }
 const check = args.includes("--check");
 
+/** Every fixture file: its path, its text, and what it holds. */
+const fixtures = ASSIGNMENTS.flatMap((assignment) => {
+  const golden = goldenText(assignment);
+  const efficiency = efficiencyFixtureText(assignment);
+  return [
+    { path: goldenPath(assignment), text: golden, holds: `${(JSON.parse(golden) as { cases: unknown[] }).cases.length} cases` },
+    ...(efficiency === null ? [] : [{ path: expectedSummariesPath(assignment), text: efficiency, holds: `${(JSON.parse(efficiency) as { entries: unknown[] }).entries.length} expected summaries` }]),
+  ];
+});
+
 mkdirSync(GOLDEN_DIR, { recursive: true });
+mkdirSync(EFFICIENCY_DIR, { recursive: true });
 let stale = 0;
-for (const assignment of ASSIGNMENTS) {
-  const path = goldenPath(assignment);
+for (const { path, text, holds } of fixtures) {
   const shown = relative(process.cwd(), path);
-  const text = goldenText(assignment);
-  const cases = (JSON.parse(text) as { cases: unknown[] }).cases.length;
   let current: string | null = null;
   try {
     current = readFileSync(path, "utf8");
@@ -31,13 +42,13 @@ for (const assignment of ASSIGNMENTS) {
   if (check) {
     const same = current === text;
     if (!same) stale++;
-    console.log(`${same ? "ok   " : "STALE"} ${shown} (${cases} cases)`);
+    console.log(`${same ? "ok   " : "STALE"} ${shown} (${holds})`);
   } else {
     writeFileSync(path, text);
-    console.log(`${current === text ? "same " : "wrote"} ${shown} (${cases} cases, ${text.length} bytes)`);
+    console.log(`${current === text ? "same " : "wrote"} ${shown} (${holds}, ${text.length} bytes)`);
   }
 }
 if (check && stale > 0) {
-  console.error(`${stale} golden file(s) differ from the reference: run \`npm run fixtures\` and review the diff.`);
+  console.error(`${stale} fixture file(s) differ from the reference: run \`npm run fixtures\` and review the diff.`);
   process.exit(1);
 }

@@ -8,10 +8,9 @@
 import type { TestKind } from "../graders/results/result";
 
 /**
- * The kinds a mutant is graded with. "efficiency" is left out: it times the submission against
- * the reference at the lecture's scale (most of a grading's time: ≈ 5 of 6 s for layers), a
- * mutant rarely changes speed 20-fold, and timings on a shared 2-core machine grading two
- * mutants at once are noisy. Everything else (training included) is graded.
+ * The kinds a mutant is graded with. "efficiency" is left out: it judges how a submission's time
+ * grows with the input width, which a mutant of a vectorized reference never changes, and its
+ * value checks are the golden tests' at other sizes. Everything else (training included) is graded.
  */
 export const MUTATION_KINDS: readonly TestKind[] = ["golden", "hidden", "gradcheck", "properties", "training"];
 

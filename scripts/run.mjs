@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run grade | check | benchmark | bundle | kit … → `node scripts/run.mjs <command> …`
+ * npm run grade | check | benchmark | bench | bundle | kit … → `node scripts/run.mjs <command> …`
  *
  * Starts a command-line entry point without compiling TypeScript on the fly (tsx costs about
  * 0.7 s per start). The entry points and the sandbox runners are bundled with esbuild into
@@ -29,6 +29,7 @@ export const COMMANDS = {
   check: "scripts/check.ts",
   benchmark: "scripts/benchmark.ts",
   bundle: "scripts/bundle.ts",
+  bench: "scripts/bench.ts",
   kit: "scripts/kit.ts",
 };
 /** The sandbox's runners (graders/sandbox/sandbox.ts RUNNER_BUILD: the same options, a test compares). */

@@ -3,13 +3,15 @@
  * ajv before it is judged. It accepts the reference's answer on a case of every target; it refuses
  * a transposed matrix, a missing output, a ragged row, a string entry, {"$num": "NaN"}, a short
  * gradient list, a graph answer without one of its inputs, each with the judge's exact message.
+ * The quick check that spares the compile for well-formed answers agrees with ajv.
  */
 import { describe, expect, it } from "@jest/globals";
+import fc from "fast-check";
 import { ASSIGNMENTS, type Case, GATE_NAMES, type Mat, SIGNATURES, isLayer } from "../graders/cases/case";
 import { goldenPath } from "../graders/cases/golden";
 import { loadCaseFile } from "../graders/cases/load";
 import { runCase } from "../graders/cases/run";
-import { answerProblem, answerSchema, answerValidator } from "../graders/judge/answer-schema";
+import { accepts, answerProblem, answerSchema, answerValidator } from "../graders/judge/answer-schema";
 import { judgeOutputs, outputsOf } from "../graders/judge/compare";
 import { REFERENCE } from "../graders/reference";
 import { reviveNumbers } from "../graders/sandbox/frames";
@@ -212,5 +214,62 @@ describe("what a wrong answer is told", () => {
   it("anything but an object", () => {
     expect(judgeOutputs(affine, null, BACKWARD, TOL)).toEqual({ ok: false, message: "returned null" });
     expect(judgeOutputs(affine, 3, BACKWARD, TOL)).toEqual({ ok: false, message: "returned number 3" });
+  });
+});
+
+describe("the quick check that accepts well-formed answers without compiling (accepts)", () => {
+  const SEED = 20261129;
+  const cases = ASSIGNMENTS.flatMap((a) => golden[a].map((c) => [a, c] as const));
+  /** A change to an answer, as a student's code could return it. */
+  const mutation = fc.oneof(
+    fc.constant("none"),
+    fc.constant("drop an output"),
+    fc.constant("NaN entry"),
+    fc.constant("marker entry"),
+    fc.constant("string entry"),
+    fc.constant("short row"),
+    fc.constant("extra row"),
+    fc.constant("number for a matrix"),
+    fc.constant("Infinity number"),
+    fc.constant("extra key"),
+    fc.constant("array answer"),
+  );
+  const mutate = (v: Record<string, unknown>, how: string, pick: number): unknown => {
+    const keys = Object.keys(v);
+    const k = keys[pick % keys.length];
+    const m = v[k];
+    const firstRow = Array.isArray(m) && Array.isArray(m[0]) ? (m[0] as unknown[]) : null;
+    switch (how) {
+      case "drop an output": delete v[k]; return v;
+      case "NaN entry": if (firstRow) firstRow[0] = NaN; else v[k] = NaN; return v;
+      case "marker entry": if (firstRow) firstRow[0] = { $num: "Infinity" }; else v[k] = { $num: "NaN" }; return v;
+      case "string entry": if (firstRow) firstRow[0] = "0.5"; else if (Array.isArray(m)) m[0] = "0.5"; else v[k] = "0.5"; return v;
+      case "short row": if (firstRow) firstRow.pop(); else if (Array.isArray(m)) m.pop(); return v;
+      case "extra row": if (Array.isArray(m)) m.push(firstRow ? [...firstRow] : 1); return v;
+      case "number for a matrix": v[k] = 1; return v;
+      case "Infinity number": v[k] = Infinity; return v;
+      case "extra key": v.extra = "whatever"; return v;
+      case "array answer": return Object.values(v);
+      default: return v;
+    }
+  };
+
+  it(`says yes exactly when ajv does, on mutated reference answers of every golden case (fast-check seed ${SEED})`, () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...cases), mutation, fc.nat(), ([a, c], how, pick) => {
+        for (const exportName of c.exports) {
+          const forwardOnly = isLayer(c.target) && exportName.endsWith("Forward");
+          const names = outputsOf(c, exportName);
+          const answer = mutate(wire(runCase(REFERENCE[a], c, { forwardOnly, gates: REFERENCE.gates })) as Record<string, unknown>, how, pick);
+          expect(accepts(answerSchema(c, names), answer)).toBe(answerValidator(c, names)(answer));
+        }
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  it("answers no to a keyword it does not know, leaving the verdict to ajv", () => {
+    expect(accepts({ type: "number", multipleOf: 2 }, 4)).toBe(false);
+    expect(accepts({ type: "number" }, 4)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The gates' and the graph's property checks (graders/checks/gate-properties.ts,
- * graph-properties.ts): through the whole engine on the sample class (each bug fails its own
+ * graph-properties.ts, reuse.ts): through the whole engine on the sample class (each bug fails its own
  * property and no other export's), and directly, with an in-process CheckContext, for what a
  * failure carries (seed, path, counterexample) and that a rerun finds the same counterexample.
  */
@@ -9,32 +9,42 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Case } from "../graders/cases/case";
-import { type Implementation, runCase } from "../graders/cases/run";
+import type { Implementation } from "../graders/cases/run";
 import type { Check, CheckContext } from "../graders/checks/context";
-import { GATE_CHECKS, NUM_RUNS, fastCheckSeed } from "../graders/checks/gate-properties";
+import { GATE_CHECKS } from "../graders/checks/gate-properties";
+import { NUM_RUNS, fastCheckSeed } from "../graders/checks/property";
 import { GRAPH_CHECKS } from "../graders/checks/graph-properties";
+import { REUSE_CHECKS } from "../graders/checks/reuse";
 import { gradeSubmission } from "../graders/grade";
 import { loadManifest, testSpecs } from "../graders/manifest";
 import { REFERENCE } from "../graders/reference";
 import type { Outcome, SubmissionResult, TestResult, TestSpec } from "../graders/results/result";
-import type { CallResult } from "../graders/sandbox/sandbox";
 import * as referenceGates from "../reference/gates/gates";
-import { checkContext } from "./check-context";
+import { checkContext, runInProcess } from "./check-context";
 
 const SECRET = "gate-props-test";
 const CLASS = "fixtures/submissions/gates";
 const students: Record<string, { expect: "correct" | "buggy" }> = JSON.parse(readFileSync(`${CLASS}/class.json`, "utf8")).students;
 
-/** The properties test each buggy student fails (by its check), and what the diagnosis says. */
-const FAILS: Record<string, { export: string; check: string; diagnosis: RegExp }> = {
-  "dan-multiply-unswitched": { export: "MultiplyGate", check: "multiply-switches", diagnosis: /not switched: dx uses x instead of y/ },
-  "eli-max-routes-both": { export: "MaxGate", check: "max-routes", diagnosis: /goes to both inputs/ },
-  "jo-max-tie-to-y": { export: "MaxGate", check: "max-routes", diagnosis: /at a tie the gradient goes to y/ },
-  "ivy-sigmoid-no-dz": { export: "SigmoidGate", check: "gate-linear-repeatable", diagnosis: /ignores dz/ },
-  "kai-scale-forgets-a": { export: "ScaleGate", check: "scale-gate", diagnosis: /without multiplying it by a/ },
-  "gus-graph-overwrites": { export: "ComputationalGraph", check: "graph-branches-add", diagnosis: /overwrite instead of adding at a branch/ },
-  "hana-graph-given-order": { export: "ComputationalGraph", check: "graph-order-free", diagnosis: /order they are given, not sorted topologically/ },
+/**
+ * The properties test each buggy student fails (by its check), and what the diagnosis says; and
+ * whether its fresh objects are already wrong on the reuse test's samples (then that test fails
+ * too, saying it is not about state: jo's bug needs a tie, hana's a shuffled order, which the
+ * reuse samples never have).
+ */
+const FAILS: Record<string, { export: string; check: string; diagnosis: RegExp; freshWrong: boolean }> = {
+  "dan-multiply-unswitched": { export: "MultiplyGate", check: "multiply-switches", diagnosis: /not switched: dx uses x instead of y/, freshWrong: true },
+  "eli-max-routes-both": { export: "MaxGate", check: "max-routes", diagnosis: /goes to both inputs/, freshWrong: true },
+  "jo-max-tie-to-y": { export: "MaxGate", check: "max-routes", diagnosis: /at a tie the gradient goes to y/, freshWrong: false },
+  "ivy-sigmoid-no-dz": { export: "SigmoidGate", check: "gate-linear-repeatable", diagnosis: /ignores dz/, freshWrong: true },
+  "kai-scale-forgets-a": { export: "ScaleGate", check: "scale-gate", diagnosis: /without multiplying it by a/, freshWrong: true },
+  "gus-graph-overwrites": { export: "ComputationalGraph", check: "graph-branches-add", diagnosis: /overwrite instead of adding at a branch/, freshWrong: true },
+  "hana-graph-given-order": { export: "ComputationalGraph", check: "graph-order-free", diagnosis: /order they are given, not sorted topologically/, freshWrong: false },
+  "lev-graph-keeps-grads": { export: "ComputationalGraph", check: "graph-reuse", diagnosis: /^the gradients were kept from the earlier call and added to/, freshWrong: false },
+  "mia-multiply-first-inputs": { export: "MultiplyGate", check: "gate-reuse", diagnosis: /used the inputs of an earlier forward\(\)/, freshWrong: false },
+  "ned-graph-reverses-in-place": { export: "ComputationalGraph", check: "graph-reuse", diagnosis: /node order reversed in place/, freshWrong: false },
 };
+const isReuse = (t: TestResult) => t.test.check === "gate-reuse" || t.test.check === "graph-reuse";
 
 const properties = (r: SubmissionResult): TestResult[] => r.tests.filter((t) => t.test.kind === "properties");
 const failing = (r: SubmissionResult) => properties(r).filter((t) => t.outcome.status !== "passed");
@@ -50,21 +60,25 @@ describe("gate and graph properties through the engine, on the sample class", ()
 
   it("every properties test of the manifest names a registered check", () => {
     const specs = testSpecs(loadManifest("gates")).filter((t) => t.kind === "properties");
-    expect(specs).toHaveLength(14);
-    for (const t of specs) expect({ ...GATE_CHECKS, ...GRAPH_CHECKS }[t.check ?? ""]).toBeDefined();
+    expect(specs).toHaveLength(23);
+    for (const t of specs) expect({ ...GATE_CHECKS, ...GRAPH_CHECKS, ...REUSE_CHECKS }[t.check ?? ""]).toBeDefined();
   });
 
   it.each([...Object.entries(students).filter(([, s]) => s.expect === "correct").map(([id]) => `${CLASS}/${id}`), "reference/gates"])(
     "%s passes every properties test",
     (dir) => {
       const r = results.get(dir)!;
-      expect(properties(r)).toHaveLength(14);
+      expect(properties(r)).toHaveLength(23);
       if (failing(r).length > 0) throw new Error(explain(failing(r)));
     },
   );
 
-  it.each(Object.entries(FAILS))("%s fails its own property only, with a diagnosis and a replay", (id, want) => {
-    const failed = failing(results.get(`${CLASS}/${id}`)!);
+  it.each(Object.entries(FAILS))("%s fails its own property only (and its reuse test where a fresh object is wrong), with a diagnosis and a replay", (id, want) => {
+    const all = failing(results.get(`${CLASS}/${id}`)!);
+    const freshWrong = all.filter((t) => isReuse(t) && t.test.check !== want.check);
+    expect(freshWrong.map((t) => t.test.export)).toEqual(want.freshWrong ? [want.export] : []);
+    for (const t of freshWrong) expect(t.outcome.message).toMatch(new RegExp(`^${want.export}: a fresh \\w+ is already wrong, so this is not about state: `));
+    const failed = all.filter((t) => !freshWrong.includes(t));
     if (failed.length !== 1) throw new Error(`expected only ${want.check} to fail:\n${explain(failed)}`);
     const [t] = failed;
     expect(t.test.export).toBe(want.export);
@@ -78,13 +92,15 @@ describe("gate and graph properties through the engine, on the sample class", ()
     expect(t.outcome.replay).toMatch(/^fast-check seed -?\d+, path "\d+(:\d+)*", counterexample /);
   });
 
-  it("finn (reciprocal sign flipped) keeps every property: linear, repeatable, zero for dz = 0", () => {
-    expect(failing(results.get(`${CLASS}/finn-reciprocal-sign`)!)).toEqual([]);
+  it("finn (reciprocal sign flipped) keeps every property: linear, repeatable, zero for dz = 0 (only the reuse test fails: a fresh ReciprocalGate is already wrong)", () => {
+    const failed = failing(results.get(`${CLASS}/finn-reciprocal-sign`)!);
+    expect(failed.map((t) => [t.test.export, t.test.check])).toEqual([["ReciprocalGate", "gate-reuse"]]);
+    expect(failed[0].outcome.message).toMatch(/^ReciprocalGate: a fresh ReciprocalGate is already wrong, so this is not about state: /);
   });
 
-  it("the checks stay cheap: 725 sandbox calls for all 14 properties tests of a correct submission", () => {
+  it("the checks stay cheap: 950 sandbox calls for all 23 properties tests of a correct submission (one per sample for the 9 reuse tests)", () => {
     const calls = properties(results.get("reference/gates")!).map((t) => Number(/(\d+) calls/.exec(t.outcome.message)?.[1]));
-    expect(calls.reduce((s, n) => s + n, 0)).toBe(NUM_RUNS * 29);
+    expect(calls.reduce((s, n) => s + n, 0)).toBe(NUM_RUNS * (29 + 9));
   });
 });
 
@@ -95,15 +111,7 @@ const specOf = (check: string): TestSpec => testSpecs(manifest).find((t) => t.ch
 
 /** A CheckContext that runs cases in this process, on `impl` (graph cases with the reference gates). */
 function context(check: string, impl: Implementation, seed = `visible:${specOf(check).name}`, calls: Case[] = []): CheckContext {
-  const run = async (c: Case): Promise<CallResult> => {
-    calls.push(c);
-    try {
-      return { kind: "returned", value: JSON.parse(JSON.stringify(runCase(impl, c, { gates: referenceGates }))), durationMs: 0 };
-    } catch (error) {
-      return { kind: "threw", error: { name: (error as Error).name, message: (error as Error).message }, durationMs: 0 };
-    }
-  };
-  return checkContext({ assignment: "gates", spec: specOf(check), manifest, run }, { seed, limitMs: 2000 });
+  return checkContext({ assignment: "gates", spec: specOf(check), manifest, run: runInProcess(impl, referenceGates, calls) }, { seed, limitMs: 2000 });
 }
 
 class UnswitchedMultiply {

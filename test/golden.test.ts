@@ -3,7 +3,7 @@
  * broken file is refused with the file, the path inside it and what is wrong.
  */
 import { describe, expect, it } from "@jest/globals";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ASSIGNMENTS, type CaseFile, GATE_NAMES, SIGNATURES, exportsOf } from "../graders/cases/case";
@@ -115,6 +115,31 @@ describe("a broken case file is refused with where and what", () => {
     } catch (e) {
       expect(e).toBeInstanceOf(CaseFileError);
       expect((e as CaseFileError).problems).toEqual([{ path: "/format", message: "must be equal to constant" }]);
+    }
+  });
+});
+
+describe("the schema's verdict, remembered by the file's bytes", () => {
+  const verdicts = "node_modules/.cache/backprop-grader/case-files";
+  const markers = () => new Set(existsSync(verdicts) ? readdirSync(verdicts) : []);
+
+  it("a valid file is remembered once; an invalid one never, and is refused every time", () => {
+    const dir = mkdtempSync(join(tmpdir(), "golden-verdict-"));
+    const text = committed("layers").replace('"generator": "scripts/make-fixtures.ts"', `"generator": "a copy made at ${dir}"`);
+    writeFileSync(join(dir, "copy.json"), text);
+    const before = markers();
+    const added = () => [...markers()].filter((m) => !before.has(m));
+    try {
+      expect(loadCaseFile(join(dir, "copy.json")).cases.length).toBeGreaterThan(0);
+      expect(added()).toHaveLength(1);
+      expect(loadCaseFile(join(dir, "copy.json")).cases.length).toBeGreaterThan(0); // from the verdict: no new one
+      expect(added()).toHaveLength(1);
+      writeFileSync(join(dir, "copy.json"), text.replace('"format": 1', '"format": 2'));
+      expect(() => loadCaseFile(join(dir, "copy.json"))).toThrow(/\/format: must be equal to constant/);
+      expect(() => loadCaseFile(join(dir, "copy.json"))).toThrow(/\/format: must be equal to constant/);
+      expect(added()).toHaveLength(1);
+    } finally {
+      for (const m of added()) rmSync(join(verdicts, m));
     }
   });
 });

@@ -18,9 +18,8 @@ import type { TestKind } from "../graders/results/result";
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /**
- * The kinds of tests the hostile suite grades: all but efficiency, whose 100×4096 timings would
- * add minutes per case and whose own attacks (frozen clocks, forged summaries, stubs) are in
- * test/efficiency.test.ts.
+ * The kinds of tests the hostile suite grades: all but efficiency, whose own attacks (frozen
+ * clocks, forged summaries, stubs, per-row Jacobians) are in test/efficiency.test.ts.
  */
 export const HOSTILE_KINDS: TestKind[] = ["golden", "hidden", "gradcheck", "properties", "training"];
 export const HOSTILE_DIR = join(ROOT, "fixtures", "hostile");

@@ -12,6 +12,9 @@
  *                { ctor?: number[], x: number[], dz } → { z, grads: number[] }
  *              ComputationalGraph
  *                { graph: GraphSpec, values: {name: number} } → { value, grads: {name: number} }
+ *              objects in use: instead of x/dz or values, `sequences` (Call[][]): each sequence's
+ *              calls on ONE new gate (or graph), in order → { results: what each call returned }
+ *                { ctor?, sequences } or { graph, sequences } → { results: unknown[][] }
  *   layers     affine     { x, w, b, dout }               → { out, dx, dw, db }
  *              relu, sigmoid, tanh  { x, dout }           → { out, dx }
  *              leakyRelu  { x, slope?, dout }             → { out, dx }
@@ -42,7 +45,14 @@ export interface GraphSpec {
   output: string;
 }
 
-export type Value = number | number[] | Mat | GraphSpec | Record<string, number>;
+/** One call on a gate or a graph of an objects-in-use case: gates forward(...x) and backward(dz),
+ *  the graph forward(values) and backward(). */
+export interface Call {
+  method: "forward" | "backward";
+  args: (number | Record<string, number>)[];
+}
+
+export type Value = number | number[] | Mat | GraphSpec | Record<string, number> | Call[][];
 
 export const GATE_NAMES = [
   "AddGate",

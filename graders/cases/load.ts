@@ -3,9 +3,20 @@
  * the file, the path inside it, and what is wrong. JSON schema first (ajv, allErrors), then what a
  * schema cannot say: rectangular matrices, shapes that agree, labels within the classes, unique
  * ids, exports and assignment that match the targets, graphs whose names resolve.
+ *
+ * Compiling the case-file schema costs more than grading a small submission (0.13 s), so the
+ * schema's verdict on a file is remembered: by the hash of the schema, the file's bytes and
+ * ajv's version, in node_modules/.cache/backprop-grader/case-files/ where that can be written.
+ * A command that loads an unchanged golden file again (a student's next self-check) skips the
+ * compile; any change to the file, the schema or ajv validates it afresh. The checks a schema
+ * cannot make run every time.
  */
-import { readFileSync } from "node:fs";
-import Ajv, { type ErrorObject } from "ajv";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { makeAjv } from "../ajv";
 import {
   type Case,
   type CaseFile,
@@ -21,10 +32,45 @@ import { type Problem, signatureProblems } from "./shapes";
 
 const SCHEMA_PATH = rootPath("fixtures", "case-file.schema.json");
 
-let compiled: ReturnType<Ajv["compile"]> | undefined;
-function schemaValidator(): ReturnType<Ajv["compile"]> {
-  compiled ??= new Ajv({ allErrors: true, discriminator: true }).compile(JSON.parse(readFileSync(SCHEMA_PATH, "utf8")));
+let schemaText: string | undefined;
+let compiled: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  schemaText ??= readFileSync(SCHEMA_PATH, "utf8");
+  compiled ??= makeAjv({ allErrors: true, discriminator: true, schemaFile: true }).compile(JSON.parse(schemaText));
   return compiled;
+}
+
+const VERDICTS = rootPath("node_modules", ".cache", "backprop-grader", "case-files");
+
+function ajvVersion(): string {
+  try {
+    return String((createRequire(import.meta.url)("ajv/package.json") as { version: unknown }).version);
+  } catch {
+    return "unknown";
+  }
+}
+
+/** Where the schema's verdict "valid" on `text` is remembered. */
+function verdictPath(text: string): string {
+  schemaText ??= readFileSync(SCHEMA_PATH, "utf8");
+  return join(VERDICTS, createHash("sha256").update(`${ajvVersion()}\0${schemaText}\0${text}`).digest("hex"));
+}
+
+function knownValid(text: string): boolean {
+  try {
+    return statSync(verdictPath(text)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function rememberValid(text: string): void {
+  try {
+    mkdirSync(VERDICTS, { recursive: true });
+    writeFileSync(verdictPath(text), "");
+  } catch {
+    // a read-only installation validates every time
+  }
 }
 
 export class CaseFileError extends Error {
@@ -74,10 +120,11 @@ export function schemaProblem(e: ErrorObject): Problem {
   return { path: e.instancePath, message: `${e.message ?? "is invalid"}${allowedValues ? ` (${allowedValues.join(", ")})` : ""}` };
 }
 
-/** Every problem of already-parsed data; an empty list means it is a valid CaseFile. */
-export function caseFileProblems(data: unknown): Problem[] {
-  const validate = schemaValidator();
-  if (!validate(data)) return (validate.errors ?? []).map(schemaProblem);
+/** Every problem of already-parsed data; an empty list means it is a valid CaseFile.
+ *  `schemaPassed`: the schema's verdict is already known to be "valid" (its own checks are skipped). */
+export function caseFileProblems(data: unknown, schemaPassed = false): Problem[] {
+  const validate = schemaPassed ? null : schemaValidator();
+  if (validate && !validate(data)) return (validate.errors ?? []).map(schemaProblem);
   const file = data as unknown as CaseFile;
   const problems: Problem[] = [];
   const ids = new Set<string>();
@@ -113,7 +160,9 @@ export function loadCaseFile(path: string): CaseFile {
   } catch (cause) {
     throw new CaseFileError(path, [{ path: "", message: `is not JSON: ${(cause as Error).message}` }]);
   }
-  const problems = caseFileProblems(data);
+  const known = knownValid(text);
+  const problems = caseFileProblems(data, known);
   if (problems.length > 0) throw new CaseFileError(path, problems);
+  if (!known) rememberValid(text);
   return data as CaseFile;
 }

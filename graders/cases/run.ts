@@ -10,6 +10,7 @@
  */
 import { Matrix } from "ml-matrix";
 import {
+  type Call,
   type Case,
   type GateName,
   type GraphSpec,
@@ -37,6 +38,7 @@ export interface RunOptions {
 type Fn = (...args: unknown[]) => unknown;
 type GateInstance = { forward: (...x: number[]) => number; backward: (dz: number) => number[] };
 type GateClass = new (...ctor: number[]) => GateInstance;
+type GraphInstance = { forward: (values: Record<string, number>) => number; backward: () => Record<string, number> };
 
 /** A fresh argument of the given kind, built from case data. */
 export function toArgument(value: Value, kind: Kind): unknown {
@@ -63,28 +65,67 @@ export class MissingExportError extends Error {
   }
 }
 
-function runGate(impl: Implementation, c: Case): Record<string, unknown> {
+type CallableObject = Record<Call["method"], (...args: unknown[]) => unknown>;
+
+function newGate(impl: Implementation, c: Case): GateInstance {
   const Gate = exported(impl, c.target) as GateClass;
-  const gate = new Gate(...((c.inputs.ctor as number[] | undefined) ?? []));
+  return new Gate(...((c.inputs.ctor as number[] | undefined) ?? []));
+}
+
+function newGraph(impl: Implementation, c: Case, gates: Implementation): GraphInstance {
+  const Graph = exported(impl, "ComputationalGraph") as new (...a: unknown[]) => GraphInstance;
+  const spec = c.inputs.graph as GraphSpec;
+  const nodes = spec.nodes.map((n) => {
+    const Gate = exported(gates, n.gate.type satisfies GateName) as GateClass;
+    return { name: n.name, gate: new Gate(...(n.gate.ctor ?? [])), inputs: [...n.inputs] };
+  });
+  return new Graph([...spec.inputs], nodes, spec.output);
+}
+
+function runGate(impl: Implementation, c: Case): Record<string, unknown> {
+  const gate = newGate(impl, c);
   const z = gate.forward(...(c.inputs.x as number[]));
   const grads = gate.backward(c.inputs.dz as number);
   return { z, grads };
 }
 
 function runGraph(impl: Implementation, c: Case, gates: Implementation): Record<string, unknown> {
-  const Graph = exported(impl, "ComputationalGraph") as new (...a: unknown[]) => {
-    forward: (values: Record<string, number>) => number;
-    backward: () => Record<string, number>;
-  };
-  const spec = c.inputs.graph as GraphSpec;
-  const nodes = spec.nodes.map((n) => {
-    const Gate = exported(gates, n.gate.type satisfies GateName) as GateClass;
-    return { name: n.name, gate: new Gate(...(n.gate.ctor ?? [])), inputs: [...n.inputs] };
-  });
-  const graph = new Graph([...spec.inputs], nodes, spec.output);
+  const graph = newGraph(impl, c, gates);
   const value = graph.forward({ ...(c.inputs.values as Record<string, number>) });
   const grads = graph.backward();
   return { value, grads };
+}
+
+/**
+ * Objects in use: each sequence's calls on ONE new object (`create`), in order, as real code calls
+ * a gate or a graph it built once. What each call returned is copied at once (one level: a number,
+ * an array of numbers, a record of numbers), so an object that returns the same array every time
+ * and refills it is judged by what each call returned, not by the array's last contents. Every
+ * call gets fresh copies of its arguments.
+ */
+function runSequences(create: () => unknown, sequences: Call[][]): Record<string, unknown> {
+  const results: unknown[][] = [];
+  for (let s = 0; s < sequences.length; s++) {
+    const object = create() as CallableObject;
+    const calls = sequences[s];
+    const returned: unknown[] = [];
+    for (let k = 0; k < calls.length; k++) {
+      const { method, args } = calls[k];
+      if (method !== "forward" && method !== "backward") throw new Error(`runCase: unknown method "${String(method)}" in a sequence (grader bug)`);
+      const fresh: unknown[] = [];
+      for (let i = 0; i < args.length; i++) fresh[i] = typeof args[i] === "number" ? args[i] : { ...(args[i] as Record<string, number>) };
+      returned[k] = snapshot(object[method](...fresh));
+    }
+    results[s] = returned;
+  }
+  return { results };
+}
+
+/** A returned value as it is now: arrays and plain records copied one level deep. */
+function snapshot(value: unknown): unknown {
+  if (isArray(value)) return arrayFrom(value);
+  if (typeof value === "object" && value !== null && getPrototypeOf(value) === objectPrototype) return { ...value };
+  return value;
 }
 
 function runLayer(impl: Implementation, c: Case & { target: keyof typeof SIGNATURES }, forwardOnly: boolean, reportInputs: boolean): Record<string, unknown> {
@@ -107,6 +148,8 @@ function runLayer(impl: Implementation, c: Case & { target: keyof typeof SIGNATU
 // back the arguments it made itself.
 const arrayFrom = Array.from;
 const fromEntries = Object.fromEntries;
+const { getPrototypeOf, prototype: objectPrototype } = Object;
+const { isArray } = Array;
 
 /** One of our own argument matrices, read from its storage (ml-matrix keeps rows in `data`). */
 function ownMatrixNow(m: Matrix): number[][] {
@@ -139,8 +182,10 @@ function runFunction(impl: Implementation, c: Case & { target: keyof typeof SIGN
 }
 
 export function runCase(impl: Implementation, c: Case, options: RunOptions = {}): Record<string, unknown> {
-  if (isGate(c.target)) return runGate(impl, c);
-  if (c.target === "ComputationalGraph") return runGraph(impl, c, options.gates ?? impl);
+  const sequences = c.inputs.sequences as Call[][] | undefined;
+  if (isGate(c.target)) return sequences ? runSequences(() => newGate(impl, c), sequences) : runGate(impl, c);
+  const gates = options.gates ?? impl;
+  if (c.target === "ComputationalGraph") return sequences ? runSequences(() => newGraph(impl, c, gates), sequences) : runGraph(impl, c, gates);
   if (isLayer(c.target)) return runLayer(impl, c as Case & { target: typeof c.target }, options.forwardOnly ?? false, options.reportInputs ?? false);
   return runFunction(impl, c as Case & { target: keyof typeof SIGNATURES }, options.reportInputs ?? false);
 }

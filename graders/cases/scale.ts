@@ -1,39 +1,92 @@
 /**
- * The efficiency case: the lecture's scale, a minibatch of 100 examples of 4096 features (the
- * slides' ReLU example, whose Jacobian would be 409,600 × 409,600). Its inputs are a pure
- * function of (target, seed, sizes), so the sandboxed child builds them itself from a seed: a
- * million numbers never cross the pipe (moving them as JSON cost 0.3–4 s per call, more than the
- * reference's computation). This module is bundled into the runner, so it must never import
- * reference code (kinks.ts does; random.ts and case.ts do not).
+ * The efficiency cases: each export is timed at two sizes that differ by GROWTH in the width D,
+ * the dimension a wasteful implementation blows up in (checks/efficiency.ts judges how the time
+ * grows). Their inputs are a pure function of (target, seed, sizes), so the sandboxed child builds
+ * them itself from a seed: they never cross the pipe. This module is bundled into the runner, so
+ * it must never import reference code (kinks.ts does; case.ts does not).
  *
- * The inputs are seeded Gaussian draws (from a pool of 16,384 drawn with cases/random.ts, walked
- * with a random start and an odd stride per row: a million seedrandom draws would cost 0.3 s),
- * rounded to short binary fractions: exact sums for affine, ReLU and maxout, and no entry at a
- * kink without redraws (at this size a redraw until nothing is near a kink could never succeed):
+ * The sizes: an elementwise layer does N·D work, a per-row Jacobian N·D² (the lecture's ReLU at
+ * 100×4096 would multiply by 100 Jacobians of 4096×4096); affine, maxout and the net do N·D·M
+ * (N·D·H), and an implementation that redoes a transpose or a row copy for every entry does
+ * N·D²·M. So D grows 16× (512 → 8192 elementwise, 256 → 4096 for products) and N stays 4: the
+ * ratio between linear and quadratic growth does not depend on N, and 4 rows keep a correct call
+ * at a few milliseconds while a per-row Jacobian at the top size costs 4·8192² ≈ 2.7e8
+ * multiply-adds (0.33 s for the fastest one we could write, on plain arrays). 16× rather than
+ * 8×: quadratic code also has per-entry work that only grows linearly, which at 8× kept the
+ * growth of a fast per-row Jacobian near 20× where linear code reaches 11×.
+ *
+ * The inputs are seeded Gaussian draws (a pool of 4096 drawn with a small fast generator,
+ * mulberry32: seedrandom would cost more than a correct call; rows walk the pool with a random
+ * start and an odd stride), rounded to short binary fractions: exact sums for affine, ReLU and
+ * maxout, and no entry at a kink without redraws:
  *   layers: x odd multiples of 1/8 (never 0); w, b, dout multiples of 1/4; maxout's b1 is offset
  *           by 1/64, so z1 − z2 (a multiple of 1/32, plus 1/64) never ties;
- *   net:    X odd multiples of 1/8; W1 multiples of 1/256 (scale 1/64 = 1/√D); b1 multiples of
- *           1/16 plus 1/4096, so X·W1 + b1 (a multiple of 1/2048, plus 1/4096) is never 0;
- *           W2, b2 multiples of 1/16 (scale 0.1 = 1/√H); labels uniform; reg 1e-3.
+ *   net:    X odd multiples of 1/8; W1 multiples of 1/256 (scale 1/64); b1 multiples of 1/16
+ *           plus 1/4096, so X·W1 + b1 (a multiple of 1/2048, plus 1/4096) is never 0;
+ *           W2, b2 multiples of 1/16; labels uniform; reg 1e-3.
  */
 import { type Case, LAYER_NAMES, type Mat, NET_NAMES, type Target, type Value, exportsOf, isLayer } from "./case";
-import { Random } from "./random";
 
-/** The lecture's minibatch (N × D), a layer's width M, the net's hidden width H and classes C. */
-export const SCALE = { N: 100, D: 4096, M: 64, H: 100, C: 10 } as const;
+/** A layer's N × D (its width M), the net's hidden width H and classes C. */
 export type Sizes = { N: number; D: number; M: number; H: number; C: number };
-export const scaleLabel = `${SCALE.N}×${SCALE.D}`;
+
+/** How many times D grows from the small size to the top one (and so the work of a linear implementation). */
+export const GROWTH = 16;
+const ROWS = 4;
+/** Elementwise layers: the lecture's width 4096 at the top. */
+const ELEMENTWISE: { small: Sizes; top: Sizes } = {
+  small: { N: ROWS, D: 512, M: 1, H: 1, C: 1 },
+  top: { N: ROWS, D: 512 * GROWTH, M: 1, H: 1, C: 1 },
+};
+/** Affine, maxout and the net, whose correct work is N·D·M (N·D·H + N·H·C). */
+const PRODUCTS: { small: Sizes; top: Sizes } = {
+  small: { N: ROWS, D: 256, M: 16, H: 16, C: 4 },
+  top: { N: ROWS, D: 256 * GROWTH, M: 16, H: 16, C: 4 },
+};
+
+/** "16×4096": the rows and the width of a size. */
+export const sizeLabel = (s: Sizes) => `${s.N}×${s.D}`;
 
 const REG = 1e-3;
-const POOL = 1 << 14;
+const POOL = 1 << 12;
 
 /** An odd multiple of 1/8 close to v: never 0. */
 const eighth = (v: number) => (Math.floor(v * 4) + 0.5) / 4;
 /** A multiple of 1/4 close to v. */
 const quarter = (v: number) => Math.round(v * 4) / 4;
 
+/** mulberry32 (Tommy Ettinger's 32-bit generator), seeded with the FNV-1a hash of the seed: fast, and enough for test inputs. */
+class FastRandom {
+  private state: number;
+  constructor(seed: string) {
+    let h = 0x811c9dc5;
+    for (let k = 0; k < seed.length; k++) h = Math.imul(h ^ seed.charCodeAt(k), 0x01000193);
+    this.state = h >>> 0;
+  }
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) | 0;
+    let t = Math.imul(this.state ^ (this.state >>> 15), 1 | this.state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  /** n labels in [0, classes). */
+  labels(n: number, classes: number): number[] {
+    return Array.from({ length: n }, () => this.int(classes));
+  }
+  /** Standard normal (Box–Muller, one value per pair of draws). */
+  normal(): number {
+    const u = 1 - this.next(); // (0, 1]: log(u) is finite
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+}
+
 /** Matrices of seeded N(0,1) draws mapped by f: rows walk a pool of draws with a random start and odd stride. */
-function matrices(r: Random): (rows: number, cols: number, f: (v: number) => number) => Mat {
+function matrices(r: FastRandom): (rows: number, cols: number, f: (v: number) => number) => Mat {
   const pool = new Float64Array(POOL);
   for (let k = 0; k < POOL; k++) pool[k] = r.normal();
   return (rows, cols, f) => {
@@ -49,19 +102,27 @@ function matrices(r: Random): (rows: number, cols: number, f: (v: number) => num
   };
 }
 
-/** What an export's efficiency case runs: its target, and whether it is a layer's forward alone. */
-export function efficiencyTarget(exportName: string): { target: Target; forwardOnly: boolean } | null {
+/** What an export's efficiency cases run: its target, whether it is a layer's forward alone, and the two sizes. */
+export interface EfficiencyTarget {
+  target: Target;
+  forwardOnly: boolean;
+  small: Sizes;
+  top: Sizes;
+}
+
+export function efficiencyTarget(exportName: string): EfficiencyTarget | null {
+  const sizes = (target: Target) => (target === "affine" || target === "maxout" || !isLayer(target) ? PRODUCTS : ELEMENTWISE);
   for (const layer of LAYER_NAMES) {
-    if (exportName === `${layer}Forward`) return { target: layer, forwardOnly: true };
-    if (exportName === `${layer}Backward`) return { target: layer, forwardOnly: false };
+    if (exportName === `${layer}Forward`) return { target: layer, forwardOnly: true, ...sizes(layer) };
+    if (exportName === `${layer}Backward`) return { target: layer, forwardOnly: false, ...sizes(layer) };
   }
-  if ((NET_NAMES as readonly string[]).includes(exportName)) return { target: exportName as Target, forwardOnly: false };
+  if ((NET_NAMES as readonly string[]).includes(exportName)) return { target: exportName as Target, forwardOnly: false, ...sizes(exportName as Target) };
   return null;
 }
 
 /** The inputs of an efficiency case (see the header for how they avoid kinks). */
-export function efficiencyInputs(target: Target, seed: string, s: Sizes = SCALE): Record<string, Value> {
-  const r = new Random(seed);
+export function efficiencyInputs(target: Target, seed: string, s: Sizes): Record<string, Value> {
+  const r = new FastRandom(seed);
   const m = matrices(r);
   const { N, D, M, H, C } = s;
   switch (target) {
@@ -99,7 +160,7 @@ export function efficiencyInputs(target: Target, seed: string, s: Sizes = SCALE)
 }
 
 /** The case for an export (a forward alone runs without dout: it does not use it). */
-export function efficiencyCase(exportName: string, seed: string, sizes: Sizes = SCALE): { case: Case; forwardOnly: boolean } {
+export function efficiencyCase(exportName: string, seed: string, sizes: Sizes): { case: Case; forwardOnly: boolean } {
   const plan = efficiencyTarget(exportName);
   if (!plan) throw new Error(`no efficiency case for ${exportName} (grader bug)`);
   const inputs = efficiencyInputs(plan.target, seed, sizes);

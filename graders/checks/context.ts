@@ -45,10 +45,11 @@ export interface CheckContext {
    *  the child's untrusted BatchItem[]. Optional: without it, a check runs the inputs one by one. */
   batch?(c: Case, inputs: Record<string, Value>[], request: BatchRequest): Promise<CallResult>;
   /** Efficiency: time `exportName` on the case built in the sandbox from `seed` at `sizes`
-   *  (Sandbox.time); the returned value is the child's untrusted `Timed`. */
+   *  (Sandbox.time); the returned value is the child's untrusted `Timed`, the times are the grader's. */
   time(seed: string, sizes: Sizes, timeoutMs: number): Promise<CallResult>;
-  /** The same, in a sandbox running the reference compiled like a submission. */
-  timeReference(seed: string, sizes: Sizes, timeoutMs: number): Promise<CallResult>;
+  /** Training: the two-layer net's whole training run from `seed` in the sandbox (Sandbox.train);
+   *  the returned value is the child's untrusted `Trained`. */
+  train(seed: string, timeoutMs: number): Promise<CallResult>;
   /** The committed golden cases that exercise spec.export. */
   golden: Case[];
   /** The hidden cases of the assignment: the case plan drawn from the secret seed (every export's). */

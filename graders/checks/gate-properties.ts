@@ -1,156 +1,15 @@
 /**
- * Property checks of the scalar gates (notes/gradient-checks.md §9.7-9.8), with fast-check: each
- * check draws 25 samples from a fixed seed (derived from the test's seed), runs each sample's
- * cases in the student's sandbox and judges the answers here. The first sample that breaks the
- * property ends the run (no shrinking: every shrink step would be another run of student code);
- * the outcome names the export and the property, gives the counterexample, and how to replay it
- * (fast-check's seed and path). A call that throws, hangs or crashes ends the run at once with the
- * outcome `unreturned` gives it.
- *
- * The driver (checkProperty), the number arbitraries and the readers are shared with
- * graph-properties.ts.
+ * Property checks of the scalar gates, with fast-check: each check states what must hold whatever
+ * the values and names the likely cause of a known wrong variant. The samples are drawn and judged
+ * by the property driver (property.ts); the numbers are drawn, compared and printed as
+ * arbitraries.ts says.
  */
 import fc from "fast-check";
 import type { Case, GateName } from "../cases/case";
 import { describe } from "../cases/shapes";
-import { closeTo } from "../judge/tolerance";
-import { formatNumber, fullNumber } from "../results/format-number";
-import type { Outcome } from "../results/result";
-import type { CallResult } from "../sandbox/sandbox";
-import { type Check, type CheckContext, type RegisteredCheck, unreturned } from "./context";
-
-/** Samples per check. */
-export const NUM_RUNS = 25;
-/** The scale-aware rule of the inexact properties: |a − e| ≤ TOL·max(1, |e|). */
-export const TOL = 1e-12;
-
-// ------------------------------------------------------------------------------- the driver
-
-/** fast-check's seed for a test: FNV-1a (32 bits) of the test's seed string, as a signed int. */
-export function fastCheckSeed(seed: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < seed.length; i++) {
-    h ^= seed.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h | 0;
-}
-
-/** How a property broke, for the student; the export's name is put in front of `message`. */
-export interface Broken {
-  /** One line: which property, what came back, for which inputs, what was expected. */
-  message: string;
-  /** Several lines: inputs, answer and expectation at full precision, the rule. */
-  details?: string;
-  /** The likely cause, when the answer matches a known wrong variant. */
-  diagnosis?: string;
-}
-
-/** Runs one case of a sample in the student's sandbox: the returned value (untrusted data). */
-export type Runner = (c: Case) => Promise<unknown>;
-
-export interface Property<T> {
-  /** The samples (one fast-check value per sample). */
-  arbitrary: fc.Arbitrary<T>;
-  /** The sample on one line, at full precision (for `replay`). */
-  show(sample: T): string;
-  /** Run the sample's cases and judge them: null when the property holds. */
-  holds(sample: T, run: Runner): Promise<Broken | null>;
-}
-
-/** Thrown by the runner when a call did not return: ends the sample and the run. */
-class NotReturned {
-  constructor(readonly result: CallResult) {}
-}
-
-/**
- * Check a property on NUM_RUNS samples drawn with the test's fast-check seed, stopping at the first
- * sample that breaks it. Replayable: the same seed and path give the same counterexample.
- */
-export async function checkProperty<T>(ctx: CheckContext, property: Property<T>): Promise<Outcome> {
-  const seed = fastCheckSeed(ctx.seed);
-  const state: { broken?: Broken; notReturned?: CallResult } = {};
-  let calls = 0;
-  const run: Runner = async (c) => {
-    calls++;
-    const r = await ctx.run(c);
-    if (r.kind !== "returned") throw new NotReturned(r);
-    return r.value;
-  };
-  const prop = fc.asyncProperty(property.arbitrary, async (sample) => {
-    state.broken = undefined;
-    state.notReturned = undefined;
-    try {
-      const broken = await property.holds(sample, run);
-      if (!broken) return true;
-      state.broken = broken;
-      return false;
-    } catch (error) {
-      if (error instanceof NotReturned) {
-        state.notReturned = error.result;
-        return false;
-      }
-      throw error; // a bug of the grader's: reported below as a grader error
-    }
-  });
-  const report = await fc.check(prop, { seed, numRuns: NUM_RUNS, endOnFailure: true });
-  if (!report.failed) return { status: "passed", message: `held on ${report.numRuns} random samples, ${calls} calls (fast-check seed ${seed})` };
-  const found = report.counterexample;
-  if (!found || (!state.broken && !state.notReturned)) {
-    const error = report.errorInstance;
-    return {
-      status: "grader-error",
-      message: `the grader failed while checking this property: ${error instanceof Error ? error.message : String(error)}`,
-      ...(error instanceof Error && error.stack ? { cause: error.stack } : {}),
-    };
-  }
-  const sample = found[0];
-  const replay = `fast-check seed ${seed}, path "${report.counterexamplePath}", counterexample ${property.show(sample)}`;
-  if (state.notReturned) {
-    const outcome = unreturned(state.notReturned, ctx, replay);
-    if (!outcome) return { status: "grader-error", message: "a returned call was reported as not returned (grader bug)" };
-    if (outcome.status !== "failed") return outcome;
-    const on = `on the sample ${property.show(sample)}`;
-    return { ...outcome, details: outcome.details ? `${outcome.details}\n${on}` : on };
-  }
-  const broken = state.broken!;
-  return {
-    status: "failed",
-    message: `${ctx.spec.export}: ${broken.message}`,
-    details: [broken.details, `counterexample: ${property.show(sample)}`].filter(Boolean).join("\n"),
-    ...(broken.diagnosis ? { diagnosis: broken.diagnosis } : {}),
-    replay,
-  };
-}
-
-// ------------------------------------------------------------------------------- numbers
-
-/** Uniform in (0, 1), without fast-check's bias toward small values and bounds. */
-const UNIT = fc.noBias(fc.integer({ min: 0, max: 0x7fffffff })).map((i) => (i + 0.5) / 2 ** 31);
-
-/** An O(1) double in (lo, hi), never an integer. */
-export const between = (lo: number, hi: number): fc.Arbitrary<number> =>
-  UNIT.map((u) => lo + (hi - lo) * u).filter((v) => !Number.isInteger(v));
-
-/** ±(lo, hi): away from 0, either sign, never an integer. */
-export const magnitude = (lo: number, hi: number): fc.Arbitrary<number> =>
-  fc.tuple(fc.boolean(), between(lo, hi)).map(([negative, m]) => (negative ? -m : m));
-
-/** An upstream gradient: random, O(1), never 0 or ±1 (so "ignores dz" cannot hide). */
-export const upstream: fc.Arbitrary<number> = magnitude(0.1, 2).filter((v) => Math.abs(v) !== 1);
-
-/** A sub-seed for samples that draw a structure (graphs) with the case generator's Random. */
-export const subSeed: fc.Arbitrary<number> = fc.noBias(fc.integer({ min: 0, max: 0x7fffffff }));
-
-/** Within the scale-aware tolerance (false for NaN). */
-export const close = (a: number, e: number): boolean => closeTo(a, e, TOL);
-
-/** A number in a message: six significant digits. */
-export const short = formatNumber;
-/** A number in details and replay: every digit. */
-export const full = fullNumber;
-export const list = (vs: number[], f: (v: number) => string = short): string => `[${vs.map(f).join(", ")}]`;
-export const TOLERANCE_RULE = `|yours − expected| ≤ ${TOL}·max(1, |expected|)`;
+import type { Check, CheckContext, RegisteredCheck } from "./context";
+import { TOLERANCE_RULE, between, close, full, magnitude, numberList, short, upstream } from "./arbitraries";
+import { type Broken, checkProperty } from "./property";
 
 // ------------------------------------------------------------------------------- gate cases
 
@@ -179,8 +38,8 @@ function readGate(value: unknown, n: number, inputs: string): GateAnswer | Broke
 
 const isBroken = (v: GateAnswer | Broken): v is Broken => "message" in v;
 
-function details(inputs: string, got: number[], expected: number[] | string, rule: string): string {
-  return [`inputs: ${inputs}`, `returned: ${list(got, full)}`, `expected: ${typeof expected === "string" ? expected : list(expected, full)}`, `rule: ${rule}`].join("\n");
+function gateDetails(inputs: string, got: number[], expected: number[] | string, rule: string): string {
+  return [`inputs: ${inputs}`, `returned: ${numberList(got, full)}`, `expected: ${typeof expected === "string" ? expected : numberList(expected, full)}`, `rule: ${rule}`].join("\n");
 }
 
 // ------------------------------------------------------------------------------- the checks
@@ -201,8 +60,8 @@ const addDistributes: Check = (ctx) =>
       else if (close(gx, dz / 2) && close(gy, dz / 2)) diagnosis = "dz is split between the inputs; an add gate gives each input all of dz.";
       else if ((gx === dz) !== (gy === dz)) diagnosis = `only ${gx === dz ? "x" : "y"} gets dz; an add gate gives both inputs dz unchanged.`;
       return {
-        message: `backward is not [dz, dz]: ${list(a.grads)} for ${inputs}`,
-        details: details(`x = ${full(x)}, y = ${full(y)}, dz = ${full(dz)}`, a.grads, [dz, dz], "exactly equal (an add gate copies dz)"),
+        message: `backward is not [dz, dz]: ${numberList(a.grads)} for ${inputs}`,
+        details: gateDetails(`x = ${full(x)}, y = ${full(y)}, dz = ${full(dz)}`, a.grads, [dz, dz], "exactly equal (an add gate copies dz)"),
         ...(diagnosis ? { diagnosis } : {}),
       };
     },
@@ -227,7 +86,7 @@ const multiplySwitches: Check = (ctx) =>
       const [which, got, want, formula] = close(dx, expected[0]) ? ["dy", dy, expected[1], "x·dz"] : ["dx", dx, expected[0], "y·dz"];
       return {
         message: `${which} is not ${formula}: ${which} = ${short(got)} for ${inputs} (expected ${short(want)})`,
-        details: details(`x = ${full(x)}, y = ${full(y)}, dz = ${full(dz)}`, a.grads, expected, TOLERANCE_RULE),
+        details: gateDetails(`x = ${full(x)}, y = ${full(y)}, dz = ${full(dz)}`, a.grads, expected, TOLERANCE_RULE),
         ...(diagnosis ? { diagnosis } : {}),
       };
     },
@@ -254,11 +113,11 @@ const maxRoutes: Check = (ctx) =>
         else if (close(gw, dz / 2) && close(gl, dz / 2)) diagnosis = "dz is split between the inputs; a max gate gives all of it to the larger input.";
         const larger = w === 0 ? "x" : "y";
         const message = gl !== 0
-          ? `the smaller input's gradient is not 0: backward returned ${list(a.grads)} for ${inputs} (expected ${list(expected)}, all of dz to ${larger})`
-          : `the larger input's gradient is not dz: backward returned ${list(a.grads)} for ${inputs} (expected ${list(expected)})`;
+          ? `the smaller input's gradient is not 0: backward returned ${numberList(a.grads)} for ${inputs} (expected ${numberList(expected)}, all of dz to ${larger})`
+          : `the larger input's gradient is not dz: backward returned ${numberList(a.grads)} for ${inputs} (expected ${numberList(expected)})`;
         return {
           message,
-          details: details(`x = ${full(x)}, y = ${full(y)}, dz = ${full(dz)}`, a.grads, expected, `the larger input's gradient ${TOLERANCE_RULE}; the smaller's exactly 0`),
+          details: gateDetails(`x = ${full(x)}, y = ${full(y)}, dz = ${full(dz)}`, a.grads, expected, `the larger input's gradient ${TOLERANCE_RULE}; the smaller's exactly 0`),
           ...(diagnosis ? { diagnosis } : {}),
         };
       }
@@ -272,15 +131,15 @@ const maxRoutes: Check = (ctx) =>
       else if (close(t.grads[0], dz) && close(t.grads[1], dz)) diagnosis = "at a tie the gradient goes to both inputs; the contract sends all of it to x.";
       else if (close(t.grads[0], dz / 2) && close(t.grads[1], dz / 2)) diagnosis = "at a tie dz is split between the inputs; the contract sends all of it to x.";
       return {
-        message: `a tie does not send all of dz to x: backward returned ${list(t.grads)} for ${tieInputs} (expected ${list([dz, 0])})`,
-        details: details(`x = y = ${full(tie)}, dz = ${full(dz)}`, t.grads, [dz, 0], `x's gradient ${TOLERANCE_RULE}; y's exactly 0`),
+        message: `a tie does not send all of dz to x: backward returned ${numberList(t.grads)} for ${tieInputs} (expected ${numberList([dz, 0])})`,
+        details: gateDetails(`x = y = ${full(tie)}, dz = ${full(dz)}`, t.grads, [dz, 0], `x's gradient ${TOLERANCE_RULE}; y's exactly 0`),
         ...(diagnosis ? { diagnosis } : {}),
       };
     },
   });
 
 /** Where the single-input gates' x is drawn: O(1), and |x| in [0.5, 2] for the reciprocal. */
-function unaryInput(gate: string): fc.Arbitrary<number> {
+export function unaryInput(gate: string): fc.Arbitrary<number> {
   if (gate === "ReciprocalGate") return magnitude(0.5, 2);
   if (gate === "SigmoidGate") return between(-3, 3);
   return between(-2, 2);
@@ -339,7 +198,7 @@ const linearRepeatable: Check = (ctx) =>
       if (r0.grads[0] === 0) return null;
       return {
         message: `dz = 0 does not give a zero gradient: dx = ${short(r0.grads[0])} for x = ${short(x)}, dz = 0`,
-        details: `inputs: x = ${full(x)}, dz = 0\nreturned: ${list(r0.grads, full)}\nexpected: [0]\nrule: exactly 0`,
+        details: `inputs: x = ${full(x)}, dz = 0\nreturned: ${numberList(r0.grads, full)}\nexpected: [0]\nrule: exactly 0`,
         ...(close(r0.grads[0], g1) ? { diagnosis: IGNORES_DZ } : {}),
       };
     },
@@ -363,7 +222,7 @@ const scaleGate: Check = (ctx) =>
       else if (close(g, x * dz)) diagnosis = "backward multiplies dz by the input x instead of by a.";
       return {
         message: `backward is not [a·dz]: dx = ${short(g)} for ${inputs} (expected ${short(want)})`,
-        details: details(`a = ${full(a)}, x = ${full(x)}, dz = ${full(dz)}`, r.grads, [want], "within one rounding of a·dz"),
+        details: gateDetails(`a = ${full(a)}, x = ${full(x)}, dz = ${full(dz)}`, r.grads, [want], "within one rounding of a·dz"),
         ...(diagnosis ? { diagnosis } : {}),
       };
     },
@@ -385,7 +244,7 @@ const offsetGate: Check = (ctx) =>
         else if (g === 1) diagnosis = "backward ignores dz: it returns the local gradient 1 instead of dz.";
         return {
           message: `backward is not [dz]: dx = ${short(g)} for ${inputs} (expected ${short(dz)}, exactly)`,
-          details: details(`c = ${full(c)}, x = ${full(x)}, dz = ${full(dz)}`, r.grads, [dz], "exactly equal (an offset passes dz through)"),
+          details: gateDetails(`c = ${full(c)}, x = ${full(x)}, dz = ${full(dz)}`, r.grads, [dz], "exactly equal (an offset passes dz through)"),
           ...(diagnosis ? { diagnosis } : {}),
         };
       }

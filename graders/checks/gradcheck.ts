@@ -69,13 +69,26 @@ const LARGER: Partial<Record<Target, { dims: Dims; variant?: Variant }>> = {
   twoLayerNetLoss: { dims: { N: 6, D: 10, H: 12, C: 4 }, variant: { reg: 0.1 } },
 };
 
-/** One larger case per target of `cases` (where there is a larger size), drawn from `seed`, its expected values the reference's. */
+/** The larger cases drawn so far in this grading process, by the reference that answered them and by seed: the same for every student of a batch. */
+const drawn = new WeakMap<ReferenceAnswers, Map<string, Case>>();
+const DRAWN_KEPT = 256;
+
+/** One larger case per target of `cases` (where there is a larger size), drawn from `seed` (once per grading process), its expected values the reference's. */
 export function largerCases(cases: Case[], seed: string, reference: ReferenceAnswers): Case[] {
+  let mine = drawn.get(reference);
+  if (!mine) drawn.set(reference, (mine = new Map()));
   return [...new Set(cases.map((c) => c.target))].flatMap((t) => {
     const l = LARGER[t];
     if (!l) return [];
     const id = `${t}/${Object.values(l.dims).join("x")}/larger`;
-    return [makeCase(id, t, l.dims, l.variant ?? {}, `${seed}:${id}`, reference)];
+    const caseSeed = `${seed}:${id}`;
+    let c = mine.get(caseSeed);
+    if (!c) {
+      c = makeCase(id, t, l.dims, l.variant ?? {}, caseSeed, reference);
+      if (mine.size >= DRAWN_KEPT) mine.delete(mine.keys().next().value as string);
+      mine.set(caseSeed, c);
+    }
+    return [c];
   });
 }
 

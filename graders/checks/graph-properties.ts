@@ -1,6 +1,6 @@
 /**
  * Property checks of a student's ComputationalGraph, on graphs built here from GateSpecs with
- * random values (fast-check, fixed seed: see checkProperty in gate-properties.ts). The sandbox
+ * random values (fast-check, fixed seed: see checkProperty in property.ts). The sandbox
  * always builds a graph case from the grader's own gates, so only the graph's own logic is
  * tested: routing each gate's k-th gradient to the node's k-th input, adding at branches, sorting.
  *
@@ -19,9 +19,10 @@ import { GRAPHS } from "../cases/generate";
 import { Random, drawUntil } from "../cases/random";
 import { describe } from "../cases/shapes";
 import type { Check, CheckContext, RegisteredCheck } from "./context";
-import { type Broken, type Runner, TOLERANCE_RULE, between, checkProperty, close, full, magnitude, short, subSeed } from "./gate-properties";
+import { TOLERANCE_RULE, between, close, full, magnitude, short, subSeed } from "./arbitraries";
+import { type Broken, type RunStudentCase, checkProperty } from "./property";
 
-type Values = Record<string, number>;
+export type Values = Record<string, number>;
 interface GraphAnswer {
   value: number;
   grads: Values;
@@ -51,7 +52,7 @@ function formula(n: GraphNodeSpec, f: (v: number) => string): string {
 }
 
 /** The graph as its nodes in the order given, and its values: one line. */
-function showGraph(spec: GraphSpec, values: Values, f: (v: number) => string = full): string {
+export function showGraph(spec: GraphSpec, values: Values, f: (v: number) => string = full): string {
   return `nodes [${spec.nodes.map((n) => formula(n, f)).join("; ")}], output ${spec.output}, values ${spec.inputs.map((i) => `${i} = ${f(values[i])}`).join(", ")}`;
 }
 
@@ -77,12 +78,12 @@ function readGraph(answer: unknown, spec: GraphSpec, where: string): GraphAnswer
 const isBroken = (v: GraphAnswer | Broken): v is Broken => "message" in v;
 
 /** The reference graph with the reference gates, in the grader's process. */
-function reference(ctx: CheckContext, spec: GraphSpec, values: Values): GraphAnswer {
+function referenceGraph(ctx: CheckContext, spec: GraphSpec, values: Values): GraphAnswer {
   const r = ctx.reference.run(graphCase(ctx, spec, values)) as { value: number; grads: Values };
   return { value: r.value, grads: r.grads };
 }
 
-async function runGraph(ctx: CheckContext, run: Runner, spec: GraphSpec, values: Values, where: string): Promise<GraphAnswer | Broken> {
+async function runGraph(ctx: CheckContext, run: RunStudentCase, spec: GraphSpec, values: Values, where: string): Promise<GraphAnswer | Broken> {
   return readGraph(await run(graphCase(ctx, spec, values)), spec, where);
 }
 
@@ -118,7 +119,7 @@ const graphAddDistributes: Check = (ctx) =>
       const where = `for ${showGraph(spec, values, short)}`;
       const got = await runGraph(ctx, run, spec, values, where);
       if (isBroken(got)) return got;
-      const want = reference(ctx, spec, values);
+      const want = referenceGraph(ctx, spec, values);
       const [dx, dy] = [got.grads.x, got.grads.y];
       if (close(dx, dy) && close(dx, want.grads.x) && close(dy, want.grads.y)) return null;
       let diagnosis: string | undefined;
@@ -147,7 +148,7 @@ const graphMaxRoutes: Check = (ctx) =>
       const where = `for ${showGraph(spec, values, short)}`;
       const got = await runGraph(ctx, run, spec, values, where);
       if (isBroken(got)) return got;
-      const want = reference(ctx, spec, values);
+      const want = referenceGraph(ctx, spec, values);
       const [winner, loser] = x > y ? ["x", "y"] : ["y", "x"];
       const [gw, gl] = [got.grads[winner], got.grads[loser]];
       if (gl === 0 && close(gw, want.grads[winner])) return null;
@@ -173,7 +174,7 @@ const graphMultiplySwitches: Check = (ctx) =>
       const where = `for out = x·y, x = ${short(x)}, y = ${short(y)}`;
       const got = await runGraph(ctx, run, MULTIPLY, values, where);
       if (isBroken(got)) return got;
-      const want = reference(ctx, MULTIPLY, values);
+      const want = referenceGraph(ctx, MULTIPLY, values);
       const [dx, dy] = [got.grads.x, got.grads.y];
       if (close(dx, y) && close(dy, x)) return null;
       let diagnosis: string | undefined;
@@ -202,7 +203,7 @@ interface BranchGraph {
  * times, by nodes that use it once (s·y, z + s, max(s, y), σ(s) …) or twice (s·s, s + s); their
  * outputs are combined by adds and multiplies and scaled. Nodes in topological order; no max tie.
  */
-function branchGraph(r: Random): BranchGraph {
+export function branchGraph(r: Random): BranchGraph {
   const nodes: GraphNodeSpec[] = [];
   let s = "x";
   if (r.uniform() < 0.4) {
@@ -294,10 +295,10 @@ const graphBranchesAdd: Check = (ctx) =>
       const where = `for ${showGraph(spec, values, short)}`;
       const got = await runGraph(ctx, run, spec, values, where);
       if (isBroken(got)) return got;
-      const want = reference(ctx, spec, values);
+      const want = referenceGraph(ctx, spec, values);
       // each use's part of the gradient: which wrong gradient is the gradient through one use only (what overwriting leaves)?
       const tree = unshare(spec, values);
-      const parts = reference(ctx, tree.spec, tree.values).grads;
+      const parts = referenceGraph(ctx, tree.spec, tree.values).grads;
       const wrong = spec.inputs.filter((i) => !close(got.grads[i], want.grads[i]));
       if (wrong.length === 0 && close(got.value, want.value)) return null;
       if (wrong.length === 0) return { message: `forward returned ${short(got.value)}, expected ${short(want.value)} ${where}`, details: graphDetails(got, want) };
@@ -331,7 +332,7 @@ function isTopological(spec: GraphSpec, nodes: GraphNodeSpec[]): boolean {
  * A graph without branches (every value used once), in topological order: the lecture's f = (x + y)·z,
  * its sigmoid neuron, or a random expression tree over 3-5 inputs.
  */
-function orderGraph(r: Random): { spec: GraphSpec; values: Values } {
+export function orderGraph(r: Random): { spec: GraphSpec; values: Values } {
   const kind = r.int(4);
   let spec: GraphSpec;
   if (kind === 0) spec = structuredClone(GRAPHS.lecture) as GraphSpec;
@@ -360,12 +361,16 @@ function orderGraph(r: Random): { spec: GraphSpec; values: Values } {
     }
     spec = { inputs, nodes, output: pool[0] };
   }
-  const values = drawUntil(
+  return { spec, values: graphValues(r, spec) };
+}
+
+/** Values for every input of the graph: N(0, 1), at least KINK_MARGIN from 0 and from every kink. */
+export function graphValues(r: Random, spec: GraphSpec): Values {
+  return drawUntil(
     "graph values",
     () => Object.fromEntries(spec.inputs.map((i) => [i, r.normalAwayFrom(0)])) as Values,
     (v) => kinkDistance("ComputationalGraph", { graph: spec, values: v }) >= KINK_MARGIN,
   );
-  return { spec, values };
 }
 
 /** k orders of the graph's nodes that are not topological (where the graph allows one). */

@@ -15,6 +15,7 @@ import { gradcheck } from "./gradcheck";
 import { GRAPH_CHECKS } from "./graph-properties";
 import { LAYER_CHECKS } from "./layer-properties";
 import { LOSS_CHECKS } from "./loss-properties";
+import { REUSE_CHECKS } from "./reuse";
 import { training } from "./training";
 import { golden, hidden } from "./values";
 
@@ -46,6 +47,7 @@ export const CHECKS: Record<string, RegisteredCheck> = {
   ...LOSS_CHECKS,
   ...GATE_CHECKS,
   ...GRAPH_CHECKS,
+  ...REUSE_CHECKS,
 };
 
 /** The name of the check a test runs: its "check", else its kind ("properties" tests must name one). */

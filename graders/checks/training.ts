@@ -1,79 +1,26 @@
 /**
  * Training: the grader trains the student's two-layer net with its own full-batch gradient
- * descent, in the grader's process, on a seeded spiral data set (the cs231n one: 3 classes of
- * 100 points in 2-D, not linearly separable), and expects it to learn (CONTRACT.md §2).
+ * descent on a seeded spiral data set (cases/train.ts: after the cs231n one, 3 classes of 50 points in
+ * 2-D, not linearly separable), and expects it to learn (CONTRACT.md §2).
  *
- * Each step is one call of the STUDENT's twoLayerNetLoss(params, X, y, reg) in their sandbox; its
- * answer is validated (a finite loss; grads of the params' shapes, every entry finite) and the
- * grader takes the step W ← W − lr·dW itself. The training accuracy at the end is computed here
- * with the REFERENCE forward on the learned params, so a twoLayerNetScores bug never costs this
- * test: only the gradients (and the loss, which must be finite) are the student's. The starter
- * kit has no reference code (offline): there the student's own twoLayerNetScores gives the scores,
- * and the messages say so.
- *
- * Hyperparameters, measured with the reference on 64 seeds: plain gradient descent from a 0.01
- * start sits on a plateau, then oscillates at any fixed step size that gets off it quickly (lr 2:
- * 78 % at step 200 on the worst seed, 89.7 % at 250; lr ≥ 2.5 oscillates; reg 1e-3 holds the net
- * at 90–94 %, since our reg multiplies ΣW², twice cs231n's ½·reg). A step size decaying linearly
- * from 3 to 0.3 over the run gets off the plateau fast and settles: at 250 steps the reference
- * reaches 93.7 % on the worst seed, 94.7 % on the 5th percentile, 96.5 % on average (300 steps:
- * 96.0 % worst, 97.6 % mean). 250 steps, since a step costs ~7 ms (the student's loss in the
- * sandbox, ~5 ms of it the reference's own computation): about 2 s for the whole check.
- * Parameters start at 0.01·N(0,1) (W1: 2×100, W2: 100×3), biases at 0.
+ * The whole run happens in the student's sandbox in one request (Sandbox.train): each step is one
+ * call of the STUDENT's twoLayerNetLoss(params, X, y, reg) on fresh arguments, its answer
+ * validated there (a finite loss; grads of the params' shapes, every entry finite) and the step
+ * W ← W − lr·dW taken by the grader's code in the child. What comes back (the final parameters and
+ * the loss curve, or the step that went wrong and why) is untrusted data, validated here; the
+ * training accuracy is computed here with the REFERENCE forward on the learned params, so a
+ * twoLayerNetScores bug never costs this test: only the gradients (and the loss, which must be
+ * finite) are the student's. The starter kit has no reference code (offline): there the
+ * student's own twoLayerNetScores gives the scores, and the messages say so. The
+ * hyperparameters, and how they were chosen: assignments/two-layer-net/TRAINING.md.
  */
 import type { Case, Mat } from "../cases/case";
-import { Random } from "../cases/random";
+import { type Params, TRAINING, readParams, trainingSetup } from "../cases/train";
 import type { Outcome } from "../results/result";
+import { type Thrown } from "../sandbox/protocol";
+import { sanitizeThrown } from "../sandbox/sandbox";
 import { readMatrix } from "./answers";
-import { type Check, type CheckContext, unreturned } from "./context";
-
-export const TRAINING = {
-  classes: 3,
-  perClass: 100,
-  hidden: 100,
-  /** The spiral's angular noise (cs231n: 0.2). */
-  noise: 0.2,
-  /** Initial weights: N(0, init²). */
-  init: 0.01,
-  /** The step size decays linearly from `from` (step 1) to `to` (the last step). */
-  learningRate: { from: 3, to: 0.3 },
-  reg: 1e-4,
-  steps: 250,
-  /** The training accuracy needed to pass. */
-  needed: 0.9,
-  /** Every how many steps the loss goes into extra. */
-  every: 10,
-} as const;
-
-type Params = { W1: Mat; b1: Mat; W2: Mat; b2: Mat };
-
-const linspace = (a: number, b: number, n: number) => Array.from({ length: n }, (_, i) => a + ((b - a) * i) / (n - 1));
-const zeros = (rows: number, cols: number): Mat => Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
-
-/** The spiral data set (cs231n): class j has radii linspace(0, 1) and angles linspace(4j, 4j + 4) + noise·N(0,1). */
-export function spiral(r: Random, classes: number = TRAINING.classes, perClass: number = TRAINING.perClass): { X: Mat; y: number[] } {
-  const X: Mat = [];
-  const y: number[] = [];
-  for (let j = 0; j < classes; j++) {
-    const radius = linspace(0, 1, perClass);
-    const angle = linspace(4 * j, 4 * (j + 1), perClass).map((t) => t + TRAINING.noise * r.normal());
-    for (let i = 0; i < perClass; i++) {
-      X.push([radius[i] * Math.sin(angle[i]), radius[i] * Math.cos(angle[i])]);
-      y.push(j);
-    }
-  }
-  return { X, y };
-}
-
-/** The data and the initial parameters of a training run: a pure function of the seed. */
-export function trainingSetup(seed: string): { X: Mat; y: number[]; params: Params } {
-  const r = new Random(seed);
-  const { X, y } = spiral(r);
-  const H = TRAINING.hidden;
-  const C = TRAINING.classes;
-  const params = { W1: r.matrix(2, H, TRAINING.init), b1: zeros(1, H), W2: r.matrix(H, C, TRAINING.init), b2: zeros(1, C) };
-  return { X, y, params };
-}
+import { type Check, type CheckContext, studentStack, thrownText, unreturned } from "./context";
 
 /** The fraction of rows whose highest score is their label. */
 export function accuracy(scores: Mat, y: number[]): number {
@@ -95,7 +42,7 @@ async function learnedScores(ctx: CheckContext, params: Params, X: Mat): Promise
   const c: Case = { id: "training/accuracy", target: "twoLayerNetScores", exports: ["twoLayerNetScores"], seed: ctx.seed, inputs: { ...params, X }, expected: {} };
   if (!ctx.reference.offline) return ctx.reference.run(c).scores as Mat;
   const r = await ctx.run(c);
-  if (r.kind !== "returned") return r.kind === "threw" ? `threw ${r.error.name}: ${r.error.message}` : "did not return";
+  if (r.kind !== "returned") return r.kind === "threw" ? `threw ${thrownText(r.error)}` : "did not return";
   const scores = readMatrix(r.value, "scores");
   if (!scores.ok) return scores.message;
   if (scores.value.length !== X.length || scores.value.some((row) => row.length !== TRAINING.classes || !row.every(Number.isFinite))) {
@@ -124,32 +71,24 @@ export function sparkline(values: number[], width = 40): string {
   return points.map((v) => BARS[hi > lo ? Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1)) : 0]).join("");
 }
 
-/** What is wrong with one answer of twoLayerNetLoss, or null (then `grads` holds the gradients). */
-export function readAnswer(value: unknown, params: Params): { problem: string } | { loss: number; grads: Params } {
-  if (typeof value !== "object" || value === null) return { problem: "returned no { loss, grads }" };
+/** A run as the child sent it back, validated: every step taken, or where it stopped and why. */
+type Run = { losses: number[]; params: Params } | { losses: number[]; step: number; problem: string } | { losses: number[]; step: number; threw: Thrown };
+
+/** The child's `Trained` read as untrusted data (shapes of `initial`, finite numbers, a step in range); null when it is not one. */
+export function readRun(value: unknown, initial: Params): Run | null {
+  if (typeof value !== "object" || value === null) return null;
   const v = value as Record<string, unknown>;
-  if (typeof v.loss !== "number") return { problem: `loss is ${v.loss === null || v.loss === undefined ? "missing" : `a ${typeof v.loss}`}, expected a number` };
-  if (!Number.isFinite(v.loss)) return { problem: `loss is ${v.loss}: it must be a finite number` };
-  const grads = {} as Params;
-  for (const name of ["W1", "b1", "W2", "b2"] as const) {
-    const g = v[`d${name}`];
-    const want = params[name];
-    const shape = `${want.length}×${want[0].length}`;
-    if (g === null || g === undefined) return { problem: `grads.${name} is missing: return { loss, grads: { W1, b1, W2, b2 } }` };
-    if (!Array.isArray(g) || g.length === 0 || !g.every((row) => Array.isArray(row))) return { problem: `grads.${name} is not a matrix (return an ml-matrix Matrix or a number[][])` };
-    const rows = g as unknown[][];
-    const cols = rows[0].length;
-    if (!rows.every((row) => row.length === cols)) return { problem: `grads.${name} is not rectangular` };
-    if (rows.length !== want.length || cols !== want[0].length) return { problem: `grads.${name} has shape ${rows.length}×${cols}, expected ${shape} (the shape of ${name})` };
-    for (let i = 0; i < rows.length; i++) {
-      for (let j = 0; j < cols; j++) {
-        const x = rows[i][j];
-        if (typeof x !== "number" || !Number.isFinite(x)) return { problem: `grads.${name}[${i}][${j}] is ${typeof x === "number" ? x : typeof x}: every entry must be a finite number` };
-      }
-    }
-    grads[name] = rows as Mat;
+  const losses = v.losses;
+  if (!Array.isArray(losses) || losses.length > TRAINING.steps || !losses.every((l) => typeof l === "number" && Number.isFinite(l))) return null;
+  if ("step" in v) {
+    if (!Number.isInteger(v.step) || v.step !== losses.length) return null;
+    if (typeof v.problem === "string") return { losses, step: v.step as number, problem: v.problem.slice(0, 500) };
+    if ("threw" in v) return { losses, step: v.step as number, threw: sanitizeThrown(v.threw) };
+    return null;
   }
-  return { loss: v.loss, grads };
+  if (losses.length !== TRAINING.steps || typeof v.params !== "object" || v.params === null) return null;
+  const params = readParams(v.params as Record<string, unknown>, initial);
+  return "problem" in params ? null : { losses, params };
 }
 
 const fixed = (v: number, digits = 2) => (Math.abs(v) >= 1000 ? v.toExponential(2) : v.toFixed(digits));
@@ -161,58 +100,40 @@ export const training: Check = async (ctx: CheckContext): Promise<Outcome> => {
     return { status: "grader-error", message: `the training check trains twoLayerNetLoss of two-layer-net, not ${name} of ${ctx.assignment} (manifest error)` };
   }
   const { steps, learningRate, reg, every, needed } = TRAINING;
-  const lr = (step: number) => learningRate.from + ((learningRate.to - learningRate.from) * step) / Math.max(1, steps - 1);
-  const { X, y, params } = trainingSetup(ctx.seed);
-  const losses: number[] = [];
+  const { X, y, params: initial } = trainingSetup(ctx.seed);
   const started = performance.now();
-  const deadline = started + ctx.limitMs;
   const shownSeed = ctx.spec.visibility === "visible" ? ctx.seed : "(hidden)";
-  const curve = () => `loss over the steps: ${sparkline(losses)}${losses.length > 0 ? ` (${fixed(losses[0])} → ${fixed(losses[losses.length - 1])})` : ""}`;
   const setting = `full-batch gradient descent on the spiral data (${TRAINING.classes} classes × ${TRAINING.perClass} points, 2-D), H = ${TRAINING.hidden}, step size ${learningRate.from} → ${learningRate.to} (linear), reg ${reg}, seed ${shownSeed}`;
 
-  for (let step = 0; step < steps; step++) {
-    const c: Case = {
-      id: `training/step-${step}`,
-      target: "twoLayerNetLoss",
-      exports: ["twoLayerNetLoss"],
-      seed: ctx.seed,
-      inputs: { W1: params.W1, b1: params.b1, W2: params.W2, b2: params.b2, X, y, reg },
-      expected: {},
+  const r = await ctx.train(ctx.seed, ctx.limitMs);
+  if (r.kind === "ended" && r.end.timedOut && !r.whileLoading) {
+    return {
+      status: "could-not-check",
+      message: `Training did not finish within ${ctx.limitMs / 1000} s (${steps} steps). One step (${TRAINING.classes * TRAINING.perClass} points, H = ${TRAINING.hidden}) should take milliseconds: look for an endless loop, or code far slower than it needs to be.`,
+      end: r.end,
     };
-    const left = deadline - performance.now();
-    const r = left > 0 ? await ctx.run(c, { timeoutMs: left }) : null;
-    if (r === null || (r.kind === "ended" && r.end.timedOut)) {
-      return {
-        status: "could-not-check",
-        message: `Training did not finish within ${ctx.limitMs / 1000} s: it was at step ${step + 1} of ${steps}. One step (300 points, H = ${TRAINING.hidden}) should take milliseconds: look for an endless loop, or code far slower than it needs to be.`,
-        end: r?.kind === "ended" ? r.end : { timedOut: true, outOfMemory: false },
-      };
-    }
-    const problem = unreturned(r, ctx);
-    if (problem) {
-      if (problem.status !== "failed") return problem;
-      return { ...problem, message: `${problem.message} (at training step ${step + 1} of ${steps})` };
-    }
-    const answer = readAnswer((r as { value: unknown }).value, params);
-    if ("problem" in answer) {
-      const rose = losses.length >= 10 && losses[losses.length - 1] > losses[0];
-      return {
-        status: "failed",
-        message: `${name}: at training step ${step + 1} of ${steps}, ${answer.problem}`,
-        details: losses.length > 0 ? `${curve()}\n${setting}` : setting,
-        ...(rose ? { diagnosis: `the loss rose from ${fixed(losses[0])} to ${fixed(losses[losses.length - 1])} over the steps before: your gradients lead uphill (a sign, or a term counted wrong) until the numbers overflow` } : {}),
-      };
-    }
-    losses.push(answer.loss);
-    const rate = lr(step);
-    for (const k of ["W1", "b1", "W2", "b2"] as const) {
-      const p = params[k];
-      const g = answer.grads[k];
-      for (let i = 0; i < p.length; i++) for (let j = 0; j < p[i].length; j++) p[i][j] -= rate * g[i][j];
-    }
+  }
+  const problem = unreturned(r, ctx);
+  if (problem) return problem;
+  const run = readRun((r as { value: unknown }).value, initial);
+  if (!run) return { status: "failed", message: `${name}: your process sent back something that is not the grader's training run (did your code change built-in objects such as Array or Math?)` };
+  const losses = run.losses;
+  const curve = () => `loss over the steps: ${sparkline(losses)}${losses.length > 0 ? ` (${fixed(losses[0])} → ${fixed(losses[losses.length - 1])})` : ""}`;
+
+  if ("threw" in run) {
+    return { status: "failed", message: `${name} threw ${thrownText(run.threw)} (at training step ${run.step + 1} of ${steps})`, details: studentStack(run.threw) };
+  }
+  if ("problem" in run) {
+    const rose = losses.length >= 10 && losses[losses.length - 1] > losses[0];
+    return {
+      status: "failed",
+      message: `${name}: at training step ${run.step + 1} of ${steps}, ${run.problem}`,
+      details: losses.length > 0 ? `${curve()}\n${setting}` : setting,
+      ...(rose ? { diagnosis: `the loss rose from ${fixed(losses[0])} to ${fixed(losses[losses.length - 1])} over the steps before: your gradients lead uphill (a sign, or a term counted wrong) until the numbers overflow` } : {}),
+    };
   }
 
-  const scores = await learnedScores(ctx, params, X);
+  const scores = await learnedScores(ctx, run.params, X);
   if (typeof scores === "string") {
     return { status: "failed", message: `${name}: trained ${steps} steps, but the accuracy cannot be measured: your twoLayerNetScores ${scores} on the learned parameters`, details: [curve(), setting, OWN_SCORES].join("\n") };
   }
@@ -247,4 +168,3 @@ export const training: Check = async (ctx: CheckContext): Promise<Outcome> => {
     extra,
   };
 };
-

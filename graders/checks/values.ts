@@ -5,18 +5,22 @@
  * reference run live. A wrong answer is compared with the catalog of known wrong variants
  * (judge/diagnose.ts), which names the likely cause.
  */
-import { isLayer } from "../cases/case";
+import { type Case, isLayer } from "../cases/case";
 import { judgeOutputs, outputsOf } from "../judge/compare";
 import { diagnose } from "../judge/diagnose";
 import type { Outcome } from "../results/result";
 import { type Check, type CheckContext, unreturned } from "./context";
 
+/** The runs a value test of `exportName` makes: its cases of `pool`, and whether a layer's forward runs alone. */
+export function valueRuns(pool: Case[], exportName: string): { cases: Case[]; forwardOnly: boolean } {
+  const cases = pool.filter((c) => c.exports.includes(exportName));
+  return { cases, forwardOnly: cases.length > 0 && isLayer(cases[0].target) && exportName.endsWith("Forward") };
+}
+
 function valueCheck(pool: "golden" | "hidden"): Check {
   return async (ctx: CheckContext): Promise<Outcome> => {
-    const all = pool === "hidden" ? ctx.hiddenCases() : ctx.golden;
-    const cases = all.filter((c) => c.exports.includes(ctx.spec.export));
+    const { cases, forwardOnly } = valueRuns(pool === "hidden" ? ctx.hiddenCases() : ctx.golden, ctx.spec.export);
     if (cases.length === 0) return { status: "grader-error", message: `no ${pool} cases for ${ctx.spec.export} (grader bug)` };
-    const forwardOnly = isLayer(cases[0].target) && ctx.spec.export.endsWith("Forward");
     let names = outputsOf(cases[0], ctx.spec.export);
     if (ctx.spec.output) names = names.filter((n) => n === ctx.spec.output);
     const tol = ctx.manifest.tolerances.golden;

@@ -10,8 +10,14 @@
  * ajv finds every problem (allErrors); the student is told the first, in output order, in the
  * judge's words: a shape error by the ShapeBinder ("dw has shape 7×5, expected 5×7 (the shape of
  * w)"), since ajv says where a length is wrong and the binder says why it should be another.
+ *
+ * Most answers are well-formed, and compiling a schema costs ajv milliseconds (there is one per
+ * target, outputs and sizes: some fifty in a layers grading): an answer is first checked against
+ * the same schema by `accepts`, a plain walk over the few keywords answerSchema writes, which can
+ * only say yes; ajv compiles the schema and finds the problems only when it says no.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { makeAjv } from "../ajv";
 import { type Case, type Dim, type GraphSpec, SIGNATURES, type Slot, isGate } from "../cases/case";
 import { ShapeBinder, describe as describeValue, matrixShape } from "../cases/shapes";
 
@@ -81,11 +87,60 @@ export function answerSchema(c: Case, names: string[]): Schema {
   return { type: "object", required: names, properties };
 }
 
-let ajv = new Ajv({ allErrors: true, strict: true });
+/** Whether `v` satisfies `schema`, for the keywords answerSchema writes (type, required,
+ *  properties, minItems, maxItems, if/then, items), numbers as ajv's strict mode takes them
+ *  (finite only). Any other keyword answers no, so that ajv decides. */
+export function accepts(schema: Schema, v: unknown): boolean {
+  for (const key of Object.keys(schema)) {
+    const rule = schema[key];
+    switch (key) {
+      case "type":
+        if (rule === "number" ? typeof v !== "number" || !Number.isFinite(v) : rule === "array" ? !Array.isArray(v) : rule === "object" ? !isRecord(v) : true) return false;
+        break;
+      case "required":
+        if (!isRecord(v) || !(rule as string[]).every((k) => v[k] !== undefined)) return false;
+        break;
+      case "properties":
+        if (isRecord(v) && !Object.entries(rule as Record<string, Schema>).every(([k, s]) => v[k] === undefined || accepts(s, v[k]))) return false;
+        break;
+      case "minItems":
+        if (Array.isArray(v) && v.length < (rule as number)) return false;
+        break;
+      case "maxItems":
+        if (Array.isArray(v) && v.length > (rule as number)) return false;
+        break;
+      case "if":
+        if (accepts(rule as Schema, v) && !accepts((schema.then ?? {}) as Schema, v)) return false;
+        break;
+      case "then":
+        break;
+      case "items":
+        if (Array.isArray(v) && !v.every((item) => accepts(rule as Schema, item))) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+let ajv = makeAjv({ allErrors: true, strict: true });
+const schemas = new Map<string, Schema>();
 const compiled = new Map<string, ValidateFunction>();
 const perCase = new WeakMap<Case, Map<string, ValidateFunction>>();
 /** Distinct (target, outputs, sizes) kept compiled; past this the cache (and ajv's own) starts afresh. */
 const CACHE_LIMIT = 2000;
+
+/** The schema of `names` for case `c`, kept per (target, output names, sizes). */
+function schemaOf(c: Case, names: string[]): Schema {
+  const key = `${c.target}|${names.join(",")}|${dimsKey(c)}`;
+  let schema = schemas.get(key);
+  if (!schema) {
+    if (schemas.size >= CACHE_LIMIT) schemas.clear();
+    schemas.set(key, (schema = answerSchema(c, names)));
+  }
+  return schema;
+}
 
 /** The compiled schema of `names` for case `c`, cached per (target, output names, sizes). */
 export function answerValidator(c: Case, names: string[]): ValidateFunction {
@@ -98,7 +153,7 @@ export function answerValidator(c: Case, names: string[]): ValidateFunction {
   if (!validate) {
     if (compiled.size >= CACHE_LIMIT) {
       compiled.clear();
-      ajv = new Ajv({ allErrors: true, strict: true });
+      ajv = makeAjv({ allErrors: true, strict: true });
     }
     validate = ajv.compile(answerSchema(c, names));
     compiled.set(key, validate);
@@ -273,6 +328,7 @@ function graphGradsMessage(c: Case, errors: ErrorObject[], root: unknown): Told 
  * MORE_PROBLEMS of the others in `details` when the message brings no details of its own.
  */
 export function answerProblem(c: Case, returned: unknown, names: string[]): Failure | null {
+  if (accepts(schemaOf(c, names), returned)) return null;
   const validate = answerValidator(c, names);
   if (validate(returned)) return null;
   const errors = (validate.errors ?? []).filter((e) => e.keyword !== "if"); // "must match then": its items say why

@@ -1,33 +1,42 @@
 /**
  * A small summary of a large answer, and the loose comparison of two summaries. The efficiency
- * check runs at 100×4096, where an answer is up to 409,600 numbers: the sandboxed child sends back
- * a summary (shape, every row and column sum, 4096 sampled entries) instead, made by `summarize`
- * (bundled into the runner, its built-ins captured before student code loads). The grader compares
- * the student's summary with the reference's with `summaryMismatch`, treating it as untrusted data.
- * A summary can be forged only by knowing the right answer's sums, which takes computing it.
+ * check times calls whose answers hold up to tens of thousands of numbers: the sandboxed child
+ * sends back a summary instead, made by `summarize` (bundled into the runner, its built-ins
+ * captured before student code loads), and the grader compares it with the expected one (committed
+ * in fixtures/efficiency/, or computed from the reference) with `summaryMismatch`, treating it as
+ * untrusted data.
+ *
+ * A matrix's summary: its shape, every entry finite, max|entry|, SAMPLES entries at fixed
+ * scattered positions, and BUCKETS signed sums that together cover every entry: entry k (row-major)
+ * goes, with sign ±1, to the bucket picked by the top bits of a multiplicative hash of k
+ * (Knuth's 2654435761), so every row and column is spread over all buckets. Forging a summary
+ * that matches takes every entry of the right answer, that is, computing it. Small enough (about
+ * 70 numbers an output) to be committed as a fixture.
  */
 import { type Tolerance, withinTolerance } from "./tolerance";
 
 /** A summary of one output; "invalid" says why the value is not an answer (not a matrix, NaN …). */
 export type Summary =
   | { kind: "number"; value: number }
-  | { kind: "matrix"; rows: number; cols: number; /** max |entry| */ scale: number; samples: number[]; rowSums: number[]; rowAbs: number[]; colSums: number[]; colAbs: number[] }
+  | { kind: "matrix"; rows: number; cols: number; /** max |entry| */ scale: number; samples: number[]; /** signed bucket sums */ sums: number[]; /** Σ|entry| per bucket */ abs: number[] }
   | { kind: "invalid"; why: string };
 
-/** Entries compared one by one per output, besides every row and column sum. */
-export const SAMPLES = 4096;
+/** Entries compared one by one per output (all of them below this many). */
+export const SAMPLES = 32;
+/** Signed sums per output, covering every entry. */
+export const BUCKETS = 16;
 /** The loose comparison (judge/tolerance.ts's rule): summed entries round differently in any order of summation. */
 export const SUMMARY_TOLERANCE: Tolerance = { atol: 1e-8, rtol: 1e-6 };
 
 // Captured when this module loads (in the sandbox: before any student code).
 const { isArray } = Array;
 const isFiniteNumber = Number.isFinite;
-const { abs, max, floor } = Math;
+const { abs, max, floor, imul } = Math;
 const stringOf = String;
 
-/** Which flat positions are sampled in a rows×cols matrix (the same on both sides). */
+/** Which flat positions are sampled in a matrix of `size` entries (the same on both sides). */
 export function samplePosition(k: number, size: number): number {
-  return size <= SAMPLES ? k : (k * 2654435761) % size; // exact: k·2654435761 < 2^53 for k < 4096
+  return size <= SAMPLES ? k : (k * 2654435761) % size; // exact: k·2654435761 < 2^53 for k < 2^21
 }
 
 function what(v: unknown): string {
@@ -42,10 +51,8 @@ export function summarize(name: string, value: unknown): Summary {
   const first = rows > 0 ? value[0] : undefined;
   if (!isArray(first)) return { kind: "invalid", why: `${name} is not a matrix (${rows === 0 ? "no rows" : "its rows are not arrays"})` };
   const cols = first.length;
-  const rowSums = new Array<number>(rows).fill(0);
-  const rowAbs = new Array<number>(rows).fill(0);
-  const colSums = new Array<number>(cols).fill(0);
-  const colAbs = new Array<number>(cols).fill(0);
+  const sums = new Array<number>(BUCKETS).fill(0);
+  const absSums = new Array<number>(BUCKETS).fill(0);
   let scale = 0;
   for (let i = 0; i < rows; i++) {
     const row = value[i] as unknown;
@@ -53,10 +60,10 @@ export function summarize(name: string, value: unknown): Summary {
     for (let j = 0; j < cols; j++) {
       const v = row[j] as unknown;
       if (typeof v !== "number" || !isFiniteNumber(v)) return { kind: "invalid", why: `${name}[${i}][${j}] is ${what(v)}: every entry must be a finite number` };
-      rowSums[i] += v;
-      colSums[j] += v;
-      rowAbs[i] += abs(v);
-      colAbs[j] += abs(v);
+      const h = imul(i * cols + j, 2654435761) >>> 27; // the top 5 bits: the bucket (4) and the sign (1)
+      const b = h >>> 1;
+      sums[b] += (h & 1) === 1 ? -v : v;
+      absSums[b] += abs(v);
       scale = max(scale, abs(v));
     }
   }
@@ -67,15 +74,15 @@ export function summarize(name: string, value: unknown): Summary {
     const at = samplePosition(k, size);
     samples[k] = (value[floor(at / cols)] as number[])[at % cols];
   }
-  return { kind: "matrix", rows, cols, scale, samples, rowSums, rowAbs, colSums, colAbs };
+  return { kind: "matrix", rows, cols, scale, samples, sums, abs: absSums };
 }
 
 const within = (a: number, e: number, scale: number) => withinTolerance(a, e, scale, SUMMARY_TOLERANCE);
 const numbers = (v: unknown, length: number): v is number[] => Array.isArray(v) && v.length === length && v.every((x) => typeof x === "number" && Number.isFinite(x));
 
 /**
- * Null when the student's summary (untrusted) agrees with the reference's; else what is wrong,
- * in one line naming the output, the entry or the row/column, and both values.
+ * Null when the student's summary (untrusted) agrees with the expected one; else what is wrong,
+ * in one line naming the output, the entry or the bucket, and both values.
  */
 export function summaryMismatch(name: string, expected: Summary, actual: unknown): string | null {
   if (expected.kind === "invalid") throw new Error(`the reference's ${name} is invalid: ${expected.why} (grader bug)`);
@@ -88,7 +95,7 @@ export function summaryMismatch(name: string, expected: Summary, actual: unknown
   if (a.kind !== "matrix") return `${name} is ${a.kind === "number" ? "a number" : "not a matrix"}, expected a ${expected.rows}×${expected.cols} matrix`;
   if (a.rows !== expected.rows || a.cols !== expected.cols) return `${name} has shape ${String(a.rows)}×${String(a.cols)}, expected ${expected.rows}×${expected.cols}`;
   const { rows, cols } = expected;
-  if (!numbers(a.samples, expected.samples.length) || !numbers(a.rowSums, rows) || !numbers(a.colSums, cols)) return `${name} could not be read back (a malformed summary from your process)`;
+  if (!numbers(a.samples, expected.samples.length) || !numbers(a.sums, BUCKETS)) return `${name} could not be read back (a malformed summary from your process)`;
   const { scale } = expected;
   for (let k = 0; k < expected.samples.length; k++) {
     if (!within(a.samples[k], expected.samples[k], scale)) {
@@ -96,11 +103,10 @@ export function summaryMismatch(name: string, expected: Summary, actual: unknown
       return `${name}[${floor(at / cols)}][${at % cols}] = ${a.samples[k]}, the reference ${expected.samples[k]}`;
     }
   }
-  for (let i = 0; i < rows; i++) {
-    if (!within(a.rowSums[i], expected.rowSums[i], expected.rowAbs[i])) return `row ${i} of ${name} sums to ${a.rowSums[i]}, the reference's to ${expected.rowSums[i]}`;
-  }
-  for (let j = 0; j < cols; j++) {
-    if (!within(a.colSums[j], expected.colSums[j], expected.colAbs[j])) return `column ${j} of ${name} sums to ${a.colSums[j]}, the reference's to ${expected.colSums[j]}`;
+  for (let b = 0; b < BUCKETS; b++) {
+    if (!within(a.sums[b], expected.sums[b], expected.abs[b])) {
+      return `the entries of ${name} in check sum ${b + 1} of ${BUCKETS} (a signed sum over a scattered sixteenth of them) add up to ${a.sums[b]}, the reference's to ${expected.sums[b]}`;
+    }
   }
   return null;
 }

@@ -4,7 +4,8 @@
  * (a JSON pointer into the results: "/tests/3/status") and what is wrong.
  */
 import { readFileSync } from "node:fs";
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { makeAjv } from "../ajv";
 import type { Problem } from "../cases/shapes";
 import { rootPath } from "../paths";
 import type { GradescopeResults } from "./gradescope";
@@ -17,7 +18,7 @@ const EPSILON = 1e-9;
 
 let compiled: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync(SCHEMA_PATH, "utf8")));
+  compiled ??= makeAjv({ allErrors: true, schemaFile: true }).compile(JSON.parse(readFileSync(SCHEMA_PATH, "utf8")));
   return compiled;
 }
 

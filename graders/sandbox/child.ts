@@ -14,6 +14,7 @@ import * as mlMatrix from "ml-matrix";
 import type { Case } from "../cases/case";
 import { type Implementation, runCase } from "../cases/run";
 import { efficiencyCase } from "../cases/scale";
+import { type Trained, train } from "../cases/train";
 import { type Summary, summarize } from "../judge/summary";
 import { FrameDecoder, encodeFrame } from "./frames";
 import { type BatchItem, type FromChild, ML_MATRIX_GLOBAL, type Thrown, type Timed, type ToChild, WIRE_LIMITS } from "./protocol";
@@ -26,8 +27,6 @@ const { keys, getPrototypeOf, fromEntries, prototype: objectPrototype } = Object
 const stringOf = String;
 const isFiniteNumber = Number.isFinite;
 const exit = process.exit.bind(process);
-const now = performance.now.bind(performance);
-const cpuUsage = process.cpuUsage.bind(process);
 
 function safe<T>(read: () => T, fallback: T): T {
   try {
@@ -93,17 +92,35 @@ function requestCase(msg: { id: string; target: Case["target"]; exports: string[
   return { id: msg.id, target: msg.target, exports: msg.exports, seed: "", inputs, expected: {} };
 }
 
-/** An efficiency request: the case built here from its seed, the call timed, the answer summarized. */
+/** An efficiency request: the case built here from its seed, run, the answer summarized (the grader times the request). */
 function timed(student: Record<string, unknown>, msg: Extract<ToChild, { type: "time" }>): Timed {
   const { case: c, forwardOnly } = efficiencyCase(msg.exportName, msg.seed, msg.sizes);
-  const cpu0 = cpuUsage();
-  const t0 = now();
   const result = runCase(student, c, { forwardOnly });
-  const ms = now() - t0;
-  const cpu = cpuUsage(cpu0);
   const summaries: Record<string, Summary> = {};
   for (const k of keys(result)) summaries[k] = summarize(k, result[k]);
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, summaries };
+  return { summaries };
+}
+
+/** A "cases" request: each item run as a "run" request would be, a throw costing only its item. */
+function casesRun(student: Record<string, unknown>, msg: Extract<ToChild, { type: "cases" }>, gates: Implementation | undefined): BatchItem[] {
+  const items: BatchItem[] = [];
+  const n = msg.items.length;
+  for (let i = 0; i < n; i++) {
+    const item = msg.items[i];
+    try {
+      items[i] = { value: runCase(student, requestCase({ id: msg.id, target: item.target, exports: item.exports }, item.inputs), { gates, forwardOnly: item.forwardOnly === true }) };
+    } catch (error) {
+      items[i] = { threw: describeThrown(error) };
+    }
+  }
+  return items;
+}
+
+/** A training request: the whole run in here (cases/train.ts), a throw described like any other. */
+function trained(student: Record<string, unknown>, msg: Extract<ToChild, { type: "train" }>): Trained {
+  const target: Pick<Case, "id" | "target" | "exports"> = { id: msg.id, target: "twoLayerNetLoss", exports: ["twoLayerNetLoss"] };
+  const run = train(msg.seed, (inputs) => runCase(student, requestCase(target, inputs as Case["inputs"])));
+  return "threw" in run ? { ...run, threw: describeThrown(run.threw) } : run;
 }
 
 /**
@@ -113,9 +130,12 @@ function timed(student: Record<string, unknown>, msg: Extract<ToChild, { type: "
  */
 function batched(student: Record<string, unknown>, msg: Extract<ToChild, { type: "batch" }>, gates: Implementation | undefined): BatchItem[] {
   const items: BatchItem[] = [];
-  const n = msg.inputs.length;
+  const n = msg.changes.length;
   for (let i = 0; i < n; i++) {
-    const c = requestCase(msg, msg.inputs[i]);
+    const inputs: Case["inputs"] = {};
+    for (const k of keys(msg.base)) inputs[k] = msg.base[k];
+    for (const k of keys(msg.changes[i])) inputs[k] = msg.changes[i][k];
+    const c = requestCase(msg, inputs);
     try {
       const result = runCase(student, c, { gates, forwardOnly: msg.forwardOnly === true });
       const value: Record<string, unknown> = {};
@@ -163,6 +183,14 @@ export async function serve(graderGates?: Implementation): Promise<void> {
       try {
         if (msg.type === "time") {
           send({ id: msg.id, type: "returned", value: timed(student, msg) });
+          continue;
+        }
+        if (msg.type === "cases") {
+          send({ id: msg.id, type: "returned", value: wire(casesRun(student, msg, graderGates)) });
+          continue;
+        }
+        if (msg.type === "train") {
+          send({ id: msg.id, type: "returned", value: wire(trained(student, msg)) });
           continue;
         }
         if (msg.type === "batch") {

@@ -38,7 +38,10 @@ export function reviveNumbers(_key: string, value: unknown): unknown {
 
 /** Splits a byte stream into messages; throws FrameError on anything that is not a valid frame. */
 export class FrameDecoder {
-  private buffer: Buffer = Buffer.alloc(0);
+  /** Bytes received and not yet decoded, as they came: joined only once a whole frame is there,
+   *  so a frame of megabytes arriving in 64 kB chunks is copied once, not once per chunk. */
+  private chunks: Buffer[] = [];
+  private length = 0;
 
   /** `parse` is injectable so the sandbox child can use the JSON.parse it captured before student code. */
   constructor(
@@ -47,14 +50,20 @@ export class FrameDecoder {
   ) {}
 
   push(chunk: Buffer): unknown[] {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    this.chunks.push(chunk);
+    this.length += chunk.length;
     const messages: unknown[] = [];
-    while (this.buffer.length >= 4) {
-      const length = this.buffer.readUInt32BE(0);
+    while (this.length >= 4) {
+      let head = this.chunks[0];
+      if (head.length < 4) head = this.join();
+      const length = head.readUInt32BE(0);
       if (length > this.maxBytes) throw new FrameError(`a message of ${length} bytes, over the limit of ${this.maxBytes}`);
-      if (this.buffer.length < 4 + length) break;
-      const text = this.buffer.subarray(4, 4 + length).toString("utf8");
-      this.buffer = this.buffer.subarray(4 + length);
+      if (this.length < 4 + length) break;
+      const buffer = this.chunks.length === 1 ? head : this.join();
+      const text = buffer.subarray(4, 4 + length).toString("utf8");
+      const rest = buffer.subarray(4 + length);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.length = rest.length;
       try {
         // the reviver costs ~5x the parse itself at megabytes: only when a non-finite number is there
         messages.push(text.includes('"$num"') ? this.parse(text, reviveNumbers) : this.parse(text));
@@ -63,5 +72,12 @@ export class FrameDecoder {
       }
     }
     return messages;
+  }
+
+  /** The pending bytes as one buffer (kept as the only chunk). */
+  private join(): Buffer {
+    const all = Buffer.concat(this.chunks, this.length);
+    this.chunks = [all];
+    return all;
   }
 }

@@ -23,15 +23,17 @@ export type ToChild =
       id: string;
       target: Target;
       exports: string[];
+      /** The case's inputs. With `sequences` (objects in use), each sequence's calls run on one new
+       *  gate or graph, and what each call returned comes back (cases/run.ts). */
       inputs: Record<string, Value>;
       forwardOnly: boolean;
       /** Return the arguments as they are after the calls too (to see mutation). */
       reportInputs: boolean;
     }
   | {
-      /** Efficiency: build the case at `sizes` from `seed` (cases/scale.ts), time the call with a
-       *  clock captured before student code loaded, and send back summaries, not the answer. The
-       *  seed is a one-way hash of the test's seed, used for nothing else. */
+      /** Efficiency: build the case at `sizes` from `seed` (cases/scale.ts), run it, and send
+       *  back summaries, not the answer; the grader times the request with the kernel's CPU time
+       *  of the sandbox. The seed is a one-way hash of the test's seed, used for nothing else. */
       type: "time";
       id: string;
       exportName: string;
@@ -39,27 +41,42 @@ export type ToChild =
       sizes: Sizes;
     }
   | {
-      /** Gradient checks: run one target on each of `inputs` in turn, as "run" would (fresh
+      /** Gradient checks: run one target on each input in turn, as "run" would (fresh
        *  arguments per item), and send back per item only the outputs named in `keep`, or what
-       *  it threw: the hundreds of perturbed forwards of a finite difference in one round trip. */
+       *  it threw: the hundreds of perturbed forwards of a finite difference in one round trip.
+       *  Item i's inputs are `base` with the arguments of `changes[i]` in place of its own (a
+       *  perturbed input differs in one argument: the others are sent once). */
       type: "batch";
       id: string;
       target: Target;
       exports: string[];
-      inputs: Record<string, Value>[];
+      base: Record<string, Value>;
+      changes: Record<string, Value>[];
       forwardOnly: boolean;
       keep: string[];
+    }
+  | {
+      /** Value tests: many cases in one round trip, each run as "run" would (its own target,
+       *  fresh arguments, forward alone or not), every output sent back per item, or what it threw. */
+      type: "cases";
+      id: string;
+      items: { target: Target; exports: string[]; inputs: Record<string, Value>; forwardOnly: boolean }[];
+    }
+  | {
+      /** Training (cases/train.ts): the whole gradient-descent run of the two-layer net on the
+       *  spiral data the child builds from `seed`, each step's gradients from the student's
+       *  twoLayerNetLoss; sends back the final parameters and the losses, or the step that went
+       *  wrong and why (a `Trained`, untrusted: the grader validates it and judges the accuracy). */
+      type: "train";
+      id: string;
+      seed: string;
     };
 
-/** One item of what a "batch" request returns (its `value` is an array of these): untrusted data. */
+/** One item of what a "batch" or "cases" request returns (its `value` is an array of these): untrusted data. */
 export type BatchItem = { value: Record<string, unknown> } | { threw: Thrown };
 
 /** What a "time" request returns (as the `value` of a "returned" reply): untrusted data. */
 export interface Timed {
-  /** The call's duration by the child's clock (ms); trusted only from the reference's sandbox. */
-  ms: number;
-  /** The call's CPU time by process.cpuUsage() (ms); trusted only from the reference's sandbox. */
-  cpuMs: number;
   summaries: Record<string, Summary>;
 }
 

@@ -22,7 +22,7 @@ import type { Case, Value } from "../cases/case";
 import type { Sizes } from "../cases/scale";
 import type { ProcessEnd } from "../results/result";
 import { bwrapArgs, bwrapAvailable } from "./bwrap";
-import { treeCpuMs } from "./cpu-time";
+import { type CpuClock, mainThreadCpu } from "./cpu-time";
 import { FrameDecoder, FrameError, encodeFrame } from "./frames";
 import { withMemoryLimit } from "./limits";
 import { type Thrown, type ToChild, WIRE_LIMITS } from "./protocol";
@@ -45,8 +45,9 @@ export type CallResult =
       kind: "returned";
       value: unknown;
       durationMs: number;
-      /** Time requests: CPU time of the sandbox's processes during the call (Linux; see cpu-time.ts). */
+      /** Time requests: CPU time of the sandbox's processes during the call (Linux; see cpu-time.ts), and by which clock. */
       cpuMs?: number;
+      cpuClock?: CpuClock;
     }
   | { kind: "threw"; error: Thrown; durationMs: number }
   | { kind: "ended"; end: ProcessEnd; durationMs: number; whileLoading?: true }
@@ -269,11 +270,28 @@ export class Sandbox {
 
   /**
    * Time one efficiency case, built inside the child from `seed` (cases/scale.ts). A returned
-   * value is a `Timed` from the child: data to validate. The times trusted for a student are the
-   * grader's own: `cpuMs` (the kernel's count, where /proc has it) and `durationMs` (the round trip).
+   * value is a `Timed` from the child: data to validate. The times are the grader's own: `cpuMs`
+   * (the kernel's count for the sandbox's processes, where /proc has it) and `durationMs` (the round trip).
    */
   time(exportName: string, seed: string, sizes: Sizes, timeoutMs: number): Promise<CallResult> {
     return this.call((id) => ({ type: "time", id, exportName, seed, sizes }), timeoutMs, true);
+  }
+
+  /**
+   * Run many cases in one round trip (the value tests' golden and hidden cases): the returned
+   * value is the child's untrusted BatchItem[], one per case, each with every output or what it
+   * threw. The time limit is for the whole request.
+   */
+  cases(items: { c: Case; forwardOnly: boolean }[], timeoutMs: number): Promise<CallResult> {
+    return this.call((id) => ({ type: "cases", id, items: items.map(({ c, forwardOnly }) => ({ target: c.target, exports: c.exports, inputs: c.inputs, forwardOnly })) }), timeoutMs);
+  }
+
+  /**
+   * The two-layer net's training run (cases/train.ts) inside the child, in one request: the
+   * returned value is the child's untrusted `Trained`. The time limit is for the whole run.
+   */
+  train(seed: string, timeoutMs: number): Promise<CallResult> {
+    return this.call((id) => ({ type: "train", id, seed }), timeoutMs);
   }
 
   /**
@@ -282,10 +300,30 @@ export class Sandbox {
    * one per input, holding only the outputs named in `keep`. The time limit is for the batch.
    */
   batch(c: Pick<Case, "target" | "exports">, inputs: Record<string, Value>[], timeoutMs: number, options: { forwardOnly?: boolean; keep: string[] }): Promise<CallResult> {
-    return this.call((id) => ({ type: "batch", id, target: c.target, exports: c.exports, inputs, forwardOnly: options.forwardOnly ?? false, keep: options.keep }), timeoutMs);
+    // sent as the first input and, per input, the arguments that are not the very same values (a
+    // perturbed input shares the others with the case): a fraction of the bytes
+    const base = inputs[0] ?? {};
+    const changes = inputs.map((i) => Object.fromEntries(Object.entries(i).filter(([k, v]) => base[k] !== v || !(k in base))));
+    const dropped = inputs.map((i) => Object.keys(base).filter((k) => !(k in i)));
+    if (dropped.some((d) => d.length > 0)) throw new Error("batch inputs must all have the first input's arguments (grader bug)");
+    return this.call((id) => ({ type: "batch", id, target: c.target, exports: c.exports, base, changes, forwardOnly: options.forwardOnly ?? false, keep: options.keep }), timeoutMs);
   }
 
-  private async call(request: (id: string) => ToChild, timeoutMs: number, cpu = false): Promise<CallResult> {
+  /** The call before the next one: the child gets one request at a time, whoever asks. */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  /**
+   * One request and its answer. Requests from concurrent callers wait their turn: with one
+   * request in flight, a time request's CPU count is that request's alone, and a call that times
+   * out (and kills the child) takes no other call's answer with it.
+   */
+  private call(request: (id: string) => ToChild, timeoutMs: number, cpu = false): Promise<CallResult> {
+    const mine = this.turn.then(() => this.callNow(request, timeoutMs, cpu));
+    this.turn = mine.catch(() => undefined);
+    return mine;
+  }
+
+  private async callNow(request: (id: string) => ToChild, timeoutMs: number, cpu: boolean): Promise<CallResult> {
     const t0 = performance.now();
     if (this.child && this.ended) await this.stopChild(); // it died after its last answer: not this call's fault
     await this.load();
@@ -293,19 +331,19 @@ export class Sandbox {
     if (this.loadEnd) return { kind: "ended", end: this.loadEnd, durationMs: performance.now() - t0, whileLoading: true };
     const id = randomUUID();
     const pid = this.child?.pid;
-    const cpuBefore = cpu ? treeCpuMs(pid) : null;
+    const cpuBefore = cpu ? mainThreadCpu(pid) : null;
     const startedAt = performance.now();
     const reply = this.next(timeoutMs, (m) => m.id === id && (m.type === "returned" || m.type === "threw"));
     this.channel!.write(encodeFrame(request(id)));
     const r = await reply;
     const durationMs = performance.now() - startedAt;
-    const cpuAfter = cpuBefore === null ? null : treeCpuMs(pid);
+    const cpuAfter = cpuBefore === null ? null : mainThreadCpu(pid, cpuBefore.clock);
     if ("timedOut" in r) {
       await this.stopChild();
       return { kind: "ended", end: r, durationMs };
     }
     if (r.type === "threw") return { kind: "threw", error: sanitizeThrown(r.error), durationMs };
-    return { kind: "returned", value: r.value, durationMs, ...(cpuBefore !== null && cpuAfter !== null ? { cpuMs: cpuAfter - cpuBefore } : {}) };
+    return { kind: "returned", value: r.value, durationMs, ...(cpuBefore !== null && cpuAfter !== null ? { cpuMs: Math.max(0, cpuAfter.ms - cpuBefore.ms), cpuClock: cpuBefore.clock } : {}) };
   }
 
   private async stopChild(): Promise<void> {

@@ -63,6 +63,9 @@ describe.each(ASSIGNMENTS)("starter kit: %s", (assignment) => {
     expect(readFileSync(join(kit, ".gitignore"), "utf8")).toMatch(/^node_modules\/$/m);
     expect(existsSync(join(kit, ".github", "workflows", "grade.yml"))).toBe(true);
     for (const f of ["check.mjs", "runner.mjs", "kit.json", RECORDED_ANSWERS_FILE, `fixtures/golden/${assignment}.json`]) expect(existsSync(join(kit, ".grader", f))).toBe(true);
+    // the visible efficiency tests' expected summaries, where the assignment has any: the growth test runs without a reference
+    const timed = testSpecs(loadManifest(assignment)).some((t) => t.kind === "efficiency" && t.visibility === "visible");
+    expect(existsSync(join(kit, ".grader", "fixtures", "efficiency", `${assignment}.json`))).toBe(timed);
     // no graph runner (it carries the reference's gates), no reference folder
     expect(existsSync(join(kit, ".grader", "graph-runner.mjs"))).toBe(false);
     expect(filesUnder(kit).filter((f) => !f.includes("node_modules") && /reference\//.test(f.slice(kit.length)))).toEqual([]);

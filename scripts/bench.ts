@@ -1,0 +1,320 @@
+/**
+ * npm run bench [-- --assignment A … --submissions N --jobs N --student ID --self-checks N]
+ *
+ * This grader against the bare alternative a TA would write instead, measured in one run on this
+ * machine. Per assignment (default: layers and two-layer-net):
+ *   - ours:     `npm run grade` (scripts/run.mjs, as a TA runs it) on N copies of one correct
+ *               student (default 16 of fixtures/submissions/<a>/ada-loops-js) in one batch,
+ *               --jobs 2, every kind of test;
+ *   - baseline: one Jest test file per copy, made from scripts/bench/<a>.test.mjs (the golden cases
+ *               and CS231n's coordinate-wise numerical gradient check of every gradient entry),
+ *               run by Jest two at a time (--maxWorkers 2);
+ * and prints the ratio ours / baseline, the seconds per submission, the CPU time of each whole
+ * process tree, where our time goes (by kind of test, and the fixed costs: CLI start, compile,
+ * child start, reference work), and the peak memory (VmHWM) of the grader and of its children.
+ * Then the self-check: `npm run check` on one copy, command to verdict, against Jest on that one
+ * file (median of --self-checks runs each, interleaved).
+ * Both sides run once untimed first (builds, Jest's transform cache, the runner file). The machine
+ * may be shared: the load average is printed with every figure, and CPU time beside wall time.
+ */
+import { execa } from "execa";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
+import { planCases } from "../graders/cases/plan";
+import { largerCases } from "../graders/checks/gradcheck";
+import { loadManifest } from "../graders/manifest";
+import { rootPath } from "../graders/paths";
+import { referenceAnswers } from "../graders/reference";
+import type { SubmissionResult } from "../graders/results/result";
+import { bwrapAvailable } from "../graders/sandbox/bwrap";
+import { treeCpuMs } from "../graders/sandbox/cpu-time";
+import { Sandbox } from "../graders/sandbox/sandbox";
+import { bundleFile } from "../graders/submission/bundle";
+import { locateFiles } from "../graders/submission/locate";
+import { UsageError, parseCommandLine, positiveInteger, runMain } from "./cli";
+
+const USAGE = "usage: npm run bench [-- --assignment A … --submissions N --jobs N --student ID --self-checks N]";
+const BENCHED: AssignmentName[] = ["layers", "two-layer-net"];
+
+const load = () => loadavg()[0].toFixed(1);
+const s = (ms: number) => (ms / 1000).toFixed(2);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// ------------------------------------------------------------------------------- measuring a command
+/** The pids below `pid` (all its threads' children, recursively). */
+function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const pending = [pid];
+  while (pending.length > 0) {
+    const p = pending.pop()!;
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const t of tasks) {
+      let kids: number[] = [];
+      try {
+        kids = readFileSync(`/proc/${p}/task/${t}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+      } catch {
+        kids = [];
+      }
+      out.push(...kids);
+      pending.push(...kids);
+    }
+  }
+  return out;
+}
+
+/** What /proc says of one process now: its CPU time (utime + stime, ticks), start time, peak memory, and whether it is a sandboxed child. */
+function processNow(pid: number): { key: string; ticks: number; kb: number; child: boolean } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    // the sandboxed node itself, not bwrap or prlimit around it
+    const child = /runner\.mjs/.test(argv.join(" ")) && !/(^|\/)(bwrap|prlimit)$/.test(argv[0]);
+    return { key: `${pid}@${f[19]}`, ticks: Number(f[11]) + Number(f[12]), kb, child };
+  } catch {
+    return null;
+  }
+}
+
+interface Measured {
+  wallMs: number;
+  /** CPU time of the whole process tree (ms), where /proc has it, and of its sandboxed children alone. */
+  cpuMs: number | null;
+  childCpuMs: number | null;
+  /** Peak resident memory (MB) of the command's own process and of its largest sandboxed child. */
+  peakMb: { main: number; child: number };
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  load: string;
+}
+
+/**
+ * Run a command to its end, sampling every 20 ms the CPU time and peak memory of every process of
+ * its tree. Sampled, since the sandboxed children live in their own PID namespace and are not
+ * reaped by the command (so /proc/self/stat's cutime misses them): a process's last 20 ms of CPU
+ * before it ends may be missed (under 0.02 s per sandbox child).
+ */
+async function measure(file: string, args: string[], env: Record<string, string> = {}): Promise<Measured> {
+  const t0 = performance.now();
+  const p = execa(file, args, { reject: false, env: { ...env, FORCE_COLOR: "0" }, cwd: rootPath() });
+  const peak = { main: 0, child: 0 };
+  const cpu = new Map<string, { ticks: number; child: boolean }>();
+  let proc = existsSync("/proc/self/stat");
+  const sample = () => {
+    if (!p.pid || !proc) return;
+    for (const pid of [p.pid, ...descendants(p.pid)]) {
+      const q = processNow(pid);
+      if (!q) {
+        if (pid === p.pid) proc = cpu.size > 0; // no /proc here at all: no CPU figure
+        continue;
+      }
+      cpu.set(q.key, { ticks: q.ticks, child: q.child });
+      if (pid === p.pid) peak.main = Math.max(peak.main, q.kb);
+      else if (q.child) peak.child = Math.max(peak.child, q.kb);
+    }
+  };
+  const timer = setInterval(sample, 20);
+  const r = await p;
+  clearInterval(timer);
+  const wallMs = performance.now() - t0;
+  return {
+    wallMs,
+    cpuMs: proc && cpu.size > 0 ? [...cpu.values()].reduce((a, b) => a + b.ticks, 0) * 10 : null,
+    childCpuMs: proc && cpu.size > 0 ? [...cpu.values()].reduce((a, b) => a + (b.child ? b.ticks : 0), 0) * 10 : null,
+    peakMb: { main: peak.main / 1024, child: peak.child / 1024 },
+    exitCode: r.exitCode,
+    stdout: String(r.stdout),
+    stderr: String(r.stderr),
+    load: load(),
+  };
+}
+
+// ------------------------------------------------------------------------------- the two sides
+const RUN = rootPath("scripts", "run.mjs");
+const JEST = rootPath("node_modules", "jest", "bin", "jest.js");
+
+/** A folder with N copies of the student (ours/) and one Jest file per copy (jest/). */
+function prepare(assignment: AssignmentName, student: string, n: number): { dir: string; ours: string; jestConfig: string; jestFiles: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), `bench-${assignment}-`));
+  const source = rootPath("fixtures", "submissions", assignment, student);
+  const located = locateFiles(source, assignment);
+  const file = located.find((l) => l.found);
+  if (!file || !file.found) throw new UsageError(`${source} has no ${assignment} file to copy`, USAGE);
+  const name = file.path.slice(file.path.lastIndexOf("/") + 1);
+  const template = readFileSync(rootPath("scripts", "bench", `${assignment}.test.mjs`), "utf8");
+  const ours = join(dir, "ours");
+  const jest = join(dir, "jest");
+  const jestFiles: string[] = [];
+  for (let k = 1; k <= n; k++) {
+    const id = `student-${String(k).padStart(2, "0")}`;
+    cpSync(source, join(ours, id), { recursive: true });
+    cpSync(source, join(jest, id), { recursive: true });
+    const test = join(jest, `${id}.test.mjs`);
+    const filled = template
+      .replace('"SUBMISSION"', JSON.stringify(`./${id}/${name}`))
+      .replace('"GOLDEN"', JSON.stringify(rootPath("fixtures", "golden", `${assignment}.json`)))
+      .replace('"CS231N"', JSON.stringify(rootPath("scripts", "bench", "cs231n.mjs")));
+    writeFileSync(test, filled);
+    jestFiles.push(test);
+  }
+  // the students' .js files are ES modules, as in the grader; TypeScript through this repo's SWC transform
+  writeFileSync(join(jest, "package.json"), '{ "type": "module" }\n');
+  const require = createRequire(import.meta.url);
+  const jestConfig = join(jest, "jest.config.mjs");
+  const config = {
+    rootDir: jest,
+    testEnvironment: "node",
+    testMatch: ["**/*.test.mjs"],
+    modulePaths: [rootPath("node_modules")],
+    extensionsToTreatAsEsm: [".ts"],
+    moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+    transform: { "^.+\\.ts$": [require.resolve("@swc/jest", { paths: [rootPath()] }), { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "es6" } }] },
+    maxWorkers: 2,
+  };
+  writeFileSync(jestConfig, `export default ${JSON.stringify(config, null, 1)};\n`);
+  return { dir, ours, jestConfig, jestFiles };
+}
+
+const jestArgs = (config: string, files: string[]) => ["--experimental-vm-modules", "--no-warnings", JEST, "--config", config, "--maxWorkers", "2", ...files];
+
+function jestPassed(m: Measured): boolean {
+  return m.exitCode === 0 && /Tests:\s+\d+ passed, \d+ total/.test(m.stderr);
+}
+
+/** Our results of a batch: every student at full marks, and test time by kind (s per submission). */
+function readBatch(out: string, n: number): { full: number; byKind: Map<string, number> } {
+  const byKind = new Map<string, number>();
+  let full = 0;
+  for (const id of readdirSync(out).filter((d) => d.startsWith("student-"))) {
+    const r = JSON.parse(readFileSync(join(out, id, "submission-result.json"), "utf8")) as SubmissionResult;
+    if (r.score === r.maxScore) full++;
+    for (const t of r.tests) byKind.set(t.test.kind, (byKind.get(t.test.kind) ?? 0) + t.durationMs / 1000 / n);
+  }
+  return { full, byKind };
+}
+
+// ------------------------------------------------------------------------------- fixed costs
+interface FixedCosts {
+  cliStartMs: number;
+  compileMs: number;
+  childStartMs: number;
+  childStartCpuMs: number | null;
+  referenceMs: number;
+}
+
+/** The fixed costs of grading one submission, each measured on its own (median of 3). */
+async function fixedCosts(assignment: AssignmentName, submission: string): Promise<FixedCosts> {
+  const cli: number[] = [];
+  for (let k = 0; k < 3; k++) cli.push((await measure(process.execPath, [RUN, "grade", "--help"])).wallMs);
+  const manifest = loadManifest(assignment);
+  const file = locateFiles(submission, assignment).find((l) => l.found);
+  if (!file || !file.found) throw new Error(`${submission}: no ${assignment} file`);
+  const compile: number[] = [];
+  const start: number[] = [];
+  const startCpu: (number | null)[] = [];
+  let code = "";
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    const b = await bundleFile(submission, file.path);
+    compile.push(performance.now() - t0);
+    if (!b.ok) throw new Error(`${submission} does not compile`);
+    code = b.code;
+  }
+  for (let k = 0; k < 3; k++) {
+    const sandbox = new Sandbox(code, { memoryMb: manifest.limits.memoryMb, loadTimeoutMs: manifest.limits.callTimeoutMs });
+    const t0 = performance.now();
+    await sandbox.load();
+    start.push(performance.now() - t0);
+    startCpu.push(treeCpuMs((sandbox as unknown as { child: { pid?: number } | null }).child?.pid));
+    await sandbox.close();
+  }
+  // what the grader computes with the reference: the hidden cases and the gradient checks' larger cases
+  const t0 = performance.now();
+  largerCases(planCases(assignment, "hidden:bench"), "visible:bench", referenceAnswers);
+  const referenceMs = performance.now() - t0;
+  const cpu = startCpu.filter((c): c is number => c !== null);
+  return { cliStartMs: median(cli), compileMs: median(compile), childStartMs: median(start), childStartCpuMs: cpu.length > 0 ? median(cpu) : null, referenceMs };
+}
+
+// ------------------------------------------------------------------------------- the run
+await runMain(async () => {
+  const { values } = parseCommandLine(
+    { options: { assignment: { type: "string", multiple: true }, submissions: { type: "string" }, jobs: { type: "string" }, student: { type: "string" }, "self-checks": { type: "string" } } },
+    USAGE,
+  );
+  const assignments = (values.assignment ?? BENCHED) as AssignmentName[];
+  for (const a of assignments) if (!(ASSIGNMENTS as readonly string[]).includes(a)) throw new UsageError(`unknown assignment "${a}": choose among ${ASSIGNMENTS.join(", ")}`, USAGE);
+  const n = positiveInteger("submissions", values.submissions, 16, USAGE);
+  const jobs = positiveInteger("jobs", values.jobs, 2, USAGE);
+  const selfChecks = positiveInteger("self-checks", values["self-checks"], 5, USAGE);
+  const student = values.student ?? "ada-loops-js";
+  console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${availableParallelism()} available, bubblewrap ${(await bwrapAvailable()) ? "on" : "off"}`);
+  console.log(`${n} copies of ${student} per assignment, ours with --jobs ${jobs}, Jest with --maxWorkers 2; load average (1 min) shown as "load"\n`);
+
+  const rows: string[] = [];
+  const details: string[] = [];
+  let selfCheckRow = "";
+  for (const assignment of assignments) {
+    const { dir, ours, jestConfig, jestFiles } = prepare(assignment, student, n);
+    try {
+      const out = join(dir, "out");
+      const grade = (to: string) => [RUN, "grade", "--assignment", assignment, "--submissions", ours, "--out", to, "--jobs", String(jobs), "--seed", "bench"];
+      // untimed first runs: the command-line build, the runner file, Jest's transform cache
+      await measure(process.execPath, [RUN, "grade", "--help"]);
+      await measure(process.execPath, jestArgs(jestConfig, jestFiles.slice(0, 1)));
+      const mine = await measure(process.execPath, grade(out));
+      if (mine.exitCode !== 0) throw new Error(`npm run grade failed (exit ${mine.exitCode}):\n${mine.stderr.slice(-2000)}`);
+      const theirs = await measure(process.execPath, jestArgs(jestConfig, jestFiles));
+      if (!jestPassed(theirs)) throw new Error(`the Jest baseline did not pass (exit ${theirs.exitCode}):\n${theirs.stderr.slice(-3000)}`);
+      const { full, byKind } = readBatch(out, n);
+      if (full !== n) console.error(`warning: only ${full} of ${n} copies of a correct student earned full marks`);
+      const cpu = (m: Measured) => (m.cpuMs === null ? "?" : s(m.cpuMs));
+      rows.push(
+        `| ${assignment} battery, ${n} submissions | ${s(mine.wallMs)} s (CPU ${cpu(mine)} s, ${mine.childCpuMs === null ? "?" : s(mine.childCpuMs)} s of it in sandboxes; load ${mine.load}) | ${s(theirs.wallMs)} s (CPU ${cpu(theirs)} s, load ${theirs.load}) | **${(mine.wallMs / theirs.wallMs).toFixed(2)}** | ${(mine.wallMs / 1000 / n).toFixed(3)} s | ${mine.peakMb.main.toFixed(0)} MB / ${mine.peakMb.child.toFixed(0)} MB |`,
+      );
+      const fixed = await fixedCosts(assignment, join(ours, "student-01"));
+      details.push(
+        `${assignment}: test time per submission by kind (wall, summed over tests; the efficiency lane overlaps the others): ${[...byKind].map(([k, v]) => `${k} ${v.toFixed(3)} s`).join(", ")}`,
+        `${assignment}: fixed costs: CLI start ${s(fixed.cliStartMs)} s (once per command), compile ${s(fixed.compileMs)} s and child start ${s(fixed.childStartMs)} s${fixed.childStartCpuMs === null ? "" : ` (CPU ${s(fixed.childStartCpuMs)} s)`} per submission file, reference work ${s(fixed.referenceMs)} s (once per batch)`,
+      );
+      if (assignment === "layers") {
+        const one = join(ours, "student-01");
+        const check = [RUN, "check", "--assignment", assignment, "--submission", one];
+        await measure(process.execPath, check);
+        const checks: Measured[] = [];
+        const jests: Measured[] = [];
+        for (let k = 0; k < selfChecks; k++) {
+          const c = await measure(process.execPath, check);
+          if (c.exitCode !== 0) throw new Error(`npm run check failed (exit ${c.exitCode}):\n${c.stdout.slice(-2000)}${c.stderr.slice(-1000)}`);
+          checks.push(c);
+          const j = await measure(process.execPath, jestArgs(jestConfig, jestFiles.slice(0, 1)));
+          if (!jestPassed(j)) throw new Error(`the Jest baseline did not pass on one file:\n${j.stderr.slice(-2000)}`);
+          jests.push(j);
+        }
+        const mc = median(checks.map((m) => m.wallMs));
+        const mj = median(jests.map((m) => m.wallMs));
+        const cpuMedian = (ms: Measured[]) => (ms.some((m) => m.cpuMs === null) ? "?" : s(median(ms.map((m) => m.cpuMs!))));
+        selfCheckRow = `| ${assignment} self-check, one submission (median of ${selfChecks}) | ${s(mc)} s (CPU ${cpuMedian(checks)} s, load ${checks.map((m) => m.load).join("/")}) | ${s(mj)} s (CPU ${cpuMedian(jests)} s) | **${(mc / mj).toFixed(2)}** | | ${median(checks.map((m) => m.peakMb.main)).toFixed(0)} MB / ${median(checks.map((m) => m.peakMb.child)).toFixed(0)} MB |`;
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log("| job | ours: npm run grade / check | bare Jest | ratio | ours per submission | peak RSS grader / one child |");
+  console.log("|---|---|---|---:|---:|---|");
+  for (const r of rows) console.log(r);
+  if (selfCheckRow) console.log(selfCheckRow);
+  console.log("");
+  for (const d of details) console.log(d);
+  return 0;
+});
