@@ -204,65 +204,67 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   const homes = new Map<string, Home>();
   const messages: string[] = [];
   const sandboxes: Sandbox[] = [];
-  for (const located of files) {
-    if (!located.found) {
-      messages.push(located.message);
-      for (const e of located.exports) homes.set(e, { problem: located.message });
-      continue;
-    }
-    const shown = basename(located.path);
-    if (located.alsoPresent.length > 0) messages.push(`${shown} is graded; ${located.alsoPresent.join(", ")} ${located.alsoPresent.length > 1 ? "are" : "is"} ignored`);
-    const isGraph = located.exports.includes("ComputationalGraph");
-    if (isGraph && gatesFile && !gatesFile.found) {
-      const text = `the starter kit builds its graphs from your own gates (the course's grader uses its own): ${gatesFile.message}`;
-      for (const e of located.exports) homes.set(e, { problem: text });
-      continue;
-    }
-    const withGates = isGraph && gatesFile?.found ? gatesFile.path : undefined;
-    const bundle = await bundleFile(dir, located.path, withGates);
-    if (!bundle.ok) {
-      const text = `${shown}${withGates ? ` (with ${basename(withGates)}, whose gates the starter kit builds its graphs from)` : ""} does not compile:\n${bundle.errors.slice(0, 5).map(formatCompileError).join("\n")}`;
-      messages.push(text);
-      for (const e of located.exports) homes.set(e, { problem: text });
-      continue;
-    }
-    const sandbox = new Sandbox(bundle.code, {
-      memoryMb: manifest.limits.memoryMb,
-      loadTimeoutMs: declared.limits.callTimeoutMs, // --timeout shortens calls, never loading
-      bwrap: options.bwrap,
-      graderGates: isGraph && !offline,
-    });
-    sandboxes.push(sandbox);
-    sandbox.load().catch(() => undefined); // its child starts while the next file compiles; the first test waits for it
-    for (const e of located.exports) homes.set(e, { sandbox, file: shown });
-  }
-  // Exports the file does not have: found out once the sandbox has loaded (the first run loads it).
-  const grader = new SubmissionGrader(assignment, manifest, homes, options, specs);
   const tests: TestResult[] = new Array(specs.length);
-  const gradeAt = async (k: number) => {
-    const spec = specs[k];
-    const t0 = performance.now();
-    let outcome: Outcome;
-    try {
-      const home = homes.get(spec.export);
-      const missing = home && "sandbox" in home ? await missingExport(home.sandbox, home.file, spec.export) : null;
-      outcome = missing ?? (await grader.grade(spec));
-    } catch (error) {
-      outcome =
-        error instanceof UnrecordedAnswerError
-          ? { status: "grader-error", message: error.message, cause: error.stack }
-          : { status: "grader-error", message: `the grader failed on this test: ${(error as Error).message}.`, cause: (error as Error).stack };
-    }
-    if (offline && spec.export === "ComputationalGraph" && outcome.status === "failed") outcome = { ...outcome, details: [outcome.details, OWN_GATES].filter(Boolean).join("\n") };
-    const extra = "extra" in outcome ? outcome.extra : undefined;
-    tests[k] = { test: spec, score: scoreOf(spec, outcome), outcome, durationMs: performance.now() - t0, ...(extra ? { extra } : {}) };
-    options.onTest?.(tests[k]);
-  };
-  // Two lanes, each in manifest order: the efficiency tests, which keep the child busy (their
-  // calls are timed in the child's own CPU time, one request at a time: Sandbox.call), beside
-  // every other test, whose answers the grader judges meanwhile. Results stay in manifest order.
-  const lanes = [specs.flatMap((s, k) => (s.kind === "efficiency" ? [] : [k])), specs.flatMap((s, k) => (s.kind === "efficiency" ? [k] : []))];
+  // Every child started here is stopped, also when the grader itself fails (a corrupt golden file):
+  // a child left running would keep this process alive.
   try {
+    for (const located of files) {
+      if (!located.found) {
+        messages.push(located.message);
+        for (const e of located.exports) homes.set(e, { problem: located.message });
+        continue;
+      }
+      const shown = basename(located.path);
+      if (located.alsoPresent.length > 0) messages.push(`${shown} is graded; ${located.alsoPresent.join(", ")} ${located.alsoPresent.length > 1 ? "are" : "is"} ignored`);
+      const isGraph = located.exports.includes("ComputationalGraph");
+      if (isGraph && gatesFile && !gatesFile.found) {
+        const text = `the starter kit builds its graphs from your own gates (the course's grader uses its own): ${gatesFile.message}`;
+        for (const e of located.exports) homes.set(e, { problem: text });
+        continue;
+      }
+      const withGates = isGraph && gatesFile?.found ? gatesFile.path : undefined;
+      const bundle = await bundleFile(dir, located.path, withGates);
+      if (!bundle.ok) {
+        const text = `${shown}${withGates ? ` (with ${basename(withGates)}, whose gates the starter kit builds its graphs from)` : ""} does not compile:\n${bundle.errors.slice(0, 5).map(formatCompileError).join("\n")}`;
+        messages.push(text);
+        for (const e of located.exports) homes.set(e, { problem: text });
+        continue;
+      }
+      const sandbox = new Sandbox(bundle.code, {
+        memoryMb: manifest.limits.memoryMb,
+        loadTimeoutMs: declared.limits.callTimeoutMs, // --timeout shortens calls, never loading
+        bwrap: options.bwrap,
+        graderGates: isGraph && !offline,
+      });
+      sandboxes.push(sandbox);
+      sandbox.load().catch(() => undefined); // its child starts while the next file compiles; the first test waits for it
+      for (const e of located.exports) homes.set(e, { sandbox, file: shown });
+    }
+    // Exports the file does not have: found out once the sandbox has loaded (the first run loads it).
+    const grader = new SubmissionGrader(assignment, manifest, homes, options, specs);
+    const gradeAt = async (k: number) => {
+      const spec = specs[k];
+      const t0 = performance.now();
+      let outcome: Outcome;
+      try {
+        const home = homes.get(spec.export);
+        const missing = home && "sandbox" in home ? await missingExport(home.sandbox, home.file, spec.export) : null;
+        outcome = missing ?? (await grader.grade(spec));
+      } catch (error) {
+        outcome =
+          error instanceof UnrecordedAnswerError
+            ? { status: "grader-error", message: error.message, cause: error.stack }
+            : { status: "grader-error", message: `the grader failed on this test: ${(error as Error).message}.`, cause: (error as Error).stack };
+      }
+      if (offline && spec.export === "ComputationalGraph" && outcome.status === "failed") outcome = { ...outcome, details: [outcome.details, OWN_GATES].filter(Boolean).join("\n") };
+      const extra = "extra" in outcome ? outcome.extra : undefined;
+      tests[k] = { test: spec, score: scoreOf(spec, outcome), outcome, durationMs: performance.now() - t0, ...(extra ? { extra } : {}) };
+      options.onTest?.(tests[k]);
+    };
+    // Two lanes, each in manifest order: the efficiency tests, which keep the child busy (their
+    // calls are timed in the child's own CPU time, one request at a time: Sandbox.call), beside
+    // every other test, whose answers the grader judges meanwhile. Results stay in manifest order.
+    const lanes = [specs.flatMap((s, k) => (s.kind === "efficiency" ? [] : [k])), specs.flatMap((s, k) => (s.kind === "efficiency" ? [k] : []))];
     await Promise.all(
       lanes.map(async (lane) => {
         for (const k of lane) await gradeAt(k);
