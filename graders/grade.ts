@@ -10,7 +10,8 @@ import { goldenPath } from "./cases/golden";
 import { loadCaseFile } from "./cases/load";
 import { planCases } from "./cases/plan";
 import { type Manifest, loadManifest, testSpecs } from "./manifest";
-import { REFERENCE } from "./reference";
+import { referenceAnswers } from "./reference";
+import { type ReferenceAnswers, UnrecordedAnswerError } from "./reference-answers";
 import { HIDDEN_SEED_PREFIX } from "./secret";
 import { type Outcome, type SubmissionResult, type TestKind, type TestResult, type TestSpec, scoreOf } from "./results/result";
 import { type CallResult, Sandbox, sanitizeThrown } from "./sandbox/sandbox";
@@ -34,6 +35,10 @@ export interface GradeOptions {
   callTimeoutMs?: number;
   /** Grade only the tests of these kinds (e.g. a containment suite that skips timing and training). */
   kinds?: TestKind[];
+  /** Grade only the tests of these exports (a student's `npm run check -- affineBackward`). */
+  exports?: string[];
+  /** Where the reference's answers come from (default: the live reference; the starter kit: its recording). */
+  reference?: ReferenceAnswers;
   /** Called as each test is graded (in the order they finish): a caller that may be stopped keeps what was earned. */
   onTest?: (result: TestResult) => void;
 }
@@ -83,6 +88,7 @@ class SubmissionGrader {
   private readonly prefetches = new Map<Sandbox, Promise<void>>();
   private readonly golden: Case[];
   private readonly deadline: number;
+  private readonly reference: ReferenceAnswers;
   constructor(
     private readonly assignment: AssignmentName,
     private readonly manifest: Manifest,
@@ -92,6 +98,7 @@ class SubmissionGrader {
     private readonly specs: TestSpec[],
   ) {
     this.golden = goldenOf(assignment);
+    this.reference = options.reference ?? referenceAnswers;
     this.deadline = performance.now() + manifest.limits.submissionTimeoutMs;
   }
 
@@ -175,7 +182,7 @@ class SubmissionGrader {
       train: (seed, timeoutMs) => sandbox.train(seed, timeoutMs),
       golden: this.golden.filter((c) => c.exports.includes(spec.export)),
       hiddenCases: () => this.hiddenCases(),
-      reference: REFERENCE[this.assignment],
+      reference: this.reference,
       seed: `${spec.visibility === "visible" ? "visible" : `${HIDDEN_SEED_PREFIX}${this.options.secret}`}:${spec.name}`,
       limitMs: limit,
     });
@@ -190,7 +197,14 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   void prlimitAvailable();
   const declared = loadManifest(assignment);
   const manifest = options.callTimeoutMs ? { ...declared, limits: { ...declared.limits, callTimeoutMs: options.callTimeoutMs } } : declared;
-  const specs = testSpecs(manifest).filter((t) => (!options.visibleOnly || t.visibility === "visible") && (!options.kinds || options.kinds.includes(t.kind)));
+  const specs = testSpecs(manifest).filter(
+    (t) => (!options.visibleOnly || t.visibility === "visible") && (!options.kinds || options.kinds.includes(t.kind)) && (!options.exports || options.exports.includes(t.export)),
+  );
+  const offline = (options.reference ?? referenceAnswers).offline;
+  const contractFiles = locateFiles(dir, assignment);
+  const files = contractFiles.filter((f) => !options.exports || f.exports.some((e) => options.exports!.includes(e)));
+  /** Offline (the starter kit has no reference gates), a graph's nodes are the student's own gates: gates.ts compiled into the graph's bundle. */
+  const gatesFile = offline ? contractFiles.find((f) => f.exports.includes("AddGate")) : undefined;
   const exportSandboxes = new Map<string, ExportSandbox>();
   const messages: string[] = [];
   const sandboxes: Sandbox[] = [];
@@ -198,7 +212,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   // Every child started here is stopped, also when the grader itself fails (a corrupt golden file):
   // a child left running would keep this process alive.
   try {
-    for (const located of locateFiles(dir, assignment)) {
+    for (const located of files) {
       if (!located.found) {
         messages.push(located.message);
         for (const e of located.exports) exportSandboxes.set(e, { problem: located.message });
@@ -206,9 +220,16 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
       }
       const shown = basename(located.path);
       if (located.alsoPresent.length > 0) messages.push(`${shown} is graded; ${located.alsoPresent.join(", ")} ${located.alsoPresent.length > 1 ? "are" : "is"} ignored`);
-      const bundle = await bundleFile(dir, located.path);
+      const isGraph = located.exports.includes("ComputationalGraph");
+      if (isGraph && gatesFile && !gatesFile.found) {
+        const text = `the starter kit builds its graphs from your own gates (the course's grader uses its own): ${gatesFile.message}`;
+        for (const e of located.exports) exportSandboxes.set(e, { problem: text });
+        continue;
+      }
+      const withGates = isGraph && gatesFile?.found ? gatesFile.path : undefined;
+      const bundle = await bundleFile(dir, located.path, withGates);
       if (!bundle.ok) {
-        const text = `${shown} does not compile:\n${bundle.errors.slice(0, 5).map(formatCompileError).join("\n")}`;
+        const text = `${shown}${withGates ? ` (with ${basename(withGates)}, whose gates the starter kit builds its graphs from)` : ""} does not compile:\n${bundle.errors.slice(0, 5).map(formatCompileError).join("\n")}`;
         messages.push(text);
         for (const e of located.exports) exportSandboxes.set(e, { problem: text });
         continue;
@@ -217,7 +238,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
         memoryMb: manifest.limits.memoryMb,
         loadTimeoutMs: declared.limits.callTimeoutMs, // --timeout shortens calls, never loading
         bwrap: options.bwrap,
-        graderGates: located.exports.includes("ComputationalGraph"),
+        graderGates: isGraph && !offline,
       });
       sandboxes.push(sandbox);
       sandbox.load().catch(() => undefined); // its child starts while the next file compiles; the first test waits for it
@@ -234,8 +255,12 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
         const missing = where && "sandbox" in where ? await missingExport(where.sandbox, where.file, spec.export) : null;
         outcome = missing ?? (await grader.grade(spec));
       } catch (error) {
-        outcome = { status: "grader-error", message: `the grader failed on this test: ${(error as Error).message}.`, cause: (error as Error).stack };
+        outcome =
+          error instanceof UnrecordedAnswerError
+            ? { status: "grader-error", message: error.message, cause: error.stack }
+            : { status: "grader-error", message: `the grader failed on this test: ${(error as Error).message}.`, cause: (error as Error).stack };
       }
+      if (offline && spec.export === "ComputationalGraph" && outcome.status === "failed") outcome = { ...outcome, details: [outcome.details, OWN_GATES].filter(Boolean).join("\n") };
       const extra = "extra" in outcome ? outcome.extra : undefined;
       tests[k] = { test: spec, score: scoreOf(spec, outcome), outcome, durationMs: performance.now() - t0, ...(extra ? { extra } : {}) };
       options.onTest?.(tests[k]);
@@ -264,6 +289,10 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
     messages,
   };
 }
+
+/** Offline, what every failed graph test adds: the graph ran with the student's own gates. */
+const OWN_GATES =
+  "the starter kit builds these graphs from your own gates.ts (it has no reference code; the course's grader uses its own gates, so that a gate bug never costs a graph test there): if a gate's tests fail too, fix that gate first";
 
 /** A failed outcome when the loaded file does not export `name` as the contract says. */
 async function missingExport(sandbox: Sandbox, file: string, name: string): Promise<Outcome | null> {

@@ -12,8 +12,10 @@
  * and prints the ratio ours / baseline, the seconds per submission, the CPU time of each whole
  * process tree, where our time goes (by kind of test, and the fixed costs: CLI start, compile,
  * child start, reference work), and the peak memory (VmHWM) of the grader and of its children.
- * Then the self-check: `npm run check` on one copy, command to verdict, against Jest on that one
- * file (median of --self-checks runs each, interleaved).
+ * Then the self-checks, command to verdict, against Jest on that one file (layers; median of
+ * --self-checks runs each, interleaved): `npm run check` of this repository on one copy, and a
+ * student's `npm run check` in a starter kit (`npm run kit`, installed with `npm ci`, the copy's
+ * files in place of the skeleton), also timed as `node .grader/check.mjs` without npm in front.
  * Both sides run once untimed first (builds, Jest's transform cache, the runner file). The machine
  * may be shared: the load average is printed with every figure, and CPU time beside wall time.
  */
@@ -26,13 +28,15 @@ import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
 import { planCases } from "../graders/cases/plan";
 import { largerCases } from "../graders/checks/gradcheck";
 import { loadManifest } from "../graders/manifest";
+import { CONTRACT } from "../graders/contract";
 import { rootPath } from "../graders/paths";
+import { referenceAnswers } from "../graders/reference";
 import type { SubmissionResult } from "../graders/results/result";
 import { bwrapAvailable } from "../graders/sandbox/bwrap";
 import { treeCpuMs } from "../graders/sandbox/cpu-time";
 import { Sandbox } from "../graders/sandbox/sandbox";
 import { bundleFile } from "../graders/submission/bundle";
-import { locateFiles } from "../graders/submission/locate";
+import { EXTENSIONS, locateFiles } from "../graders/submission/locate";
 import { UsageError, parseCommandLine, positiveInteger, runMain } from "./cli";
 
 const USAGE = "usage: npm run bench [-- --assignment A … --submissions N --jobs N --student ID --self-checks N]";
@@ -103,9 +107,9 @@ interface Measured {
  * reaped by the command (so /proc/self/stat's cutime misses them): a process's last 20 ms of CPU
  * before it ends may be missed (under 0.02 s per sandbox child).
  */
-async function measure(file: string, args: string[], env: Record<string, string> = {}): Promise<Measured> {
+async function measure(file: string, args: string[], cwd = rootPath()): Promise<Measured> {
   const t0 = performance.now();
-  const p = execa(file, args, { reject: false, env: { ...env, FORCE_COLOR: "0" }, cwd: rootPath() });
+  const p = execa(file, args, { reject: false, env: { FORCE_COLOR: "0" }, cwd });
   const peak = { main: 0, child: 0 };
   const cpu = new Map<string, { ticks: number; child: boolean }>();
   let proc = existsSync("/proc/self/stat");
@@ -184,6 +188,21 @@ function prepare(assignment: AssignmentName, student: string, n: number): { dir:
   return { dir, ours, jestConfig, jestFiles };
 }
 
+/**
+ * A student's starter kit: `npm run kit` of the assignment into `dir`/kit, `npm ci` there (from
+ * npm's cache where it can), and the files of `submission` in place of the skeleton.
+ */
+async function studentKit(assignment: AssignmentName, submission: string, dir: string): Promise<string> {
+  const kit = join(dir, "kit");
+  const made = await measure(process.execPath, [RUN, "kit", "--assignment", assignment, "--out", kit]);
+  if (made.exitCode !== 0) throw new Error(`npm run kit failed (exit ${made.exitCode}):\n${made.stderr.slice(-2000)}`);
+  const installed = await execa("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: kit, reject: false });
+  if (installed.exitCode !== 0) throw new Error(`npm ci failed in the starter kit (exit ${installed.exitCode}):\n${String(installed.stderr).slice(-2000)}`);
+  for (const { file } of CONTRACT[assignment]) for (const ext of EXTENSIONS) rmSync(join(kit, file.replace(/\.ts$/, ext)), { force: true });
+  cpSync(submission, kit, { recursive: true });
+  return kit;
+}
+
 const jestArgs = (config: string, files: string[]) => ["--experimental-vm-modules", "--no-warnings", JEST, "--config", config, "--maxWorkers", "2", ...files];
 
 function jestPassed(m: Measured): boolean {
@@ -239,7 +258,7 @@ async function fixedCosts(assignment: AssignmentName, submission: string): Promi
   }
   // what the grader computes with the reference: the hidden cases and the gradient checks' larger cases
   const t0 = performance.now();
-  largerCases(planCases(assignment, "hidden:bench"), "visible:bench");
+  largerCases(planCases(assignment, "hidden:bench"), "visible:bench", referenceAnswers);
   const referenceMs = performance.now() - t0;
   const cpu = startCpu.filter((c): c is number => c !== null);
   return { cliStartMs: median(cli), compileMs: median(compile), childStartMs: median(start), childStartCpuMs: cpu.length > 0 ? median(cpu) : null, referenceMs };
@@ -262,7 +281,7 @@ await runMain(async () => {
 
   const rows: string[] = [];
   const details: string[] = [];
-  let selfCheckRow = "";
+  const selfCheckRows: string[] = [];
   for (const assignment of assignments) {
     const { dir, ours, jestConfig, jestFiles } = prepare(assignment, student, n);
     try {
@@ -288,22 +307,39 @@ await runMain(async () => {
       );
       if (assignment === "layers") {
         const one = join(ours, "student-01");
-        const check = [RUN, "check", "--assignment", assignment, "--submission", one];
-        await measure(process.execPath, check);
-        const checks: Measured[] = [];
+        const kit = await studentKit(assignment, one, dir);
+        /** Each self-check as it is started: this repository's, the kit's as a student types it, the kit's without npm. */
+        const commands: { file: string; args: string[]; cwd?: string }[] = [
+          { file: process.execPath, args: [RUN, "check", "--assignment", assignment, "--submission", one] },
+          { file: "npm", args: ["run", "--silent", "check"], cwd: kit },
+          { file: process.execPath, args: [join(".grader", "check.mjs")], cwd: kit },
+        ];
+        for (const c of commands) await measure(c.file, c.args, c.cwd);
+        const checks: Measured[][] = commands.map(() => []);
         const jests: Measured[] = [];
         for (let k = 0; k < selfChecks; k++) {
-          const c = await measure(process.execPath, check);
-          if (c.exitCode !== 0) throw new Error(`npm run check failed (exit ${c.exitCode}):\n${c.stdout.slice(-2000)}${c.stderr.slice(-1000)}`);
-          checks.push(c);
+          for (const [i, c] of commands.entries()) {
+            const m = await measure(c.file, c.args, c.cwd);
+            if (m.exitCode !== 0) throw new Error(`${c.file === "npm" ? "npm run check" : c.args.join(" ")} failed (exit ${m.exitCode}):\n${m.stdout.slice(-2000)}${m.stderr.slice(-1000)}`);
+            checks[i].push(m);
+          }
           const j = await measure(process.execPath, jestArgs(jestConfig, jestFiles.slice(0, 1)));
           if (!jestPassed(j)) throw new Error(`the Jest baseline did not pass on one file:\n${j.stderr.slice(-2000)}`);
           jests.push(j);
         }
-        const mc = median(checks.map((m) => m.wallMs));
         const mj = median(jests.map((m) => m.wallMs));
         const cpuMedian = (ms: Measured[]) => (ms.some((m) => m.cpuMs === null) ? "?" : s(median(ms.map((m) => m.cpuMs!))));
-        selfCheckRow = `| ${assignment} self-check, one submission (median of ${selfChecks}) | ${s(mc)} s (CPU ${cpuMedian(checks)} s, load ${checks.map((m) => m.load).join("/")}) | ${s(mj)} s (CPU ${cpuMedian(jests)} s) | **${(mc / mj).toFixed(2)}** | | ${median(checks.map((m) => m.peakMb.main)).toFixed(0)} MB / ${median(checks.map((m) => m.peakMb.child)).toFixed(0)} MB |`;
+        const names = [
+          `${assignment} self-check, one submission (median of ${selfChecks})`,
+          `${assignment} starter kit: npm run check (median of ${selfChecks})`,
+          `${assignment} starter kit: node .grader/check.mjs (median of ${selfChecks})`,
+        ];
+        checks.forEach((ms, i) => {
+          const mc = median(ms.map((m) => m.wallMs));
+          selfCheckRows.push(
+            `| ${names[i]} | ${s(mc)} s (CPU ${cpuMedian(ms)} s, load ${ms.map((m) => m.load).join("/")}) | ${s(mj)} s (CPU ${cpuMedian(jests)} s) | **${(mc / mj).toFixed(2)}** | | ${median(ms.map((m) => m.peakMb.main)).toFixed(0)} MB / ${median(ms.map((m) => m.peakMb.child)).toFixed(0)} MB |`,
+          );
+        });
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -312,7 +348,7 @@ await runMain(async () => {
   console.log("| job | ours: npm run grade / check | bare Jest | ratio | ours per submission | peak RSS grader / one child |");
   console.log("|---|---|---|---:|---:|---|");
   for (const r of rows) console.log(r);
-  if (selfCheckRow) console.log(selfCheckRow);
+  for (const r of selfCheckRows) console.log(r);
   console.log("");
   for (const d of details) console.log(d);
   return 0;

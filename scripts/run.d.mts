@@ -8,9 +8,18 @@ export const EXTERNAL: string[];
 /**
  * Bundle entry points and the sandbox's runners into a folder and return it. With no options:
  * every command into a new folder of the cache, published as the current build. With `outdir`:
- * `entries` (name → source path in this checkout; default COMMANDS) into that folder, unpublished,
- * with `root` the grader's root relative to the built files (default: this checkout).
+ * `entries` (name → source path in this checkout; default COMMANDS) and `runners` (default
+ * RUNNERS) into that folder, unpublished, with `root` the grader's root relative to the built
+ * files (default: this checkout). `aliases` (source path → replacement) swaps modules; an import
+ * of anything under a folder of `refuse` (e.g. "reference/") fails the build, naming the importer.
  */
-export function build(options?: { outdir?: string; root?: string; entries?: Record<string, string> }): Promise<string>;
+export function build(options?: {
+  outdir?: string;
+  root?: string;
+  entries?: Record<string, string>;
+  runners?: Record<string, string>;
+  aliases?: Record<string, string>;
+  refuse?: string[];
+}): Promise<string>;
 /** The folder of an up-to-date build: the published one, or a new one. */
 export function upToDate(): Promise<string>;

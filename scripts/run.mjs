@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run grade | check | benchmark | bench | bundle … → `node scripts/run.mjs <command> …`
+ * npm run grade | check | benchmark | bench | bundle | kit … → `node scripts/run.mjs <command> …`
  *
  * Starts a command-line entry point without compiling TypeScript on the fly (tsx costs about
  * 0.7 s per start). The entry points and the sandbox runners are bundled with esbuild into
@@ -30,6 +30,7 @@ export const COMMANDS = {
   benchmark: "scripts/benchmark.ts",
   bundle: "scripts/bundle.ts",
   bench: "scripts/bench.ts",
+  kit: "scripts/kit.ts",
 };
 /** The sandbox's runners (graders/sandbox/sandbox.ts RUNNER_BUILD: the same options, a test compares). */
 export const RUNNERS = {
@@ -65,19 +66,51 @@ function currentBuild() {
  *  next to its package, so it cannot be bundled. Everything else is. */
 export const EXTERNAL = ["esbuild"];
 
+/** Where `path` is, relative to this checkout, with "/" separators. */
+const fromRoot = (path) => relative(ROOT, path).split(sep).join("/");
+
+/**
+ * An esbuild plugin for what a build may hold: every relative import is resolved, then an import
+ * of a module in `aliases` (source path → replacement, relative to this checkout) gets its
+ * replacement, and an import of anything under a folder of `refuse` fails the build, naming the
+ * module and its importer. The starter kit's build replaces graders/reference.ts and refuses
+ * reference/, so that no reference code can reach a kit, however it is imported.
+ */
+function guard(aliases, refuse) {
+  const swapped = new Map(Object.entries(aliases).map(([from, to]) => [join(ROOT, from), join(ROOT, to)]));
+  const refused = refuse.map((folder) => join(ROOT, folder).replace(/[\\/]+$/, ""));
+  return {
+    name: "backprop-guard",
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+        // a dependency's own files: neither aliased nor refused (and many: ajv alone has hundreds)
+        if (args.pluginData?.guarded || args.importer.includes(`${sep}node_modules${sep}`)) return undefined;
+        const resolved = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { guarded: true } });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        const path = swapped.get(resolved.path) ?? resolved.path;
+        const folder = refuse[refused.findIndex((f) => path.startsWith(`${f}${sep}`))];
+        if (folder !== undefined) return { errors: [{ text: `${fromRoot(path)} is under ${folder}, which this build must not hold: imported by ${fromRoot(args.importer)}` }] };
+        // anything else resolves as it would without this plugin (which also keeps what esbuild knows of its module type)
+        return path === resolved.path ? undefined : { path };
+      });
+    },
+  };
+}
+
 /**
  * Bundle entry points and the sandbox's runners into a folder and return it.
  * With no options: every command into a new folder of the cache, published as the current build.
  * With `outdir`: the `entries` (name → source path relative to this checkout; default COMMANDS)
- * into that folder, not published; `root` is the URL of the grader's root (assignments/,
- * fixtures/ …) relative to the built files (default: this checkout, as seen from `outdir`).
+ * and `runners` (default RUNNERS) into that folder, not published; `root` is the URL of the
+ * grader's root (assignments/, fixtures/ …) relative to the built files (default: this checkout,
+ * as seen from `outdir`); `aliases` and `refuse` as for guard() above.
  */
-export async function build({ outdir, root, entries = COMMANDS } = {}) {
+export async function build({ outdir, root, entries = COMMANDS, runners: runnerEntries = RUNNERS, aliases = {}, refuse = [] } = {}) {
   const esbuild = await import("esbuild");
   mkdirSync(CACHE, { recursive: true });
   const name = `build-${Date.now()}-${process.pid}`;
   const dir = outdir ?? join(CACHE, name);
-  const common = { bundle: true, format: "esm", platform: "node", target: "node20", outdir: dir, outExtension: { ".js": ".mjs" }, metafile: true, logLevel: "error" };
+  const common = { bundle: true, format: "esm", platform: "node", target: "node20", outdir: dir, outExtension: { ".js": ".mjs" }, metafile: true, logLevel: "error", plugins: [guard(aliases, refuse)] };
   const commands = await esbuild.build({
     ...common,
     entryPoints: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, join(ROOT, v)])),
@@ -90,11 +123,11 @@ export async function build({ outdir, root, entries = COMMANDS } = {}) {
       BACKPROP_GRADER_PREBUILT_RUNNERS: "true",
     },
   });
-  const runners = await esbuild.build({ ...common, entryPoints: Object.fromEntries(Object.entries(RUNNERS).map(([k, v]) => [k, join(ROOT, v)])) });
+  const runners = Object.keys(runnerEntries).length === 0 ? { metafile: { inputs: {} } } : await esbuild.build({ ...common, entryPoints: Object.fromEntries(Object.entries(runnerEntries).map(([k, v]) => [k, join(ROOT, v)])) });
   if (outdir !== undefined) return dir;
   const inputs = {};
   for (const path of [...ALWAYS, ...Object.keys(commands.metafile.inputs), ...Object.keys(runners.metafile.inputs)]) {
-    const rel = relative(ROOT, join(ROOT, path)).split(sep).join("/");
+    const rel = fromRoot(join(ROOT, path));
     if (rel.startsWith("node_modules/")) continue; // package-lock.json stands for the dependencies
     inputs[rel] = fingerprint(rel);
   }

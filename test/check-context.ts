@@ -7,7 +7,7 @@ import type { Case } from "../graders/cases/case";
 import { type Implementation, runCase } from "../graders/cases/run";
 import type { CheckContext } from "../graders/checks/context";
 import { contractFile } from "../graders/contract";
-import { REFERENCE } from "../graders/reference";
+import { referenceAnswers } from "../graders/reference";
 import type { CallResult } from "../graders/sandbox/sandbox";
 
 export function checkContext(base: Pick<CheckContext, "assignment" | "spec" | "manifest" | "run">, more: Partial<CheckContext> = {}): CheckContext {
@@ -20,7 +20,7 @@ export function checkContext(base: Pick<CheckContext, "assignment" | "spec" | "m
     hiddenCases: () => {
       throw new Error("this test's check has no hidden cases");
     },
-    reference: REFERENCE[base.assignment],
+    reference: referenceAnswers,
     seed: `visible:${base.spec.name}`,
     limitMs: base.spec.timeoutMs ?? base.manifest.limits.callTimeoutMs,
     ...base,

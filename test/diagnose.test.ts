@@ -16,7 +16,7 @@ import { judgeOutputs, outputsOf } from "../graders/judge/compare";
 import { CATALOG, diagnose, variantIds } from "../graders/judge/diagnose";
 import type { Tolerance } from "../graders/judge/tolerance";
 import { loadManifest } from "../graders/manifest";
-import { REFERENCE } from "../graders/reference";
+import { REFERENCE, referenceAnswers } from "../graders/reference";
 
 type M = Matrix;
 const tolerances = new Map<AssignmentName, Tolerance>();
@@ -36,7 +36,7 @@ function firstFailure(target: Target, exportName: string, impl: Implementation, 
     const forwardOnly = isLayer(target) && exportName.endsWith("Forward");
     const returned = runCase(impl, c, { forwardOnly, gates: REFERENCE.gates });
     const names = outputsOf(c, exportName);
-    if (!judgeOutputs(c, returned, names, TOL(a)).ok) return { c, diagnosis: diagnose(c, exportName, returned, names, TOL(a)) };
+    if (!judgeOutputs(c, returned, names, TOL(a)).ok) return { c, diagnosis: diagnose(c, exportName, returned, names, TOL(a), referenceAnswers) };
   }
   throw new Error(`the bug in ${exportName} never shows on these cases`);
 }
@@ -223,7 +223,7 @@ describe("layers", () => {
   it("the reference's own layers are never diagnosed", () => {
     for (const c of loadCaseFile(goldenPath("layers")).cases) {
       const returned = runCase(refLayers, c);
-      expect(diagnose(c, c.exports[1], returned, outputsOf(c, c.exports[1]), TOL("layers"))).toBeUndefined();
+      expect(diagnose(c, c.exports[1], returned, outputsOf(c, c.exports[1]), TOL("layers"), referenceAnswers)).toBeUndefined();
     }
   });
 });
@@ -350,9 +350,9 @@ describe("the catalog", () => {
       for (const c of loadCaseFile(goldenPath(a)).cases) {
         for (const e of c.exports) {
           const names = outputsOf(c, e);
-          expect(diagnose(c, e, runCase(REFERENCE[a], c, { gates: REFERENCE.gates }), names, TOL(a))).toBeUndefined();
+          expect(diagnose(c, e, runCase(REFERENCE[a], c, { gates: REFERENCE.gates }), names, TOL(a), referenceAnswers)).toBeUndefined();
           for (const junk of [null, 7, "text", {}, Object.fromEntries(names.map((n) => [n, "x"])), Object.fromEntries(names.map((n) => [n, [[1, 2], [3]]]))]) {
-            expect(diagnose(c, e, junk, names, TOL(a))).toBeUndefined();
+            expect(diagnose(c, e, junk, names, TOL(a), referenceAnswers)).toBeUndefined();
           }
         }
       }

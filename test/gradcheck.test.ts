@@ -33,7 +33,7 @@ import { gradcheck, largerCases } from "../graders/checks/gradcheck";
 import { toleranceRatio } from "../graders/judge/tolerance";
 import { gradeSubmission } from "../graders/grade";
 import { type Manifest, loadManifest, testSpecs } from "../graders/manifest";
-import { REFERENCE } from "../graders/reference";
+import { REFERENCE, referenceAnswers } from "../graders/reference";
 import { replayText } from "../graders/results/prose";
 import type { Outcome, SubmissionResult, TestSpec } from "../graders/results/result";
 import type { BatchItem } from "../graders/sandbox/protocol";
@@ -228,7 +228,7 @@ describe("the check in this process", () => {
   it("an entry the sampled coordinates miss is caught by a directional check", async () => {
     const spec = specOf("layers", "affineBackward");
     const seed = `visible:${spec.name}`;
-    const [larger] = largerCases(goldenOf("layers", "affineBackward"), seed);
+    const [larger] = largerCases(goldenOf("layers", "affineBackward"), seed, referenceAnswers);
     // the dx entries the check samples on the larger case (its first draws): pick one it does not
     const x = larger.inputs.x as Mat;
     const sampled = selectEntries(entriesOf(x), { rows: x.length, cols: x[0].length, bias: false, random: new Random(`${seed}:${larger.id}`) }).map((e) => e.label);
@@ -447,7 +447,7 @@ describe("whole gradings", () => {
 
   it("a forward that throws on inputs moved by ±h (in the sandbox's batch) costs nothing: the reference's forward is used", async () => {
     const spec = specOf("layers", "affineBackward");
-    const cases = [...goldenOf("layers", "affineBackward"), ...largerCases(goldenOf("layers", "affineBackward"), `visible:${spec.name}`)];
+    const cases = [...goldenOf("layers", "affineBackward"), ...largerCases(goldenOf("layers", "affineBackward"), `visible:${spec.name}`, referenceAnswers)];
     const known = cases.map((c) => (c.inputs.x as Mat)[0][0]);
     const dir = layersWithAffine("throws-away", `if (!${JSON.stringify(known)}.includes(x.get(0, 0))) throw new Error("only the cases I have seen");\n  return affineCore(x, w, b);`);
     const r = await gradecheckOnly("layers", dir);

@@ -1,8 +1,8 @@
 /**
  * A failure's replay as data (results/result.ts Replay): each kind in words (results/prose.ts
- * replayText), the same words in every report, as data in Gradescope's extra_data; the checks'
- * replays (checks/replay.ts) never carry a seed drawn from the secret; a property failure's
- * fast-check seed and path draw its counterexample again.
+ * replayText), the same words in every report (the starter kit's self-check too), as data in
+ * Gradescope's extra_data; the checks' replays (checks/replay.ts) never carry a seed drawn from
+ * the secret; a property failure's fast-check seed and path draw its counterexample again.
  */
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
@@ -24,6 +24,7 @@ import { toJUnit } from "../graders/results/junit";
 import { markdownText } from "../graders/results/markdown";
 import { replayText } from "../graders/results/prose";
 import type { Outcome, Replay, SubmissionResult, TestSpec } from "../graders/results/result";
+import { toSelfCheck } from "../graders/results/self-check";
 import { toTerminal } from "../graders/results/terminal";
 import { checkContext, runInProcess } from "./check-context";
 
@@ -63,7 +64,8 @@ describe("every report says the replay in the same words", () => {
   const outcome: Outcome = { status: "failed", message: "MultiplyGate: dx is not y·dz", replay };
   const result: SubmissionResult = { assignment: "gates", student: "s", score: 0, maxScore: 2, executionTimeMs: 5, tests: [{ test, score: 0, outcome, durationMs: 1 }], messages: [] };
 
-  it("terminal, JUnit, Gradescope text, GitHub Classroom: 'Replay: ' and the words", () => {
+  it("terminal, JUnit, Gradescope text, GitHub Classroom, the starter kit's self-check: 'Replay: ' and the words", () => {
+    expect(toSelfCheck(result, { color: false, rerun: (e) => `npm run check -- ${e}` })).toContain(`      Replay: ${words}\n`);
     expect(toTerminal(result, { color: false, showHidden: true })).toContain(`Replay: ${words}`);
     expect(toJUnit([result])).toContain(`Replay: ${words}`);
     expect(toGradescope(result).tests[0].output).toBe(`MultiplyGate: dx is not y·dz\nReplay: ${words}`);

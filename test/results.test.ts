@@ -15,6 +15,8 @@ import { markdownText } from "../graders/results/markdown";
 import { toJUnit } from "../graders/results/junit";
 import { STUDENT_OUTPUT_CAP } from "../graders/results/prose";
 import { type Outcome, type SubmissionResult, type TestResult, type TestSpec, scoreOf } from "../graders/results/result";
+import { allVisiblePassed, toSelfCheck } from "../graders/results/self-check";
+import { toStepSummary } from "../graders/results/step-summary";
 import { toTerminal } from "../graders/results/terminal";
 import { assertValidResults, resultsProblems } from "../graders/results/validate-results";
 
@@ -551,5 +553,56 @@ describe("toClassroom (GitHub Classroom's autograding reporter)", () => {
     const r = perfectResult("ada");
     expect(toClassroom(r, { rerun }).status).toBe("pass");
     expect(JSON.parse(Buffer.from(classroomOutput(r, { rerun }), "base64").toString("utf8"))).toEqual(toClassroom(r, { rerun }));
+  });
+});
+
+describe("toSelfCheck (the starter kit's npm run check)", () => {
+  const rerun = (e: string) => `npm run check -- ${e}`;
+  const text = toSelfCheck(trickyResult(), { color: false, rerun });
+
+  it("one line per visible export, marked by its first test that did not pass, never a hidden test", () => {
+    const marks = text.split("\n").filter((l) => /^[✓✗!⚠] /.test(l)).map((l) => l.split(/\s+/).slice(0, 2).join(" "));
+    expect(marks).toEqual(["✓ affineForward", "✗ affineBackward", "! reluForward", "! reluBackward", "⚠ tanhForward"]);
+    expect(text).not.toContain(HIDDEN_NAME);
+    expect(text).not.toContain(HIDDEN_MESSAGE);
+    expect(text).not.toContain("secret inputs");
+  });
+
+  it("under an export that fails: its first failure with details, the likely cause, and the command that reruns it", () => {
+    const block = text.slice(text.indexOf("✗ affineBackward"), text.indexOf("! reluForward"));
+    expect(block).toContain(`    ${FAILED_MESSAGE}\n`);
+    expect(block).toContain("      expected dw[1][2] = 0.5\n");
+    expect(block).toContain("      Replay: case affine/3x4x5/0 of fixtures/golden/layers.json\n");
+    expect(block).toContain("    Likely cause: dw is computed as w·xᵀ instead of xᵀ·dout\n");
+    expect(block).toContain("    rerun: npm run check -- affineBackward  (1 more test of affineBackward did not pass)\n");
+  });
+
+  it("ends with the visible score; its verdict ignores hidden tests; the student's output is cleaned", () => {
+    expect(text).toMatch(/\n1 of 5 exports pass every visible test: 3\/15 points on the visible tests\.\n$/);
+    expect(allVisiblePassed(trickyResult())).toBe(false);
+    const hiddenFails = trickyResult();
+    hiddenFails.tests = hiddenFails.tests.filter((t) => t.test.visibility !== "visible" || t.outcome.status === "passed");
+    expect(allVisiblePassed(hiddenFails)).toBe(true);
+    expect(text).not.toContain("\u001b");
+    expect(text).toContain("red text helloworld");
+  });
+});
+
+describe("toStepSummary (the job summary of the kit's CI)", () => {
+  const rerun = (e: string) => `npm run check -- ${e}`;
+
+  it("a table per visible export, a failure's first line in its row, everything a student's code chose escaped", () => {
+    const r = trickyResult();
+    (r.tests[0].outcome as { message: string }).message = "ok";
+    const broken = r.tests[2].outcome as { message: string };
+    broken.message = "affineBackward threw Error: a | b <img src=x> **bold**\nsecond line";
+    const md = toStepSummary(r, { rerun });
+    expect(md.match(/^### /gm)).toHaveLength(5);
+    expect(md).toContain("### ❌ affineBackward: 0/6");
+    const row = md.split("\n").find((l) => l.startsWith("| dw matches numerical gradient"))!;
+    expect(row).toBe("| dw matches numerical gradient | 0/4 | ❌ failed | affineBackward threw Error: a \\| b &lt;img src=x&gt; \\*\\*bold\\*\\* |");
+    expect(md).toContain("Rerun: `npm run check -- affineBackward`");
+    expect(md).not.toContain(HIDDEN_NAME);
+    expect(md).not.toContain("secret inputs");
   });
 });

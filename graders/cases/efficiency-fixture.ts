@@ -8,7 +8,7 @@ import stringify from "json-stringify-pretty-compact";
 import { efficiencySeed } from "../checks/efficiency";
 import { outputsOf } from "../judge/compare";
 import { loadManifest, testSpecs } from "../manifest";
-import { REFERENCE } from "../reference";
+import { referenceAnswers } from "../reference";
 import type { AssignmentName, Case } from "./case";
 import { type ExpectedEntry, type ExpectedFile, summariesOf } from "./expected-summaries";
 import { efficiencyTarget } from "./scale";
@@ -22,7 +22,7 @@ export function efficiencyFixtureText(assignment: AssignmentName): string | null
     if (!plan) throw new Error(`no efficiency case for ${spec.export} (grader bug)`);
     const seed = efficiencySeed(`visible:${spec.name}`);
     const names = outputsOf({ target: plan.target } as Case, spec.export);
-    return [plan.small, plan.top].map((sizes) => ({ test: spec.name, export: spec.export, seed, sizes, summaries: summariesOf(REFERENCE[assignment], spec.export, seed, sizes, names) }));
+    return [plan.small, plan.top].map((sizes) => ({ test: spec.name, export: spec.export, seed, sizes, summaries: summariesOf(referenceAnswers, spec.export, seed, sizes, names) }));
   });
   const file: ExpectedFile = { format: 1, assignment, generator: "scripts/make-fixtures.ts", entries };
   return `${stringify(file, { maxLength: 120 })}\n`;

@@ -11,8 +11,7 @@
 import { readFileSync } from "node:fs";
 import { rootPath } from "../paths";
 import { type Summary, summarize } from "../judge/summary";
-import type { Implementation } from "./run";
-import { runCase } from "./run";
+import type { ReferenceAnswers } from "../reference-answers";
 import { type Sizes, efficiencyCase } from "./scale";
 import type { AssignmentName } from "./case";
 
@@ -42,10 +41,10 @@ export function expectedSummariesPath(assignment: AssignmentName): string {
 const sizesKey = (s: Sizes) => `${s.N}x${s.D}x${s.M}x${s.H}x${s.C}`;
 const entryKey = (exportName: string, seed: string, sizes: Sizes) => `${exportName}|${seed}|${sizesKey(sizes)}`;
 
-/** The summaries of `names` (outputs of `exportName`) that `impl` answers on the efficiency case (seed, sizes). */
-export function summariesOf(impl: Implementation, exportName: string, seed: string, sizes: Sizes, names: string[]): Record<string, Summary> {
+/** The summaries of `names` (outputs of `exportName`) that the reference answers on the efficiency case (seed, sizes). */
+export function summariesOf(reference: ReferenceAnswers, exportName: string, seed: string, sizes: Sizes, names: string[]): Record<string, Summary> {
   const { case: c, forwardOnly } = efficiencyCase(exportName, seed, sizes);
-  const result = runCase(impl, c, { forwardOnly });
+  const result = reference.run(c, { forwardOnly });
   return Object.fromEntries(names.map((n) => [n, summarize(n, result[n])]));
 }
 
@@ -84,7 +83,7 @@ export function expectedSummaries(
   seed: string,
   sizes: Sizes,
   names: string[],
-  reference?: Implementation,
+  reference?: ReferenceAnswers,
 ): Record<string, Summary> | null {
   const key = entryKey(exportName, seed, sizes);
   const fixed = committed(assignment).get(key);

@@ -5,8 +5,7 @@
  * a finite difference across a kink says nothing about the student (CS231n's notes on gradient
  * checks, "kinks in the objective": cs231n.github.io/neural-networks-3/#gradcheck).
  */
-import * as gates from "../../reference/gates/gates";
-import type { GraphSpec, Mat, Target, Value } from "./case";
+import type { GateName, GraphSpec, Mat, Target, Value } from "./case";
 import { addRow, mmul } from "./mat";
 
 export { KINK_MARGIN } from "./case";
@@ -16,6 +15,22 @@ export { KINK_MARGIN } from "./case";
 export function hingeMargins(scores: Mat, y: number[]): number[] {
   return scores.flatMap((row, i) => row.filter((_, j) => j !== y[i]).map((s) => s - row[y[i]] + 1));
 }
+
+/**
+ * A gate's value as CONTRACT.md §2 defines it (the forward only: enough to find where a graph's
+ * max nodes are near a tie). The grader's own, not the reference's: the starter kit, which has no
+ * reference code, finds kinks too.
+ */
+const GATE_VALUE: Record<GateName, (args: number[], ctor: number[]) => number> = {
+  AddGate: ([x, y]) => x + y,
+  MultiplyGate: ([x, y]) => x * y,
+  MaxGate: ([x, y]) => Math.max(x, y),
+  ExpGate: ([x]) => Math.exp(x),
+  ReciprocalGate: ([x]) => 1 / x,
+  ScaleGate: ([x], [a]) => a * x,
+  OffsetGate: ([x], [c]) => c + x,
+  SigmoidGate: ([x]) => 1 / (1 + Math.exp(-x)),
+};
 
 /** The values at MaxGate inputs of a graph: the differences x − y of each max node. */
 function graphMaxGaps(spec: GraphSpec, values: Record<string, number>): number[] {
@@ -28,8 +43,7 @@ function graphMaxGaps(spec: GraphSpec, values: Record<string, number>): number[]
     const [node] = pending.splice(k, 1);
     const args = node.inputs.map((i) => known.get(i) as number);
     if (node.gate.type === "MaxGate") gaps.push(args[0] - args[1]);
-    const Gate = gates[node.gate.type] as new (...c: number[]) => { forward: (...x: number[]) => number };
-    known.set(node.name, new Gate(...(node.gate.ctor ?? [])).forward(...args));
+    known.set(node.name, GATE_VALUE[node.gate.type](args, node.gate.ctor ?? []));
   }
   return gaps;
 }

@@ -5,9 +5,9 @@
  * name in checks/registry.ts; a manifest test names its check (`"check": "…"`).
  */
 import type { AssignmentName, Case, Value } from "../cases/case";
-import type { Implementation } from "../cases/run";
 import type { Sizes } from "../cases/scale";
 import type { Manifest } from "../manifest";
+import type { ReferenceAnswers } from "../reference-answers";
 import type { Outcome, ProcessEnd, Replay, TestSpec } from "../results/result";
 import { endedHow } from "../sandbox/process-end";
 import type { Thrown } from "../sandbox/protocol";
@@ -55,8 +55,8 @@ export interface CheckContext {
   golden: Case[];
   /** The hidden cases of the assignment: the case plan drawn from the secret seed (every export's). */
   hiddenCases(): Case[];
-  /** The live reference implementation of the assignment, in the grader's process. */
-  reference: Implementation;
+  /** The reference's answers (graders/reference-answers.ts): live in the grader, recorded in the starter kit (offline). */
+  reference: ReferenceAnswers;
   /** A seed for this test's random draws: replayable, secret for hidden tests. */
   seed: string;
   /** The per-call time limit of this test (ms). */

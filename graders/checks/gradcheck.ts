@@ -6,7 +6,9 @@
  *   1. the student's gradients and forward on the case, run in the sandbox;
  *   2. which forward to differentiate: the STUDENT's own, when it matches the reference on this
  *      case (golden tolerance), so a forward bug costs the forward's tests and not the backward's;
- *      otherwise the reference's, and the details say so;
+ *      otherwise the reference's, and the details say so. The starter kit has no reference code
+ *      (graders/reference-answers.ts, offline): there it is always the student's own, and the
+ *      details say when that forward fails its own test on the case;
  *   3. which checks: every entry of an argument with ≤ 64 entries (the golden cases); of a larger
  *      one the 4 corners, every bias entry, 16 seeded random entries and 3 seeded random unit
  *      directions ⟨grad, u⟩ vs (f(x + h·u) − f(x − h·u)) / 2h. Besides the golden cases, one
@@ -27,14 +29,15 @@ import { type Case, type Mat, SIGNATURES, type Target, type Value, isGate, isLay
 import { type Dims, type Variant, makeCase } from "../cases/generate";
 import { branchSignature, kinkDistance } from "../cases/kinks";
 import { Random } from "../cases/random";
-import { runCase } from "../cases/run";
 import { judgeOutputs, outputsOf } from "../judge/compare";
 import { diagnose } from "../judge/diagnose";
 import { type Tolerance, cs231nRelError, toleranceRatio, toleranceText } from "../judge/tolerance";
+import type { ReferenceAnswers } from "../reference-answers";
 import { formatNumber as num, scientific as sci } from "../results/format-number";
+import type { Outcome } from "../results/result";
 import { type CallResult, sanitizeThrown } from "../sandbox/sandbox";
 import { readMatrix, readNumber } from "./answers";
-import { type Check, thrownText, outcomeUnlessReturned } from "./context";
+import { type Check, outcomeUnlessReturned, thrownText } from "./context";
 import { caseReplay } from "./replay";
 import {
   BORDERLINE,
@@ -67,25 +70,36 @@ const LARGER: Partial<Record<Target, { dims: Dims; variant?: Variant }>> = {
   twoLayerNetLoss: { dims: { N: 6, D: 10, H: 12, C: 4 }, variant: { reg: 0.1 } },
 };
 
-/** The larger cases drawn so far in this grading process, by seed: the same for every student of a batch. */
-const drawn = new Map<string, Case>();
+/** The larger cases drawn so far in this grading process, by the reference that answered them and by seed: the same for every student of a batch. */
+const drawn = new WeakMap<ReferenceAnswers, Map<string, Case>>();
 const DRAWN_KEPT = 256;
 
-/** One larger case per target of `cases` (where there is a larger size), drawn from `seed` (once per grading process). */
-export function largerCases(cases: Case[], seed: string): Case[] {
+/** One larger case per target of `cases` (where there is a larger size), drawn from `seed` (once per grading process), its expected values the reference's. */
+export function largerCases(cases: Case[], seed: string, reference: ReferenceAnswers): Case[] {
+  let mine = drawn.get(reference);
+  if (!mine) drawn.set(reference, (mine = new Map()));
   return [...new Set(cases.map((c) => c.target))].flatMap((t) => {
     const l = LARGER[t];
     if (!l) return [];
     const id = `${t}/${Object.values(l.dims).join("x")}/larger`;
     const caseSeed = `${seed}:${id}`;
-    let c = drawn.get(caseSeed);
+    let c = mine.get(caseSeed);
     if (!c) {
-      c = makeCase(id, t, l.dims, l.variant ?? {}, caseSeed);
-      if (drawn.size >= DRAWN_KEPT) drawn.delete(drawn.keys().next().value as string);
-      drawn.set(caseSeed, c);
+      c = makeCase(id, t, l.dims, l.variant ?? {}, caseSeed, reference);
+      if (mine.size >= DRAWN_KEPT) mine.delete(mine.keys().next().value as string);
+      mine.set(caseSeed, c);
     }
     return [c];
   });
+}
+
+/**
+ * The cases a gradient check runs: the golden ones away from kinks (the golden MaxGate tie is for
+ * the value tests only), and the larger ones drawn from the test's seed.
+ */
+export function gradcheckCases(golden: Case[], seed: string, h: number, reference: ReferenceAnswers): { golden: Case[]; larger: Case[] } {
+  const kept = golden.filter((c) => kinkDistance(c.target, c.inputs) >= 100 * h);
+  return { golden: kept, larger: largerCases(kept, seed, reference) };
 }
 
 /** How many random directions may be redrawn (they crossed a kink) before giving up on more. */
@@ -290,6 +304,8 @@ interface Tally {
   evaluations: number;
   sandboxCalls: number;
   referenceForward: { id: string; why: string }[];
+  /** Offline: cases where the student's forward, differentiated all the same, fails its own test. */
+  wrongOwnForward: { id: string; why: string }[];
   retried: { id: string; h: number; ratio: number }[];
 }
 
@@ -300,14 +316,13 @@ export const gradcheck: Check = async (ctx) => {
   const exportName = ctx.spec.export;
   const visible = ctx.spec.visibility === "visible";
 
-  // inputs kept away from kinks: the golden MaxGate tie is for the value tests only
-  const golden = ctx.golden.filter((c) => kinkDistance(c.target, c.inputs) >= 100 * h);
-  const larger = largerCases(golden, ctx.seed);
+  const { golden, larger } = gradcheckCases(ctx.golden, ctx.seed, h, ctx.reference);
+  const offline = ctx.reference.offline;
   const cases = [...golden, ...larger];
   if (cases.length === 0) return { status: "grader-error", message: `no cases for ${exportName} away from kinks (grader bug)` };
   const isGolden = (c: Case) => golden.includes(c);
 
-  const tally: Tally = { cases: 0, larger: larger.length, entries: 0, directions: 0, skipped: 0, sparse: [], evaluations: 0, sandboxCalls: 0, referenceForward: [], retried: [] };
+  const tally: Tally = { cases: 0, larger: larger.length, entries: 0, directions: 0, skipped: 0, sparse: [], evaluations: 0, sandboxCalls: 0, referenceForward: [], wrongOwnForward: [], retried: [] };
   const run = (c: Case, forwardOnly: boolean): Promise<CallResult> => {
     tally.sandboxCalls++;
     return ctx.run(c, { forwardOnly });
@@ -327,18 +342,29 @@ export const gradcheck: Check = async (ctx) => {
     const returned = (full as { value: unknown }).value;
     const form = judgeOutputs(c, returned, names, { atol: Number.MAX_VALUE, rtol: 0 });
     if (!form.ok) {
-      const diagnosis = diagnose(c, exportName, returned, names, tolerances.golden);
+      const diagnosis = diagnose(c, exportName, returned, names, tolerances.golden, ctx.reference);
       return { status: "failed", message: `${exportName}: ${form.message}`, ...(form.details ? { details: form.details } : {}), ...(diagnosis ? { diagnosis } : {}), replay };
     }
     const answers = returned as Record<string, unknown>;
 
-    // 2. whose forward: the student's, where it matches the reference on this case
+    // 2. whose forward: the student's, where it matches the reference on this case (offline: always)
     const forward = layer ? await run(c, true) : full;
     const fwdKey = forwardOutput(c.target);
     let why: string | null = null;
     if (forward.kind !== "returned") why = `${forwardName(c.target, exportName)} did not return`;
     else if (!judgeOutputs(c, forward.value, [fwdKey], tolerances.golden).ok) why = `${forwardName(c.target, exportName)} does not match the reference`;
     else if (forward.durationMs > SLOW_FORWARD_MS) why = `${forwardName(c.target, exportName)} took ${Math.round(forward.durationMs)} ms, too slow to run hundreds of times`;
+    /** Offline, what is wrong with the student's forward on this case (the kit differentiates it all the same). */
+    let ownForward: string | null = null;
+    if (offline && why) {
+      if (forward.kind !== "returned") {
+        const problem = outcomeUnlessReturned(forward, ctx, replay);
+        if (problem?.status !== "failed") return problem!;
+        return { ...problem, message: `${exportName}: cannot be checked here: ${problem.message}`, details: [problem.details, offlineForwardText(c.target, exportName)].filter(Boolean).join("\n"), replay };
+      }
+      ownForward = why;
+      why = null;
+    }
     const perItemMs = BATCH_ITEM_FACTOR * Math.max(1, forward.durationMs);
     const who = forwardName(c.target, exportName);
     /** The student's forward on each input of a chunk, as untrusted items: one batch request, or one run each without batch. */
@@ -378,18 +404,25 @@ export const gradcheck: Check = async (ctx) => {
     };
     const reference: Evaluate = async (inputs) =>
       inputs.map((i) => {
-        const f = objective(c, runCase(ctx.reference, { ...c, inputs: i }, { forwardOnly: layer }));
+        const f = objective(c, ctx.reference.run({ ...c, inputs: i }, { forwardOnly: layer }));
         if (typeof f === "string") throw new Error(`the reference's forward on ${c.id} moved by ±h: ${f}`);
         return f;
       });
     let evaluate = why ? reference : yours;
-    const measure = async (check: CaseCheck, probes: Probe[], step: number): Promise<Round> => {
+    const measure = async (check: CaseCheck, probes: Probe[], step: number): Promise<Round | string> => {
       const first = await check.measure(probes, step, evaluate);
-      if (typeof first !== "string") return first;
+      if (typeof first !== "string" || offline) return first;
       why = first; // the student's forward misbehaved away from x: the reference's it is
       evaluate = reference;
       return (await check.measure(probes, step, evaluate)) as Round;
     };
+    /** Offline, the student's forward misbehaved away from x and there is no other: the test fails with why. */
+    const misbehaved = (problem: string): Outcome => ({
+      status: "failed",
+      message: `${exportName}: cannot be checked here: ${problem}`,
+      details: offlineForwardText(c.target, exportName),
+      replay,
+    });
 
     // 3.–4. what to compare, away from kinks
     const check = new CaseCheck(c, tol);
@@ -406,6 +439,7 @@ export const gradcheck: Check = async (ctx) => {
 
     // 5.–6. measure and judge, retrying a borderline failure at other steps
     const round = await measure(check, probes, h);
+    if (typeof round === "string") return misbehaved(round);
     const verdicts = check.judge(round, names);
     tally.cases++;
     tally.entries += round.measured.filter((m) => m.probe.entry).length;
@@ -414,6 +448,7 @@ export const gradcheck: Check = async (ctx) => {
     tally.skipped += skipped;
     if (skipped * 2 > probes.length + skippedDirections) tally.sparse.push(c.id);
     if (why) tally.referenceForward.push({ id: c.id, why });
+    if (ownForward) tally.wrongOwnForward.push({ id: c.id, why: ownForward });
     const failing = verdicts.filter((v) => !v.ok);
     if (failing.length === 0) continue;
     const worstRatio = Math.max(...failing.map((v) => v.worst?.ratio ?? Infinity));
@@ -421,7 +456,9 @@ export const gradcheck: Check = async (ctx) => {
     if (worstRatio <= BORDERLINE) {
       let passedAt: number | null = null;
       for (const step of RETRY_STEPS) {
-        const again = check.judge(await measure(check, probes, step), names);
+        const measured = await measure(check, probes, step);
+        if (typeof measured === "string") return misbehaved(measured);
+        const again = check.judge(measured, names);
         const bad = again.filter((v) => !v.ok);
         retries.push(`h = ${sci(step)}: ${bad.length === 0 ? "passes" : `worst ${bad[0].output}${labelOf(bad[0].worst)} at ${num(bad[0].worst?.ratio ?? Infinity)}× the tolerance`}`);
         if (bad.length === 0) {
@@ -435,10 +472,10 @@ export const gradcheck: Check = async (ctx) => {
       }
     }
     const v = failing[0];
-    const diagnosis = diagnose(c, exportName, returned, names, tolerances.golden);
+    const diagnosis = diagnose(c, exportName, returned, names, tolerances.golden, ctx.reference);
     return {
       status: "failed",
-      ...failureText(exportName, c, v, { h, tol, why, retries, worstRatio, skipped, seeds: { case: visible || isGolden(c) ? c.seed : null, draws: visible && sampled ? `${ctx.seed}:${c.id}` : null } }),
+      ...failureText(exportName, c, v, { h, tol, why, ownForward, offline, retries, worstRatio, skipped, seeds: { case: visible || isGolden(c) ? c.seed : null, draws: visible && sampled ? `${ctx.seed}:${c.id}` : null } }),
       ...(diagnosis ? { diagnosis } : {}),
       replay,
       extra: { gradcheck: extraOf(tally) },
@@ -446,6 +483,12 @@ export const gradcheck: Check = async (ctx) => {
   }
   return { status: "passed", message: passedText(tally, cases, exportName, h), extra: { gradcheck: extraOf(tally) } };
 };
+
+/** Offline (the starter kit), why a misbehaving forward cannot be replaced, and what to do. */
+function offlineForwardText(target: Target, exportName: string): string {
+  const forward = isLayer(target) ? `${target}Forward` : exportName;
+  return `the starter kit always differentiates ${forwardName(target, exportName)} (it has no reference code): fix ${forward} first (npm run check -- ${forward}); the course's grader differentiates its own reference forward when yours misbehaves`;
+}
 
 function labelOf(w: OutputVerdict["worst"]): string {
   if (!w) return "";
@@ -470,7 +513,7 @@ function failureText(
   exportName: string,
   c: Case,
   v: OutputVerdict,
-  o: { h: number; tol: Tolerance; why: string | null; retries: string[]; worstRatio: number; skipped: number; seeds: { case: string | null; draws: string | null } },
+  o: { h: number; tol: Tolerance; why: string | null; ownForward: string | null; offline: boolean; retries: string[]; worstRatio: number; skipped: number; seeds: { case: string | null; draws: string | null } },
 ): { message: string; details: string } {
   const w = v.worst!;
   const a = w.probe.analytic;
@@ -498,9 +541,13 @@ function failureText(
     );
   }
   lines.push(
-    o.why
-      ? `${o.why} on this case, so the numeric gradient uses the reference's forward`
-      : "the numeric gradient differentiates your own forward (it matches the reference on this case)",
+    o.ownForward
+      ? `${o.ownForward} on this case (its own test fails there), and the numeric gradient differentiates it all the same: ${offlineForwardText(c.target, exportName)}`
+      : o.why
+        ? `${o.why} on this case, so the numeric gradient uses the reference's forward`
+        : o.offline
+          ? "the numeric gradient differentiates your own forward (it matches the expected values on this case)"
+          : "the numeric gradient differentiates your own forward (it matches the reference on this case)",
   );
   if (o.retries.length > 0) lines.push(`borderline at h = ${sci(o.h)} (${num(o.worstRatio)}× the tolerance), retried: ${o.retries.join("; ")}`);
   if (o.skipped > 0) lines.push(`${o.skipped} check${o.skipped > 1 ? "s" : ""} skipped on this case: x ± h crosses a kink there`);
@@ -520,6 +567,10 @@ function passedText(t: Tally, cases: Case[], exportName: string, h: number): str
   for (const why of whys) {
     const ids = t.referenceForward.filter((r) => r.why === why).map((r) => r.id);
     parts.push(`on ${ids.length === t.cases ? "every case" : ids.join(", ")}, ${why}, so the numeric gradient there uses the reference's forward`);
+  }
+  for (const why of [...new Set(t.wrongOwnForward.map((r) => r.why))]) {
+    const ids = t.wrongOwnForward.filter((r) => r.why === why).map((r) => r.id);
+    parts.push(`on ${ids.length === t.cases ? "every case" : ids.join(", ")}, ${why}: the starter kit differentiated it all the same (the course's grader uses its reference forward there), so fix that forward first`);
   }
   if (t.retried.length > 0) parts.push(`borderline at h = ${sci(h)} on ${t.retried.map((r) => `${r.id} (passes at h = ${sci(r.h)})`).join(", ")}`);
   if (t.skipped > 0) parts.push(`${t.skipped} check${t.skipped > 1 ? "s" : ""} skipped where x ± h crosses a kink`);

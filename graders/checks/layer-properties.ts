@@ -16,7 +16,6 @@ import type { Case, LayerName, Mat, Value } from "../cases/case";
 import { LAYER_NAMES, SIGNATURES } from "../cases/case";
 import { filled, zip } from "../cases/mat";
 import { Random } from "../cases/random";
-import { runCase } from "../cases/run";
 import type { Outcome, Replay } from "../results/result";
 import { formatNumber as fmt } from "../results/format-number";
 import { answerProblem } from "../judge/answer-schema";
@@ -89,7 +88,7 @@ async function layerSpecific(ctx: CheckContext, layer: LayerName, c: Case, g: Gr
     if (withParam) {
       const step = await gradientsFor(ctx, withParam, withParam.inputs.dout as Mat, ["dx"], goldenReplay(ctx, withParam));
       if (!step.ok) return step.outcome;
-      const want = runCase(ctx.reference, withParam).dx as Mat;
+      const want = ctx.reference.run(withParam).dx as Mat;
       const { ok, at, got, want: expected } = worstGap(step.grads.dx, want, { atol: 1e-9, rtol: 0 });
       if (!ok) return fail(`${exportName}: with ${param} = ${withParam.inputs[param]}, dx${at} = ${fmt(got)}, expected ${fmt(expected)}`, { diagnosis: `the forward's ${param} must reach the backward (keep it in the cache), not the default`, replay: goldenReplay(ctx, withParam) });
     }
@@ -182,7 +181,7 @@ async function atTheKink(ctx: CheckContext, layer: LayerName): Promise<Outcome |
     const replay = inputsReplay({ x, dout: KINK_DOUT }, param, p);
     const step = await gradientsFor(ctx, c, KINK_DOUT, ["dx"], replay);
     if (!step.ok) return step.outcome;
-    const want = runCase(ctx.reference, c).dx as Mat;
+    const want = ctx.reference.run(c).dx as Mat;
     const got = step.grads.dx;
     if (got.length !== want.length || got.some((row, i) => row.length !== want[i].length)) {
       return fail(`${ctx.spec.export}: cannot test its properties: dx has shape ${got.length}×${got[0]?.length ?? 0} for x of shape ${x.length}×${x[0].length}`, { replay });
@@ -240,7 +239,7 @@ const forwardProperties: Check = async (ctx) => {
     if (changed) return fail(`${ctx.spec.export} changed its argument x: x${changed[1]}`, { diagnosis: `a function must not modify its arguments: ${INPLACE_HINT}`, replay });
     const out = readMatrix(value, "out");
     if (!out.ok) return fail(`${ctx.spec.export}: cannot test its properties: ${out.message}${sigmoid ? " (x has entries up to ±800)" : ""}`, { replay, ...(sigmoid ? { diagnosis: SIGMOID_OVERFLOW } : {}) });
-    const want = runCase(ctx.reference, c, { forwardOnly: true }).out as Mat;
+    const want = ctx.reference.run(c, { forwardOnly: true }).out as Mat;
     const x = c.inputs.x as Mat;
     for (let i = 0; i < x.length; i++) for (let j = 0; j < x[i].length; j++) {
       const ok = Math.abs(out.value[i][j] - want[i][j]) <= 1e-12 * Math.max(1, Math.abs(want[i][j]));

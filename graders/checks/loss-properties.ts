@@ -13,7 +13,6 @@ import type { Case, LossName, Mat, Value } from "../cases/case";
 import { SIGNATURES } from "../cases/case";
 import { sumSquares } from "../cases/mat";
 import { Random } from "../cases/random";
-import { runCase } from "../cases/run";
 import type { Outcome, Replay } from "../results/result";
 import { closeTo } from "../judge/tolerance";
 import { formatNumber as fmt } from "../results/format-number";
@@ -244,7 +243,7 @@ const netProperties: Check = async (ctx) => {
   if (!k.ok) return k.outcome;
   const kdb1 = need(readMatrix(k.returned, "db1"), ctx);
   if (isOutcome(kdb1)) return kdb1;
-  const wantDb1 = runCase(ctx.reference, { ...c, inputs: { ...c.inputs, ...kinked } }).db1 as Mat;
+  const wantDb1 = ctx.reference.run({ ...c, inputs: { ...c.inputs, ...kinked } }).db1 as Mat;
   if (kdb1.length !== wantDb1.length || kdb1[0].length !== wantDb1[0].length) return fail(`twoLayerNetLoss: cannot test its properties: db1 has shape ${kdb1.length}×${kdb1[0]?.length ?? 0}`, { replay: kinkReplay });
   for (let j = 0; j < wantDb1[0].length; j++) {
     if (closeTo(kdb1[0][j], wantDb1[0][j], 1e-12)) continue;

@@ -17,10 +17,9 @@
 import fc from "fast-check";
 import { type Call, type Case, GATE_NAMES, type GateName, type GraphSpec, type Value } from "../cases/case";
 import { Random } from "../cases/random";
-import { runCase } from "../cases/run";
 import { describe } from "../cases/shapes";
 import { judgeOutputs, outputsOf } from "../judge/compare";
-import { diagnose } from "../judge/diagnose";
+import { computeCatalog, diagnose } from "../judge/diagnose";
 import { withinTolerance } from "../judge/tolerance";
 import { TOLERANCE_RULE, between, full, magnitude, numberList, short, subSeed, upstream, withinPropertyTol } from "./arbitraries";
 import type { Check, CheckContext, RegisteredCheck } from "./context";
@@ -121,6 +120,9 @@ function resultsOf(value: unknown): unknown[][] | null {
  * does earns nothing when both are wrong (a gate that returns a constant keeps no state either).
  */
 function judge(ctx: CheckContext, subject: Subject, value: unknown, reference: unknown): Broken | null {
+  // offline (the starter kit, and the recording of its answers: graders/reference-answers.ts), the
+  // questions a diagnosis of a wrong fresh answer would ask the reference, asked up front
+  if (ctx.reference.offline) for (let s = 0; s < SETS; s++) computeCatalog(subject.plainCase(s), ctx.reference);
   const results = resultsOf(value);
   if (!results) return { message: `the answers of a sequence of calls on one ${subject.noun} could not be read back` };
   const referenceResults = resultsOf(reference)!;
@@ -185,7 +187,7 @@ function wrongWhenFresh(ctx: CheckContext, subject: Subject, results: unknown[][
     const answer = { [names[0]]: results[s + 1][0], grads: results[s + 1][1] };
     const verdict = judgeOutputs(c, answer, names, tol);
     if (verdict.ok) throw new Error(`reuse: a fresh answer fails the judge's rule as read here but passes the judge, for ${subject.showSet(s, full)}`); // a grader error
-    const diagnosis = diagnose(c, ctx.spec.export, answer, names, tol);
+    const diagnosis = diagnose(c, ctx.spec.export, answer, names, tol, ctx.reference);
     return {
       message: `${subject.fresh} is already wrong, so this is not about state: ${verdict.message}, for ${subject.showSet(s, short)}`,
       details: [
@@ -278,6 +280,16 @@ function gateSubject(ctx: CheckContext, sample: GateSample): Subject {
   const names = n === 2 ? ["dx", "dy"] : ["dx"];
   const constant: Record<string, Value> = sample.ctor ? { ctor: sample.ctor } : {};
   const inputs = { ...constant, sequences: sequences((s) => sample.sets[s].x, (s) => [sample.sets[s].dz]) };
+  // the reference after an earlier set's forward, with each backward step's dz (gates are linear in
+  // dz): asked up front, so a starter kit's recording (made on a correct gate) holds them too
+  const stale = SEQUENCE.map((step, k) =>
+    step.method !== "backward"
+      ? []
+      : earlierSets(k).map((s) => {
+          const c: Case = { id: "stale", target: gate, exports: [gate], seed: "", inputs: { ...constant, x: sample.sets[s].x, dz: sample.sets[step.set].dz }, expected: {} };
+          return ctx.reference.run(c).grads as number[];
+        }),
+  );
   return {
     noun: "gate",
     fresh: `a fresh ${gate}`,
@@ -291,14 +303,7 @@ function gateSubject(ctx: CheckContext, sample: GateSample): Subject {
     expectation: (method) => (method === "forward" ? "a finite number" : `an array of ${n} finite number${n > 1 ? "s" : ""} (one gradient per input)`),
     showCall: (step) => (step.method === "forward" ? `forward(${sample.sets[step.set].x.map(full).join(", ")})` : `backward(${full(sample.sets[step.set].dz)})`),
     showSet: (s, f) => gateSet(gate, sample, s, f),
-    staleAnswers(k) {
-      // the reference after an earlier set's forward, with this step's dz (gates are linear in dz)
-      const dz = sample.sets[SEQUENCE[k].set].dz;
-      return earlierSets(k).map((s) => {
-        const c: Case = { id: "stale", target: gate, exports: [gate], seed: "", inputs: { ...(sample.ctor ? { ctor: sample.ctor } : {}), x: sample.sets[s].x, dz }, expected: {} };
-        return runCase(ctx.reference, c).grads as number[];
-      });
-    },
+    staleAnswers: (k) => stale[k],
     causes: GATE_CAUSES,
   };
 }
@@ -310,7 +315,7 @@ const gateReuse: Check = (ctx) =>
     show: (sample) => showGateSample(ctx.spec.export, sample),
     async holds(sample, run) {
       const subject = gateSubject(ctx, sample);
-      return judge(ctx, subject, await run(subject.case), runCase(ctx.reference, subject.case));
+      return judge(ctx, subject, await run(subject.case), ctx.reference.run(subject.case));
     },
   });
 
@@ -375,7 +380,7 @@ const graphReuse: Check = (ctx) =>
     show: ({ spec, sets }) => `${showGraph(spec, sets[0])}; then values ${sets.slice(1).map((v) => `{${showValues(spec, v, full)}}`).join(", ")}`,
     async holds(sample, run) {
       const subject = graphSubject(ctx, sample);
-      return judge(ctx, subject, await run(subject.case), runCase(ctx.reference, subject.case));
+      return judge(ctx, subject, await run(subject.case), ctx.reference.run(subject.case));
     },
   });
 

@@ -10,30 +10,49 @@
  * the loss curve, or the step that went wrong and why) is untrusted data, validated here; the
  * training accuracy is computed here with the REFERENCE forward on the learned params, so a
  * twoLayerNetScores bug never costs this test: only the gradients (and the loss, which must be
- * finite) are the student's. The hyperparameters, and how they were chosen:
- * assignments/two-layer-net/TRAINING.md.
+ * finite) are the student's. The starter kit has no reference code (offline): there the
+ * student's own twoLayerNetScores gives the scores, and the messages say so. The
+ * hyperparameters, and how they were chosen: assignments/two-layer-net/TRAINING.md.
  */
-import { Matrix } from "ml-matrix";
-import type { Mat } from "../cases/case";
+import type { Case, Mat } from "../cases/case";
 import { type Params, TRAINING, readParams, trainingSetup } from "../cases/train";
 import type { Outcome } from "../results/result";
 import { type Thrown } from "../sandbox/protocol";
 import { sanitizeThrown } from "../sandbox/sandbox";
-import { type Check, type CheckContext, studentStack, thrownText, outcomeUnlessReturned } from "./context";
+import { readMatrix } from "./answers";
+import { type Check, type CheckContext, outcomeUnlessReturned, studentStack, thrownText } from "./context";
 
-/** The fraction of rows whose highest score is their label, with the reference's forward. */
-export function accuracy(ctx: Pick<CheckContext, "reference">, params: Params, X: Mat, y: number[]): number {
-  const scoresOf = ctx.reference.twoLayerNetScores as (p: Record<string, Matrix>, X: Matrix) => Matrix;
-  const scores = scoresOf({ W1: new Matrix(params.W1), b1: new Matrix(params.b1), W2: new Matrix(params.W2), b2: new Matrix(params.b2) }, new Matrix(X));
+/** The fraction of rows whose highest score is their label. */
+export function accuracy(scores: Mat, y: number[]): number {
   let right = 0;
-  for (let i = 0; i < X.length; i++) {
-    const row = scores.getRow(i);
+  for (let i = 0; i < y.length; i++) {
+    const row = scores[i];
     let best = 0;
     for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
     if (best === y[i]) right++;
   }
-  return right / X.length;
+  return right / y.length;
 }
+
+/**
+ * The scores of the learned net on X: the reference's forward, or offline (the starter kit) the
+ * student's own twoLayerNetScores, run in their sandbox and read as untrusted data.
+ */
+async function learnedScores(ctx: CheckContext, params: Params, X: Mat): Promise<Mat | string> {
+  const c: Case = { id: "training/accuracy", target: "twoLayerNetScores", exports: ["twoLayerNetScores"], seed: ctx.seed, inputs: { ...params, X }, expected: {} };
+  if (!ctx.reference.offline) return ctx.reference.run(c).scores as Mat;
+  const r = await ctx.run(c);
+  if (r.kind !== "returned") return r.kind === "threw" ? `threw ${thrownText(r.error)}` : "did not return";
+  const scores = readMatrix(r.value, "scores");
+  if (!scores.ok) return scores.message;
+  if (scores.value.length !== X.length || scores.value.some((row) => row.length !== TRAINING.classes || !row.every(Number.isFinite))) {
+    return `returned scores that are not ${X.length}×${TRAINING.classes} finite numbers`;
+  }
+  return scores.value;
+}
+
+/** Offline, where the accuracy comes from and what to fix first. */
+const OWN_SCORES = "the starter kit measures the training accuracy with your own twoLayerNetScores (it has no reference code; the course's grader uses its reference forward, so there only your gradients count): if twoLayerNetScores fails its own tests, fix it first (npm run check -- twoLayerNetScores)";
 
 const BARS = "▁▂▃▄▅▆▇█";
 
@@ -114,7 +133,11 @@ export const training: Check = async (ctx: CheckContext): Promise<Outcome> => {
     };
   }
 
-  const acc = accuracy(ctx, run.params, X, y);
+  const scores = await learnedScores(ctx, run.params, X);
+  if (typeof scores === "string") {
+    return { status: "failed", message: `${name}: trained ${steps} steps, but the accuracy cannot be measured: your twoLayerNetScores ${scores} on the learned parameters`, details: [curve(), setting, OWN_SCORES].join("\n") };
+  }
+  const acc = accuracy(scores, y);
   const spark = sparkline(losses);
   const extra = {
     training: {
@@ -132,14 +155,14 @@ export const training: Check = async (ctx: CheckContext): Promise<Outcome> => {
     },
   };
   const summary = `${name}: trained ${steps} steps, training accuracy ${percent(acc)} (needs ≥ ${percent(needed).replace(".0 ", " ")}); loss ${fixed(losses[0])} → ${fixed(losses[losses.length - 1])}`;
-  if (acc >= needed) return { status: "passed", message: `${summary}\n${curve()}`, extra };
+  if (acc >= needed) return { status: "passed", message: `${summary}\n${curve()}${ctx.reference.offline ? "\nmeasured with your own twoLayerNetScores (the starter kit has no reference code)" : ""}`, extra };
   return {
     status: "failed",
     message: summary,
     details: [
       curve(),
       setting,
-      "training accuracy is measured with the reference forward on the parameters your gradients led to",
+      ctx.reference.offline ? OWN_SCORES : "training accuracy is measured with the reference forward on the parameters your gradients led to",
     ].join("\n"),
     diagnosis: "the gradients do not lead downhill: check each of grads.W1, b1, W2, b2 against the gradient-check tests (the ReLU mask, the 1/N of the mean, the reg term 2·reg·W)",
     extra,

@@ -33,7 +33,7 @@ function valueCheck(pool: "golden" | "hidden"): Check {
       const value = (r as { value: unknown }).value;
       const verdict = judgeOutputs(c, value, names, tol);
       if (!verdict.ok) {
-        const diagnosis = diagnose(c, ctx.spec.export, value, names, tol);
+        const diagnosis = diagnose(c, ctx.spec.export, value, names, tol, ctx.reference);
         return { status: "failed", message: `${ctx.spec.export}: ${verdict.message}`, details: verdict.details, ...(diagnosis ? { diagnosis } : {}), replay };
       }
     }

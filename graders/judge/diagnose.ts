@@ -5,18 +5,17 @@
  * name the likely cause in plain words.
  *
  * Each variant is data: { id, target, outputs, when?, compute(case) → the wrong outputs, text }.
- * compute is a pure function of the case's inputs, built from the reference (graders/reference.ts
- * run through runCase on transformed inputs, or the reference's answer transformed), so variants
- * cost nothing until a test fails. An answer matches a variant under the judge's own tolerance
+ * compute is a pure function of the case's inputs, built from the reference (its answers on
+ * transformed inputs, asked through the ReferenceAnswers it is given, or the case's expected values
+ * transformed), so variants cost nothing until a test fails. An answer matches a variant under the judge's own tolerance
  * (|yours − variant| ≤ atol·max(1, max|variant|) + rtol·|variant|, shapes equal), which also
  * catches shape-changing bugs (a transposed dw is compared with the reference's dw transposed).
  * Only the first output the judge fails is diagnosed, so the text is about that output.
  */
 import { type AssignmentName, type Case, type GateName, type GraphSpec, type Mat, type Target, type Value, GATE_NAMES, LAYER_NAMES, SIGNATURES, assignmentOf, isGate } from "../cases/case";
 import { add, addRow, colSums, filled, map, mmul, rowSums, scale, sumSquares, transpose, zip } from "../cases/mat";
-import { runCase } from "../cases/run";
 import { type Tolerance, toleranceRatio } from "./tolerance";
-import { REFERENCE } from "../reference";
+import type { ReferenceAnswers } from "../reference-answers";
 import { judgeOutputs, outputsOf } from "./compare";
 
 type Rec = Record<string, unknown>;
@@ -39,7 +38,7 @@ export interface WrongVariant {
   /** Only on cases that can show it (a tie, nodes out of order, a regularized loss …). */
   when?: (c: Case) => boolean;
   /** The wrong answer on this case, as plain data, for (at least) the outputs it changes. */
-  compute: (c: Case) => Rec;
+  compute: (c: Case, reference: ReferenceAnswers) => Rec;
   /** "values" (default): equal within tolerance, entry by entry; "non-finite": the variant and
    *  the answer are both NaN/±Infinity somewhere (how a NaN spreads depends on the code). */
   match?: "values" | "non-finite";
@@ -69,8 +68,8 @@ function negate(v: unknown): unknown {
 const assignment = (c: Case): AssignmentName => assignmentOf(c.target);
 
 /** The reference's answer to the case with some inputs replaced (a fresh run: nothing is shared). */
-function ref(c: Case, inputs: Record<string, Value> = {}): Rec {
-  return runCase(REFERENCE[assignment(c)], { ...c, inputs: { ...c.inputs, ...inputs } });
+function ref(reference: ReferenceAnswers, c: Case, inputs: Record<string, Value> = {}): Rec {
+  return reference.run({ ...c, inputs: { ...c.inputs, ...inputs } });
 }
 /** The reference's answer to the case itself (the case's expected values). */
 const expected = (c: Case): Rec => c.expected as Rec;
@@ -170,7 +169,7 @@ variant({
 for (const g of GATE_NAMES as readonly GateName[]) {
   variant({
     id: "ignores-dz", target: g, outputs: ["grads"],
-    compute: (c) => ({ grads: ref(c, { dz: 1 }).grads }),
+    compute: (c, r) => ({ grads: ref(r, c, { dz: 1 }).grads }),
     text: (d) => `${who(d)} ignores dz: it returns the local gradient alone${g === "SigmoidGate" ? " σ(x)·(1 − σ(x))" : ""}; backward must multiply it by dz (the chain rule)`,
   });
   variant({
@@ -181,8 +180,6 @@ for (const g of GATE_NAMES as readonly GateName[]) {
 }
 
 // ---- the computational graph (case: { graph, values } → { value, grads })
-type GateInstance = { forward: (...x: number[]) => number; backward: (dz: number) => number[] };
-type GateClass = new (...ctor: number[]) => GateInstance;
 
 /** Whether every node comes after the nodes it reads. */
 function inGivenOrderIsTopological(spec: GraphSpec): boolean {
@@ -194,57 +191,17 @@ function inGivenOrderIsTopological(spec: GraphSpec): boolean {
   return true;
 }
 
-/** Orders a student's sort may produce: ready-first scan (Kahn-like), DFS post-order, as given. */
-function candidateOrders(spec: GraphSpec): GraphSpec["nodes"][] {
-  const byName = new Map(spec.nodes.map((n) => [n.name, n]));
-  const kahn: GraphSpec["nodes"] = [];
-  const ready = new Set(spec.inputs);
-  const pending = [...spec.nodes];
-  while (pending.length > 0) {
-    const k = pending.findIndex((n) => n.inputs.every((i) => ready.has(i)));
-    if (k < 0) break;
-    const [n] = pending.splice(k, 1);
-    kahn.push(n);
-    ready.add(n.name);
-  }
-  const dfs: GraphSpec["nodes"] = [];
-  const done = new Set<string>();
-  const visit = (n: GraphSpec["nodes"][number]) => {
-    if (done.has(n.name)) return;
-    done.add(n.name);
-    for (const i of n.inputs) if (byName.has(i)) visit(byName.get(i)!);
-    dfs.push(n);
-  };
-  spec.nodes.forEach(visit);
-  return [kahn, dfs, ...(inGivenOrderIsTopological(spec) ? [spec.nodes] : [])];
-}
-
-/** Forward then backward over `order` with the reference's gates; `overwrite`: grad[src] = g instead of +=. */
-function runGraph(c: Case, order: GraphSpec["nodes"], overwrite: boolean): Rec {
-  const spec = c.inputs.graph as GraphSpec;
-  const gates = REFERENCE.gates as Record<string, GateClass>;
-  const values = new Map<string, number>(Object.entries(c.inputs.values as Record<string, number>));
-  const instances = order.map((n) => ({ node: n, gate: new gates[n.gate.type](...(n.gate.ctor ?? [])) }));
-  for (const { node, gate } of instances) values.set(node.name, gate.forward(...node.inputs.map((i) => values.get(i) as number)));
-  const grad = new Map<string, number>([[spec.output, 1]]);
-  for (const { node, gate } of [...instances].reverse()) {
-    const g = gate.backward(grad.get(node.name) ?? 0);
-    node.inputs.forEach((src, k) => grad.set(src, overwrite ? g[k] : (grad.get(src) ?? 0) + g[k]));
-  }
-  return { value: values.get(spec.output), grads: Object.fromEntries(spec.inputs.map((n) => [n, grad.get(n) ?? 0])) };
-}
-
 variant({
   id: "graph-given-order", target: "ComputationalGraph", outputs: ["value", "grads"],
   when: (c) => !inGivenOrderIsTopological(c.inputs.graph as GraphSpec), match: "non-finite",
-  compute: (c) => runGraph(c, (c.inputs.graph as GraphSpec).nodes, false),
+  compute: (c, r) => r.run(c, { walk: { order: "given", overwrite: false } }),
   text: (d) => `${d.exportName}: ${d.output} is what walking the nodes in the order given produces (a node read before its value exists gives NaN): nodes come in any order, so sort them topologically (each node after the nodes it reads) before forward and backward`,
 });
-for (const k of [0, 1, 2]) {
+for (const order of ["kahn", "dfs", "given"] as const) {
   variant({
     id: "graph-overwrites", target: "ComputationalGraph", outputs: ["grads"],
-    when: (c) => candidateOrders(c.inputs.graph as GraphSpec).length > k,
-    compute: (c) => runGraph(c, candidateOrders(c.inputs.graph as GraphSpec)[k], true),
+    when: (c) => order !== "given" || inGivenOrderIsTopological(c.inputs.graph as GraphSpec),
+    compute: (c, r) => r.run(c, { walk: { order, overwrite: true } }),
     text: (d) => `${d.exportName}: grads overwrite instead of adding at a branch: a value that feeds several nodes (or one node twice) must get the SUM of their gradients (grad[name] += …, not grad[name] = …)`,
   });
 }
@@ -370,7 +327,7 @@ for (const [t, outputs] of LAYER_BACKWARD) {
   for (const o of outputs) {
     variant({
       id: "ignores-dout", target: t, outputs: [o],
-      compute: (c) => ({ [o]: ref(c, { dout: ones(dout(c)) })[o] }),
+      compute: (c, r) => ({ [o]: ref(r, c, { dout: ones(dout(c)) })[o] }),
       text: (d) =>
         pointwiseTargets.includes(t as (typeof pointwiseTargets)[number])
           ? `${who(d)} ignores dout: it is the local slope alone (what dout = all ones would give); the chain rule multiplies the local slope by dout, entry by entry`
@@ -461,9 +418,9 @@ for (const t of ["svmLoss", "softmaxLoss"] as const) {
 }
 
 /** A regularized loss split into its data part (the reference at reg = 0) and its reg part. */
-function regSplit(c: Case, weights: string[]): { data: Rec; reg: number; regLoss: number; full: Rec } {
+function regSplit(r: ReferenceAnswers, c: Case, weights: string[]): { data: Rec; reg: number; regLoss: number; full: Rec } {
   const reg = c.inputs.reg as number;
-  return { data: ref(c, { reg: 0 }), reg, regLoss: reg * weights.reduce((s, w) => s + sumSq(inMat(c, w)), 0), full: expected(c) };
+  return { data: ref(r, c, { reg: 0 }), reg, regLoss: reg * weights.reduce((s, w) => s + sumSq(inMat(c, w)), 0), full: expected(c) };
 }
 const regularized = (c: Case) => (c.inputs.reg as number) > 0;
 
@@ -473,22 +430,22 @@ function regularizedLossVariants(t: Target, weights: { grad: string; w: string }
   const lossText = (d: DiagnosisContext, what: string) => `${who(d)} ${what}`;
   variant({
     id: "loss-summed", target: t, outputs: ["loss"], when: (c) => rows(c) > 1,
-    compute: (c) => { const s = regSplit(c, ws); return { loss: (s.data.loss as number) * rows(c) + s.regLoss }; },
+    compute: (c, r) => { const s = regSplit(r, c, ws); return { loss: (s.data.loss as number) * rows(c) + s.regLoss }; },
     text: (d) => lossText(d, `is the SUM of the row losses (N = ${rows(d.c)} times the mean) plus the reg term: the data loss is the MEAN over the rows, divide it by N`),
   });
   variant({
     id: "extra-1/N", target: t, outputs: ["loss"], when: (c) => rows(c) > 1,
-    compute: (c) => { const s = regSplit(c, ws); return { loss: (s.data.loss as number) / rows(c) + s.regLoss }; },
+    compute: (c, r) => { const s = regSplit(r, c, ws); return { loss: (s.data.loss as number) / rows(c) + s.regLoss }; },
     text: (d) => lossText(d, `has its data loss divided by N twice: the mean divides the sum of the row losses by N once`),
   });
   variant({
     id: "reg-loss-half", target: t, outputs: ["loss"], when: regularized,
-    compute: (c) => { const s = regSplit(c, ws); return { loss: (s.data.loss as number) + s.regLoss / 2 }; },
+    compute: (c, r) => { const s = regSplit(r, c, ws); return { loss: (s.data.loss as number) + s.regLoss / 2 }; },
     text: (d) => lossText(d, `has ½·reg·ΣW² as its reg term: this course's loss adds reg·ΣW² (no ½), whose gradient is 2·reg·W`),
   });
   variant({
     id: "reg-loss-missing", target: t, outputs: ["loss"], when: regularized,
-    compute: (c) => ({ loss: regSplit(c, ws).data.loss }),
+    compute: (c, r) => ({ loss: regSplit(r, c, ws).data.loss }),
     text: (d) => lossText(d, `has no regularization term: the loss is the mean data loss + reg·ΣW²`),
   });
   if (t === "twoLayerNetLoss") {
@@ -505,36 +462,36 @@ function regularizedLossVariants(t: Target, weights: { grad: string; w: string }
   }
   for (const { grad, w } of weights) {
     const R = (c: Case) => scale(inMat(c, w), 2 * (c.inputs.reg as number));
-    const data = (c: Case) => regSplit(c, ws).data[grad] as Mat;
+    const data = (c: Case, r: ReferenceAnswers) => regSplit(r, c, ws).data[grad] as Mat;
     const formula = FORMULA[t]![grad];
     variant({
       id: "reg-grad-half", target: t, outputs: [grad], when: regularized,
-      compute: (c) => ({ [grad]: add(data(c), scale(R(c), 0.5)) }),
+      compute: (c, r) => ({ [grad]: add(data(c, r), scale(R(c), 0.5)) }),
       text: (d) => `${who(d)} adds reg·${w} instead of 2·reg·${w}: the gradient of reg·Σ${w}² is 2·reg·${w}`,
     });
     variant({
       id: "reg-grad-missing", target: t, outputs: [grad], when: regularized,
-      compute: (c) => ({ [grad]: data(c) }),
+      compute: (c, r) => ({ [grad]: data(c, r) }),
       text: (d) => `${who(d)} has no regularization gradient: add 2·reg·${w} (the gradient of reg·Σ${w}²)`,
     });
     variant({
       id: "reg-grad-double", target: t, outputs: [grad], when: regularized,
-      compute: (c) => ({ [grad]: add(data(c), scale(R(c), 2)) }),
+      compute: (c, r) => ({ [grad]: add(data(c, r), scale(R(c), 2)) }),
       text: (d) => `${who(d)} adds 4·reg·${w}: the gradient of reg·Σ${w}² is 2·reg·${w}, added once`,
     });
     variant({
       id: "missing-1/N", target: t, outputs: [grad], when: (c) => rows(c) > 1,
-      compute: (c) => ({ [grad]: add(scale(data(c), rows(c)), R(c)) }),
+      compute: (c, r) => ({ [grad]: add(scale(data(c, r), rows(c)), R(c)) }),
       text: (d) => `${who(d)} has a data term N = ${rows(d.c)} times too large: the 1/N of the mean is missing (${formula}, where dscores already carries the 1/N)`,
     });
     variant({
       id: "extra-1/N", target: t, outputs: [grad], when: (c) => rows(c) > 1,
-      compute: (c) => ({ [grad]: add(scale(data(c), 1 / rows(c)), R(c)) }),
+      compute: (c, r) => ({ [grad]: add(scale(data(c, r), 1 / rows(c)), R(c)) }),
       text: (d) => `${who(d)} has its data term divided by N twice (1/N twice): dscores already carries the 1/N of the mean, so ${formula} needs no further division`,
     });
     variant({
       id: "sign-flip-data", target: t, outputs: [grad], when: regularized,
-      compute: (c) => ({ [grad]: add(scale(data(c), -1), R(c)) }),
+      compute: (c, r) => ({ [grad]: add(scale(data(c, r), -1), R(c)) }),
       text: (d) => `${who(d)} has the data term with the wrong sign (the reg term is right): ${formula}`,
     });
     variant({
@@ -555,18 +512,18 @@ regularizedLossVariants("linearSoftmaxLoss", [{ grad: "dW", w: "W" }]);
 
 // ---- the two-layer net ({ W1, b1, W2, b2, X[, y, reg] } → { scores } | { loss, dW1, db1, dW2, db2 })
 interface NetParts { X: Mat; z1: Mat; h1: Mat; dscores: Mat; dh1: Mat; W1: Mat; W2: Mat; reg: number }
-function netParts(c: Case): NetParts {
+function netParts(r: ReferenceAnswers, c: Case): NetParts {
   const [W1, b1, W2, b2, X] = ["W1", "b1", "W2", "b2", "X"].map((n) => inMat(c, n));
   const z1 = addRow(mmul(X, W1), b1);
   const h1 = map(z1, (v) => Math.max(0, v));
   const scores = addRow(mmul(h1, W2), b2);
   // dscores from the reference's own softmax loss (classifiers), on these scores
-  const ds = runCase(REFERENCE.classifiers, { id: "", target: "softmaxLoss", exports: ["softmaxLoss"], seed: "", inputs: { scores, y: y(c) }, expected: {} }).dscores as Mat;
+  const ds = r.run({ id: "", target: "softmaxLoss", exports: ["softmaxLoss"], seed: "", inputs: { scores, y: y(c) }, expected: {} }).dscores as Mat;
   return { X, z1, h1, dscores: ds, dh1: mmul(ds, T(W2)), W1, W2, reg: c.inputs.reg as number };
 }
 /** dW1 and db1 when the ReLU's backward uses `mask` instead of z1 > 0. */
-function netFirstLayer(c: Case, mask: (p: NetParts, i: number, j: number) => boolean): Rec {
-  const p = netParts(c);
+function netFirstLayer(r: ReferenceAnswers, c: Case, mask: (p: NetParts, i: number, j: number) => boolean): Rec {
+  const p = netParts(r, c);
   const dz1 = map(p.dh1, (g, i, j) => (mask(p, i, j) ? g : 0));
   return { dW1: add(mmul(T(p.X), dz1), scale(p.W1, 2 * p.reg)), db1: colSums(dz1) };
 }
@@ -587,27 +544,27 @@ variant({
 });
 variant({
   id: "relu-mask-missing", target: "twoLayerNetLoss", outputs: ["dW1", "db1"],
-  compute: (c) => netFirstLayer(c, () => true),
+  compute: (c, r) => netFirstLayer(r, c, () => true),
   text: (d) => `${who(d)} is what the backward gives without the ReLU mask: the gradient reaching the first layer must be dh1 where z1 = X·W1 + b1 > 0 and 0 elsewhere`,
 });
 variant({
   id: "relu-mask-on-dout", target: "twoLayerNetLoss", outputs: ["dW1", "db1"],
-  compute: (c) => netFirstLayer(c, (p, i, j) => p.dh1[i][j] > 0),
+  compute: (c, r) => netFirstLayer(r, c, (p, i, j) => p.dh1[i][j] > 0),
   text: (d) => `${who(d)} masks the ReLU's gradient with dh1 > 0 instead of z1 > 0: the gradient passes where the hidden layer's input X·W1 + b1 was positive`,
 });
 variant({
   id: "bias-not-summed", target: "twoLayerNetLoss", outputs: ["db1"],
-  compute: (c) => { const p = netParts(c); return { db1: map(p.dh1, (g, i, j) => (p.z1[i][j] > 0 ? g : 0)) }; },
+  compute: (c, r) => { const p = netParts(r, c); return { db1: map(p.dh1, (g, i, j) => (p.z1[i][j] > 0 ? g : 0)) }; },
   text: (d) => `${who(d)} is dz1 itself (${d.actualShape}), not summed over the rows: b1 is added to every row, so db1 = the sum of dz1 over the rows, the shape of b1 (1×${inMat(d.c, "b1")[0].length})`,
 });
 variant({
   id: "bias-not-summed", target: "twoLayerNetLoss", outputs: ["db2"],
-  compute: (c) => ({ db2: netParts(c).dscores }),
+  compute: (c, r) => ({ db2: netParts(r, c).dscores }),
   text: (d) => `${who(d)} is dscores itself (${d.actualShape}), not summed over the rows: b2 is added to every row, so db2 = the sum of dscores over the rows, the shape of b2 (1×${inMat(d.c, "b2")[0].length})`,
 });
 variant({
   id: "bias-wrong-axis", target: "twoLayerNetLoss", outputs: ["db1", "db2"],
-  compute: (c) => { const p = netParts(c); return { db1: rowSums(map(p.dh1, (g, i, j) => (p.z1[i][j] > 0 ? g : 0))), db2: rowSums(p.dscores) }; },
+  compute: (c, r) => { const p = netParts(r, c); return { db1: rowSums(map(p.dh1, (g, i, j) => (p.z1[i][j] > 0 ? g : 0))), db2: rowSums(p.dscores) }; },
   text: (d) => `${who(d)} is summed over the wrong axis: it has one number per example (${d.actualShape}); ${FORMULA.twoLayerNetLoss![d.output]}, one number per column: the shape of ${d.output.slice(1)}`,
 });
 regularizedLossVariants("twoLayerNetLoss", [{ grad: "dW1", w: "W1" }, { grad: "dW2", w: "W2" }]);
@@ -665,32 +622,49 @@ function matchesWrongVariant(actual: unknown, wrong: unknown, tol: Tolerance, mo
  * The likely cause of a wrong `output` of `exportName` on case `c`, when the student's value
  * matches a known wrong variant; undefined otherwise. Never throws.
  */
-export function diagnoseOutput(c: Case, exportName: string, output: string, actual: unknown, tol: Tolerance): string | undefined {
+export function diagnoseOutput(c: Case, exportName: string, output: string, actual: unknown, tol: Tolerance, reference: ReferenceAnswers): string | undefined {
   for (const v of CATALOG) {
     if (v.target !== c.target || !v.outputs.includes(output)) continue;
     try {
       if (v.when && !v.when(c)) continue;
-      const wrong = v.compute(c)[output];
+      const wrong = v.compute(c, reference)[output];
       if (wrong === undefined) continue;
       if (matchesWrongVariant(actual, wrong, tol, v.match ?? "values")) return v.text({ exportName, output, c, actualShape: shapeOf(actual) });
     } catch {
-      // a variant that cannot be computed on this case says nothing
+      // a variant that cannot be computed on this case (or, in the starter kit, whose reference answers were not recorded) says nothing
     }
   }
   return undefined;
 }
 
 /**
+ * Compute every variant of the catalog that applies to case `c`, as a diagnosis of any failure
+ * on it would: the starter kit's build runs this with a recording reference, so that the kit can
+ * diagnose offline whatever a student gets wrong on the case.
+ */
+export function computeCatalog(c: Case, reference: ReferenceAnswers): void {
+  for (const v of CATALOG) {
+    if (v.target !== c.target) continue;
+    try {
+      if (!v.when || v.when(c)) v.compute(c, reference);
+    } catch {
+      // as diagnoseOutput: such a variant says nothing
+    }
+  }
+}
+
+/**
  * Diagnose a failed comparison: `returned` is what the student's code returned for case `c`,
  * `names` the outputs the test judged (in the judge's order). The first output the judge fails
- * under `tol` is compared with the catalog. Pure; cheap (called only after a failure); never throws.
+ * under `tol` is compared with the catalog, whose variants ask `reference`. Pure; cheap (called
+ * only after a failure); never throws.
  */
-export function diagnose(c: Case, exportName: string, returned: unknown, names: string[], tol: Tolerance): string | undefined {
+export function diagnose(c: Case, exportName: string, returned: unknown, names: string[], tol: Tolerance, reference: ReferenceAnswers): string | undefined {
   try {
     if (typeof returned !== "object" || returned === null) return undefined;
     const output = names.find((n) => !judgeOutputs(c, returned, [n], tol).ok);
     if (output === undefined) return undefined;
-    return diagnoseOutput(c, exportName, output, (returned as Rec)[output], tol);
+    return diagnoseOutput(c, exportName, output, (returned as Rec)[output], tol, reference);
   } catch {
     return undefined;
   }

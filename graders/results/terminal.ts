@@ -12,9 +12,10 @@ import { styleText } from "node:util";
 import { STUDENT_OUTPUT_CAP, capText, cleanText, formatPoints, outcomeLines } from "./prose";
 import type { Status, SubmissionResult, TestResult } from "./result";
 
-type Format = Parameters<typeof styleText>[0];
+export type Format = Parameters<typeof styleText>[0];
 
-const GLYPH: Record<Status, { mark: string; style: Format }> = {
+/** Each outcome's mark and color (the self-check's report uses them too). */
+export const GLYPH: Record<Status, { mark: string; style: Format }> = {
   passed: { mark: "✓", style: "green" },
   failed: { mark: "✗", style: "red" },
   "could-not-check": { mark: "!", style: "yellow" },
@@ -27,7 +28,8 @@ export interface TerminalOptions {
 }
 
 const sum = (tests: TestResult[], f: (t: TestResult) => number) => tests.reduce((a, t) => a + f(t), 0);
-const points = (tests: TestResult[]) => `${formatPoints(sum(tests, (t) => t.score))}/${formatPoints(sum(tests, (t) => t.test.points))}`;
+/** "earned/possible" over some tests. */
+export const points = (tests: TestResult[]) => `${formatPoints(sum(tests, (t) => t.score))}/${formatPoints(sum(tests, (t) => t.test.points))}`;
 const oneLine = (text: string) => cleanText(text).replace(/[\n\t]/g, " ");
 
 export function toTerminal(result: SubmissionResult, options: TerminalOptions): string {

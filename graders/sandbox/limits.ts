@@ -18,7 +18,7 @@ let probe: Promise<boolean> | undefined;
 /** Whether prlimit can start node under an address-space limit here (probed once). */
 export function prlimitAvailable(): Promise<boolean> {
   if (process.platform !== "linux") return Promise.resolve(false);
-  probe ??= execa("prlimit", [`--as=${addressSpaceBytes(512)}`, "--", process.execPath, "-e", "0"], { reject: false, timeout: 10_000 })
+  probe ??= execa("prlimit", [`--as=${addressSpaceBytes(512)}`, "--", process.execPath, "--version"], { reject: false, timeout: 10_000 })
     .then((r) => r.exitCode === 0)
     .catch(() => false);
   return probe;

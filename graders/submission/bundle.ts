@@ -129,12 +129,24 @@ async function elidedImportErrors(root: string, files: string[]): Promise<Compil
   return errors;
 }
 
-/** Compile `entry` (a file inside `root`) and what it imports into one ES module. */
-export async function bundleFile(root: string, entry: string): Promise<BundleResult> {
+/** The entry esbuild reads when a bundle re-exports a second file: not a file of the submission. */
+const TWO_FILES_ENTRY = "<two files>";
+
+/**
+ * Compile `entry` (a file inside `root`) and what it imports into one ES module. With `alsoExport`
+ * (another file of the submission), the module exports that file's exports too: offline, the
+ * starter kit's graph.ts is run with the student's own gates.ts (graders/grade.ts).
+ */
+export async function bundleFile(root: string, entry: string, alsoExport?: string): Promise<BundleResult> {
   const realRoot = realpathSync(root);
+  const specifier = (file: string) => JSON.stringify(`./${relative(realRoot, realpathSync(file)).split(sep).join("/")}`);
+  const input =
+    alsoExport === undefined
+      ? { entryPoints: [realpathSync(entry)] }
+      : { stdin: { contents: `export * from ${specifier(entry)};\nexport * from ${specifier(alsoExport)};\n`, resolveDir: realRoot, sourcefile: TWO_FILES_ENTRY, loader: "js" as const } };
   try {
     const result = await esbuild.build({
-      entryPoints: [realpathSync(entry)],
+      ...input,
       absWorkingDir: realRoot,
       bundle: true,
       write: false,
@@ -147,7 +159,7 @@ export async function bundleFile(root: string, entry: string): Promise<BundleRes
       metafile: true,
       plugins: [importPolicy(realRoot)],
     });
-    const sources = Object.keys(result.metafile.inputs).filter((f) => !f.includes(":") && inside(realRoot, join(realRoot, f)));
+    const sources = Object.keys(result.metafile.inputs).filter((f) => !f.includes(":") && f !== TWO_FILES_ENTRY && inside(realRoot, join(realRoot, f)));
     const elided = await elidedImportErrors(realRoot, sources);
     if (elided.length > 0) return { ok: false, errors: elided };
     return {

@@ -1,23 +1,30 @@
 /**
  * The Gradescope bundle of layers (see suite.ts), and the hostile submission that signals the
- * grader (fixtures/hostile/kill-parent): without bubblewrap, as on Gradescope, nothing stops
- * it from SIGKILLing the grader, and run_autograder still leaves a valid results.json.
+ * grader (fixtures/hostile/kill-parent): without bubblewrap, as on Gradescope, the runner's
+ * wall-off (graders/sandbox/lockdown.ts) refuses the signals, so the grader survives and the
+ * attacked exports fail, saying what was refused, while the others score as a correct submission.
  */
 import { expect, it } from "@jest/globals";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assembleCase, loadHostileManifest } from "../hostile-assemble";
-import { bundleSuite, validResults } from "./suite";
+import { bundleSuite, failedExports, validResults } from "./suite";
 
 bundleSuite("layers", ({ grade }) => {
-  it("a submission that SIGKILLs the grader (kill-parent) leaves the fallback results.json: 0 points, a grader error to report", async () => {
+  it("a submission that signals the grader (kill-parent) is refused: the grader survives, only the attacked exports lose points, each saying what was refused", async () => {
+    const hostile = loadHostileManifest().cases["kill-parent"];
     const parent = mkdtempSync(join(tmpdir(), "gradescope-kill-parent-"));
-    const run = await grade("kill-parent", { from: assembleCase("kill-parent", loadHostileManifest().cases["kill-parent"], parent) });
+    const run = await grade("kill-parent", { from: assembleCase("kill-parent", hostile, parent) });
     rmSync(parent, { recursive: true, force: true });
     const r = validResults(run);
-    expect(r.score).toBe(0);
-    expect(new Set(r.tests.map((t) => t.extra_data.status))).toEqual(new Set(["grader-error"]));
-    expect(run.stdout).toMatch(/run_autograder: the grader was killed by signal 9 after \d+ s/);
+    expect(run.stdout).not.toMatch(/run_autograder: the grader (was killed|exited with status)/);
+    expect(failedExports(r)).toEqual([...(hostile.attacked as string[])].sort());
+    expect(new Set(r.tests.filter((t) => t.status !== "passed").map((t) => t.extra_data.status))).toEqual(new Set(["failed"]));
+    for (const [exportName, words] of Object.entries(hostile.messageMustInclude ?? {})) {
+      const failed = r.tests.filter((t) => t.extra_data.export === exportName && t.status !== "passed");
+      expect(failed.map((t) => t.output.replace(/\\(.)/g, "$1")).join("\n")).toContain(words); // output is Markdown: punctuation escaped
+    }
+    expect(r.score).toBeGreaterThan(0);
   }, 120_000);
 });

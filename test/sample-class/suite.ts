@@ -19,7 +19,7 @@ export const SECRET = "sample-class-test";
 const GRADE_TIMEOUT_MS = 120_000;
 
 /** The test whose diagnosis class.json names: the export's first failed golden or hidden test, else its first failed test. */
-const diagnosedTest = (r: SubmissionResult, exports: string[]): TestResult | undefined => {
+export const diagnosedTest = (r: SubmissionResult, exports: string[]): TestResult | undefined => {
   const failed = r.tests.filter((t) => exports.includes(t.test.export) && t.outcome.status === "failed");
   return failed.find((t) => t.test.kind === "golden" || t.test.kind === "hidden") ?? failed[0];
 };
