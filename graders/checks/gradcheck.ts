@@ -1,6 +1,6 @@
 /**
- * The gradient check (notes/gradient-checks.md §0, §8, §9): each backward against centered
- * differences (f(x + h) − f(x − h)) / 2h of a forward, with the case's random upstream gradient
+ * The gradient check (CS231n, "Gradient checks": https://cs231n.github.io/neural-networks-3/#gradcheck):
+ * each backward against centered differences (f(x + h) − f(x − h)) / 2h of a forward, with the case's random upstream gradient
  * (never all ones: a backward that ignores dout must fail). Per case:
  *
  *   1. the student's gradients and forward on the case, run in the sandbox;
@@ -19,8 +19,9 @@
  *   5. the perturbed forwards of the student go to the sandbox in one batch (one round trip); the
  *      objective (Σ out·dout, the loss, z·dz, the graph's value) is computed here, from raw values;
  *   6. the manifest's rule |a − n| ≤ atol·max(1, scale) + rtol·|n| (scale: max|n| over an output's
- *      entries, ‖a‖₂ for a direction), the step h·max(1, |x|) (notes §9.2); a failure within 10×
- *      of the rule is borderline and retried at h = 1e-4 and 1e-6 before it counts.
+ *      entries, ‖a‖₂ for a direction), the step h·max(1, |x|) (a relative step, as
+ *      PyTorch's gradcheck scales eps); a failure within 10× of the rule is borderline and
+ *      measured again at h = 1e-4 and 1e-6 before it counts (measureAndRetry).
  * A failure names the export, the output and the worst entry (or direction): analytic vs numeric,
  * the CS231n relative error (shown, never graded on), h, whose forward, the case and, for visible
  * tests, the seeds; a hidden test's seed (it holds the secret) is never shown.
@@ -34,11 +35,11 @@ import { diagnose } from "../judge/diagnose";
 import { type Tolerance, cs231nRelError, toleranceRatio, toleranceText } from "../judge/tolerance";
 import type { ReferenceAnswers } from "../reference-answers";
 import { formatNumber as num, scientific as sci } from "../results/format-number";
-import type { Outcome } from "../results/result";
 import { type CallResult, sanitizeThrown } from "../sandbox/sandbox";
 import { readMatrix, readNumber } from "./answers";
 import { type Check, outcomeUnlessReturned, thrownText } from "./context";
 import { caseReplay } from "./replay";
+import { type Evaluate, type WhoseForward, chooseForward, fallBack, reasonAgainst } from "./whose-forward";
 import {
   BORDERLINE,
   DIRECTIONS,
@@ -106,8 +107,6 @@ export function gradcheckCases(golden: Case[], seed: string, h: number, referenc
 const DIRECTION_DRAWS = 20;
 /** Perturbed inputs per sandbox request. */
 const BATCH_SIZE = 500;
-/** A forward slower than this (round trip, ms) on the case is not run hundreds of times: the reference's is used. */
-const SLOW_FORWARD_MS = 500;
 /** A batch may take this much per input, in units of the forward's round trip on the case (at least 1 ms)… */
 const BATCH_ITEM_FACTOR = 4;
 /** …and at most this many per-call time limits in all; a batch that does not finish falls back to the reference. */
@@ -198,8 +197,6 @@ interface OutputVerdict {
   bad: number;
   worst?: Measured & { ratio: number; scale: number };
 }
-
-type Evaluate = (inputs: Record<string, Value>[]) => Promise<number[] | string>;
 
 class CaseCheck {
   private readonly base: string;
@@ -292,6 +289,58 @@ class CaseCheck {
   }
 }
 
+/** A case measured and judged: at h, then, for a borderline failure, at the retry steps. */
+type Measurement =
+  | { kind: "misbehaved"; problem: string }
+  | {
+      kind: "judged";
+      /** The forward differentiated in the end (the student's may have given way to the reference's). */
+      forward: WhoseForward;
+      /** The round at h: what the tally counts. */
+      first: Round;
+      /** The outputs failing at h (none: passed at h). */
+      failing: OutputVerdict[];
+      worstRatio: number;
+      /** One line per retry step. */
+      retries: string[];
+      /** The retry step at which every output passed, if one did. */
+      passedAt: number | null;
+    };
+
+/**
+ * Measure every probe at h with `forward` and judge each output; a failure within BORDERLINE of
+ * the rule is measured again at each of RETRY_STEPS and passes if one of them passes. Where the
+ * student's forward misbehaves away from x, the reference's takes over (online; fallBack), and
+ * offline that is "misbehaved".
+ */
+async function measureAndRetry(check: CaseCheck, probes: Probe[], names: string[], h: number, forward: WhoseForward, fallback: (current: WhoseForward, problem: string) => WhoseForward | null): Promise<Measurement> {
+  let current = forward;
+  const at = async (step: number): Promise<Round | string> => {
+    const round = await check.measure(probes, step, current.evaluate);
+    if (typeof round !== "string") return round;
+    const next = fallback(current, round);
+    if (!next) return round;
+    current = next;
+    return check.measure(probes, step, current.evaluate);
+  };
+  const first = await at(h);
+  if (typeof first === "string") return { kind: "misbehaved", problem: first };
+  const failing = check.judge(first, names).filter((v) => !v.ok);
+  const judged = { kind: "judged" as const, first, failing, retries: [] as string[], passedAt: null as number | null };
+  if (failing.length === 0) return { ...judged, forward: current, worstRatio: 0 };
+  const worstRatio = Math.max(...failing.map((v) => v.worst?.ratio ?? Infinity));
+  if (worstRatio <= BORDERLINE) {
+    for (const step of RETRY_STEPS) {
+      const measured = await at(step);
+      if (typeof measured === "string") return { kind: "misbehaved", problem: measured };
+      const bad = check.judge(measured, names).filter((v) => !v.ok);
+      judged.retries.push(`h = ${sci(step)}: ${bad.length === 0 ? "passes" : `worst ${bad[0].output}${labelOf(bad[0].worst)} at ${num(bad[0].worst?.ratio ?? Infinity)}× the tolerance`}`);
+      if (bad.length === 0) return { ...judged, forward: current, worstRatio, passedAt: step };
+    }
+  }
+  return { ...judged, forward: current, worstRatio };
+}
+
 /** Counts for the passed message and extra. */
 interface Tally {
   cases: number;
@@ -348,25 +397,17 @@ export const gradcheck: Check = async (ctx) => {
     const answers = returned as Record<string, unknown>;
 
     // 2. whose forward: the student's, where it matches the reference on this case (offline: always)
-    const forward = layer ? await run(c, true) : full;
+    const forwardCall = layer ? await run(c, true) : full;
     const fwdKey = forwardOutput(c.target);
-    let why: string | null = null;
-    if (forward.kind !== "returned") why = `${forwardName(c.target, exportName)} did not return`;
-    else if (!judgeOutputs(c, forward.value, [fwdKey], tolerances.golden).ok) why = `${forwardName(c.target, exportName)} does not match the reference`;
-    else if (forward.durationMs > SLOW_FORWARD_MS) why = `${forwardName(c.target, exportName)} took ${Math.round(forward.durationMs)} ms, too slow to run hundreds of times`;
-    /** Offline, what is wrong with the student's forward on this case (the kit differentiates it all the same). */
-    let ownForward: string | null = null;
-    if (offline && why) {
-      if (forward.kind !== "returned") {
-        const problem = outcomeUnlessReturned(forward, ctx, replay);
-        if (problem?.status !== "failed") return problem!;
-        return { ...problem, message: `${exportName}: cannot be checked here: ${problem.message}`, details: [problem.details, offlineForwardText(c.target, exportName)].filter(Boolean).join("\n"), replay };
-      }
-      ownForward = why;
-      why = null;
-    }
-    const perItemMs = BATCH_ITEM_FACTOR * Math.max(1, forward.durationMs);
     const who = forwardName(c.target, exportName);
+    const reason = reasonAgainst(forwardCall, who, (value) => judgeOutputs(c, value, [fwdKey], tolerances.golden).ok);
+    if (offline && reason && forwardCall.kind !== "returned") {
+      // offline there is no other forward to differentiate: the test cannot be checked here
+      const problem = outcomeUnlessReturned(forwardCall, ctx, replay);
+      if (problem?.status !== "failed") return problem!;
+      return { ...problem, message: `${exportName}: cannot be checked here: ${problem.message}`, details: [problem.details, offlineForwardText(c.target, exportName)].filter(Boolean).join("\n"), replay };
+    }
+    const perItemMs = BATCH_ITEM_FACTOR * Math.max(1, forwardCall.durationMs);
     /** The student's forward on each input of a chunk, as untrusted items: one batch request, or one run each without batch. */
     const answersTo = async (chunk: Record<string, Value>[]): Promise<unknown[] | string> => {
       if (ctx.batch) {
@@ -408,21 +449,7 @@ export const gradcheck: Check = async (ctx) => {
         if (typeof f === "string") throw new Error(`the reference's forward on ${c.id} moved by ±h: ${f}`);
         return f;
       });
-    let evaluate = why ? reference : yours;
-    const measure = async (check: CaseCheck, probes: Probe[], step: number): Promise<Round | string> => {
-      const first = await check.measure(probes, step, evaluate);
-      if (typeof first !== "string" || offline) return first;
-      why = first; // the student's forward misbehaved away from x: the reference's it is
-      evaluate = reference;
-      return (await check.measure(probes, step, evaluate)) as Round;
-    };
-    /** Offline, the student's forward misbehaved away from x and there is no other: the test fails with why. */
-    const misbehaved = (problem: string): Outcome => ({
-      status: "failed",
-      message: `${exportName}: cannot be checked here: ${problem}`,
-      details: offlineForwardText(c.target, exportName),
-      replay,
-    });
+    const forward = chooseForward(reason, offline, yours, reference);
 
     // 3.–4. what to compare, away from kinks
     const check = new CaseCheck(c, tol);
@@ -438,44 +465,29 @@ export const gradcheck: Check = async (ctx) => {
     }
 
     // 5.–6. measure and judge, retrying a borderline failure at other steps
-    const round = await measure(check, probes, h);
-    if (typeof round === "string") return misbehaved(round);
-    const verdicts = check.judge(round, names);
+    const m = await measureAndRetry(check, probes, names, h, forward, (current, problem) => fallBack(current, problem, offline, reference));
+    if (m.kind === "misbehaved") {
+      // offline only: the student's forward misbehaved away from x and there is no other
+      return { status: "failed", message: `${exportName}: cannot be checked here: ${m.problem}`, details: offlineForwardText(c.target, exportName), replay };
+    }
     tally.cases++;
-    tally.entries += round.measured.filter((m) => m.probe.entry).length;
-    tally.directions += round.measured.filter((m) => m.probe.direction).length;
-    const skipped = round.skipped.length + skippedDirections;
+    tally.entries += m.first.measured.filter((x) => x.probe.entry).length;
+    tally.directions += m.first.measured.filter((x) => x.probe.direction).length;
+    const skipped = m.first.skipped.length + skippedDirections;
     tally.skipped += skipped;
     if (skipped * 2 > probes.length + skippedDirections) tally.sparse.push(c.id);
-    if (why) tally.referenceForward.push({ id: c.id, why });
-    if (ownForward) tally.wrongOwnForward.push({ id: c.id, why: ownForward });
-    const failing = verdicts.filter((v) => !v.ok);
-    if (failing.length === 0) continue;
-    const worstRatio = Math.max(...failing.map((v) => v.worst?.ratio ?? Infinity));
-    const retries: string[] = [];
-    if (worstRatio <= BORDERLINE) {
-      let passedAt: number | null = null;
-      for (const step of RETRY_STEPS) {
-        const measured = await measure(check, probes, step);
-        if (typeof measured === "string") return misbehaved(measured);
-        const again = check.judge(measured, names);
-        const bad = again.filter((v) => !v.ok);
-        retries.push(`h = ${sci(step)}: ${bad.length === 0 ? "passes" : `worst ${bad[0].output}${labelOf(bad[0].worst)} at ${num(bad[0].worst?.ratio ?? Infinity)}× the tolerance`}`);
-        if (bad.length === 0) {
-          passedAt = step;
-          break;
-        }
-      }
-      if (passedAt !== null) {
-        tally.retried.push({ id: c.id, h: passedAt, ratio: worstRatio });
-        continue;
-      }
+    if (m.forward.whose === "reference") tally.referenceForward.push({ id: c.id, why: m.forward.why });
+    if (m.forward.whose === "student" && m.forward.wrong) tally.wrongOwnForward.push({ id: c.id, why: m.forward.wrong });
+    if (m.failing.length === 0) continue;
+    if (m.passedAt !== null) {
+      tally.retried.push({ id: c.id, h: m.passedAt, ratio: m.worstRatio });
+      continue;
     }
-    const v = failing[0];
+    const v = m.failing[0];
     const diagnosis = diagnose(c, exportName, returned, names, tolerances.golden, ctx.reference);
     return {
       status: "failed",
-      ...failureText(exportName, c, v, { h, tol, why, ownForward, offline, retries, worstRatio, skipped, seeds: { case: visible || isGolden(c) ? c.seed : null, draws: visible && sampled ? `${ctx.seed}:${c.id}` : null } }),
+      ...failureText(exportName, c, v, { h, tol, forward: m.forward, offline, retries: m.retries, worstRatio: m.worstRatio, skipped, seeds: { case: visible || isGolden(c) ? c.seed : null, draws: visible && sampled ? `${ctx.seed}:${c.id}` : null } }),
       ...(diagnosis ? { diagnosis } : {}),
       replay,
       extra: { gradcheck: extraOf(tally) },
@@ -513,7 +525,7 @@ function failureText(
   exportName: string,
   c: Case,
   v: OutputVerdict,
-  o: { h: number; tol: Tolerance; why: string | null; ownForward: string | null; offline: boolean; retries: string[]; worstRatio: number; skipped: number; seeds: { case: string | null; draws: string | null } },
+  o: { h: number; tol: Tolerance; forward: WhoseForward; offline: boolean; retries: string[]; worstRatio: number; skipped: number; seeds: { case: string | null; draws: string | null } },
 ): { message: string; details: string } {
   const w = v.worst!;
   const a = w.probe.analytic;
@@ -541,10 +553,10 @@ function failureText(
     );
   }
   lines.push(
-    o.ownForward
-      ? `${o.ownForward} on this case (its own test fails there), and the numeric gradient differentiates it all the same: ${offlineForwardText(c.target, exportName)}`
-      : o.why
-        ? `${o.why} on this case, so the numeric gradient uses the reference's forward`
+    o.forward.whose === "student" && o.forward.wrong
+      ? `${o.forward.wrong} on this case (its own test fails there), and the numeric gradient differentiates it all the same: ${offlineForwardText(c.target, exportName)}`
+      : o.forward.whose === "reference"
+        ? `${o.forward.why} on this case, so the numeric gradient uses the reference's forward`
         : o.offline
           ? "the numeric gradient differentiates your own forward (it matches the expected values on this case)"
           : "the numeric gradient differentiates your own forward (it matches the reference on this case)",
