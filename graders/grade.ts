@@ -41,6 +41,13 @@ export interface GradeOptions {
   reference?: ReferenceAnswers;
   /** Called as each test is graded (in the order they finish): a caller that may be stopped keeps what was earned. */
   onTest?: (result: TestResult) => void;
+  /**
+   * Time the efficiency tests in a second child of the same file, beside the one that runs every
+   * other test, so the two lanes run on two cores instead of taking turns in one child. For one
+   * interactive grading (`npm run check`, the starter kit's self-check) on a machine with a core to
+   * spare; a batch already keeps every core busy with other students.
+   */
+  timingChild?: boolean;
 }
 
 /**
@@ -70,10 +77,11 @@ function hiddenOf(assignment: AssignmentName, secret: string): Case[] {
 }
 
 /**
- * Where an export runs in this submission: the sandbox of the file that holds it (and the file's
- * name as handed in), or why it cannot be tested (the file is missing or does not compile).
+ * Where an export runs in this submission: the sandbox of the file that holds it (and that file's
+ * timing sandbox, if it has one) and the file's name as handed in, or why it cannot be tested
+ * (the file is missing or does not compile).
  */
-type ExportSandbox = { sandbox: Sandbox; file: string } | { problem: string };
+type ExportSandbox = { sandbox: Sandbox; timing?: Sandbox; file: string } | { problem: string };
 
 /** A run's result from one item of a "cases" request (untrusted), or null when the item is not one. */
 function itemResult(item: unknown, durationMs: number): CallResult | null {
@@ -170,7 +178,7 @@ class SubmissionGrader {
     const limit = this.limitOf(spec);
     const registered = CHECKS[checkName(spec)]; // loadManifest refused unknown checks and exports they do not apply to
     if (!registered) return { status: "grader-error", message: `${spec.kind} check "${checkName(spec)}" is not implemented in this version of the grader.` };
-    const { sandbox, file } = where;
+    const { sandbox, timing, file } = where;
     return registered.run({
       assignment: this.assignment,
       spec,
@@ -178,7 +186,7 @@ class SubmissionGrader {
       file,
       run: (c, r = {}) => (r.shared ? this.sharedRun(sandbox, c, r.forwardOnly ?? false, limit) : sandbox.run(c, r.timeoutMs ?? limit, r)),
       batch: (c, inputs, r) => sandbox.batch(c, inputs, r.timeoutMs ?? limit, r),
-      time: (seed, sizes, timeoutMs) => sandbox.time(spec.export, seed, sizes, timeoutMs),
+      time: (seed, sizes, timeoutMs) => (timing ?? sandbox).time(spec.export, seed, sizes, timeoutMs),
       train: (seed, timeoutMs) => sandbox.train(seed, timeoutMs),
       golden: this.golden.filter((c) => c.exports.includes(spec.export)),
       hiddenCases: () => this.hiddenCases(),
@@ -208,6 +216,8 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   const exportSandboxes = new Map<string, ExportSandbox>();
   const messages: string[] = [];
   const sandboxes: Sandbox[] = [];
+  /** The timing children (timingChild): closed with the others; what they print is the same as their file's. */
+  const timingSandboxes: Sandbox[] = [];
   const tests: TestResult[] = new Array(specs.length);
   // Every child started here is stopped, also when the grader itself fails (a corrupt golden file):
   // a child left running would keep this process alive.
@@ -234,15 +244,22 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
         for (const e of located.exports) exportSandboxes.set(e, { problem: text });
         continue;
       }
-      const sandbox = new Sandbox(bundle.code, {
+      const sandboxOptions = {
         memoryMb: manifest.limits.memoryMb,
         loadTimeoutMs: declared.limits.callTimeoutMs, // --timeout shortens calls, never loading
         bwrap: options.bwrap,
         graderGates: isGraph && !offline,
-      });
+      };
+      const sandbox = new Sandbox(bundle.code, sandboxOptions);
       sandboxes.push(sandbox);
       sandbox.load().catch(() => undefined); // its child starts while the next file compiles; the first test waits for it
-      for (const e of located.exports) exportSandboxes.set(e, { sandbox, file: shown });
+      const timed = options.timingChild && specs.some((t) => t.kind === "efficiency" && located.exports.includes(t.export));
+      const timing = timed ? new Sandbox(bundle.code, sandboxOptions) : undefined;
+      if (timing) {
+        timingSandboxes.push(timing);
+        timing.load().catch(() => undefined);
+      }
+      for (const e of located.exports) exportSandboxes.set(e, { sandbox, ...(timing ? { timing } : {}), file: shown });
     }
     // Exports the file does not have: found out once the sandbox has loaded (the first run loads it).
     const grader = new SubmissionGrader(assignment, manifest, exportSandboxes, options, specs);
@@ -275,7 +292,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
       }),
     );
   } finally {
-    await Promise.all(sandboxes.map((s) => s.close()));
+    await Promise.all([...sandboxes, ...timingSandboxes].map((s) => s.close()));
   }
   const studentOutput = sandboxes.map((s) => s.studentOutput).filter((o) => o.length > 0).join("\n");
   return {

@@ -16,6 +16,7 @@
  */
 import { appendFileSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
+import { availableParallelism } from "node:os";
 import { contractExports } from "../graders/contract";
 import { type GradeOptions, gradeSubmission } from "../graders/grade";
 import { isAssignment, loadManifest } from "../graders/manifest";
@@ -81,7 +82,7 @@ const KIT = resolve(rootPath(), "..");
 
 await runMain(async () => {
   const options = parse();
-  const grading: GradeOptions = { secret: "self-check", visibleOnly: true, student: basename(KIT), ...(options.exports ? { exports: options.exports } : {}) };
+  const grading: GradeOptions = { secret: "self-check", visibleOnly: true, student: basename(KIT), timingChild: availableParallelism() > 1, ...(options.exports ? { exports: options.exports } : {}) };
 
   /** One check: print it, write the CI files asked for, and say whether every visible test passed. */
   const checkOnce = async (): Promise<boolean> => {

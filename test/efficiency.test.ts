@@ -421,6 +421,13 @@ describe("through the engine (efficiency tests only)", () => {
     console.log(notPassed(r)[0].outcome.message);
   }, 60_000);
 
+  it("timed in a child of its own beside the other tests (timingChild: npm run check, the starter kit), the same verdicts: only the Jacobian's efficiency test fails", async () => {
+    const r = await gradeSubmission("layers", adaWith("sigmoidBackward", builtJacobian), { secret: "efficiency-test", visibleOnly: true, timingChild: true });
+    expect(r.tests.filter((t) => t.test.kind === "efficiency")).toHaveLength(14);
+    expect(notPassed(r).map((t) => t.test.name)).toEqual([expect.stringMatching(/^sigmoidBackward: .*linear/)]);
+    expect(notPassed(r)[0].outcome.message).toMatch(/build no Jacobian/);
+  }, 120_000);
+
   it("slow code that stops the clocks it can reach (performance.now, Date.now, process.hrtime, process.cpuUsage) still fails", async () => {
     const frozen = `${perEntryJacobian.replace("export function reluBackward(dout, cache) {", `export function reluBackward(dout, cache) {
   performance.now = () => 0; Date.now = () => 0; process.hrtime.bigint = () => 0n; process.cpuUsage = () => ({ user: 0, system: 0 });`)}`;
