@@ -12,6 +12,7 @@ import { planCases } from "./cases/plan";
 import { type Manifest, loadManifest, testSpecs } from "./manifest";
 import { referenceAnswers } from "./reference";
 import { type ReferenceAnswers, UnrecordedAnswerError } from "./reference-answers";
+import { HIDDEN_SEED_PREFIX } from "./secret";
 import { type Outcome, type SubmissionResult, type TestKind, type TestResult, type TestSpec, scoreOf } from "./results/result";
 import { type CallResult, Sandbox, sanitizeThrown } from "./sandbox/sandbox";
 import { CHECKS, checkName } from "./checks/registry";
@@ -68,16 +69,19 @@ function hiddenOf(assignment: AssignmentName, secret: string): Case[] {
   const key = `${assignment}|${secret}`;
   let cases = hiddenCases.get(key);
   if (!cases) {
-    cases = planCases(assignment, `hidden:${secret}`);
+    cases = planCases(assignment, `${HIDDEN_SEED_PREFIX}${secret}`);
     if (hiddenCases.size >= HIDDEN_KEPT) hiddenCases.delete(hiddenCases.keys().next().value as string);
     hiddenCases.set(key, cases);
   }
   return cases;
 }
 
-/** Where an export lives in this submission: a loaded sandbox, or why it cannot be tested. */
-/** Where an export lives: its file's sandbox (and the file's timing sandbox, if it has one), or why it has none. */
-type Home = { sandbox: Sandbox; timing?: Sandbox; file: string } | { problem: string };
+/**
+ * Where an export runs in this submission: the sandbox of the file that holds it (and that file's
+ * timing sandbox, if it has one) and the file's name as handed in, or why it cannot be tested
+ * (the file is missing or does not compile).
+ */
+type ExportSandbox = { sandbox: Sandbox; timing?: Sandbox; file: string } | { problem: string };
 
 /** A run's result from one item of a "cases" request (untrusted), or null when the item is not one. */
 function itemResult(item: unknown, durationMs: number): CallResult | null {
@@ -96,7 +100,7 @@ class SubmissionGrader {
   constructor(
     private readonly assignment: AssignmentName,
     private readonly manifest: Manifest,
-    private readonly homes: Map<string, Home>,
+    private readonly exportSandboxes: Map<string, ExportSandbox>,
     private readonly options: GradeOptions,
     /** The tests being graded (their value tests' runs are fetched together). */
     private readonly specs: TestSpec[],
@@ -131,8 +135,8 @@ class SubmissionGrader {
         const wanted = new Map<string, { c: Case; forwardOnly: boolean }>();
         let limit = Infinity;
         for (const spec of this.specs) {
-          const home = this.homes.get(spec.export);
-          if ((spec.kind !== "golden" && spec.kind !== "hidden") || !home || !("sandbox" in home) || home.sandbox !== sandbox) continue;
+          const where = this.exportSandboxes.get(spec.export);
+          if ((spec.kind !== "golden" && spec.kind !== "hidden") || !where || !("sandbox" in where) || where.sandbox !== sandbox) continue;
           const { cases, forwardOnly } = valueRuns(spec.kind === "hidden" ? this.hiddenCases() : this.golden, spec.export);
           for (const c of cases) wanted.set(SubmissionGrader.runKey(c, forwardOnly, this.limitOf(spec)), { c, forwardOnly });
           limit = Math.min(limit, this.limitOf(spec));
@@ -165,16 +169,16 @@ class SubmissionGrader {
   }
 
   async grade(spec: TestSpec): Promise<Outcome> {
-    const home = this.homes.get(spec.export);
-    if (!home) return { status: "grader-error", message: `no file provides ${spec.export} in the contract (grader bug)` };
-    if ("problem" in home) return { status: "failed", message: home.problem };
+    const where = this.exportSandboxes.get(spec.export);
+    if (!where) return { status: "grader-error", message: `no file provides ${spec.export} in the contract (grader bug)` };
+    if ("problem" in where) return { status: "failed", message: where.problem };
     if (performance.now() > this.deadline) {
       return { status: "could-not-check", message: `the time budget of ${this.manifest.limits.submissionTimeoutMs / 1000} s for your whole submission ran out before this test`, end: { timedOut: true, outOfMemory: false } };
     }
     const limit = this.limitOf(spec);
     const registered = CHECKS[checkName(spec)]; // loadManifest refused unknown checks and exports they do not apply to
     if (!registered) return { status: "grader-error", message: `${spec.kind} check "${checkName(spec)}" is not implemented in this version of the grader.` };
-    const { sandbox, timing, file } = home;
+    const { sandbox, timing, file } = where;
     return registered.run({
       assignment: this.assignment,
       spec,
@@ -187,7 +191,7 @@ class SubmissionGrader {
       golden: this.golden.filter((c) => c.exports.includes(spec.export)),
       hiddenCases: () => this.hiddenCases(),
       reference: this.reference,
-      seed: `${spec.visibility === "visible" ? "visible" : `hidden:${this.options.secret}`}:${spec.name}`,
+      seed: `${spec.visibility === "visible" ? "visible" : `${HIDDEN_SEED_PREFIX}${this.options.secret}`}:${spec.name}`,
       limitMs: limit,
     });
   }
@@ -209,7 +213,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   const files = contractFiles.filter((f) => !options.exports || f.exports.some((e) => options.exports!.includes(e)));
   /** Offline (the starter kit has no reference gates), a graph's nodes are the student's own gates: gates.ts compiled into the graph's bundle. */
   const gatesFile = offline ? contractFiles.find((f) => f.exports.includes("AddGate")) : undefined;
-  const homes = new Map<string, Home>();
+  const exportSandboxes = new Map<string, ExportSandbox>();
   const messages: string[] = [];
   const sandboxes: Sandbox[] = [];
   /** The timing children (timingChild): closed with the others; what they print is the same as their file's. */
@@ -221,7 +225,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
     for (const located of files) {
       if (!located.found) {
         messages.push(located.message);
-        for (const e of located.exports) homes.set(e, { problem: located.message });
+        for (const e of located.exports) exportSandboxes.set(e, { problem: located.message });
         continue;
       }
       const shown = basename(located.path);
@@ -229,7 +233,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
       const isGraph = located.exports.includes("ComputationalGraph");
       if (isGraph && gatesFile && !gatesFile.found) {
         const text = `the starter kit builds its graphs from your own gates (the course's grader uses its own): ${gatesFile.message}`;
-        for (const e of located.exports) homes.set(e, { problem: text });
+        for (const e of located.exports) exportSandboxes.set(e, { problem: text });
         continue;
       }
       const withGates = isGraph && gatesFile?.found ? gatesFile.path : undefined;
@@ -237,7 +241,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
       if (!bundle.ok) {
         const text = `${shown}${withGates ? ` (with ${basename(withGates)}, whose gates the starter kit builds its graphs from)` : ""} does not compile:\n${bundle.errors.slice(0, 5).map(formatCompileError).join("\n")}`;
         messages.push(text);
-        for (const e of located.exports) homes.set(e, { problem: text });
+        for (const e of located.exports) exportSandboxes.set(e, { problem: text });
         continue;
       }
       const sandboxOptions = {
@@ -255,17 +259,17 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
         timingSandboxes.push(timing);
         timing.load().catch(() => undefined);
       }
-      for (const e of located.exports) homes.set(e, { sandbox, ...(timing ? { timing } : {}), file: shown });
+      for (const e of located.exports) exportSandboxes.set(e, { sandbox, ...(timing ? { timing } : {}), file: shown });
     }
     // Exports the file does not have: found out once the sandbox has loaded (the first run loads it).
-    const grader = new SubmissionGrader(assignment, manifest, homes, options, specs);
+    const grader = new SubmissionGrader(assignment, manifest, exportSandboxes, options, specs);
     const gradeAt = async (k: number) => {
       const spec = specs[k];
       const t0 = performance.now();
       let outcome: Outcome;
       try {
-        const home = homes.get(spec.export);
-        const missing = home && "sandbox" in home ? await missingExport(home.sandbox, home.file, spec.export) : null;
+        const where = exportSandboxes.get(spec.export);
+        const missing = where && "sandbox" in where ? await missingExport(where.sandbox, where.file, spec.export) : null;
         outcome = missing ?? (await grader.grade(spec));
       } catch (error) {
         outcome =

@@ -6,6 +6,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 
+/** What every seed drawn from the secret begins with (hidden cases, a hidden test's own draws). */
+export const HIDDEN_SEED_PREFIX = "hidden:";
+
 export function hiddenSecret(flag: string | undefined): { secret: string; source: string } {
   if (flag) return { secret: flag, source: "--seed" };
   if (process.env.GRADER_SECRET) return { secret: process.env.GRADER_SECRET, source: "GRADER_SECRET" };

@@ -34,6 +34,7 @@ import { toleranceRatio } from "../graders/judge/tolerance";
 import { gradeSubmission } from "../graders/grade";
 import { type Manifest, loadManifest, testSpecs } from "../graders/manifest";
 import { REFERENCE, referenceAnswers } from "../graders/reference";
+import { replayText } from "../graders/results/prose";
 import type { Outcome, SubmissionResult, TestSpec } from "../graders/results/result";
 import type { BatchItem } from "../graders/sandbox/protocol";
 import { Sandbox, type CallResult } from "../graders/sandbox/sandbox";
@@ -242,7 +243,8 @@ describe("the check in this process", () => {
     expect(o.details).toMatch(/directional check #\d: u is a random unit Gaussian direction over all 72 entries of x/);
     expect(o.details).toMatch(/CS231n relative error/);
     expect(o.details).toContain(`entries and directions drawn with seed "${seed}:${larger.id}"`);
-    expect(o.replay).toBe(`case ${larger.id} drawn with seed "${larger.seed}" (graders/cases/generate.ts makeCase)`);
+    expect(o.replay).toEqual({ kind: "drawn-case", id: larger.id, seed: larger.seed });
+    expect(replayText(o.replay!)).toBe(`case ${larger.id} drawn with seed "${larger.seed}" (graders/cases/generate.ts makeCase)`);
   });
 
   it("a borderline failure at h = 1e-5 (rounding of a large offset) is retried and passes at h = 1e-4", async () => {
@@ -324,9 +326,10 @@ describe("the check in this process", () => {
     const o = await gradcheck(context("layers", "affineBackward", student, { spec: { visibility: "after_published" }, seed }));
     expectFailed(o);
     expect(o.message).toMatch(/^affineBackward: dw/);
-    expect(o.replay).toBe("hidden case affine/6x12x10/larger");
+    expect(o.replay).toEqual({ kind: "hidden-case", id: "affine/6x12x10/larger" });
+    expect(replayText(o.replay!)).toBe("hidden case affine/6x12x10/larger");
     expect(o.details).toMatch(/\nhidden case affine\/6x12x10\/larger$/);
-    expect(`${o.message}\n${o.details}\n${o.replay}`).not.toContain(SECRET);
+    expect(`${o.message}\n${o.details}\n${JSON.stringify(o.replay)}`).not.toContain(SECRET);
   });
 });
 
@@ -416,7 +419,7 @@ describe("whole gradings", () => {
     expect(o.details).toMatch(/worst entry dx\[\d\]\[\d\]: analytic \(yours\) [\d.e-]+, numeric -?[\d.e-]+\ndifference [\d.e+-]+, CS231n relative error [\d.e+-]+\nrule: \|analytic − numeric\| ≤ 1e-8·max\(1, max\|numeric\|\) \+ 1e-6·\|numeric\|/);
     expect(o.details).toMatch(/f = Σ out·dout, with the case's random dout/);
     expect(o.details).toContain("case sigmoid/3x5/0 (seed golden:sigmoid/3x5/0)");
-    expect(o.replay).toBe("case sigmoid/3x5/0 of fixtures/golden/layers.json");
+    expect(o.replay && replayText(o.replay)).toBe("case sigmoid/3x5/0 of fixtures/golden/layers.json");
     expect(o.diagnosis).toMatch(/ignores dout/);
   });
 
@@ -439,7 +442,7 @@ describe("whole gradings", () => {
     const o = r.tests.find((t) => t.test.export === "affineBackward" && t.test.kind === "gradcheck")!.outcome;
     expectFailed(o);
     expect(o.message).toMatch(/^affineBackward: dw\[11\]\[\d\] = 0, but centered differences of the forward give -?[\d.e-]+ \(\d+ of 20 checked entries differ\)$/);
-    expect(o.replay).toMatch(/^case affine\/6x12x10\/larger drawn with seed "visible:affineBackward: /);
+    expect(o.replay && replayText(o.replay)).toMatch(/^case affine\/6x12x10\/larger drawn with seed "visible:affineBackward: /);
   });
 
   it("a forward that throws on inputs moved by ±h (in the sandbox's batch) costs nothing: the reference's forward is used", async () => {

@@ -51,7 +51,7 @@ function trickyResult(): SubmissionResult {
         message: FAILED_MESSAGE,
         details: "expected dw[1][2] = 0.5\nactual   dw[1][2] = -0.5\nseed 1234",
         diagnosis: "dw is computed as w·xᵀ instead of xᵀ·dout",
-        replay: "npm run check -- --case layers/affineBackward/3",
+        replay: { kind: "golden-case", file: "fixtures/golden/layers.json", id: "affine/3x4x5/0" },
       },
       { worst: [1, 2] },
     ),
@@ -163,7 +163,7 @@ describe("toGradescope", () => {
 
   it("writes a failure as message, details, likely cause, replay, in that order", () => {
     const out = byName("affineBackward: dw").output;
-    const at = [FAILED_MESSAGE, "actual   dw[1][2] = -0.5", "Likely cause: dw is computed as w·xᵀ", "Replay: npm run check"].map((s) => out.indexOf(s));
+    const at = [FAILED_MESSAGE, "actual   dw[1][2] = -0.5", "Likely cause: dw is computed as w·xᵀ", "Replay: case affine/3x4x5/0 of fixtures/golden/layers.json"].map((s) => out.indexOf(s));
     expect(at.every((k) => k >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
   });
@@ -229,7 +229,7 @@ describe("toGradescope as Markdown (Gradescope's \"md\" format)", () => {
     const out = byName(md, "affineBackward: dw").output;
     expect(out).toContain("\n\n    expected dw[1][2] = 0.5\n    actual   dw[1][2] = -0.5\n    seed 1234\n\n");
     expect(out).toContain("**Likely cause:** dw is computed as w·xᵀ instead of xᵀ·dout");
-    expect(out).toContain("**Replay:** npm run check \\-\\- \\-\\-case layers/affineBackward/3");
+    expect(out).toContain("**Replay:** case affine/3x4x5/0 of fixtures/golden/layers\\.json");
     expect(out.startsWith(markdownText(FAILED_MESSAGE))).toBe(true);
   });
 
@@ -501,7 +501,7 @@ describe("toTerminal", () => {
       "      actual   dw[1][2] = -0.5",
       "      seed 1234",
       "      Likely cause: dw is computed as w·xᵀ instead of xᵀ·dout",
-      "      Replay: npm run check -- --case layers/affineBackward/3",
+      "      Replay: case affine/3x4x5/0 of fixtures/golden/layers.json",
     ]);
     expect(plain).toContain("      Could not check: your code timed out after 2000 ms, so this test scores 0.");
   });
@@ -572,6 +572,7 @@ describe("toSelfCheck (the starter kit's npm run check)", () => {
     const block = text.slice(text.indexOf("✗ affineBackward"), text.indexOf("! reluForward"));
     expect(block).toContain(`    ${FAILED_MESSAGE}\n`);
     expect(block).toContain("      expected dw[1][2] = 0.5\n");
+    expect(block).toContain("      Replay: case affine/3x4x5/0 of fixtures/golden/layers.json\n");
     expect(block).toContain("    Likely cause: dw is computed as w·xᵀ instead of xᵀ·dout\n");
     expect(block).toContain("    rerun: npm run check -- affineBackward  (1 more test of affineBackward did not pass)\n");
   });

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
 import type { Case } from "../graders/cases/case";
-import { advice, unreturned } from "../graders/checks/context";
+import { advice, outcomeUnlessReturned } from "../graders/checks/context";
 import { gradeSubmission } from "../graders/grade";
 import { loadManifest, testSpecs } from "../graders/manifest";
 import { couldNotCheckReason } from "../graders/results/prose";
@@ -96,7 +96,7 @@ describe("a child that ends before the student's file begins to load is the grad
     expect(r.end).toMatchObject({ exitCode: 9, outOfMemory: false });
     expect(r.stderr).toMatch(/bad option: --no-such-flag/);
     const manifest = loadManifest("gates");
-    const outcome = unreturned(r, { file: "gates.ts", spec: testSpecs(manifest)[0], manifest, limitMs: CALL_MS });
+    const outcome = outcomeUnlessReturned(r, { file: "gates.ts", spec: testSpecs(manifest)[0], manifest, limitMs: CALL_MS });
     expect(outcome).toEqual({ status: "grader-error", message: "the grader's sandbox exited with code 9 before your file was loaded", cause: r.stderr });
   }, 30_000);
 

@@ -27,8 +27,8 @@ export const upstream: fc.Arbitrary<number> = magnitude(0.1, 2).filter((v) => Ma
 /** A sub-seed for samples that draw a structure (graphs) with the case generator's Random. */
 export const subSeed: fc.Arbitrary<number> = fc.noBias(fc.integer({ min: 0, max: 0x7fffffff }));
 
-/** Within the scale-aware tolerance (false for NaN). */
-export const close = (a: number, e: number): boolean => closeTo(a, e, PROPERTY_TOL);
+/** Whether `a` agrees with `e` under the property checks' rule, |a − e| ≤ PROPERTY_TOL·max(1, |e|) (false for NaN). */
+export const withinPropertyTol = (a: number, e: number): boolean => closeTo(a, e, PROPERTY_TOL);
 
 /** A number in a message: six significant digits. */
 export const short = formatNumber;

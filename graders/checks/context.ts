@@ -8,7 +8,7 @@ import type { AssignmentName, Case, Value } from "../cases/case";
 import type { Sizes } from "../cases/scale";
 import type { Manifest } from "../manifest";
 import type { ReferenceAnswers } from "../reference-answers";
-import type { Outcome, ProcessEnd, TestSpec } from "../results/result";
+import type { Outcome, ProcessEnd, Replay, TestSpec } from "../results/result";
 import { endedHow } from "../sandbox/process-end";
 import type { Thrown } from "../sandbox/protocol";
 import type { CallResult } from "../sandbox/sandbox";
@@ -102,7 +102,7 @@ export function advice(end: ProcessEnd, limitMs: number, memoryMb: number, while
  * The outcome of a call that did not return normally (threw, ended, or the file did not load),
  * or null when it returned and its value can be judged.
  */
-export function unreturned(r: CallResult, ctx: Pick<CheckContext, "spec" | "manifest" | "limitMs" | "file">, replay?: string): Outcome | null {
+export function outcomeUnlessReturned(r: CallResult, ctx: Pick<CheckContext, "spec" | "manifest" | "limitMs" | "file">, replay?: Replay): Outcome | null {
   if (r.kind === "returned") return null;
   if (r.kind === "ended") {
     const ms = r.whileLoading ? ctx.manifest.limits.callTimeoutMs : ctx.limitMs;

@@ -45,7 +45,7 @@ import type { Outcome } from "../results/result";
 import type { Timed } from "../sandbox/protocol";
 import type { CpuClock } from "../sandbox/cpu-time";
 import type { CallResult } from "../sandbox/sandbox";
-import { type Check, type CheckContext, unreturned } from "./context";
+import { type Check, type CheckContext, outcomeUnlessReturned } from "./context";
 
 /** At most this much (ms) at the top size passes whatever the growth. */
 export const FLOOR_MS = 50;
@@ -158,7 +158,7 @@ export const efficiency: Check = async (ctx: CheckContext): Promise<Outcome> => 
     for (const [size, judge] of [["top", true], ["small", false], ["small", true]] as const) {
       const r = await ctx.time(seed, sizes[size], ctx.limitMs);
       if (r.kind === "ended" && r.end.timedOut && !r.whileLoading) return stopped(exportName, plan, size, runs, clock ?? "wall", r.durationMs);
-      const problem = unreturned(r, ctx);
+      const problem = outcomeUnlessReturned(r, ctx);
       if (problem) return problem;
       const answer = readTimed((r as { value: unknown }).value);
       if (!answer) return unreadable(exportName);

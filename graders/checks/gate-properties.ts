@@ -8,7 +8,7 @@ import fc from "fast-check";
 import type { Case, GateName } from "../cases/case";
 import { describe } from "../cases/shapes";
 import type { Check, CheckContext, RegisteredCheck } from "./context";
-import { TOLERANCE_RULE, between, close, full, magnitude, numberList, short, upstream } from "./arbitraries";
+import { TOLERANCE_RULE, between, full, magnitude, numberList, short, upstream, withinPropertyTol } from "./arbitraries";
 import { type Broken, checkProperty } from "./property";
 
 // ------------------------------------------------------------------------------- gate cases
@@ -57,7 +57,7 @@ const addDistributes: Check = (ctx) =>
       if (gx === dz && gy === dz) return null;
       let diagnosis: string | undefined;
       if (gx === 1 && gy === 1) diagnosis = "backward ignores dz: it returns the local gradients 1, 1 without multiplying them by dz.";
-      else if (close(gx, dz / 2) && close(gy, dz / 2)) diagnosis = "dz is split between the inputs; an add gate gives each input all of dz.";
+      else if (withinPropertyTol(gx, dz / 2) && withinPropertyTol(gy, dz / 2)) diagnosis = "dz is split between the inputs; an add gate gives each input all of dz.";
       else if ((gx === dz) !== (gy === dz)) diagnosis = `only ${gx === dz ? "x" : "y"} gets dz; an add gate gives both inputs dz unchanged.`;
       return {
         message: `backward is not [dz, dz]: ${numberList(a.grads)} for ${inputs}`,
@@ -79,11 +79,11 @@ const multiplySwitches: Check = (ctx) =>
       if (isBroken(a)) return a;
       const [dx, dy] = a.grads;
       const expected = [y * dz, x * dz];
-      if (close(dx, expected[0]) && close(dy, expected[1])) return null;
+      if (withinPropertyTol(dx, expected[0]) && withinPropertyTol(dy, expected[1])) return null;
       let diagnosis: string | undefined;
-      if (close(dx, x * dz) && close(dy, y * dz)) diagnosis = "the two gradients are not switched: dx uses x instead of y (and dy uses y instead of x). A multiply gate gives each input the OTHER input times dz.";
-      else if (close(dx, y) && close(dy, x)) diagnosis = "backward ignores dz: it returns the local gradients y, x without multiplying them by dz.";
-      const [which, got, want, formula] = close(dx, expected[0]) ? ["dy", dy, expected[1], "x·dz"] : ["dx", dx, expected[0], "y·dz"];
+      if (withinPropertyTol(dx, x * dz) && withinPropertyTol(dy, y * dz)) diagnosis = "the two gradients are not switched: dx uses x instead of y (and dy uses y instead of x). A multiply gate gives each input the OTHER input times dz.";
+      else if (withinPropertyTol(dx, y) && withinPropertyTol(dy, x)) diagnosis = "backward ignores dz: it returns the local gradients y, x without multiplying them by dz.";
+      const [which, got, want, formula] = withinPropertyTol(dx, expected[0]) ? ["dy", dy, expected[1], "x·dz"] : ["dx", dx, expected[0], "y·dz"];
       return {
         message: `${which} is not ${formula}: ${which} = ${short(got)} for ${inputs} (expected ${short(want)})`,
         details: gateDetails(`x = ${full(x)}, y = ${full(y)}, dz = ${full(dz)}`, a.grads, expected, TOLERANCE_RULE),
@@ -105,12 +105,12 @@ const maxRoutes: Check = (ctx) =>
       const w = x > y ? 0 : 1;
       const expected = w === 0 ? [dz, 0] : [0, dz];
       const [gw, gl] = [a.grads[w], a.grads[1 - w]];
-      if (!(gl === 0 && close(gw, dz))) {
+      if (!(gl === 0 && withinPropertyTol(gw, dz))) {
         let diagnosis: string | undefined;
-        if (close(gw, dz) && close(gl, dz)) diagnosis = "the gradient goes to both inputs, as in an add gate; a max gate gives all of dz to the larger input and 0 to the other.";
-        else if (gw === 0 && close(gl, dz)) diagnosis = "the gradient goes to the smaller input: the comparison that picks the winner is reversed.";
-        else if (close(gw, 1) && gl === 0) diagnosis = "backward ignores dz: the winner gets 1 instead of dz.";
-        else if (close(gw, dz / 2) && close(gl, dz / 2)) diagnosis = "dz is split between the inputs; a max gate gives all of it to the larger input.";
+        if (withinPropertyTol(gw, dz) && withinPropertyTol(gl, dz)) diagnosis = "the gradient goes to both inputs, as in an add gate; a max gate gives all of dz to the larger input and 0 to the other.";
+        else if (gw === 0 && withinPropertyTol(gl, dz)) diagnosis = "the gradient goes to the smaller input: the comparison that picks the winner is reversed.";
+        else if (withinPropertyTol(gw, 1) && gl === 0) diagnosis = "backward ignores dz: the winner gets 1 instead of dz.";
+        else if (withinPropertyTol(gw, dz / 2) && withinPropertyTol(gl, dz / 2)) diagnosis = "dz is split between the inputs; a max gate gives all of it to the larger input.";
         const larger = w === 0 ? "x" : "y";
         const message = gl !== 0
           ? `the smaller input's gradient is not 0: backward returned ${numberList(a.grads)} for ${inputs} (expected ${numberList(expected)}, all of dz to ${larger})`
@@ -125,11 +125,11 @@ const maxRoutes: Check = (ctx) =>
       const tieInputs = `x = y = ${short(tie)}, dz = ${short(dz)}`;
       const t = readGate(await run(gateCase(ctx, [tie, tie], dz)), 2, tieInputs);
       if (isBroken(t)) return t;
-      if (t.grads[1] === 0 && close(t.grads[0], dz)) return null;
+      if (t.grads[1] === 0 && withinPropertyTol(t.grads[0], dz)) return null;
       let diagnosis: string | undefined;
-      if (t.grads[0] === 0 && close(t.grads[1], dz)) diagnosis = "at a tie the gradient goes to y; the contract sends all of it to x (x wins when x >= y).";
-      else if (close(t.grads[0], dz) && close(t.grads[1], dz)) diagnosis = "at a tie the gradient goes to both inputs; the contract sends all of it to x.";
-      else if (close(t.grads[0], dz / 2) && close(t.grads[1], dz / 2)) diagnosis = "at a tie dz is split between the inputs; the contract sends all of it to x.";
+      if (t.grads[0] === 0 && withinPropertyTol(t.grads[1], dz)) diagnosis = "at a tie the gradient goes to y; the contract sends all of it to x (x wins when x >= y).";
+      else if (withinPropertyTol(t.grads[0], dz) && withinPropertyTol(t.grads[1], dz)) diagnosis = "at a tie the gradient goes to both inputs; the contract sends all of it to x.";
+      else if (withinPropertyTol(t.grads[0], dz / 2) && withinPropertyTol(t.grads[1], dz / 2)) diagnosis = "at a tie dz is split between the inputs; the contract sends all of it to x.";
       return {
         message: `a tie does not send all of dz to x: backward returned ${numberList(t.grads)} for ${tieInputs} (expected ${numberList([dz, 0])})`,
         details: gateDetails(`x = y = ${full(tie)}, dz = ${full(dz)}`, t.grads, [dz, 0], `x's gradient ${TOLERANCE_RULE}; y's exactly 0`),
@@ -178,7 +178,7 @@ const linearRepeatable: Check = (ctx) =>
       if (isBroken(r3)) return r3;
       const [g1, g2, g3] = [r1.grads[0], r2.grads[0], r3.grads[0]];
       const want = a * g1 + b * g2;
-      if (!close(g3, want)) {
+      if (!withinPropertyTol(g3, want)) {
         return {
           message: `backward is not linear in dz: dz = a·dz1 + b·dz2 gave dx = ${short(g3)}, expected a·dx1 + b·dx2 = ${short(want)} (x = ${short(x)}, a = ${short(a)}, dz1 = ${short(dz1)}, b = ${short(b)}, dz2 = ${short(dz2)})`,
           details: [
@@ -189,7 +189,7 @@ const linearRepeatable: Check = (ctx) =>
             `expected a·dx1 + b·dx2 = ${full(want)}`,
             `rule: ${TOLERANCE_RULE}`,
           ].join("\n"),
-          ...(close(g1, g2) ? { diagnosis: IGNORES_DZ } : {}),
+          ...(withinPropertyTol(g1, g2) ? { diagnosis: IGNORES_DZ } : {}),
         };
       }
       // dz = 0 gives exactly 0
@@ -199,7 +199,7 @@ const linearRepeatable: Check = (ctx) =>
       return {
         message: `dz = 0 does not give a zero gradient: dx = ${short(r0.grads[0])} for x = ${short(x)}, dz = 0`,
         details: `inputs: x = ${full(x)}, dz = 0\nreturned: ${numberList(r0.grads, full)}\nexpected: [0]\nrule: exactly 0`,
-        ...(close(r0.grads[0], g1) ? { diagnosis: IGNORES_DZ } : {}),
+        ...(withinPropertyTol(r0.grads[0], g1) ? { diagnosis: IGNORES_DZ } : {}),
       };
     },
   });
@@ -217,9 +217,9 @@ const scaleGate: Check = (ctx) =>
       const want = a * dz;
       if (Math.abs(g - want) <= Number.EPSILON * Math.abs(want)) return null;
       let diagnosis: string | undefined;
-      if (close(g, dz)) diagnosis = "backward returns dz without multiplying it by a, the constructor's argument: the local gradient of a·x is a.";
-      else if (close(g, a)) diagnosis = "backward ignores dz: it returns a instead of a·dz.";
-      else if (close(g, x * dz)) diagnosis = "backward multiplies dz by the input x instead of by a.";
+      if (withinPropertyTol(g, dz)) diagnosis = "backward returns dz without multiplying it by a, the constructor's argument: the local gradient of a·x is a.";
+      else if (withinPropertyTol(g, a)) diagnosis = "backward ignores dz: it returns a instead of a·dz.";
+      else if (withinPropertyTol(g, x * dz)) diagnosis = "backward multiplies dz by the input x instead of by a.";
       return {
         message: `backward is not [a·dz]: dx = ${short(g)} for ${inputs} (expected ${short(want)})`,
         details: gateDetails(`a = ${full(a)}, x = ${full(x)}, dz = ${full(dz)}`, r.grads, [want], "within one rounding of a·dz"),
@@ -240,7 +240,7 @@ const offsetGate: Check = (ctx) =>
       const g = r.grads[0];
       if (g !== dz) {
         let diagnosis: string | undefined;
-        if (close(g, c * dz)) diagnosis = "backward multiplies dz by c; the local gradient of c + x is 1, so dz passes through unchanged.";
+        if (withinPropertyTol(g, c * dz)) diagnosis = "backward multiplies dz by c; the local gradient of c + x is 1, so dz passes through unchanged.";
         else if (g === 1) diagnosis = "backward ignores dz: it returns the local gradient 1 instead of dz.";
         return {
           message: `backward is not [dz]: dx = ${short(g)} for ${inputs} (expected ${short(dz)}, exactly)`,
@@ -249,8 +249,8 @@ const offsetGate: Check = (ctx) =>
         };
       }
       const z = r.z;
-      if (typeof z === "number" && close(z, c + x)) return null;
-      const diagnosis = typeof z === "number" && close(z, c * x) ? "forward computes c·x; an offset gate computes c + x." : undefined;
+      if (typeof z === "number" && withinPropertyTol(z, c + x)) return null;
+      const diagnosis = typeof z === "number" && withinPropertyTol(z, c * x) ? "forward computes c·x; an offset gate computes c + x." : undefined;
       return {
         message: `forward is not c + x: z = ${typeof z === "number" ? short(z) : describe(z)} for c = ${short(c)}, x = ${short(x)} (expected ${short(c + x)})`,
         details: `inputs: c = ${full(c)}, x = ${full(x)}\nreturned: z = ${typeof z === "number" ? full(z) : describe(z)}\nexpected: ${full(c + x)}\nrule: ${TOLERANCE_RULE}`,
@@ -277,7 +277,7 @@ const sigmoidSaturates: Check = (ctx) =>
       const value = await run(gateCase(ctx, [x], dz));
       const want = sigmoidOf(x);
       const z = typeof value === "object" && value !== null ? (value as Record<string, unknown>).z : undefined;
-      if (typeof z !== "number" || !close(z, want)) {
+      if (typeof z !== "number" || !withinPropertyTol(z, want)) {
         const got = typeof z === "number" ? short(z) : describe(z);
         const overflow = !(typeof z === "number" && Number.isFinite(z)) && x > 709;
         return {

@@ -37,7 +37,8 @@ import type { ReferenceAnswers } from "../reference-answers";
 import { formatNumber as num, scientific as sci } from "../results/format-number";
 import { type CallResult, sanitizeThrown } from "../sandbox/sandbox";
 import { readMatrix, readNumber } from "./answers";
-import { type Check, thrownText, unreturned } from "./context";
+import { type Check, outcomeUnlessReturned, thrownText } from "./context";
+import { caseReplay } from "./replay";
 import { type Evaluate, type WhoseForward, chooseForward, fallBack, reasonAgainst } from "./whose-forward";
 import {
   BORDERLINE,
@@ -369,8 +370,6 @@ export const gradcheck: Check = async (ctx) => {
   const cases = [...golden, ...larger];
   if (cases.length === 0) return { status: "grader-error", message: `no cases for ${exportName} away from kinks (grader bug)` };
   const isGolden = (c: Case) => golden.includes(c);
-  const replayOf = (c: Case) =>
-    isGolden(c) ? `case ${c.id} of fixtures/golden/${ctx.assignment}.json` : visible ? `case ${c.id} drawn with seed "${c.seed}" (graders/cases/generate.ts makeCase)` : `hidden case ${c.id}`;
 
   const tally: Tally = { cases: 0, larger: larger.length, entries: 0, directions: 0, skipped: 0, sparse: [], evaluations: 0, sandboxCalls: 0, referenceForward: [], wrongOwnForward: [], retried: [] };
   const run = (c: Case, forwardOnly: boolean): Promise<CallResult> => {
@@ -379,7 +378,7 @@ export const gradcheck: Check = async (ctx) => {
   };
 
   for (const c of cases) {
-    const replay = replayOf(c);
+    const replay = caseReplay(ctx, c);
     const layer = isLayer(c.target);
     let names = outputsOf(c, exportName).filter((n) => n !== forwardOutput(c.target) && n !== "scores");
     if (ctx.spec.output) names = names.filter((n) => n === ctx.spec.output);
@@ -387,7 +386,7 @@ export const gradcheck: Check = async (ctx) => {
 
     // 1. the student's gradients, in shape and finite
     const full = await run(c, false);
-    const problem = unreturned(full, ctx, replay);
+    const problem = outcomeUnlessReturned(full, ctx, replay);
     if (problem) return problem;
     const returned = (full as { value: unknown }).value;
     const form = judgeOutputs(c, returned, names, { atol: Number.MAX_VALUE, rtol: 0 });
@@ -404,7 +403,7 @@ export const gradcheck: Check = async (ctx) => {
     const reason = reasonAgainst(forwardCall, who, (value) => judgeOutputs(c, value, [fwdKey], tolerances.golden).ok);
     if (offline && reason && forwardCall.kind !== "returned") {
       // offline there is no other forward to differentiate: the test cannot be checked here
-      const problem = unreturned(forwardCall, ctx, replay);
+      const problem = outcomeUnlessReturned(forwardCall, ctx, replay);
       if (problem?.status !== "failed") return problem!;
       return { ...problem, message: `${exportName}: cannot be checked here: ${problem.message}`, details: [problem.details, offlineForwardText(c.target, exportName)].filter(Boolean).join("\n"), replay };
     }

@@ -19,7 +19,7 @@ import { GRAPHS } from "../cases/generate";
 import { Random, drawUntil } from "../cases/random";
 import { describe } from "../cases/shapes";
 import type { Check, CheckContext, RegisteredCheck } from "./context";
-import { TOLERANCE_RULE, between, close, full, magnitude, short, subSeed } from "./arbitraries";
+import { TOLERANCE_RULE, between, full, magnitude, short, subSeed, withinPropertyTol } from "./arbitraries";
 import { type Broken, type RunStudentCase, checkProperty } from "./property";
 
 export type Values = Record<string, number>;
@@ -121,11 +121,11 @@ const graphAddDistributes: Check = (ctx) =>
       if (isBroken(got)) return got;
       const want = referenceGraph(ctx, spec, values);
       const [dx, dy] = [got.grads.x, got.grads.y];
-      if (close(dx, dy) && close(dx, want.grads.x) && close(dy, want.grads.y)) return null;
+      if (withinPropertyTol(dx, dy) && withinPropertyTol(dx, want.grads.x) && withinPropertyTol(dy, want.grads.y)) return null;
       let diagnosis: string | undefined;
       if ((dx === 0) !== (dy === 0)) diagnosis = `only ${dx === 0 ? "y" : "x"} gets a gradient from the add node: every input of a node gets its entry of gate.backward(dz).`;
-      else if (close(dx, 1) && close(dy, 1)) diagnosis = CHAIN;
-      const message = !close(dx, dy)
+      else if (withinPropertyTol(dx, 1) && withinPropertyTol(dy, 1)) diagnosis = CHAIN;
+      const message = !withinPropertyTol(dx, dy)
         ? `an add node does not give both inputs the same gradient: d out/dx = ${short(dx)}, d out/dy = ${short(dy)} (both should be ${short(want.grads.x)}) ${where}`
         : `an add node's inputs get ${short(dx)}, expected d out/d q = ${short(want.grads.x)} ${where}`;
       return { message, details: graphDetails(got, want), ...(diagnosis ? { diagnosis } : {}) };
@@ -151,10 +151,10 @@ const graphMaxRoutes: Check = (ctx) =>
       const want = referenceGraph(ctx, spec, values);
       const [winner, loser] = x > y ? ["x", "y"] : ["y", "x"];
       const [gw, gl] = [got.grads[winner], got.grads[loser]];
-      if (gl === 0 && close(gw, want.grads[winner])) return null;
+      if (gl === 0 && withinPropertyTol(gw, want.grads[winner])) return null;
       let diagnosis: string | undefined;
       if (gw === 0 && gl !== 0) diagnosis = WRONG_INPUTS;
-      else if (close(gw, want.grads[winner]) && close(gl, want.grads[winner])) diagnosis = "both inputs of the max node get its gradient: pass on exactly what gate.backward returns, entry k to node.inputs[k].";
+      else if (withinPropertyTol(gw, want.grads[winner]) && withinPropertyTol(gl, want.grads[winner])) diagnosis = "both inputs of the max node get its gradient: pass on exactly what gate.backward returns, entry k to node.inputs[k].";
       const message = gl !== 0
         ? `the smaller input of a max node got d out/d${loser} = ${short(gl)}, expected exactly 0 ${where}`
         : `the larger input of a max node got d out/d${winner} = ${short(gw)}, expected ${short(want.grads[winner])} ${where}`;
@@ -176,11 +176,11 @@ const graphMultiplySwitches: Check = (ctx) =>
       if (isBroken(got)) return got;
       const want = referenceGraph(ctx, MULTIPLY, values);
       const [dx, dy] = [got.grads.x, got.grads.y];
-      if (close(dx, y) && close(dy, x)) return null;
+      if (withinPropertyTol(dx, y) && withinPropertyTol(dy, x)) return null;
       let diagnosis: string | undefined;
-      if (close(dx, x) && close(dy, y)) diagnosis = WRONG_INPUTS;
-      else if (close(dx, 1) && close(dy, 1)) diagnosis = "every input gets the output's gradient 1: the graph must call gate.backward(dz) and give its entry k to node.inputs[k].";
-      const message = !close(dx, y) ? `d out/dx is not y: d out/dx = ${short(dx)} ${where} (expected ${short(y)})` : `d out/dy is not x: d out/dy = ${short(dy)} ${where} (expected ${short(x)})`;
+      if (withinPropertyTol(dx, x) && withinPropertyTol(dy, y)) diagnosis = WRONG_INPUTS;
+      else if (withinPropertyTol(dx, 1) && withinPropertyTol(dy, 1)) diagnosis = "every input gets the output's gradient 1: the graph must call gate.backward(dz) and give its entry k to node.inputs[k].";
+      const message = !withinPropertyTol(dx, y) ? `d out/dx is not y: d out/dx = ${short(dx)} ${where} (expected ${short(y)})` : `d out/dy is not x: d out/dy = ${short(dy)} ${where} (expected ${short(x)})`;
       return { message, details: graphDetails(got, want), ...(diagnosis ? { diagnosis } : {}) };
     },
   });
@@ -299,10 +299,10 @@ const graphBranchesAdd: Check = (ctx) =>
       // each use's part of the gradient: which wrong gradient is the gradient through one use only (what overwriting leaves)?
       const tree = unshare(spec, values);
       const parts = referenceGraph(ctx, tree.spec, tree.values).grads;
-      const wrong = spec.inputs.filter((i) => !close(got.grads[i], want.grads[i]));
-      if (wrong.length === 0 && close(got.value, want.value)) return null;
+      const wrong = spec.inputs.filter((i) => !withinPropertyTol(got.grads[i], want.grads[i]));
+      if (wrong.length === 0 && withinPropertyTol(got.value, want.value)) return null;
       if (wrong.length === 0) return { message: `forward returned ${short(got.value)}, expected ${short(want.value)} ${where}`, details: graphDetails(got, want) };
-      const overwritten = wrong.find((i) => tree.copies[i].length > 1 && tree.copies[i].some((c) => close(got.grads[i], parts[c])));
+      const overwritten = wrong.find((i) => tree.copies[i].length > 1 && tree.copies[i].some((c) => withinPropertyTol(got.grads[i], parts[c])));
       const v = overwritten ?? wrong[0];
       const diagnosis = overwritten
         ? `gradients overwrite instead of adding at a branch: d out/d${v} = ${short(got.grads[v])} is the gradient through only one of its ${tree.copies[v].length} paths to the output. A value that feeds several nodes gets the SUM of their gradients (grad[name] += …, not =).`
@@ -407,7 +407,7 @@ const graphOrderFree: Check = (ctx) =>
             diagnosis: GIVEN_ORDER,
           };
         }
-        const differs = [["value", got.value, base.value] as const, ...spec.inputs.map((i) => [`d out/d${i}`, got.grads[i], base.grads[i]] as const)].find(([, a, e]) => !close(a, e));
+        const differs = [["value", got.value, base.value] as const, ...spec.inputs.map((i) => [`d out/d${i}`, got.grads[i], base.grads[i]] as const)].find(([, a, e]) => !withinPropertyTol(a, e));
         if (!differs) continue;
         const [what, a, e] = differs;
         return {

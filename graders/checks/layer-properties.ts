@@ -16,11 +16,12 @@ import type { Case, LayerName, Mat, Value } from "../cases/case";
 import { LAYER_NAMES, SIGNATURES } from "../cases/case";
 import { filled, zip } from "../cases/mat";
 import { Random } from "../cases/random";
-import type { Outcome } from "../results/result";
+import type { Outcome, Replay } from "../results/result";
 import { formatNumber as fmt } from "../results/format-number";
 import { answerProblem } from "../judge/answer-schema";
 import { firstChange, inputsAfter, readMatrix, worstGap } from "./answers";
-import { type Check, type CheckContext, type RegisteredCheck, unreturned } from "./context";
+import { type Check, type CheckContext, type RegisteredCheck, outcomeUnlessReturned } from "./context";
+import { goldenReplay } from "./replay";
 
 const A = 0.7;
 const B = -1.3;
@@ -32,15 +33,15 @@ const zerosLike = (m: Mat): Mat => filled(m, 0);
 type Grads = Record<string, Mat>;
 type Step = { ok: true; grads: Grads; returned: unknown } | { ok: false; outcome: Outcome };
 
-function fail(message: string, extra: { details?: string; diagnosis?: string; replay?: string } = {}): Outcome {
+function fail(message: string, extra: { details?: string; diagnosis?: string; replay?: Replay } = {}): Outcome {
   return { status: "failed", message, ...extra };
 }
 
-/** Run a layer case with a given dout and read its gradients. */
-async function gradientsFor(ctx: CheckContext, c: Case, dout: Mat, names: string[], reportInputs = false): Promise<Step> {
+/** Run a layer case with a given dout and read its gradients; `replay` is how to run `c` again. */
+async function gradientsFor(ctx: CheckContext, c: Case, dout: Mat, names: string[], replay: Replay, reportInputs = false): Promise<Step> {
   const run = { ...c, inputs: { ...c.inputs, dout } };
   const r = await ctx.run(run, { reportInputs });
-  const problem = unreturned(r, ctx, `case ${c.id} of fixtures/golden/layers.json`);
+  const problem = outcomeUnlessReturned(r, ctx, replay);
   if (problem) return { ok: false, outcome: problem };
   const returned = (r as { value: unknown }).value;
   // the judge's own check of the answer's form first: a db of the wrong shape is the student's bug, never ours
@@ -66,7 +67,7 @@ function mutated(c: Case, returned: unknown, names: string[]): [string, string] 
   return null;
 }
 
-async function layerSpecific(ctx: CheckContext, layer: LayerName, c: Case, g: Grads, replay: string): Promise<Outcome | null> {
+async function layerSpecific(ctx: CheckContext, layer: LayerName, c: Case, g: Grads, replay: Replay): Promise<Outcome | null> {
   const exportName = ctx.spec.export;
   const dout = c.inputs.dout as Mat;
   if (layer === "affine") {
@@ -85,20 +86,21 @@ async function layerSpecific(ctx: CheckContext, layer: LayerName, c: Case, g: Gr
     const param = layer === "leakyRelu" ? "slope" : "alpha";
     const withParam = ctx.golden.find((k) => k.target === layer && param in k.inputs);
     if (withParam) {
-      const step = await gradientsFor(ctx, withParam, withParam.inputs.dout as Mat, ["dx"]);
+      const step = await gradientsFor(ctx, withParam, withParam.inputs.dout as Mat, ["dx"], goldenReplay(ctx, withParam));
       if (!step.ok) return step.outcome;
       const want = ctx.reference.run(withParam).dx as Mat;
       const { ok, at, got, want: expected } = worstGap(step.grads.dx, want, { atol: 1e-9, rtol: 0 });
-      if (!ok) return fail(`${exportName}: with ${param} = ${withParam.inputs[param]}, dx${at} = ${fmt(got)}, expected ${fmt(expected)}`, { diagnosis: `the forward's ${param} must reach the backward (keep it in the cache), not the default`, replay: `case ${withParam.id} of fixtures/golden/layers.json` });
+      if (!ok) return fail(`${exportName}: with ${param} = ${withParam.inputs[param]}, dx${at} = ${fmt(got)}, expected ${fmt(expected)}`, { diagnosis: `the forward's ${param} must reach the backward (keep it in the cache), not the default`, replay: goldenReplay(ctx, withParam) });
     }
   }
   if (layer === "maxout") {
     // identical pieces: every entry is a tie, which goes to the first piece
     const tie: Case = { ...c, inputs: { ...c.inputs, w2: c.inputs.w1, b2: c.inputs.b1 } };
-    const step = await gradientsFor(ctx, tie, dout, ["dw1", "db1", "dw2", "db2"]);
+    const tieReplay = goldenReplay(ctx, c, "w2 = w1, b2 = b1");
+    const step = await gradientsFor(ctx, tie, dout, ["dw1", "db1", "dw2", "db2"], tieReplay);
     if (!step.ok) return step.outcome;
     const nonzero = [...step.grads.dw2.flat(), ...step.grads.db2.flat()].some((v) => v !== 0);
-    if (nonzero) return fail(`${exportName}: with two identical pieces (every entry a tie), dw2/db2 are not 0`, { diagnosis: "on a tie, the whole gradient goes to the first piece (x·w1 + b1)", replay: `${replay} with w2 = w1, b2 = b1` });
+    if (nonzero) return fail(`${exportName}: with two identical pieces (every entry a tie), dw2/db2 are not 0`, { diagnosis: "on a tie, the whole gradient goes to the first piece (x·w1 + b1)", replay: tieReplay });
   }
   return null;
 }
@@ -112,9 +114,9 @@ const backwardProperties: Check = async (ctx) => {
   if (cases.length === 0) return { status: "grader-error", message: `no golden cases for ${layer}` };
   const random = new Random(ctx.seed);
   for (const c of cases) {
-    const replay = `case ${c.id} of fixtures/golden/layers.json`;
+    const replay = goldenReplay(ctx, c);
     const dout1 = c.inputs.dout as Mat;
-    const first = await gradientsFor(ctx, c, dout1, names, true);
+    const first = await gradientsFor(ctx, c, dout1, names, replay, true);
     if (!first.ok) return first.outcome;
     // arguments: dout is the backward's; x, w … may be changed by the forward (its own test) or the backward
     const forward = await ctx.run(c, { forwardOnly: true, reportInputs: true });
@@ -124,9 +126,9 @@ const backwardProperties: Check = async (ctx) => {
       return fail(`${ctx.spec.export} changed its argument ${changed[0]}: ${changed[0]}${changed[1]}`, { diagnosis: `a function must not modify its arguments: ${INPLACE_HINT}`, replay });
     }
     const dout2 = random.matrix(dout1.length, dout1[0].length);
-    const second = await gradientsFor(ctx, c, dout2, names);
+    const second = await gradientsFor(ctx, c, dout2, names, replay);
     if (!second.ok) return second.outcome;
-    const third = await gradientsFor(ctx, c, combine(dout1, dout2, A, B), names);
+    const third = await gradientsFor(ctx, c, combine(dout1, dout2, A, B), names, replay);
     if (!third.ok) return third.outcome;
     for (const n of names) {
       const want = combine(first.grads[n], second.grads[n], A, B);
@@ -139,13 +141,13 @@ const backwardProperties: Check = async (ctx) => {
         });
       }
     }
-    const zero = await gradientsFor(ctx, c, zerosLike(dout1), names);
+    const zero = await gradientsFor(ctx, c, zerosLike(dout1), names, replay);
     if (!zero.ok) return zero.outcome;
     for (const n of names) {
       const k = zero.grads[n].flat().findIndex((v) => v !== 0);
       if (k >= 0) return fail(`${ctx.spec.export}: with dout = 0, ${n} is not 0 (entry ${k} is ${fmt(zero.grads[n].flat()[k])})`, { diagnosis: "the gradient ignores dout: every gradient is the local gradient times dout", replay });
     }
-    const again = await gradientsFor(ctx, c, dout1, names);
+    const again = await gradientsFor(ctx, c, dout1, names, replay);
     if (!again.ok) return again.outcome;
     for (const n of names) {
       const d = firstChange(first.grads[n], again.grads[n]);
@@ -176,8 +178,8 @@ async function atTheKink(ctx: CheckContext, layer: LayerName): Promise<Outcome |
     const base = kinkCase(layer, p);
     const c: Case = { ...base, inputs: { ...base.inputs, dout: KINK_DOUT } };
     const x = c.inputs.x as Mat;
-    const replay = `x = ${JSON.stringify(x)}, dout = ${JSON.stringify(KINK_DOUT)}${p === undefined ? " (default parameter)" : ` with ${param} = ${p}`}`;
-    const step = await gradientsFor(ctx, c, KINK_DOUT, ["dx"]);
+    const replay = inputsReplay({ x, dout: KINK_DOUT }, param, p);
+    const step = await gradientsFor(ctx, c, KINK_DOUT, ["dx"], replay);
     if (!step.ok) return step.outcome;
     const want = ctx.reference.run(c).dx as Mat;
     const got = step.grads.dx;
@@ -202,6 +204,11 @@ async function atTheKink(ctx: CheckContext, layer: LayerName): Promise<Outcome |
   return null;
 }
 
+/** The ReLU family's hand-made inputs, with the slope or alpha when one is given. */
+function inputsReplay(inputs: Record<string, Value>, param: string, p: number | undefined): Replay {
+  return p === undefined ? { kind: "inputs", inputs, note: "default parameter" } : { kind: "inputs", inputs: { ...inputs, [param]: p } };
+}
+
 /** Inputs on both sides of the kink and exactly at it, for the ReLU family's forward rules. */
 function kinkCase(layer: LayerName, param: number | undefined): Case {
   const x: Mat = [[0, -1.5, 2.25, -0.125], [3, -2, 0.5, 0]];
@@ -223,9 +230,9 @@ const forwardProperties: Check = async (ctx) => {
   const params = layer === "leakyRelu" ? [undefined, 0.3] : layer === "elu" ? [undefined, 0.6] : [undefined];
   for (const p of params) {
     const c = sigmoid ? saturationCase() : kinkCase(layer, p);
-    const replay = `x = ${JSON.stringify(c.inputs.x)}${p === undefined ? " (default parameter)" : ` with ${layer === "elu" ? "alpha" : "slope"} = ${p}`}`;
+    const replay = inputsReplay({ x: c.inputs.x }, layer === "elu" ? "alpha" : "slope", p);
     const r = await ctx.run(c, { forwardOnly: true, reportInputs: true });
-    const problem = unreturned(r, ctx, replay);
+    const problem = outcomeUnlessReturned(r, ctx, replay);
     if (problem) return problem;
     const value = (r as { value: unknown }).value;
     const changed = mutated(c, value, ["x"]);

@@ -13,23 +13,25 @@ import type { Case, LossName, Mat, Value } from "../cases/case";
 import { SIGNATURES } from "../cases/case";
 import { sumSquares } from "../cases/mat";
 import { Random } from "../cases/random";
-import type { Outcome } from "../results/result";
+import type { Outcome, Replay } from "../results/result";
 import { closeTo } from "../judge/tolerance";
 import { formatNumber as fmt } from "../results/format-number";
 import { firstChange, inputsAfter, readMatrix, readNumber, worstGap } from "./answers";
-import { type Check, type CheckContext, type RegisteredCheck, unreturned } from "./context";
+import { type Check, type CheckContext, type RegisteredCheck, outcomeUnlessReturned } from "./context";
+import { drawnGoldenReplay, goldenReplay } from "./replay";
 
-const fail = (message: string, extra: { details?: string; diagnosis?: string; replay?: string } = {}): Outcome => ({ status: "failed", message, ...extra });
-const close = (a: number, b: number, atol = 1e-9) => closeTo(a, b, atol);
-const RULE = { atol: 1e-9, rtol: 0 };
+const fail = (message: string, extra: { details?: string; diagnosis?: string; replay?: Replay } = {}): Outcome => ({ status: "failed", message, ...extra });
+/** The loss checks' rule: |a − b| ≤ LOSS_ATOL·max(1, |b|) for one number, and per entry for a matrix (RULE). */
+const LOSS_ATOL = 1e-9;
+const RULE = { atol: LOSS_ATOL, rtol: 0 };
 
 type Answer = { ok: true; returned: unknown } | { ok: false; outcome: Outcome };
 
 /** Run a variant of a case (inputs replaced), asking for the arguments back. */
-async function answer(ctx: CheckContext, c: Case, inputs: Record<string, Value>, replay: string): Promise<Answer> {
+async function answer(ctx: CheckContext, c: Case, inputs: Record<string, Value>, replay: Replay): Promise<Answer> {
   const run = { ...c, inputs: { ...c.inputs, ...inputs } };
   const r = await ctx.run(run, { reportInputs: true });
-  const problem = unreturned(r, ctx, replay);
+  const problem = outcomeUnlessReturned(r, ctx, replay);
   if (problem) return { ok: false, outcome: problem };
   const returned = (r as { value: unknown }).value;
   const after = inputsAfter(returned);
@@ -59,10 +61,10 @@ function baseCase(ctx: CheckContext): Case | null {
 }
 
 /** The loss's golden base case, the student's answer on it, and its loss: what every loss property starts from. */
-async function lossOnBaseCase(ctx: CheckContext): Promise<{ c: Case; replay: string; returned: unknown; loss: number } | Outcome> {
+async function lossOnBaseCase(ctx: CheckContext): Promise<{ c: Case; replay: Replay; returned: unknown; loss: number } | Outcome> {
   const c = baseCase(ctx);
   if (!c) return { status: "grader-error", message: `no golden ${ctx.spec.export} case` };
-  const replay = `case ${c.id} of fixtures/golden/classifiers.json`;
+  const replay = goldenReplay(ctx, c);
   const first = await answer(ctx, c, {}, replay);
   if (!first.ok) return first.outcome;
   const loss = need(readNumber(first.returned, "loss"), ctx);
@@ -78,7 +80,8 @@ const svmProperties: Check = async (ctx) => {
   // every margin met by far: loss 0, no gradient
   const met: Mat = [[3, 0, -1], [0, 0.5, 2.5]];
   const y = [0, 2];
-  const metAnswer = await answer(ctx, c, { scores: met, y }, `scores = ${JSON.stringify(met)}, y = ${JSON.stringify(y)}`);
+  const metReplay: Replay = { kind: "inputs", inputs: { scores: met, y } };
+  const metAnswer = await answer(ctx, c, { scores: met, y }, metReplay);
   if (!metAnswer.ok) return metAnswer.outcome;
   const metLoss = need(readNumber(metAnswer.returned, "loss"), ctx);
   if (isOutcome(metLoss)) return metLoss;
@@ -87,27 +90,29 @@ const svmProperties: Check = async (ctx) => {
   if (metLoss !== 0 || metGrad.flat().some((v) => v !== 0)) {
     return fail(`svmLoss: every margin is met (s_y ≥ s_j + 1), yet loss = ${fmt(metLoss)}${metGrad.flat().some((v) => v !== 0) ? " and dscores is not 0" : ""}`, {
       diagnosis: metLoss === 1 * 1 ? "the j = y term is counted (it always contributes max(0, 1) = 1): skip j = y" : "only margins s_j − s_y + 1 > 0 contribute, for j ≠ y",
-      replay: `scores = ${JSON.stringify(met)}, y = ${JSON.stringify(y)}`,
+      replay: metReplay,
     });
   }
   // a margin of exactly 0: s_1 − s_0 + 1 = 0
   const edge: Mat = [[1, 0, -5]];
-  const edgeAnswer = await answer(ctx, c, { scores: edge, y: [0] }, `scores = ${JSON.stringify(edge)}, y = [0]`);
+  const edgeReplay: Replay = { kind: "inputs", inputs: { scores: edge, y: [0] } };
+  const edgeAnswer = await answer(ctx, c, { scores: edge, y: [0] }, edgeReplay);
   if (!edgeAnswer.ok) return edgeAnswer.outcome;
   const edgeGrad = need(readMatrix(edgeAnswer.returned, "dscores"), ctx);
   if (isOutcome(edgeGrad)) return edgeGrad;
   if (edgeGrad.flat().some((v) => v !== 0)) {
-    return fail(`svmLoss: a margin of exactly 0 gave dscores = ${JSON.stringify(edgeGrad)}, expected all 0`, { diagnosis: "a margin counts only when it is > 0 (the contract: a margin of exactly 0 contributes no gradient); use > 0, not >= 0", replay: `scores = ${JSON.stringify(edge)}, y = [0]` });
+    return fail(`svmLoss: a margin of exactly 0 gave dscores = ${JSON.stringify(edgeGrad)}, expected all 0`, { diagnosis: "a margin counts only when it is > 0 (the contract: a margin of exactly 0 contributes no gradient); use > 0, not >= 0", replay: edgeReplay });
   }
   // mean over rows: the same rows twice give the same loss
   const scores = c.inputs.scores as Mat;
   const labels = c.inputs.y as number[];
-  const twice = await answer(ctx, c, { scores: [...scores, ...scores], y: [...labels, ...labels] }, `${replay}, every row twice`);
+  const twiceReplay = goldenReplay(ctx, c, "every row twice");
+  const twice = await answer(ctx, c, { scores: [...scores, ...scores], y: [...labels, ...labels] }, twiceReplay);
   if (!twice.ok) return twice.outcome;
   const twiceLoss = need(readNumber(twice.returned, "loss"), ctx);
   if (isOutcome(twiceLoss)) return twiceLoss;
-  if (!close(twiceLoss, loss)) {
-    return fail(`svmLoss: with every row given twice the loss changed from ${fmt(loss)} to ${fmt(twiceLoss)}: it must be the mean over rows`, { diagnosis: Math.abs(twiceLoss - 2 * loss) < 1e-9 * Math.max(1, loss) ? "the loss is a sum over the rows: divide by N" : undefined, replay });
+  if (!closeTo(twiceLoss, loss, LOSS_ATOL)) {
+    return fail(`svmLoss: with every row given twice the loss changed from ${fmt(loss)} to ${fmt(twiceLoss)}: it must be the mean over rows`, { diagnosis: Math.abs(twiceLoss - 2 * loss) < 1e-9 * Math.max(1, loss) ? "the loss is a sum over the rows: divide by N" : undefined, replay: twiceReplay });
   }
   return { status: "passed", message: "loss ≥ 0; 0 with no gradient when margins are met; none at a margin of exactly 0; a mean over rows; arguments unchanged" };
 };
@@ -127,29 +132,31 @@ const softmaxProperties: Check = async (ctx) => {
   const scores = c.inputs.scores as Mat;
   const shifts = scores.map(() => random.uniform(-30, 30));
   const shifted = scores.map((row, i) => row.map((v) => v + shifts[i]));
-  const s = await answer(ctx, c, { scores: shifted }, `${replay}, row i shifted by a constant`);
+  const shiftedReplay = drawnGoldenReplay(ctx, c, "each row shifted by a random constant");
+  const s = await answer(ctx, c, { scores: shifted }, shiftedReplay);
   if (!s.ok) return s.outcome;
   const sLoss = need(readNumber(s.returned, "loss"), ctx);
   if (isOutcome(sLoss)) return sLoss;
   const sGrad = need(readMatrix(s.returned, "dscores"), ctx);
   if (isOutcome(sGrad)) return sGrad;
   const gap = worstGap(sGrad, d, RULE);
-  if (!close(sLoss, loss) || !gap.ok) {
-    return fail(`softmaxLoss: adding a constant to each row changed ${close(sLoss, loss) ? `dscores${gap.at} from ${fmt(gap.want)} to ${fmt(gap.got)}` : `the loss from ${fmt(loss)} to ${fmt(sLoss)}`}`, { diagnosis: "softmax(s + c) = softmax(s): compute it on s − max(s) per row", replay });
+  if (!closeTo(sLoss, loss, LOSS_ATOL) || !gap.ok) {
+    return fail(`softmaxLoss: adding a constant to each row changed ${closeTo(sLoss, loss, LOSS_ATOL) ? `dscores${gap.at} from ${fmt(gap.want)} to ${fmt(gap.got)}` : `the loss from ${fmt(loss)} to ${fmt(sLoss)}`}`, { diagnosis: "softmax(s + c) = softmax(s): compute it on s − max(s) per row", replay: shiftedReplay });
   }
   const big = scores.map((row) => row.map(() => 1e4 * random.normal()));
-  const b = await answer(ctx, c, { scores: big }, `${replay}, scores of order ±1e4`);
+  const bigReplay = drawnGoldenReplay(ctx, c, "scores of order ±1e4");
+  const b = await answer(ctx, c, { scores: big }, bigReplay);
   if (!b.ok) return b.outcome;
   const bLoss = readNumber(b.returned, "loss");
   const bGrad = readMatrix(b.returned, "dscores");
   if (!bLoss.ok || !bGrad.ok) {
-    return fail(`softmaxLoss: at scores of order ±1e4, ${!bLoss.ok ? bLoss.message : (bGrad as { message: string }).message}`, { diagnosis: "e^s overflows for large s: subtract each row's max before exponentiating", replay: `${replay}, scores of order ±1e4 (seed ${ctx.seed})` });
+    return fail(`softmaxLoss: at scores of order ±1e4, ${!bLoss.ok ? bLoss.message : (bGrad as { message: string }).message}`, { diagnosis: "e^s overflows for large s: subtract each row's max before exponentiating", replay: bigReplay });
   }
   return { status: "passed", message: "dscores rows sum to 0; invariant to a constant per row; finite at ±1e4; arguments unchanged" };
 };
 
 /** The student's answers on case `c` with `reg` and with reg = 0, and both losses: the regularization apart from the data term. */
-async function withAndWithoutReg(ctx: CheckContext, c: Case, reg: number, replay: string): Promise<{ withReg: unknown; without: unknown; l1: number; l0: number } | Outcome> {
+async function withAndWithoutReg(ctx: CheckContext, c: Case, reg: number, replay: Replay): Promise<{ withReg: unknown; without: unknown; l1: number; l0: number } | Outcome> {
   const withReg = await answer(ctx, c, { reg }, replay);
   if (!withReg.ok) return withReg.outcome;
   const without = await answer(ctx, c, { reg: 0 }, replay);
@@ -165,7 +172,7 @@ const linearRegProperties: Check = async (ctx) => {
   const c = ctx.golden.find((k) => k.target === ctx.spec.export && (k.inputs.reg as number) > 0) ?? baseCase(ctx);
   if (!c) return { status: "grader-error", message: `no golden ${ctx.spec.export} case` };
   const reg = Math.max(c.inputs.reg as number, 0.25);
-  const replay = `case ${c.id} of fixtures/golden/classifiers.json with reg = ${reg} and reg = 0`;
+  const replay = goldenReplay(ctx, c, `reg = ${reg} and reg = 0`);
   const pair = await withAndWithoutReg(ctx, c, reg, replay);
   if (isOutcome(pair)) return pair;
   const { l1, l0 } = pair;
@@ -174,8 +181,8 @@ const linearRegProperties: Check = async (ctx) => {
   for (const v of [g1, g0]) if (isOutcome(v)) return v;
   const W = c.inputs.W as Mat;
   const wantLoss = reg * sumSquares(W);
-  if (!close((l1 as number) - (l0 as number), wantLoss)) {
-    return fail(`${ctx.spec.export}: the regularization adds ${fmt((l1 as number) - (l0 as number))} to the loss, expected reg·ΣW² = ${fmt(wantLoss)}`, { diagnosis: close((l1 as number) - (l0 as number), wantLoss / 2) ? "the loss term is reg·ΣW² (no ½ in this course's convention)" : undefined, replay });
+  if (!closeTo((l1 as number) - (l0 as number), wantLoss, LOSS_ATOL)) {
+    return fail(`${ctx.spec.export}: the regularization adds ${fmt((l1 as number) - (l0 as number))} to the loss, expected reg·ΣW² = ${fmt(wantLoss)}`, { diagnosis: closeTo((l1 as number) - (l0 as number), wantLoss / 2, LOSS_ATOL) ? "the loss term is reg·ΣW² (no ½ in this course's convention)" : undefined, replay });
   }
   const diff = (g1 as Mat).map((row, i) => row.map((v, j) => v - (g0 as Mat)[i][j]));
   const want = W.map((row) => row.map((v) => 2 * reg * v));
@@ -191,7 +198,7 @@ const netProperties: Check = async (ctx) => {
   const c = ctx.golden.find((k) => k.target === "twoLayerNetLoss");
   if (!c) return { status: "grader-error", message: "no golden twoLayerNetLoss case" };
   const reg = 0.3;
-  const replay = `case ${c.id} of fixtures/golden/two-layer-net.json with reg = ${reg} and reg = 0`;
+  const replay = goldenReplay(ctx, c, `reg = ${reg} and reg = 0`);
   const pair = await withAndWithoutReg(ctx, c, reg, replay);
   if (isOutcome(pair)) return pair;
   const { l1, l0 } = pair;
@@ -200,9 +207,9 @@ const netProperties: Check = async (ctx) => {
   const W1 = c.inputs.W1 as Mat;
   const W2 = c.inputs.W2 as Mat;
   const wantLoss = reg * (sumSquares(W1) + sumSquares(W2));
-  if (!close(l1 - l0, wantLoss)) {
+  if (!closeTo(l1 - l0, wantLoss, LOSS_ATOL)) {
     const withBiases = reg * (sumSquares(W1) + sumSquares(W2) + sumSquares(c.inputs.b1 as Mat) + sumSquares(c.inputs.b2 as Mat));
-    return fail(`twoLayerNetLoss: the regularization adds ${fmt(l1 - l0)} to the loss, expected reg·(ΣW1² + ΣW2²) = ${fmt(wantLoss)}`, { diagnosis: close(l1 - l0, withBiases) ? "the biases are regularized too: the contract regularizes W1 and W2 only" : undefined, replay });
+    return fail(`twoLayerNetLoss: the regularization adds ${fmt(l1 - l0)} to the loss, expected reg·(ΣW1² + ΣW2²) = ${fmt(wantLoss)}`, { diagnosis: closeTo(l1 - l0, withBiases, LOSS_ATOL) ? "the biases are regularized too: the contract regularizes W1 and W2 only" : undefined, replay });
   }
   for (const [name, weight] of [["db1", null], ["db2", null], ["dW1", W1], ["dW2", W2]] as const) {
     const a = need(readMatrix(withReg.returned, name), ctx);
@@ -220,17 +227,18 @@ const netProperties: Check = async (ctx) => {
   // zero weights: every score is its bias; equal biases give uniform probabilities, loss log(C)
   const zeros = (m: Mat) => m.map((row) => row.map(() => 0));
   const C = (W2[0] ?? []).length;
-  const z = await answer(ctx, c, { W1: zeros(W1), b1: zeros(c.inputs.b1 as Mat), W2: zeros(W2), b2: zeros(c.inputs.b2 as Mat), reg: 0 }, `${replay}: all weights and biases 0`);
+  const zeroReplay = goldenReplay(ctx, c, "all weights and biases 0 and reg = 0");
+  const z = await answer(ctx, c, { W1: zeros(W1), b1: zeros(c.inputs.b1 as Mat), W2: zeros(W2), b2: zeros(c.inputs.b2 as Mat), reg: 0 }, zeroReplay);
   if (!z.ok) return z.outcome;
   const zl = need(readNumber(z.returned, "loss"), ctx);
   if (isOutcome(zl)) return zl;
-  if (!close(zl, Math.log(C), 1e-12)) {
-    return fail(`twoLayerNetLoss: with all weights 0 the loss is ${fmt(zl)}, expected log(C) = log(${C}) = ${fmt(Math.log(C))}`, { diagnosis: close(zl, Math.log(C) * (c.inputs.X as Mat).length, 1e-9) ? "the loss is a sum over the rows: divide by N" : undefined, replay: `${replay}: all weights and biases 0` });
+  if (!closeTo(zl, Math.log(C), 1e-12)) {
+    return fail(`twoLayerNetLoss: with all weights 0 the loss is ${fmt(zl)}, expected log(C) = log(${C}) = ${fmt(Math.log(C))}`, { diagnosis: closeTo(zl, Math.log(C) * (c.inputs.X as Mat).length, LOSS_ATOL) ? "the loss is a sum over the rows: divide by N" : undefined, replay: zeroReplay });
   }
   // the ReLU mask at exactly 0: b1 = 0 and a row of X all 0 make that row's z1 exactly 0
   const X = c.inputs.X as Mat;
   const kinked: Record<string, Value> = { X: X.map((row, i) => (i === 0 ? row.map(() => 0) : row)), b1: zeros(c.inputs.b1 as Mat) };
-  const kinkReplay = `case ${c.id} of fixtures/golden/two-layer-net.json with b1 = 0 and row 0 of X all 0 (its hidden pre-activations z1 are exactly 0)`;
+  const kinkReplay = goldenReplay(ctx, c, "b1 = 0 and row 0 of X all 0 (its hidden pre-activations z1 are exactly 0)");
   const k = await answer(ctx, c, kinked, kinkReplay);
   if (!k.ok) return k.outcome;
   const kdb1 = need(readMatrix(k.returned, "db1"), ctx);
@@ -238,7 +246,7 @@ const netProperties: Check = async (ctx) => {
   const wantDb1 = ctx.reference.run({ ...c, inputs: { ...c.inputs, ...kinked } }).db1 as Mat;
   if (kdb1.length !== wantDb1.length || kdb1[0].length !== wantDb1[0].length) return fail(`twoLayerNetLoss: cannot test its properties: db1 has shape ${kdb1.length}×${kdb1[0]?.length ?? 0}`, { replay: kinkReplay });
   for (let j = 0; j < wantDb1[0].length; j++) {
-    if (close(kdb1[0][j], wantDb1[0][j], 1e-12)) continue;
+    if (closeTo(kdb1[0][j], wantDb1[0][j], 1e-12)) continue;
     return fail(`twoLayerNetLoss: with b1 = 0 and a row of X all 0 (pre-activations exactly 0), db1[0][${j}] = ${fmt(kdb1[0][j])}, expected ${fmt(wantDb1[0][j])}`, {
       diagnosis: "the ReLU mask must be z1 > 0: where the pre-activation is exactly 0 the gradient is 0",
       replay: kinkReplay,

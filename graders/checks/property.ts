@@ -4,13 +4,13 @@
  * judge the answers here. The first sample that breaks the property ends the run (no shrinking:
  * every shrink step would be another run of student code); the outcome names the export and the
  * property, gives the counterexample, and how to replay it (fast-check's seed and path). A call
- * that throws, hangs or crashes ends the run at once with the outcome `unreturned` gives it.
+ * that throws, hangs or crashes ends the run at once with its outcome (outcomeUnlessReturned).
  */
 import fc from "fast-check";
 import type { Case } from "../cases/case";
-import type { Outcome } from "../results/result";
+import type { Outcome, Replay } from "../results/result";
 import type { CallResult } from "../sandbox/sandbox";
-import { type CheckContext, unreturned } from "./context";
+import { type CheckContext, outcomeUnlessReturned } from "./context";
 
 /** Samples per check. */
 export const NUM_RUNS = 25;
@@ -41,7 +41,7 @@ export type RunStudentCase = (c: Case) => Promise<unknown>;
 export interface Property<T> {
   /** The samples (one fast-check value per sample). */
   arbitrary: fc.Arbitrary<T>;
-  /** The sample on one line, at full precision (for `replay`). */
+  /** The sample on one line, at full precision (for the replay). */
   show(sample: T): string;
   /** Run the sample's cases and judge them: null when the property holds. */
   holds(sample: T, run: RunStudentCase): Promise<Broken | null>;
@@ -94,9 +94,9 @@ export async function checkProperty<T>(ctx: CheckContext, property: Property<T>)
     };
   }
   const sample = found[0];
-  const replay = `fast-check seed ${seed}, path "${report.counterexamplePath}", counterexample ${property.show(sample)}`;
+  const replay: Replay = { kind: "fast-check", seed, path: report.counterexamplePath ?? "", counterexample: property.show(sample) };
   if (state.notReturned) {
-    const outcome = unreturned(state.notReturned, ctx, replay);
+    const outcome = outcomeUnlessReturned(state.notReturned, ctx, replay);
     if (!outcome) return { status: "grader-error", message: "a returned call was reported as not returned (grader bug)" };
     if (outcome.status !== "failed") return outcome;
     const on = `on the sample ${property.show(sample)}`;

@@ -21,7 +21,7 @@ import { describe } from "../cases/shapes";
 import { judgeOutputs, outputsOf } from "../judge/compare";
 import { computeCatalog, diagnose } from "../judge/diagnose";
 import { withinTolerance } from "../judge/tolerance";
-import { TOLERANCE_RULE, between, close, full, magnitude, numberList, short, subSeed, upstream } from "./arbitraries";
+import { TOLERANCE_RULE, between, full, magnitude, numberList, short, subSeed, upstream, withinPropertyTol } from "./arbitraries";
 import type { Check, CheckContext, RegisteredCheck } from "./context";
 import { unaryInput } from "./gate-properties";
 import { type Values, branchGraph, graphValues, orderGraph, showGraph } from "./graph-properties";
@@ -148,7 +148,7 @@ function stateKept(subject: Subject, results: unknown[][], referenceResults: unk
     const step = SEQUENCE[k];
     const want = fresh[step.set][at(k)];
     const got = subject.read(step.method, reused[k]);
-    const differs = got ? want.findIndex((w, j) => !close(got[j], w)) : 0;
+    const differs = got ? want.findIndex((w, j) => !withinPropertyTol(got[j], w)) : 0;
     if (differs < 0) continue;
     const where = `${step.call} on the same ${subject.noun}${step.when ? `, ${step.when},` : ""}`;
     const name = subject.names(step.method)[differs];
@@ -210,21 +210,21 @@ function showAnswer(answer: unknown, f: (v: number) => string = full): string {
   return describe(answer);
 }
 
-const allClose = (a: number[], b: number[]) => a.length === b.length && a.every((v, j) => close(v, b[j]));
+const allWithinPropertyTol = (a: number[], b: number[]) => a.length === b.length && a.every((v, j) => withinPropertyTol(v, b[j]));
 
 function likelyCause(subject: Subject, k: number, got: number[], want: number[], reused: unknown[], fresh: number[][][]): string {
   const step = SEQUENCE[k];
   const earlier = SEQUENCE.slice(0, k).map((s, i) => ({ s, i })).filter(({ s }) => s.method === step.method);
   if (step.method === "backward") {
     const previous = earlier.length > 0 ? subject.read("backward", reused[earlier[earlier.length - 1].i]) : null;
-    if (previous && allClose(got, previous.map((p, j) => p + want[j]))) return subject.causes.accumulates;
-    if (subject.staleAnswers(k, fresh).some((a) => !allClose(a, want) && allClose(got, a))) return subject.causes.staleInputs;
+    if (previous && allWithinPropertyTol(got, previous.map((p, j) => p + want[j]))) return subject.causes.accumulates;
+    if (subject.staleAnswers(k, fresh).some((a) => !allWithinPropertyTol(a, want) && allWithinPropertyTol(got, a))) return subject.causes.staleInputs;
     if (SEQUENCE[k - 1]?.method === "backward") return subject.causes.changedByBackward;
     return subject.causes.other;
   }
   const stale = earlier.some(({ s, i }) => {
     const answer = subject.read("forward", reused[i]);
-    return answer !== null && !allClose(fresh[s.set][0], want) && allClose(got, answer);
+    return answer !== null && !allWithinPropertyTol(fresh[s.set][0], want) && allWithinPropertyTol(got, answer);
   });
   return stale ? subject.causes.staleForward : subject.causes.other;
 }

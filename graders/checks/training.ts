@@ -20,7 +20,7 @@ import type { Outcome } from "../results/result";
 import { type Thrown } from "../sandbox/protocol";
 import { sanitizeThrown } from "../sandbox/sandbox";
 import { readMatrix } from "./answers";
-import { type Check, type CheckContext, studentStack, thrownText, unreturned } from "./context";
+import { type Check, type CheckContext, outcomeUnlessReturned, studentStack, thrownText } from "./context";
 
 /** The fraction of rows whose highest score is their label. */
 export function accuracy(scores: Mat, y: number[]): number {
@@ -113,7 +113,7 @@ export const training: Check = async (ctx: CheckContext): Promise<Outcome> => {
       end: r.end,
     };
   }
-  const problem = unreturned(r, ctx);
+  const problem = outcomeUnlessReturned(r, ctx);
   if (problem) return problem;
   const run = readRun((r as { value: unknown }).value, initial);
   if (!run) return { status: "failed", message: `${name}: your process sent back something that is not the grader's training run (did your code change built-in objects such as Array or Math?)` };

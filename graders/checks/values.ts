@@ -9,7 +9,8 @@ import { type Case, isLayer } from "../cases/case";
 import { judgeOutputs, outputsOf } from "../judge/compare";
 import { diagnose } from "../judge/diagnose";
 import type { Outcome } from "../results/result";
-import { type Check, type CheckContext, unreturned } from "./context";
+import { type Check, type CheckContext, outcomeUnlessReturned } from "./context";
+import { caseReplay } from "./replay";
 
 /** The runs a value test of `exportName` makes: its cases of `pool`, and whether a layer's forward runs alone. */
 export function valueRuns(pool: Case[], exportName: string): { cases: Case[]; forwardOnly: boolean } {
@@ -26,9 +27,8 @@ function valueCheck(pool: "golden" | "hidden"): Check {
     const tol = ctx.manifest.tolerances.golden;
     for (const c of cases) {
       const r = await ctx.run(c, { forwardOnly, shared: true });
-      // never the seed of a hidden case: it contains the secret (the staff replay it from the id)
-      const replay = pool === "hidden" ? `hidden case ${c.id}` : `case ${c.id} of fixtures/golden/${ctx.assignment}.json`;
-      const problem = unreturned(r, ctx, replay);
+      const replay = caseReplay(ctx, c); // a hidden case by its id only: its seed holds the secret
+      const problem = outcomeUnlessReturned(r, ctx, replay);
       if (problem) return problem;
       const value = (r as { value: unknown }).value;
       const verdict = judgeOutputs(c, value, names, tol);

@@ -23,7 +23,8 @@ import { ShapeBinder, describe as describeValue, matrixShape } from "../cases/sh
 
 export type Failure = { ok: false; message: string; details?: string };
 type Schema = Record<string, unknown>;
-type Signed = keyof typeof SIGNATURES;
+/** A target whose arguments and outputs SIGNATURES lists (every one but the gates and the graph). */
+type TargetWithSignature = keyof typeof SIGNATURES;
 
 const NUMBER: Schema = { type: "number" };
 /** An array of exactly n `items`. The items are looked at only when the length is right: with
@@ -34,7 +35,7 @@ const NON_FINITE_DETAILS = "NaN or Infinity usually comes from exp() of a large 
 export const MORE_PROBLEMS = 5;
 
 /** A binder holding the sizes (N, D, M, H, C) the case's inputs fix; only the forward's arguments explain a shape. */
-function inputBinder(c: Case & { target: Signed }): ShapeBinder {
+function inputBinder(c: Case & { target: TargetWithSignature }): ShapeBinder {
   const sig = SIGNATURES[c.target];
   const binder = new ShapeBinder(sig.args);
   for (const slot of [...sig.args, ...(sig.upstream ? [sig.upstream] : [])]) {
@@ -43,11 +44,12 @@ function inputBinder(c: Case & { target: Signed }): ShapeBinder {
   return binder;
 }
 
-const signed = (c: Case): c is Case & { target: Signed } => !isGate(c.target) && c.target !== "ComputationalGraph";
+/** Whether the case's target is in SIGNATURES (not a gate, not the graph). */
+const hasSignature = (c: Case): c is Case & { target: TargetWithSignature } => !isGate(c.target) && c.target !== "ComputationalGraph";
 const graphInputs = (c: Case) => (c.inputs.graph as GraphSpec).inputs;
 const gateInputs = (c: Case) => (c.inputs.x as number[]).length;
 
-function slotOf(c: Case & { target: Signed }, name: string): Slot {
+function slotOf(c: Case & { target: TargetWithSignature }, name: string): Slot {
   const slot = SIGNATURES[c.target].outputs.find((o) => o.name === name);
   if (!slot) throw new Error(`${c.target} has no output ${name} (grader bug)`);
   return slot;
@@ -57,7 +59,7 @@ function slotOf(c: Case & { target: Signed }, name: string): Slot {
 function dimsKey(c: Case): string {
   if (isGate(c.target)) return `inputs=${gateInputs(c)}`;
   if (c.target === "ComputationalGraph") return `inputs=${JSON.stringify(graphInputs(c))}`;
-  const dims = inputBinder(c as Case & { target: Signed }).dims;
+  const dims = inputBinder(c as Case & { target: TargetWithSignature }).dims;
   return [...dims].map(([d, { size }]) => `${d}=${size}`).sort().join(",");
 }
 
@@ -71,7 +73,7 @@ export function answerSchema(c: Case, names: string[]): Schema {
     const grads = { type: "object", required: inputs, properties: Object.fromEntries(inputs.map((i) => [i, NUMBER])) };
     for (const n of names) properties[n] = n === "grads" ? grads : NUMBER;
   } else {
-    const target = c as Case & { target: Signed };
+    const target = c as Case & { target: TargetWithSignature };
     const dims = inputBinder(target).dims;
     const size = (d: Dim) => (typeof d === "number" ? d : dims.get(d)?.size);
     for (const n of names) {
@@ -196,14 +198,15 @@ function valueAt(root: unknown, path: string[]): unknown {
 }
 
 /** "/dx/2/3 must be number (is NaN)": one problem of the `details` list. */
-function brief(e: ErrorObject, root: unknown): string {
+function schemaErrorText(e: ErrorObject, root: unknown): string {
   const path = segments(e);
   const at = `/${path.join("/")}`;
   if (e.keyword === "required") return `${at} is missing`;
   return `${at} ${e.message ?? "is invalid"}${e.keyword === "type" ? ` (is ${describeAnswer(valueAt(root, path))})` : ""}`;
 }
 
-interface Told {
+/** What the student is told about one output's problems: a message, maybe details, and which errors it accounts for. */
+interface Explanation {
   message: string;
   details?: string;
   /** The errors the message accounts for; the others may be listed in `details`. */
@@ -220,7 +223,7 @@ const byPosition = (a: ErrorObject, b: ErrorObject) => {
 };
 
 /** Entries (of a matrix or a gradient list) that are not numbers, else those that are NaN or ±Infinity. */
-function entryMessage(entries: ErrorObject[], root: unknown, label: (path: string[]) => string, notANumber: (path: string[], v: unknown) => string): Told | null {
+function entryMessage(entries: ErrorObject[], root: unknown, label: (path: string[]) => string, notANumber: (path: string[], v: unknown) => string): Explanation | null {
   if (entries.length === 0) return null;
   const sorted = [...entries].sort(byPosition);
   const wrongType = sorted.filter((e) => !nonFinite(valueAt(root, segments(e))));
@@ -238,12 +241,12 @@ function entryMessage(entries: ErrorObject[], root: unknown, label: (path: strin
 }
 
 /** "dx is missing: the result must have out, dx" (an output of a target with a signature). */
-const missing = (c: Case & { target: Signed }, name: string) => `${name} is missing: the result must have ${SIGNATURES[c.target].outputs.map((o) => o.name).join(", ")}`;
+const missing = (c: Case & { target: TargetWithSignature }, name: string) => `${name} is missing: the result must have ${SIGNATURES[c.target].outputs.map((o) => o.name).join(", ")}`;
 
 /** A number output (loss, z, value). */
-function numberMessage(c: Case, name: string, errors: ErrorObject[], root: unknown): Told {
+function numberMessage(c: Case, name: string, errors: ErrorObject[], root: unknown): Explanation {
   const actual = valueAt(root, [name]);
-  if (actual === undefined && signed(c)) {
+  if (actual === undefined && hasSignature(c)) {
     return { message: missing(c, name), covers: errors };
   }
   if (nonFinite(actual)) return { message: `${name} is ${numberText(actual)}: every entry must be a finite number`, details: NON_FINITE_DETAILS, covers: errors };
@@ -251,7 +254,7 @@ function numberMessage(c: Case, name: string, errors: ErrorObject[], root: unkno
 }
 
 /** A matrix output: missing, then its shape (in the binder's words), then its entries. */
-function matrixMessage(c: Case & { target: Signed }, name: string, errors: ErrorObject[], root: unknown): Told {
+function matrixMessage(c: Case & { target: TargetWithSignature }, name: string, errors: ErrorObject[], root: unknown): Explanation {
   const actual = valueAt(root, [name]);
   if (actual === undefined) {
     return { message: missing(c, name), covers: errors };
@@ -265,20 +268,20 @@ function matrixMessage(c: Case & { target: Signed }, name: string, errors: Error
     const binder = inputBinder(c);
     binder.bind("expected", slotOf(c, name), actual);
     const problem = binder.problems.find((p) => p.path.startsWith("expected/"));
-    return { message: problem?.message ?? `${name}: ${brief(structure[0], root)}`, covers: structure };
+    return { message: problem?.message ?? `${name}: ${schemaErrorText(structure[0], root)}`, covers: structure };
   }
   const entries = errors.filter((e) => segments(e).length === 3);
-  const told = entryMessage(
+  const explanation = entryMessage(
     entries,
     root,
     ([, i, j]) => `${name}[${i}][${j}]`,
     ([, i, j], v) => `${name}[${i}][${j}] is ${describeAnswer(v)}, expected a number`,
   );
-  return told ?? { message: `${name}: ${brief(errors[0], root)}`, covers: errors };
+  return explanation ?? { message: `${name}: ${schemaErrorText(errors[0], root)}`, covers: errors };
 }
 
 /** A gate's gradients: an array of one number per input. */
-function gateGradsMessage(c: Case, errors: ErrorObject[], root: unknown): Told {
+function gateGradsMessage(c: Case, errors: ErrorObject[], root: unknown): Explanation {
   const actual = valueAt(root, ["grads"]);
   const n = gateInputs(c);
   const s = (k: number) => (k === 1 ? "" : "s");
@@ -289,17 +292,17 @@ function gateGradsMessage(c: Case, errors: ErrorObject[], root: unknown): Told {
   if (length.length > 0) {
     return { message: `backward returned ${actual.length} gradient${s(actual.length)} for ${n} input${n > 1 ? "s" : ""}: return one per input, in input order`, covers: length };
   }
-  const told = entryMessage(
+  const explanation = entryMessage(
     errors.filter((e) => segments(e).length === 2),
     root,
     ([, k]) => `gradient[${k}]`,
     ([, k], v) => `backward's gradient [${k}] is ${describeAnswer(v)}, expected a number`,
   );
-  return told ?? { message: `grads: ${brief(errors[0], root)}`, covers: errors };
+  return explanation ?? { message: `grads: ${schemaErrorText(errors[0], root)}`, covers: errors };
 }
 
 /** A graph's gradients: an object with a number per graph input. */
-function graphGradsMessage(c: Case, errors: ErrorObject[], root: unknown): Told {
+function graphGradsMessage(c: Case, errors: ErrorObject[], root: unknown): Explanation {
   const actual = valueAt(root, ["grads"]);
   const inputs = graphInputs(c);
   if (!isRecord(actual) || numMarker(actual) !== undefined) {
@@ -313,7 +316,7 @@ function graphGradsMessage(c: Case, errors: ErrorObject[], root: unknown): Told 
   }
   const order = (e: ErrorObject) => inputs.indexOf(segments(e)[1]);
   const sorted = [...perInput].sort((a, b) => order(a) - order(b));
-  if (sorted.length === 0) return { message: `grads: ${brief(errors[0], root)}`, covers: errors };
+  if (sorted.length === 0) return { message: `grads: ${schemaErrorText(errors[0], root)}`, covers: errors };
   const first = segments(sorted[0])[1];
   return {
     message: `grads.${first} is ${numberText(actual[first])}${sorted.length > 1 ? ` (${sorted.length} entries are NaN or ±Infinity)` : ""}: every entry must be a finite number`,
@@ -337,16 +340,16 @@ export function answerProblem(c: Case, returned: unknown, names: string[]): Fail
   const ordered = [...errors].sort((a, b) => outputOf(a) - outputOf(b));
   const name = segments(ordered[0])[0];
   const mine = ordered.filter((e) => segments(e)[0] === name);
-  let told: Told;
-  if (name === "grads" && isGate(c.target)) told = gateGradsMessage(c, mine, returned);
-  else if (name === "grads" && c.target === "ComputationalGraph") told = graphGradsMessage(c, mine, returned);
-  else if (signed(c) && slotOf(c, name).kind === "matrix") told = matrixMessage(c, name, mine, returned);
-  else told = numberMessage(c, name, mine, returned);
-  const others = ordered.filter((e) => !told.covers.includes(e));
-  let details = told.details;
+  let explanation: Explanation;
+  if (name === "grads" && isGate(c.target)) explanation = gateGradsMessage(c, mine, returned);
+  else if (name === "grads" && c.target === "ComputationalGraph") explanation = graphGradsMessage(c, mine, returned);
+  else if (hasSignature(c) && slotOf(c, name).kind === "matrix") explanation = matrixMessage(c, name, mine, returned);
+  else explanation = numberMessage(c, name, mine, returned);
+  const others = ordered.filter((e) => !explanation.covers.includes(e));
+  let details = explanation.details;
   if (details === undefined && others.length > 0) {
     const more = others.length > MORE_PROBLEMS ? ` (and ${others.length - MORE_PROBLEMS} more)` : "";
-    details = `also: ${others.slice(0, MORE_PROBLEMS).map((e) => brief(e, returned)).join("; ")}${more}`;
+    details = `also: ${others.slice(0, MORE_PROBLEMS).map((e) => schemaErrorText(e, returned)).join("; ")}${more}`;
   }
-  return { ok: false, message: told.message, ...(details !== undefined ? { details } : {}) };
+  return { ok: false, message: explanation.message, ...(details !== undefined ? { details } : {}) };
 }

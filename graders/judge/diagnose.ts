@@ -587,7 +587,7 @@ export const CATALOG: readonly WrongVariant[] = V;
 // ------------------------------------------------------------------------------ matching
 
 /** Whether `actual` equals the variant's `wrong` within the judge's tolerance (shapes equal). */
-function close(actual: unknown, wrong: unknown, tol: Tolerance, mode: "values" | "non-finite"): boolean {
+function matchesWrongVariant(actual: unknown, wrong: unknown, tol: Tolerance, mode: "values" | "non-finite"): boolean {
   const flat = (v: unknown): number[] | null => {
     if (typeof v === "number") return [v];
     if (isMat(v)) return v.flat() as number[];
@@ -629,7 +629,7 @@ export function diagnoseOutput(c: Case, exportName: string, output: string, actu
       if (v.when && !v.when(c)) continue;
       const wrong = v.compute(c, reference)[output];
       if (wrong === undefined) continue;
-      if (close(actual, wrong, tol, v.match ?? "values")) return v.text({ exportName, output, c, actualShape: shapeOf(actual) });
+      if (matchesWrongVariant(actual, wrong, tol, v.match ?? "values")) return v.text({ exportName, output, c, actualShape: shapeOf(actual) });
     } catch {
       // a variant that cannot be computed on this case (or, in the starter kit, whose reference answers were not recorded) says nothing
     }

@@ -5,8 +5,8 @@
  * plain text ("text", the default: aligned columns, student-influenced text never interpreted as
  * markup) or Markdown ("md", markdown.ts: the same words, details in monospace blocks, everything
  * else escaped). Every outcome that is not "passed" is "failed" for Gradescope; the four-way
- * status stays in the test's tags and extra_data. A passed or failed training test puts its
- * training accuracy on Gradescope's leaderboard.
+ * status stays in the test's tags and extra_data, beside a failure's replay as data (result.ts
+ * Replay). A passed or failed training test puts its training accuracy on Gradescope's leaderboard.
  */
 import { outcomeMarkdown, submissionMarkdown } from "./markdown";
 import { outcomeProse, printedIsVisible, printedText, submissionOutput } from "./prose";
@@ -93,6 +93,7 @@ function extraOf(t: TestResult): GradescopeTestExtra {
   const extra: GradescopeTestExtra = { ...t.extra, status: o.status, kind: t.test.kind, export: t.test.export };
   if (o.status === "could-not-check") extra.end = { ...o.end };
   if (o.status === "grader-error" && o.cause !== undefined) extra.cause = o.cause;
+  if (o.status === "failed" && o.replay) extra.replay = o.replay; // as data: its words are in the output
   return extra;
 }
 

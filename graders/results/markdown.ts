@@ -9,7 +9,7 @@
  * Indented blocks, backslash escapes and character references are in every Markdown dialect
  * (Gruber's original syntax, CommonMark), unlike fenced blocks.
  */
-import { STUDENT_OUTPUT_CAP, cleanText, outcomeHeadline, printedIsVisible, printedText, printedWithheld } from "./prose";
+import { STUDENT_OUTPUT_CAP, cleanText, outcomeHeadline, printedIsVisible, printedText, printedWithheld, replayText } from "./prose";
 import type { SubmissionResult, TestResult } from "./result";
 
 /** Text shown literally in a Markdown paragraph (its line breaks become spaces). */
@@ -52,7 +52,8 @@ export function outcomeMarkdown(t: TestResult): string {
   if (o.status === "failed") {
     blocks.push(markdownCode(o.details ?? ""));
     if (o.diagnosis?.trim()) blocks.push(labelled("Likely cause:", o.diagnosis));
-    if (o.replay?.trim()) blocks.push(labelled("Replay:", o.replay));
+    const replay = o.replay ? replayText(o.replay) : "";
+    if (replay.trim()) blocks.push(labelled("Replay:", replay));
   } else if (o.status === "could-not-check") {
     blocks.push(markdownMessage(o.message));
   }

@@ -4,7 +4,7 @@
  * output, and text made safe to show (student code chooses what it prints and what it throws).
  */
 import { stripVTControlCharacters } from "node:util";
-import type { Outcome, ProcessEnd, SubmissionResult, TestResult } from "./result";
+import type { Outcome, ProcessEnd, Replay, SubmissionResult, TestResult } from "./result";
 
 /** At most this many characters of the student's own output are shown in a report. */
 export const STUDENT_OUTPUT_CAP = 10_000;
@@ -49,6 +49,30 @@ export function couldNotCheckReason(end: ProcessEnd, timeoutMs?: number): string
   return "stopped before the check finished";
 }
 
+/**
+ * How to run a failure again, in words: "case tanh/3x5/0 of fixtures/golden/layers.json",
+ * "hidden case affine/6x12x10/larger", "fast-check seed 42, path "3:0", counterexample x = 1.5" …
+ */
+export function replayText(replay: Replay): string {
+  switch (replay.kind) {
+    case "golden-case": {
+      const changed = replay.changed ? ` with ${replay.changed}` : "";
+      const seed = replay.seed ? ` drawn with seed "${replay.seed}"` : "";
+      return `case ${replay.id} of ${replay.file}${changed}${seed}`;
+    }
+    case "drawn-case":
+      return `case ${replay.id} drawn with seed "${replay.seed}" (graders/cases/generate.ts makeCase)`;
+    case "hidden-case":
+      return `hidden case ${replay.id}`;
+    case "fast-check":
+      return `fast-check seed ${replay.seed}, path "${replay.path}", counterexample ${replay.counterexample}`;
+    case "inputs": {
+      const inputs = Object.entries(replay.inputs).map(([name, value]) => `${name} = ${JSON.stringify(value)}`).join(", ");
+      return replay.note ? `${inputs} (${replay.note})` : inputs;
+    }
+  }
+}
+
 /** The first line said about a test that did not pass, or its message when it passed. */
 export function outcomeHeadline(t: TestResult): string {
   const o: Outcome = t.outcome;
@@ -80,7 +104,7 @@ export function outcomeLines(t: TestResult): string[] {
   if (o.status === "failed") {
     add("", o.details);
     add("Likely cause: ", o.diagnosis);
-    add("Replay: ", o.replay);
+    add("Replay: ", o.replay && replayText(o.replay));
   } else if (o.status === "could-not-check") {
     add("", o.message);
   }

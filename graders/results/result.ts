@@ -36,6 +36,45 @@ export interface TestSpec {
   check?: string;
 }
 
+/**
+ * How to run a failure again, as data (as fast-check's RunDetails carries seed, path and
+ * counterexample): what a TA or a student needs to reproduce the call that failed. Rendered to
+ * words by replayText (results/prose.ts), the same in every report. A seed drawn from the hidden
+ * tests' secret is never put here: a secret draw is replayed by the staff from its id.
+ */
+export type Replay =
+  /** A committed case of fixtures/golden/<assignment>.json, as it is or with some inputs changed. */
+  | {
+      kind: "golden-case";
+      /** The fixture file, from the project root ("fixtures/golden/layers.json"). */
+      file: string;
+      id: string;
+      /** How the run changed the case's inputs, in words ("reg = 0.25 and reg = 0"). */
+      changed?: string;
+      /** The seed the changed inputs were drawn from (graders/cases/random.ts Random). */
+      seed?: string;
+    }
+  /** A case drawn from a seed the student may know (graders/cases/generate.ts makeCase). */
+  | { kind: "drawn-case"; id: string; seed: string }
+  /** A case drawn from the secret seed: its id only, the staff replay it with the secret. */
+  | { kind: "hidden-case"; id: string }
+  /** A fast-check counterexample: fc.check with this seed and path draws it again. */
+  | {
+      kind: "fast-check";
+      seed: number;
+      /** fast-check's counterexamplePath ("3" or "3:0:1"). */
+      path: string;
+      /** The sample on one line, at full precision. */
+      counterexample: string;
+    }
+  /** The arguments themselves (small hand-made inputs), by name. */
+  | {
+      kind: "inputs";
+      inputs: Record<string, unknown>;
+      /** What the inputs leave unsaid ("default parameter"). */
+      note?: string;
+    };
+
 export type Outcome =
   | {
       status: "passed";
@@ -51,8 +90,8 @@ export type Outcome =
       details?: string;
       /** The likely cause in plain words, when a known wrong variant matches. */
       diagnosis?: string;
-      /** How to replay: the case id or seed. */
-      replay?: string;
+      /** How to run the failing call again. */
+      replay?: Replay;
       /** Machine-readable data (e.g. a training loss curve, timings), copied to TestResult.extra. */
       extra?: Record<string, unknown>;
     }

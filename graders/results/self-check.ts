@@ -7,7 +7,7 @@
  * is short: the tests that passed are counted, not listed. Only visible tests are ever shown.
  */
 import { styleText } from "node:util";
-import { STUDENT_OUTPUT_CAP, capText, cleanText, outcomeHeadline } from "./prose";
+import { STUDENT_OUTPUT_CAP, capText, cleanText, outcomeHeadline, replayText } from "./prose";
 import type { SubmissionResult, TestResult } from "./result";
 import { type Format, GLYPH, points } from "./terminal";
 
@@ -48,7 +48,7 @@ export function toSelfCheck(result: SubmissionResult, options: SelfCheckOptions)
     if (!first) continue;
     const o = first.outcome;
     const text = (t: string | undefined) => cleanText(t ?? "").replace(/\s+$/, "").split("\n").filter((l) => l.trim() !== "");
-    const details = o.status === "failed" ? [...text(o.details), ...text(o.replay).map((l) => `Replay: ${l}`)] : o.status === "could-not-check" ? text(o.message) : [];
+    const details = o.status === "failed" ? [...text(o.details), ...text(o.replay && replayText(o.replay)).map((l) => `Replay: ${l}`)] : o.status === "could-not-check" ? text(o.message) : [];
     const shown = details.slice(0, DETAIL_LINES);
     lines.push(`    ${first.test.name}`, ...text(outcomeHeadline(first)).map((l) => `    ${l}`));
     lines.push(...shown.map((l) => paint("dim", `      ${l}`)));

@@ -67,14 +67,15 @@ export type CallResult =
    *  the tail of that child's stderr, e.g. "node: bad option: …"). */
   | { kind: "sandbox-failed"; end: ProcessEnd; stderr: string; durationMs: number };
 
-type Runner = "runner" | "graph-runner";
-const runners = new Map<Runner, Promise<string>>();
+/** Which runner script a child starts: graders/sandbox/runner.ts, or graph-runner.ts (it also holds the grader's gates). */
+type RunnerName = "runner" | "graph-runner";
+const runners = new Map<RunnerName, Promise<string>>();
 
 /** Set by a prebuilt grader's build (scripts/run.mjs): the runners were built beside it. */
 declare const BACKPROP_GRADER_PREBUILT_RUNNERS: boolean | undefined;
 
 /** The runner's code: built beside a prebuilt grader, else bundled now from its source (tsx, Jest). */
-async function runnerCode(kind: Runner): Promise<Buffer> {
+async function runnerCode(kind: RunnerName): Promise<Buffer> {
   if (typeof BACKPROP_GRADER_PREBUILT_RUNNERS === "boolean" && BACKPROP_GRADER_PREBUILT_RUNNERS) return readFileSync(new URL(`./${kind}.mjs`, import.meta.url));
   const built = await esbuild.build({ entryPoints: [fileURLToPath(new URL(`./${kind}.ts`, import.meta.url))], write: false, logLevel: "silent", ...RUNNER_BUILD });
   return Buffer.from(built.outputFiles[0].contents);
@@ -90,7 +91,7 @@ export const RUNNER_BUILD = { bundle: true, format: "esm", platform: "node", tar
  * file that differs (tampered with, or half written) is replaced atomically. The child may read
  * only that file (and the student's bundle), never the grader beside a prebuilt runner.
  */
-export function runnerScript(kind: Runner): Promise<string> {
+export function runnerScript(kind: RunnerName): Promise<string> {
   let p = runners.get(kind);
   if (!p) {
     p = (async () => {

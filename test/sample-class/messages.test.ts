@@ -7,6 +7,7 @@ import Ajv from "ajv";
 import { readFileSync } from "node:fs";
 import { ASSIGNMENTS } from "../../graders/cases/case";
 import { gradeSubmission } from "../../graders/grade";
+import { replayText } from "../../graders/results/prose";
 import { SECRET } from "./suite";
 
 console.log(`sample class graded with hidden seed prefix "hidden:${SECRET}"`);
@@ -33,7 +34,8 @@ describe("what a student is told", () => {
     if (t.outcome.status !== "failed") return;
     expect(t.outcome.message).toMatch(/^tanhBackward: dx\[\d+\]\[\d+\] = -?[\d.e-]+, expected -?[\d.e-]+ \(\d+ of 15 entries differ\)$/);
     expect(t.outcome.details).toMatch(/CS231n relative error/);
-    expect(t.outcome.replay).toMatch(/^case tanh\/3x5\/0 of fixtures\/golden\/layers\.json$/);
+    expect(t.outcome.replay).toEqual({ kind: "golden-case", file: "fixtures/golden/layers.json", id: "tanh/3x5/0" });
+    expect(replayText(t.outcome.replay!)).toBe("case tanh/3x5/0 of fixtures/golden/layers.json");
   });
 
   it("a folder without the assignment's files: each missing file named, with the names it must provide", async () => {
