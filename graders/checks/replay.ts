@@ -3,14 +3,21 @@
  * holds in every check: a seed drawn from the hidden tests' secret never reaches a replay (the
  * student would see it, and with it every hidden case). The staff replay those from the case id.
  */
+import { relative, sep } from "node:path";
 import type { Case } from "../cases/case";
+import { goldenPath } from "../cases/golden";
 import type { Replay } from "../results/result";
 import { HIDDEN_SEED_PREFIX } from "../secret";
 import type { CheckContext } from "./context";
 
-/** A committed golden case of ctx's assignment; `changed` says in words how the run changed its inputs. */
+/**
+ * A committed golden case of ctx's assignment; `changed` says in words how the run changed its
+ * inputs. The file as the reader finds it from where they ran the grader: fixtures/golden/… in
+ * this repository, .grader/fixtures/golden/… in a starter kit.
+ */
 export function goldenReplay(ctx: Pick<CheckContext, "assignment">, c: Case, changed?: string): Extract<Replay, { kind: "golden-case" }> {
-  return { kind: "golden-case", file: `fixtures/golden/${ctx.assignment}.json`, id: c.id, ...(changed ? { changed } : {}) };
+  const file = relative(process.cwd(), goldenPath(ctx.assignment)).split(sep).join("/");
+  return { kind: "golden-case", file, id: c.id, ...(changed ? { changed } : {}) };
 }
 
 /** The test's seed when a student may see it: never a hidden test's (it holds the secret). */

@@ -110,6 +110,9 @@ describe.each(ASSIGNMENTS)("starter kit: %s", (assignment) => {
       expect(r.stdout).toContain(`rerun: npm run check -- ${e}`);
     }
     expect(r.stdout).not.toMatch(/^⚠/m);
+    // a replay names the golden file where the student finds it, from the folder they ran the check in
+    const named = [...r.stdout.matchAll(/of (\S*fixtures\/golden\/[\w-]+\.json)/g)].map((m) => m[1]);
+    for (const file of named) expect({ file, exists: existsSync(join(dir, file)) }).toEqual({ file, exists: true });
   }, CHECK_TIMEOUT_MS);
 
   it("the skeleton as handed out fails every export, each saying what is not implemented yet", async () => {
