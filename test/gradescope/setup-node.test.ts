@@ -13,7 +13,8 @@ import { type Server, createServer } from "node:http";
 import { arch } from "node:os";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
-import { type Bundle, type CommandRun, makeBundle, runSetup } from "./harness";
+import { type Bundle, type CommandRun, makeBundle, runAutograder, runSetup } from "./harness";
+import { validResults } from "./suite";
 
 const N24 = process.env.NODE24_BINARY ?? "/work/nodes/n24/node_modules/node/bin/node";
 
@@ -116,6 +117,14 @@ describe("setup.sh installs Node from NODE_MIRROR when the image has no supporte
     expect(installed.stdout).toContain(`setup: runtime dependencies: installed with npm ci (${realpathSync(prefix)}/lib/nodejs/${release}/bin/npm)`);
     expect(installed.stdout).toMatch(/setup: esbuild \d+\.\d+\.\d+ loads/);
   });
+
+  it("run_autograder grades with the Node it installed: a correct submission gets full marks (the canary passes under that Node)", async () => {
+    const run = await runAutograder(b, "installed-node", { from: join("fixtures", "submissions", "gates", "ada-classes-ts") });
+    const r = validResults(run);
+    expect(run.stdout).not.toContain("refusing to run student code");
+    expect(r.score).toBe(r.max_score);
+    expect(r.tests.every((t) => t.status === "passed")).toBe(true);
+  }, 120_000);
 
   it("run again, keeps the Node it installed and downloads nothing", async () => {
     const before = requests.length;
