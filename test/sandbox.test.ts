@@ -5,6 +5,7 @@
  * grader's failure (grader-error), never the student's (could-not-check).
  */
 import { afterEach, describe, expect, it } from "@jest/globals";
+import { existsSync } from "node:fs";
 import type { Case } from "../graders/cases/case";
 import { advice, outcomeUnlessReturned } from "../graders/checks/context";
 import { gradeSubmission } from "../graders/grade";
@@ -33,7 +34,7 @@ export class MultiplyGate {
   backward(dz) { return [dz, dz]; }
 }
 `;
-const gateCase = (target: "AddGate" | "MultiplyGate"): Case => ({ id: target, target, exports: [target], seed: "", inputs: { x: [2, 3], dz: 1 }, expected: {} });
+const gateCase = (target: "AddGate" | "MultiplyGate" | "MaxGate"): Case => ({ id: target, target, exports: [target], seed: "", inputs: { x: [2, 3], dz: 1 }, expected: {} });
 const ended = (r: CallResult) => {
   if (r.kind !== "ended") throw new Error(`expected the child to end, got ${JSON.stringify(r)}`);
   return r.end;
@@ -153,9 +154,57 @@ describe.each([
   }, 60_000);
 
   it("a call that began and never answered is that call's: one timeout, not sent again", async () => {
-    const s = sandbox(leftovers("", true), { bwrap });
+    const s = sandbox(`console.log("loaded");\n${leftovers("", true)}`, { bwrap });
     const r = await s.run(gateCase("MultiplyGate"), 1_000);
     expect(ended(r)).toMatchObject({ timedOut: true });
-    expect(r.durationMs).toBeLessThan(1_900);
+    expect(s.studentOutput.match(/loaded/g)).toEqual(["loaded"]); // one child: the call was not sent again
+  }, 30_000);
+});
+
+// The per-call limit is on the student's CPU time where the kernel counts it (Linux /proc).
+describe("a call starved of CPU by a busy machine is not timed out", () => {
+  const gates = `
+export class AddGate { forward(x, y) { return process.pid; } backward(dz) { return [dz, dz]; } }
+export class MultiplyGate {
+  forward(x, y) { const t = Date.now(); while (Date.now() - t < 100); return x * y; }
+  backward(dz) { return [dz, dz]; }
+}
+export class MaxGate { forward(x, y) { for (;;); } backward(dz) { return [dz, dz]; } }
+`;
+  const pidOf = async (s: Sandbox) => {
+    const r = await s.run(gateCase("AddGate"), 5_000);
+    if (r.kind !== "returned") throw new Error(JSON.stringify(r));
+    return (r.value as { z: number }).z;
+  };
+
+  it("stopped for 0.8 s (SIGSTOP) during a call with a 0.4 s limit that needs 0.1 s of CPU: it returns", async () => {
+    if (!existsSync("/proc/self/task")) return; // no CPU count: wall time it is (README)
+    const s = sandbox(gates, { bwrap: false });
+    const pid = await pidOf(s);
+    process.kill(pid, "SIGSTOP"); // before the request: it waits in the pipe, no CPU used
+    setTimeout(() => process.kill(pid, "SIGCONT"), 800);
+    const r = await s.run(gateCase("MultiplyGate"), 400);
+    expect(r).toMatchObject({ kind: "returned", value: { z: 6 } });
+    expect(r.durationMs).toBeGreaterThan(700);
+  }, 30_000);
+
+  it("stopped for good, it is given up at 4 times its limit in wall time, and the call, never begun, runs in a fresh child", async () => {
+    if (!existsSync("/proc/self/task")) return;
+    const s = sandbox(gates, { bwrap: false });
+    const pid = await pidOf(s);
+    process.kill(pid, "SIGSTOP");
+    const t0 = performance.now();
+    const r = await s.run(gateCase("MultiplyGate"), 300);
+    expect(r).toMatchObject({ kind: "returned", value: { z: 6 } });
+    expect(performance.now() - t0).toBeGreaterThan(1_150);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(await pidOf(s)).not.toBe(pid);
+  }, 30_000);
+
+  it("a loop uses its CPU budget and ends about on time", async () => {
+    const s = sandbox(gates, { bwrap: false });
+    const r = await s.run(gateCase("MaxGate"), 300);
+    expect(ended(r)).toMatchObject({ timedOut: true });
+    expect(r.durationMs).toBeGreaterThan(280);
   }, 30_000);
 });

@@ -59,7 +59,7 @@ function schedMs(pid: number): number | null {
 }
 
 /** The main thread's own CPU time of one process, in ms by `clock`; null if it is gone. */
-function mainThreadMs(pid: number, clock: CpuClock): number | null {
+export function mainThreadMs(pid: number, clock: CpuClock): number | null {
   if (clock === "sched") {
     const m = SUM_EXEC.exec(read(`/proc/${pid}/task/${pid}/sched`) ?? "");
     return m ? Number(m[1]) : null;
@@ -86,6 +86,12 @@ function tree(pid: number): number[] {
     for (const tid of tasks(all[k])) all.push(...(read(`/proc/${all[k]}/task/${tid}/children`) ?? "").split(" ").filter(Boolean).map(Number));
   }
   return all;
+}
+
+/** The first node process at or below `pid` (a sandbox's node under bwrap or prlimit), or null. */
+export function nodeBelow(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  return tree(pid).find(isNode) ?? null;
 }
 
 let schedWorks: boolean | undefined;

@@ -28,7 +28,7 @@ import { execa } from "execa";
 import type { Case, Value } from "../cases/case";
 import type { Sizes } from "../cases/scale";
 import { bwrapArgs, bwrapAvailable } from "./bwrap";
-import { type CpuClock, mainThreadCpu } from "./cpu-time";
+import { type CpuClock, cpuClock, mainThreadCpu, mainThreadMs, nodeBelow } from "./cpu-time";
 import { FrameDecoder, FrameError, encodeFrame } from "./frames";
 import { withMemoryLimit } from "./limits";
 import { permissionFlags } from "./permission-flags";
@@ -68,6 +68,11 @@ export type CallResult =
   | { kind: "sandbox-failed"; end: ProcessEnd; stderr: string; durationMs: number };
 
 /** Which runner script a child starts: graders/sandbox/runner.ts, or graph-runner.ts (it also holds the grader's gates). */
+/** A call starved of CPU by a busy machine may take this many times its limit in wall time. */
+const STARVED_WAIT = 4;
+/** The shortest wait before the CPU count is read again. */
+const MIN_REARM_MS = 20;
+
 type RunnerName = "runner" | "graph-runner";
 const runners = new Map<RunnerName, Promise<string>>();
 
@@ -195,6 +200,7 @@ export class Sandbox {
     this.child = child;
     this.channel = channel;
     this.ended = null;
+    this.nodePid = undefined;
     // This child's own stderr, for its end; what the student sees (this.output) spans restarts.
     const stderr = new StderrTail();
     let studentCodeStarted = false;
@@ -246,9 +252,10 @@ export class Sandbox {
   }
 
   /** The next reply that `accept`s, or how the child ended, or a timeout (which kills it). */
-  private next(timeoutMs: number, accept: (m: Reply) => boolean): Promise<Reply | ProcessEnd> {
+  private next(timeoutMs: number, accept: (m: Reply) => boolean, cpuUsed?: () => number | null): Promise<Reply | ProcessEnd> {
     const child = this.child!;
     if (this.ended) return Promise.resolve(this.ended);
+    const t0 = performance.now();
     return new Promise((resolve) => {
       const done = (r: Reply | ProcessEnd) => {
         clearTimeout(timer);
@@ -258,14 +265,26 @@ export class Sandbox {
       const waiter = (r: Reply | ProcessEnd) => {
         if ("timedOut" in r || accept(r as Reply)) done(r);
       };
-      const timer = setTimeout(() => {
+      // The limit is on the student's CPU time where the kernel counts it (cpuUsed): a call that has
+      // not used its budget yet because the machine is busy (two batches at once, a TA's laptop)
+      // waits for it, up to STARVED_WAIT times the limit in wall time; a loop uses its budget and
+      // ends on time. Where there is no count, wall time it is.
+      const fire = () => {
+        const used = cpuUsed?.() ?? null;
+        const waited = performance.now() - t0;
+        if (used !== null && used < timeoutMs && waited < STARVED_WAIT * timeoutMs) {
+          timer = setTimeout(fire, Math.max(MIN_REARM_MS, Math.min(timeoutMs - used, STARVED_WAIT * timeoutMs - waited)));
+          return;
+        }
         const end: ProcessEnd = { timedOut: true, signal: "SIGKILL", outOfMemory: false };
         this.finish(child, end);
         done(end);
-      }, timeoutMs);
+      };
+      let timer = setTimeout(fire, timeoutMs);
       this.waiters.add(waiter);
     });
   }
+
 
   private starting: Promise<void> | null = null;
 
@@ -377,10 +396,14 @@ export class Sandbox {
     const pid = this.child?.pid;
     const cpuBefore = cpu ? mainThreadCpu(pid) : null;
     const startedAt = performance.now();
-    const reply = this.next(timeoutMs, (m) => {
-      if (m.id === id && m.type === "started") onStarted();
-      return m.id === id && (m.type === "returned" || m.type === "threw");
-    });
+    const reply = this.next(
+      timeoutMs,
+      (m) => {
+        if (m.id === id && m.type === "started") onStarted();
+        return m.id === id && (m.type === "returned" || m.type === "threw");
+      },
+      this.cpuSince(),
+    );
     this.channel!.write(encodeFrame(request(id)));
     const r = await reply;
     const durationMs = performance.now() - startedAt;
@@ -391,6 +414,24 @@ export class Sandbox {
     }
     if (r.type === "threw") return { kind: "threw", error: sanitizeThrown(r.error), durationMs };
     return { kind: "returned", value: r.value, durationMs, ...(cpuBefore !== null && cpuAfter !== null ? { cpuMs: Math.max(0, cpuAfter.ms - cpuBefore.ms), cpuClock: cpuBefore.clock } : {}) };
+  }
+
+  /** The child's node process (under bwrap or prlimit), found once per child; null where /proc cannot tell. */
+  private nodePid: number | null | undefined;
+
+  /** From now, the CPU time (ms) the child's main thread uses, by the kernel's count; undefined without one. */
+  private cpuSince(): (() => number | null) | undefined {
+    const clock = cpuClock();
+    if (clock === null) return undefined;
+    if (this.nodePid === undefined) this.nodePid = nodeBelow(this.child?.pid);
+    const pid = this.nodePid;
+    if (pid === null) return undefined;
+    const start = mainThreadMs(pid, clock);
+    if (start === null) return undefined;
+    return () => {
+      const now = mainThreadMs(pid, clock);
+      return now === null ? null : now - start;
+    };
   }
 
   private async stopChild(): Promise<void> {
