@@ -116,22 +116,16 @@ export function treeCpu(pid: number | undefined, clock: CpuClock | null = cpuClo
 
 /**
  * CPU time (ms) used so far by the main thread of the node process at or below `pid` (a sandbox:
- * bwrap → bwrap → node, or node itself), where the student's code runs, by `clock`; null without
+ * bwrap → bwrap → node, or node itself: nodeBelow), where the student's code runs, by `clock`; null without
  * /proc, or when there is no such process. V8's compiler and garbage-collector helper threads run
  * on their own schedule (a function optimized in the background during one call, or during the
  * next), so they are left out.
  */
 export function mainThreadCpu(pid: number | undefined, clock: CpuClock | null = cpuClock()): { ms: number; clock: CpuClock } | null {
-  if (pid === undefined || clock === null) return null;
-  const nodes = tree(pid).filter(isNode);
-  if (nodes.length === 0) return null;
-  let ms = 0;
-  for (const p of nodes) {
-    const t = mainThreadMs(p, clock);
-    if (t === null) return null;
-    ms += t;
-  }
-  return { ms, clock };
+  if (clock === null) return null;
+  const node = nodeBelow(pid);
+  const ms = node === null ? null : mainThreadMs(node, clock);
+  return ms === null ? null : { ms, clock };
 }
 
 /** CPU time (ms) used so far by `pid` and its descendants (the finest clock here); null without /proc or when `pid` is gone. */

@@ -28,7 +28,7 @@ import { execa } from "execa";
 import type { Case, Value } from "../cases/case";
 import type { Sizes } from "../cases/scale";
 import { bwrapArgs, bwrapAvailable } from "./bwrap";
-import { type CpuClock, cpuClock, mainThreadCpu, mainThreadMs, nodeBelow } from "./cpu-time";
+import { type CpuClock, cpuClock, mainThreadMs, nodeBelow } from "./cpu-time";
 import { FrameDecoder, FrameError, encodeFrame } from "./frames";
 import { withMemoryLimit } from "./limits";
 import { permissionFlags } from "./permission-flags";
@@ -67,12 +67,12 @@ export type CallResult =
    *  the tail of that child's stderr, e.g. "node: bad option: …"). */
   | { kind: "sandbox-failed"; end: ProcessEnd; stderr: string; durationMs: number };
 
-/** Which runner script a child starts: graders/sandbox/runner.ts, or graph-runner.ts (it also holds the grader's gates). */
 /** A call starved of CPU by a busy machine may take this many times its limit in wall time. */
 const STARVED_WAIT = 4;
 /** The shortest wait before the CPU count is read again. */
 const MIN_REARM_MS = 20;
 
+/** Which runner script a child starts: graders/sandbox/runner.ts, or graph-runner.ts (it also holds the grader's gates). */
 type RunnerName = "runner" | "graph-runner";
 const runners = new Map<RunnerName, Promise<string>>();
 
@@ -285,7 +285,6 @@ export class Sandbox {
     });
   }
 
-
   private starting: Promise<void> | null = null;
 
   /** Start the child and load the student's module, if that has not happened (or failed) yet.
@@ -372,55 +371,50 @@ export class Sandbox {
    */
   private async callNow(request: (id: string) => ToChild, timeoutMs: number, cpu: boolean): Promise<CallResult> {
     const t0 = performance.now();
-    const first = await this.attempt(request, timeoutMs, cpu, t0);
+    const first = await this.sendOnce(request, timeoutMs, cpu, t0);
     if (first.result.kind !== "ended" || first.started) return first.result;
-    return (await this.attempt(request, timeoutMs, cpu, t0)).result;
+    return (await this.sendOnce(request, timeoutMs, cpu, t0)).result;
   }
 
   /** Send the request once; `started`: the child said it began it. */
-  private async attempt(request: (id: string) => ToChild, timeoutMs: number, cpu: boolean, t0: number): Promise<{ result: CallResult; started: boolean }> {
+  private async sendOnce(request: (id: string) => ToChild, timeoutMs: number, cpu: boolean, t0: number): Promise<{ result: CallResult; started: boolean }> {
     let started = false;
-    const result = await this.sendOnce(request, timeoutMs, cpu, t0, () => {
-      started = true;
-    });
-    return { result, started };
-  }
-
-  private async sendOnce(request: (id: string) => ToChild, timeoutMs: number, cpu: boolean, t0: number, onStarted: () => void): Promise<CallResult> {
+    const result = (r: CallResult) => ({ result: r, started });
     if (this.child && this.ended) await this.stopChild(); // it died after its last answer: not this call's fault
     await this.load();
-    if (this.loadError) return { kind: "load-failed", error: this.loadError, durationMs: performance.now() - t0 };
-    if (this.loadEnd) return { kind: "ended", end: this.loadEnd, durationMs: performance.now() - t0, whileLoading: true };
-    if (this.startFailure) return { kind: "sandbox-failed", ...this.startFailure, durationMs: performance.now() - t0 };
+    if (this.loadError) return result({ kind: "load-failed", error: this.loadError, durationMs: performance.now() - t0 });
+    if (this.loadEnd) return result({ kind: "ended", end: this.loadEnd, durationMs: performance.now() - t0, whileLoading: true });
+    if (this.startFailure) return result({ kind: "sandbox-failed", ...this.startFailure, durationMs: performance.now() - t0 });
     const id = randomUUID();
-    const pid = this.child?.pid;
-    const cpuBefore = cpu ? mainThreadCpu(pid) : null;
+    // the student's CPU time during this request, by the kernel's count: the time limit's clock,
+    // and a time request's measure
+    const cpuUsed = this.cpuSince();
     const startedAt = performance.now();
     const reply = this.next(
       timeoutMs,
       (m) => {
-        if (m.id === id && m.type === "started") onStarted();
+        if (m.id === id && m.type === "started") started = true;
         return m.id === id && (m.type === "returned" || m.type === "threw");
       },
-      this.cpuSince(),
+      cpuUsed?.ms,
     );
     this.channel!.write(encodeFrame(request(id)));
     const r = await reply;
     const durationMs = performance.now() - startedAt;
-    const cpuAfter = cpuBefore === null ? null : mainThreadCpu(pid, cpuBefore.clock);
+    const cpuMs = cpu && cpuUsed ? cpuUsed.ms() : null;
     if ("timedOut" in r) {
       await this.stopChild();
-      return { kind: "ended", end: r, durationMs };
+      return result({ kind: "ended", end: r, durationMs });
     }
-    if (r.type === "threw") return { kind: "threw", error: sanitizeThrown(r.error), durationMs };
-    return { kind: "returned", value: r.value, durationMs, ...(cpuBefore !== null && cpuAfter !== null ? { cpuMs: Math.max(0, cpuAfter.ms - cpuBefore.ms), cpuClock: cpuBefore.clock } : {}) };
+    if (r.type === "threw") return result({ kind: "threw", error: sanitizeThrown(r.error), durationMs });
+    return result({ kind: "returned", value: r.value, durationMs, ...(cpuMs !== null ? { cpuMs: Math.max(0, cpuMs), cpuClock: cpuUsed!.clock } : {}) });
   }
 
   /** The child's node process (under bwrap or prlimit), found once per child; null where /proc cannot tell. */
   private nodePid: number | null | undefined;
 
-  /** From now, the CPU time (ms) the child's main thread uses, by the kernel's count; undefined without one. */
-  private cpuSince(): (() => number | null) | undefined {
+  /** From now, the CPU time (ms) the child's main thread uses, by the kernel's count, and by which clock; undefined without one. */
+  private cpuSince(): { clock: CpuClock; ms: () => number | null } | undefined {
     const clock = cpuClock();
     if (clock === null) return undefined;
     if (this.nodePid === undefined) this.nodePid = nodeBelow(this.child?.pid);
@@ -428,9 +422,12 @@ export class Sandbox {
     if (pid === null) return undefined;
     const start = mainThreadMs(pid, clock);
     if (start === null) return undefined;
-    return () => {
-      const now = mainThreadMs(pid, clock);
-      return now === null ? null : now - start;
+    return {
+      clock,
+      ms: () => {
+        const now = mainThreadMs(pid, clock);
+        return now === null ? null : now - start;
+      },
     };
   }
 
