@@ -1,7 +1,7 @@
 /**
  * Training: the grader trains the student's two-layer net with its own full-batch gradient
  * descent on a seeded spiral data set (cases/train.ts: after the cs231n one, 3 classes of 50 points in
- * 2-D, not linearly separable), and expects it to learn (CONTRACT.md §2).
+ * 2-D, not linearly separable), and expects it to learn (docs/api.md, two-layer-net).
  *
  * The whole run happens in the student's sandbox in one request (Sandbox.train): each step is one
  * call of the STUDENT's twoLayerNetLoss(params, X, y, reg) on fresh arguments, its answer
