@@ -1,8 +1,10 @@
 /**
  * npm run kit -- --assignment A --out DIR
- * writes the student starter kit of assignment A into DIR (CONTRACT.md §3): a folder a student can
+ * writes the student starter kit of assignment A into DIR (docs/api.md, the command line): a folder a student can
  * zip, unzip and use alone, with no reference code and nothing about the hidden tests.
- *   README.md                  the handout (assignments/A/README.md) under the self-check's commands
+ *   README.md                  the handout (assignments/A/README.md) under the self-check's commands,
+ *                              its links to docs/api.md pointed at API.md (scripts/kit/handout.ts)
+ *   API.md                     docs/api.md: the student API and the math conventions
  *   <the skeleton files>       assignments/A/skeleton/, at the root: the student's files
  *   package.json, package-lock.json   `npm install` (esbuild, ml-matrix) and `npm run check`
  *   .gitignore
@@ -37,6 +39,7 @@ import { RECORDED_ANSWERS_FILE } from "../graders/reference-answers";
 import { RecordingReference } from "../graders/recording-reference";
 import { UsageError, parseCommandLine, runMain } from "./cli";
 import { type Lockfile, runtimePackage } from "./gradescope/runtime-package";
+import { KIT_DOCS, KIT_SCRIPTS, kitHandout } from "./kit/handout";
 import { KIT_FILE, type KitFile } from "./kit/kit-file";
 
 const USAGE = `usage: npm run kit -- --assignment A --out DIR
@@ -119,7 +122,7 @@ function differences(manifest: Manifest): string[] {
 /** The kit's README.md: how to self-check, then the handout. */
 function readme(manifest: Manifest, files: string[]): string {
   const example = manifest.parts.find((p) => /Backward$|Loss$|Graph$/.test(p.export))?.export ?? manifest.parts[0].export;
-  const handout = readFileSync(rootPath("assignments", manifest.name, "README.md"), "utf8");
+  const handout = kitHandout(manifest.name, readFileSync(rootPath("assignments", manifest.name, "README.md"), "utf8"));
   const notes = differences(manifest);
   return [
     `> **Starter kit: ${manifest.title}.** Write your code in ${files.map((f) => `\`${f}\``).join(" and ")}, in this folder. Check it (Node 20 or later, on Linux, macOS or Windows):`,
@@ -174,6 +177,7 @@ await runMain(async () => {
     const files = CONTRACT[assignment].map((f) => f.file);
     cpSync(rootPath("assignments", assignment, "skeleton"), staging, { recursive: true });
     writeFileSync(join(staging, "README.md"), readme(manifest, files));
+    for (const [page, inKit] of Object.entries(KIT_DOCS)) writeFileSync(join(staging, inKit), readFileSync(rootPath(page), "utf8"));
     const lock = JSON.parse(readFileSync(rootPath("package-lock.json"), "utf8")) as Lockfile;
     const name = `backprop-${assignment}`;
     const runtime = runtimePackage(lock, name, KIT_DEPENDENCIES);
@@ -184,7 +188,7 @@ await runMain(async () => {
       description: `Starter kit: ${manifest.title}`,
       type: "module",
       engines: { node: ">=20" },
-      scripts: { check: `node ${KIT_GRADER_DIR}/check.mjs` },
+      scripts: KIT_SCRIPTS,
       dependencies: runtime.packageJson.dependencies,
     };
     writeFileSync(join(staging, "package.json"), `${JSON.stringify(packageJson, null, 2)}\n`);
