@@ -18,7 +18,7 @@ import { filled, zip } from "../cases/mat";
 import { Random } from "../cases/random";
 import type { Outcome, Replay } from "../results/result";
 import { formatNumber as fmt } from "../results/format-number";
-import { answerProblem } from "../judge/answer-schema";
+import { answerProblem } from "../judge/answer-form";
 import { firstChange, inputsAfter, readMatrix, worstGap } from "./answers";
 import { type Check, type CheckContext, type RegisteredCheck, outcomeUnlessReturned } from "./context";
 import { goldenReplay } from "./replay";
