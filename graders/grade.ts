@@ -9,13 +9,13 @@ import type { AssignmentName, Case } from "./cases/case";
 import { goldenPath } from "./cases/golden";
 import { loadCaseFile } from "./cases/load";
 import { planCases } from "./cases/plan";
-import { type Manifest, loadManifest, testSpecs } from "./manifest";
+import { type Manifest, testSpecs } from "./manifest";
 import { referenceAnswers } from "./reference";
 import { type ReferenceAnswers, UnrecordedAnswerError } from "./reference-answers";
 import { HIDDEN_SEED_PREFIX } from "./secret";
 import { type Outcome, type SubmissionResult, type TestKind, type TestResult, type TestSpec, scoreOf } from "./results/result";
 import { type CallResult, Sandbox, sanitizeThrown } from "./sandbox/sandbox";
-import { CHECKS, checkName } from "./checks/registry";
+import { CHECKS, checkName, loadGradedManifest } from "./checks/registry";
 import { valueRuns } from "./checks/values";
 import { bwrapAvailable } from "./sandbox/bwrap";
 import { prlimitAvailable } from "./sandbox/limits";
@@ -176,7 +176,7 @@ class SubmissionGrader {
       return { status: "could-not-check", message: `the time budget of ${this.manifest.limits.submissionTimeoutMs / 1000} s for your whole submission ran out before this test`, end: { timedOut: true, outOfMemory: false } };
     }
     const limit = this.limitOf(spec);
-    const registered = CHECKS[checkName(spec)]; // loadManifest refused unknown checks and exports they do not apply to
+    const registered = CHECKS[checkName(spec)]; // loadGradedManifest refused unknown checks and exports they do not apply to
     if (!registered) return { status: "grader-error", message: `${spec.kind} check "${checkName(spec)}" is not implemented in this version of the grader.` };
     const { sandbox, timing, file } = where;
     return registered.run({
@@ -203,7 +203,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   // What every sandbox start waits for, probed once per process: begun now, while we compile.
   void bwrapAvailable();
   void prlimitAvailable();
-  const declared = loadManifest(assignment);
+  const declared = loadGradedManifest(assignment);
   const manifest = options.callTimeoutMs ? { ...declared, limits: { ...declared.limits, callTimeoutMs: options.callTimeoutMs } } : declared;
   const specs = testSpecs(manifest).filter(
     (t) => (!options.visibleOnly || t.visibility === "visible") && (!options.kinds || options.kinds.includes(t.kind)) && (!options.exports || options.exports.includes(t.export)),

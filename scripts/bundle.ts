@@ -22,7 +22,8 @@ import { pipeline } from "node:stream/promises";
 import { pathToFileURL } from "node:url";
 import { ZipFile } from "yazl";
 import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
-import { isAssignment, loadManifest, testSpecs } from "../graders/manifest";
+import { loadGradedManifest } from "../graders/checks/registry";
+import { isAssignment, testSpecs } from "../graders/manifest";
 import { rootPath } from "../graders/paths";
 import { graderFailureResult } from "../graders/results/grader-failure";
 import { toGradescope } from "../graders/results/gradescope";
@@ -106,7 +107,7 @@ async function writeZip(staging: string, zipPath: string): Promise<number> {
 
 await runMain(async () => {
   const { assignment, out, secret, secretFile } = parse();
-  const manifest = loadManifest(assignment); // a malformed manifest is a usage error naming the file and the field
+  const manifest = loadGradedManifest(assignment); // a malformed manifest is a usage error naming the file and the field
   const staging = mkdtempSync(join(tmpdir(), "backprop-bundle-"));
   try {
     // The grader, bundled by the same build as the command line, with its root one folder up.

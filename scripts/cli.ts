@@ -5,7 +5,8 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
 import { goldenPath } from "../graders/cases/golden";
 import { CaseFileError, loadCaseFile } from "../graders/cases/load";
-import { ManifestError, isAssignment, loadManifest } from "../graders/manifest";
+import { loadGradedManifest } from "../graders/checks/registry";
+import { ManifestError, isAssignment } from "../graders/manifest";
 import { SandboxUnusable } from "../graders/sandbox/canary";
 import { hiddenSecret } from "../graders/secret";
 
@@ -45,7 +46,7 @@ export function positiveInteger(name: string, text: string | undefined, fallback
  */
 export function checkedAssignment(name: string, usage?: string): AssignmentName {
   if (!isAssignment(name)) throw new UsageError(`unknown assignment "${name}": choose one of ${ASSIGNMENTS.join(", ")}`, usage);
-  loadManifest(name);
+  loadGradedManifest(name);
   loadCaseFile(goldenPath(name));
   return name;
 }

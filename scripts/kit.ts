@@ -32,7 +32,8 @@ import { gradcheckCases } from "../graders/checks/gradcheck";
 import { CONTRACT } from "../graders/contract";
 import { gradeSubmission } from "../graders/grade";
 import { computeCatalog } from "../graders/judge/diagnose";
-import { type Manifest, isAssignment, loadManifest, testSpecs } from "../graders/manifest";
+import { loadGradedManifest } from "../graders/checks/registry";
+import { type Manifest, isAssignment, testSpecs } from "../graders/manifest";
 import { rootPath } from "../graders/paths";
 import { referenceAnswers } from "../graders/reference";
 import { RECORDED_ANSWERS_FILE } from "../graders/reference-answers";
@@ -143,7 +144,7 @@ function readme(manifest: Manifest, files: string[]): string {
 
 await runMain(async () => {
   const { assignment, out, created } = parse();
-  const manifest = loadManifest(assignment);
+  const manifest = loadGradedManifest(assignment);
   const staging = mkdtempSync(join(tmpdir(), "backprop-kit-"));
   try {
     const recorder = await recordAnswers(manifest);

@@ -16,6 +16,7 @@ import { NUM_RUNS, fastCheckSeed } from "../graders/checks/property";
 import { GRAPH_CHECKS } from "../graders/checks/graph-properties";
 import { REUSE_CHECKS } from "../graders/checks/reuse";
 import { gradeSubmission } from "../graders/grade";
+import { loadGradedManifest } from "../graders/checks/registry";
 import { loadManifest, testSpecs } from "../graders/manifest";
 import { REFERENCE } from "../graders/reference";
 import { replayText } from "../graders/results/prose";
@@ -249,6 +250,6 @@ describe("a property failure, at unit level", () => {
     m.parts.find((p) => p.export === "ScaleGate")!.tests.find((t) => t.check === "scale-gate")!.check = "add-distributes";
     const file = join(mkdtempSync(join(tmpdir(), "manifest-")), "assignment.json");
     writeFileSync(file, JSON.stringify(m));
-    expect(() => loadManifest("gates", file)).toThrow(/check "add-distributes" does not apply to ScaleGate \(it checks AddGate\)/);
+    expect(() => loadGradedManifest("gates", file)).toThrow(/check "add-distributes" does not apply to ScaleGate \(it checks AddGate\)/);
   });
 });
