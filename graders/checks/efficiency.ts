@@ -34,9 +34,8 @@
  * made from the reference; for a hidden test, the reference here): a fast wrong answer earns
  * nothing. No reference code runs in a sandbox, and nothing is timed but the student's calls.
  */
-import { createHash } from "node:crypto";
 import type { Case } from "../cases/case";
-import { expectedSummaries } from "../cases/expected-summaries";
+import { efficiencySeed, expectedSummaries } from "../cases/expected-summaries";
 import { GROWTH, type Sizes, efficiencyTarget, sizeLabel } from "../cases/scale";
 import { outputsOf } from "../judge/compare";
 import { SUMMARY_TOLERANCE, type Summary, summaryMismatch } from "../judge/summary";
@@ -63,11 +62,6 @@ const CLOCK_TEXT: Record<Clock, string> = {
   stat: "CPU time of your sandbox's processes, counted by the kernel in 10 ms ticks",
   wall: "wall time of each call's round trip, by the grader's clock",
 };
-
-/** The seed the sandbox builds the cases from: a one-way hash of the test's (secret for hidden tests). */
-export function efficiencySeed(testSeed: string): string {
-  return createHash("sha256").update(`efficiency:${testSeed}`).digest("hex").slice(0, 24);
-}
 
 /** "4.2 s", "0.05 s", "0.004 s". */
 export function seconds(ms: number): string {
