@@ -41,7 +41,7 @@ import { rootPath } from "../graders/paths";
 import { referenceAnswers } from "../graders/reference";
 import type { SubmissionResult } from "../graders/results/result";
 import { bwrapAvailable } from "../graders/sandbox/bwrap";
-import { treeCpuMs } from "../graders/sandbox/cpu-time";
+import { processTree } from "../graders/sandbox/cpu-time";
 import { Sandbox } from "../graders/sandbox/sandbox";
 import { bundleFile } from "../graders/submission/bundle";
 import { EXTENSIONS, locateFiles } from "../graders/submission/locate";
@@ -60,32 +60,6 @@ const s = (ms: number) => (ms / 1000).toFixed(2);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ------------------------------------------------------------------------------- measuring a command
-/** The pids below `pid` (all its threads' children, recursively). */
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  const pending = [pid];
-  while (pending.length > 0) {
-    const p = pending.pop()!;
-    let tasks: string[] = [];
-    try {
-      tasks = readdirSync(`/proc/${p}/task`);
-    } catch {
-      continue;
-    }
-    for (const t of tasks) {
-      let kids: number[] = [];
-      try {
-        kids = readFileSync(`/proc/${p}/task/${t}/children`, "utf8").split(" ").filter(Boolean).map(Number);
-      } catch {
-        kids = [];
-      }
-      out.push(...kids);
-      pending.push(...kids);
-    }
-  }
-  return out;
-}
-
 /** What /proc says of one process now: its CPU time (utime + stime, ticks), start time, peak memory, and whether it is a sandboxed child. */
 function processNow(pid: number): { key: string; ticks: number; kb: number; child: boolean } | null {
   try {
@@ -128,7 +102,7 @@ async function measure(file: string, args: string[], cwd = rootPath()): Promise<
   let proc = existsSync("/proc/self/stat");
   const sample = () => {
     if (!p.pid || !proc) return;
-    for (const pid of [p.pid, ...descendants(p.pid)]) {
+    for (const pid of processTree(p.pid)) {
       const q = processNow(pid);
       if (!q) {
         if (pid === p.pid) proc = cpu.size > 0; // no /proc here at all: no CPU figure
@@ -268,7 +242,7 @@ async function fixedCosts(assignment: AssignmentName, submission: string): Promi
     const t0 = performance.now();
     await sandbox.load();
     start.push(performance.now() - t0);
-    startCpu.push(treeCpuMs((sandbox as unknown as { child: { pid?: number } | null }).child?.pid));
+    startCpu.push(sandbox.childCpuMs());
     await sandbox.close();
   }
   // what the grader computes with the reference: the hidden cases and the gradient checks' larger cases

@@ -28,7 +28,7 @@ import { execa } from "execa";
 import type { Case, Value } from "../cases/case";
 import type { Sizes } from "../cases/scale";
 import { bwrapArgs, bwrapAvailable } from "./bwrap";
-import { type CpuClock, cpuClock, mainThreadMs, nodeBelow } from "./cpu-time";
+import { type CpuClock, cpuClock, mainThreadMs, nodeBelow, treeCpuMs } from "./cpu-time";
 import { FrameDecoder, FrameError, encodeFrame } from "./frames";
 import { withMemoryLimit } from "./limits";
 import { permissionFlags } from "./permission-flags";
@@ -164,6 +164,11 @@ export class Sandbox {
   /** What the student's code printed so far (capped). */
   get studentOutput(): string {
     return this.outputDropped > 0 ? `${this.output}\n… (${this.outputDropped} more characters not kept)` : this.output;
+  }
+
+  /** CPU time (ms) the running child and everything below it used so far (cpu-time.ts treeCpuMs): null with no child, or without /proc. For measurements (npm run bench). */
+  childCpuMs(): number | null {
+    return treeCpuMs(this.child?.pid);
   }
 
   private keepOutput(chunk: Buffer | string) {
