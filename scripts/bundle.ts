@@ -127,7 +127,8 @@ await runMain(async () => {
     copyFileSync(rootPath("scripts", "gradescope", "run_autograder"), join(staging, "run_autograder"));
 
     const lock = JSON.parse(readFileSync(rootPath("package-lock.json"), "utf8")) as Lockfile;
-    const runtime = runtimePackage(lock, "backprop-autograder", EXTERNAL);
+    const { allowScripts } = JSON.parse(readFileSync(rootPath("package.json"), "utf8")) as { allowScripts?: Record<string, boolean> };
+    const runtime = runtimePackage(lock, "backprop-autograder", EXTERNAL, allowScripts);
     writeFileSync(join(staging, "package.json"), `${JSON.stringify(runtime.packageJson, null, 2)}\n`);
     writeFileSync(join(staging, "package-lock.json"), `${JSON.stringify(runtime.lockfile, null, 2)}\n`);
 

@@ -179,7 +179,8 @@ await runMain(async () => {
     writeFileSync(join(staging, "README.md"), readme(manifest, files));
     const lock = JSON.parse(readFileSync(rootPath("package-lock.json"), "utf8")) as Lockfile;
     const name = `backprop-${assignment}`;
-    const runtime = runtimePackage(lock, name, KIT_DEPENDENCIES);
+    const { allowScripts } = JSON.parse(readFileSync(rootPath("package.json"), "utf8")) as { allowScripts?: Record<string, boolean> };
+    const runtime = runtimePackage(lock, name, KIT_DEPENDENCIES, allowScripts);
     const packageJson = {
       name,
       version: "0.0.0",
@@ -189,6 +190,8 @@ await runMain(async () => {
       engines: { node: ">=20" },
       scripts: { check: `node ${KIT_GRADER_DIR}/check.mjs` },
       dependencies: runtime.packageJson.dependencies,
+      // npm 11 runs a dependency's install script only when allowed here, and asks otherwise (esbuild's installs its binary)
+      ...(runtime.packageJson.allowScripts ? { allowScripts: runtime.packageJson.allowScripts } : {}),
     };
     writeFileSync(join(staging, "package.json"), `${JSON.stringify(packageJson, null, 2)}\n`);
     writeFileSync(join(staging, "package-lock.json"), `${JSON.stringify(runtime.lockfile, null, 2)}\n`);
