@@ -84,6 +84,19 @@ describe("the self-check's command line", () => {
     made.push(join(correct, ".."));
   }, 300_000);
 
+  it("files moved into one folder of the kit are checked from there, and the check says so", async () => {
+    const dir = studentCopy(kit, "classifiers", join("fixtures", "submissions", "classifiers", "ada-loops-js"));
+    made.push(join(dir, ".."));
+    mkdirSync(join(dir, "solution"));
+    for (const f of ["losses.js", "linear-classifier.js"]) renameSync(join(dir, f), join(dir, "solution", f));
+    const r = await nodeCheck(dir);
+    expect(r.stdout.split("\n")[0]).toBe(
+      "losses.ts and linear-classifier.ts were not at the root of your submission: found in solution/ and graded from there; next time hand in the files themselves, not a folder that holds them",
+    );
+    expect(r.stdout).toMatch(/^All \d+ visible tests pass/m);
+    expect(r.exitCode).toBe(0);
+  }, 120_000);
+
   it("checks only the exports named", async () => {
     const r = await nodeCheck(correct, ["svmLoss", "softmaxLoss"]);
     expect(r.exitCode).toBe(0);

@@ -118,6 +118,21 @@ describe.each(ASSIGNMENTS)("starter kit: %s", (assignment) => {
     for (const file of named) expect({ file, exists: existsSync(join(dir, file)) }).toEqual({ file, exists: true });
   }, CHECK_TIMEOUT_MS);
 
+  it("a correct solution in .js files beside the untouched .ts skeletons passes, and the check says which files it graded", async () => {
+    // the first correct sample student who wrote every file in plain .js
+    const [id] = Object.entries(classOf(assignment)).find(
+      ([sid, st]) => st.expect === "correct" && CONTRACT[assignment].every(({ file }) => existsSync(join("fixtures", "submissions", assignment, sid, file.replace(/\.ts$/, ".js")))),
+    )!;
+    const dir = studentCopy(kit, assignment); // the skeletons stay
+    made.push(dir);
+    cpSync(join("fixtures", "submissions", assignment, id), dir, { recursive: true });
+    const r = await npmCheck(dir);
+    if (r.exitCode !== 0) throw new Error(`${id} beside the skeletons: exit ${r.exitCode}\n${r.stdout}\n${r.stderr}`);
+    const header = CONTRACT[assignment].map(({ file }) => `${file.replace(/\.ts$/, ".js")} is graded; ${file} is the handout's skeleton, untouched, and ignored: delete it`);
+    expect(r.stdout.split("\n").filter((l) => l !== "").slice(0, header.length)).toEqual(header);
+    expect(r.stdout).toMatch(/^All \d+ visible tests pass/m);
+  }, CHECK_TIMEOUT_MS);
+
   it("the skeleton as handed out fails every export, each saying what is not implemented yet", async () => {
     const dir = studentCopy(kit, assignment);
     made.push(dir);
