@@ -20,7 +20,7 @@ import { valueRuns } from "./checks/values";
 import { bwrapAvailable } from "./sandbox/bwrap";
 import { prlimitAvailable } from "./sandbox/limits";
 import { bundleFile, formatCompileError } from "./submission/bundle";
-import { locateFiles } from "./submission/locate";
+import { locateSubmission } from "./submission/locate";
 
 export interface GradeOptions {
   /** Seed prefix of the hidden cases (secret: students never see it). */
@@ -209,12 +209,14 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
     (t) => (!options.visibleOnly || t.visibility === "visible") && (!options.kinds || options.kinds.includes(t.kind)) && (!options.exports || options.exports.includes(t.export)),
   );
   const offline = (options.reference ?? referenceAnswers).offline;
-  const contractFiles = locateFiles(dir, assignment);
+  // The folder graded: the submission, or the one folder below it that holds the files (locate.ts).
+  const intake = locateSubmission(dir, assignment);
+  const contractFiles = intake.files;
   const files = contractFiles.filter((f) => !options.exports || f.exports.some((e) => options.exports!.includes(e)));
   /** Offline (the starter kit has no reference gates), a graph's nodes are the student's own gates: gates.ts compiled into the graph's bundle. */
   const gatesFile = offline ? contractFiles.find((f) => f.exports.includes("AddGate")) : undefined;
   const exportSandboxes = new Map<string, ExportSandbox>();
-  const messages: string[] = [];
+  const messages: string[] = [...intake.notes];
   const sandboxes: Sandbox[] = [];
   /** The timing children (timingChild): closed with the others; what they print is the same as their file's. */
   const timingSandboxes: Sandbox[] = [];
@@ -224,12 +226,11 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   try {
     for (const located of files) {
       if (!located.found) {
-        messages.push(located.message);
+        if (!messages.includes(located.message)) messages.push(located.message); // one folder list for every file, said once
         for (const e of located.exports) exportSandboxes.set(e, { problem: located.message });
         continue;
       }
       const shown = basename(located.path);
-      if (located.alsoPresent.length > 0) messages.push(`${shown} is graded; ${located.alsoPresent.join(", ")} ${located.alsoPresent.length > 1 ? "are" : "is"} ignored`);
       const isGraph = located.exports.includes("ComputationalGraph");
       if (isGraph && gatesFile && !gatesFile.found) {
         const text = `the starter kit builds its graphs from your own gates (the course's grader uses its own): ${gatesFile.message}`;
@@ -237,7 +238,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
         continue;
       }
       const withGates = isGraph && gatesFile?.found ? gatesFile.path : undefined;
-      const bundle = await bundleFile(dir, located.path, withGates);
+      const bundle = await bundleFile(intake.root, located.path, withGates);
       if (!bundle.ok) {
         const text = `${shown}${withGates ? ` (with ${basename(withGates)}, whose gates the starter kit builds its graphs from)` : ""} does not compile:\n${bundle.errors.slice(0, 5).map(formatCompileError).join("\n")}`;
         messages.push(text);

@@ -197,6 +197,38 @@ describe("one submission", () => {
   }, 120_000);
 });
 
+describe("a submission handed in one folder down (the zip of a folder)", () => {
+  const zipped = (...folders: string[]) => {
+    const dir = tmp();
+    for (const f of folders) cpSync("fixtures/submissions/classifiers/ada-loops-js", join(dir, f), { recursive: true });
+    mkdirSync(join(dir, "__MACOSX", folders[0]), { recursive: true });
+    writeFileSync(join(dir, "__MACOSX", folders[0], "._losses.js"), "");
+    return dir;
+  };
+  const NOTE = "losses.ts and linear-classifier.ts were not at the root of your submission: found in classifiers-solution/ and graded from there; next time hand in the files themselves, not a folder that holds them";
+
+  it("npm run grade -- --submission: graded from the folder, with full marks, and results.json and the screen say so", async () => {
+    const out = tmp();
+    const r = await grade(["--assignment", "classifiers", "--submission", zipped("classifiers-solution"), "--out", out]);
+    expect(r.exitCode).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    expect(results.score).toBe(results.max_score);
+    expect(results.output.split("\n\n")[0]).toBe(NOTE);
+    expect(r.stdout).toContain(NOTE);
+  }, 120_000);
+
+  it("npm run check: the same, at the top of the self-check; two such folders: nothing graded, both named", async () => {
+    const one = await check(["--assignment", "classifiers", "--submission", zipped("classifiers-solution")]);
+    expect(one.stdout).toContain(NOTE);
+    expect(one.exitCode).toBe(0);
+    const two = await check(["--assignment", "classifiers", "--submission", zipped("classifiers-solution", "classifiers-solution-v2")]);
+    expect(two.stdout).toContain(
+      "losses.ts and linear-classifier.ts are not at the root of your submission, and 2 folders hold them: classifiers-solution/ and classifiers-solution-v2/; nothing was graded",
+    );
+    expect(two.exitCode).toBe(1);
+  }, 120_000);
+});
+
 // A class of classifiers submissions: the quickest assignment to grade (no 100×4096 timings).
 describe("a class", () => {
   const STUDENTS = ["ada-loops-js", "cy-svm-counts-y", "dot-softmax-missing-1n", "eli-softmax-no-max"];

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { LOCK_FILE } from "../scripts/lock-output-folder";
+import { LOCK_FILE, isZombie } from "../scripts/lock-output-folder";
 import { GRADE, GRADE_ENV, expectUsageError, grade, tmp } from "./run-cli";
 
 /** A class of one student whose svmLoss never returns: with a long --timeout, a run that stays busy. */
@@ -117,6 +117,67 @@ describe("two runs on one output folder", () => {
     expect(r.stderr.split("\n")[0]).toMatch(new RegExp(`^note: took over \\S+/\\.grading\\.lock left by pid ${pid} \\(started \\d\\d:\\d\\d:\\d\\d, npm run grade -- .*\\), which is no longer running$`));
     expect(readdirSync(out).sort()).toEqual(["ada", "gradebook.csv", "junit.xml", "report.html"]);
     expect(existsSync(join(out, `${LOCK_FILE}.takeover`))).toBe(false);
+  });
+});
+
+describe("every lock is released when its run ends", () => {
+  /** A node process that locks `outs` in order (the no-argument `grade` locks four), then does `then`. */
+  const locker = (outs: string[], then: string) =>
+    execa(process.execPath, ["--import", "tsx", "--input-type=module", "-e", `
+      import { lockOutputFolder } from ${JSON.stringify(new URL("../scripts/lock-output-folder.ts", import.meta.url).pathname)};
+      const locks = ${JSON.stringify(outs)}.map((out) => lockOutputFolder(out, "test"));
+      console.log("locked");
+      ${then}`], { reject: false });
+
+  it.each([
+    ["ends on its own", ""],
+    ["calls process.exit", "process.exit(3);"],
+    ["releases one lock itself, then ends", "locks[1].release();"],
+  ])("four folders locked by a run that %s: none keeps its lock", async (_, then) => {
+    const outs = [tmp(), tmp(), tmp(), tmp()];
+    const r = await locker(outs, then);
+    expect(r.stdout).toBe("locked");
+    expect(r.stderr).toBe("");
+    expect(outs.filter((out) => existsSync(join(out, LOCK_FILE)))).toEqual([]);
+  }, 60_000);
+
+  it("four folders locked by a run stopped by SIGTERM: none keeps its lock", async () => {
+    const outs = [tmp(), tmp(), tmp(), tmp()];
+    const child = locker(outs, "setInterval(() => {}, 1000);");
+    await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+    expect(outs.filter((out) => existsSync(join(out, LOCK_FILE)))).toHaveLength(4);
+    child.kill("SIGTERM");
+    expect((await child).signal).toBe("SIGTERM");
+    expect(outs.filter((out) => existsSync(join(out, LOCK_FILE)))).toEqual([]);
+  }, 60_000);
+});
+
+describe("a lock whose holder is a zombie (ended, not yet reaped by its parent)", () => {
+  /** A zombie: sh starts a child that exits at once, then becomes a process that never reaps it. */
+  async function zombie(): Promise<{ pid: number; stop: () => Promise<unknown> }> {
+    const parent = execa("sh", ["-c", "sleep 0 & echo $!; exec sleep 60"], { reject: false });
+    const pid = await new Promise<number>((resolve) => parent.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
+    await until(() => isZombie(pid), 10_000, `pid ${pid} to become a zombie`);
+    return { pid, stop: async () => (parent.kill("SIGKILL"), await parent) };
+  }
+
+  it("counts as released: the next run takes it over and grades", async () => {
+    const z = await zombie();
+    try {
+      expect(() => process.kill(z.pid, 0)).not.toThrow(); // kill(pid, 0) alone says it runs
+      const out = tmp();
+      writeFileSync(join(out, LOCK_FILE), lockText(z.pid));
+      const r = await grade(["--assignment", "classifiers", "--submissions", emptyClass(), "--out", out]);
+      expect(r.exitCode).toBe(0);
+      expect(r.stderr.split("\n")[0]).toMatch(new RegExp(`^note: took over \\S+/\\.grading\\.lock left by pid ${z.pid} .*, which is no longer running$`));
+      expect(readdirSync(out).sort()).toEqual(["ada", "gradebook.csv", "junit.xml", "report.html"]);
+    } finally {
+      await z.stop();
+    }
+  }, 60_000);
+
+  it("a live process is not one", () => {
+    expect(isZombie(process.pid)).toBe(false);
   });
 });
 
