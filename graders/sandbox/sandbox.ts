@@ -31,8 +31,9 @@ import { bwrapArgs, bwrapAvailable } from "./bwrap";
 import { type CpuClock, cpuClock, mainThreadMs, nodeBelow } from "./cpu-time";
 import { FrameDecoder, FrameError, encodeFrame } from "./frames";
 import { withMemoryLimit } from "./limits";
+import { MemoryWatch, type MemoryUse, addressSpaceLimit } from "./memory";
 import { permissionFlags } from "./permission-flags";
-import { type ProcessEnd, StderrTail, processEnd, withCause } from "./process-end";
+import { type ProcessEnd, StderrTail, processEnd, withCause, withMemoryUse } from "./process-end";
 import { type Thrown, type ToChild, WIRE_LIMITS } from "./protocol";
 
 export interface SandboxOptions {
@@ -59,9 +60,11 @@ export type CallResult =
       /** Time requests: CPU time of the sandbox's processes during the call (Linux; see cpu-time.ts), and by which clock. */
       cpuMs?: number;
       cpuClock?: CpuClock;
+      memory?: MemoryUse;
     }
-  | { kind: "threw"; error: Thrown; durationMs: number }
-  | { kind: "ended"; end: ProcessEnd; durationMs: number; whileLoading?: true }
+  /** `memory`: what the call used by the kernel's count (memory.ts), where /proc has it. */
+  | { kind: "threw"; error: Thrown; durationMs: number; memory?: MemoryUse }
+  | { kind: "ended"; end: ProcessEnd; durationMs: number; whileLoading?: true; memory?: MemoryUse }
   | { kind: "load-failed"; error: Thrown; durationMs: number }
   /** The child ended or hung before the student's file began to load: the grader broke (`stderr`:
    *  the tail of that child's stderr, e.g. "node: bad option: …"). */
@@ -246,6 +249,7 @@ export class Sandbox {
   /** Record how the child ended (once), kill it, and wake every waiter. */
   private finish(child: Child, end: ProcessEnd) {
     if (this.child !== child || this.ended) return;
+    this.memoryWatch?.sample(); // its last reading, while it is still there to read
     this.ended = end;
     child.kill("SIGKILL");
     this.deliver(end);
@@ -389,6 +393,7 @@ export class Sandbox {
     // the student's CPU time during this request, by the kernel's count: the time limit's clock,
     // and a time request's measure
     const cpuUsed = this.cpuSince();
+    const watch = this.watchMemory();
     const startedAt = performance.now();
     const reply = this.next(
       timeoutMs,
@@ -402,16 +407,33 @@ export class Sandbox {
     const r = await reply;
     const durationMs = performance.now() - startedAt;
     const cpuMs = cpu && cpuUsed ? cpuUsed.ms() : null;
+    watch?.sample(); // VmPeak: whatever the call reached since the last reading
+    const memory = watch?.stop();
+    if (this.memoryWatch === watch) this.memoryWatch = null;
+    const used = memory ? { memory } : {};
     if ("timedOut" in r) {
       await this.stopChild();
-      return result({ kind: "ended", end: r, durationMs });
+      return result({ kind: "ended", end: withMemoryUse(r, memory), durationMs, ...used });
     }
-    if (r.type === "threw") return result({ kind: "threw", error: sanitizeThrown(r.error), durationMs });
-    return result({ kind: "returned", value: r.value, durationMs, ...(cpuMs !== null ? { cpuMs: Math.max(0, cpuMs), cpuClock: cpuUsed!.clock } : {}) });
+    if (r.type === "threw") return result({ kind: "threw", error: sanitizeThrown(r.error), durationMs, ...used });
+    return result({ kind: "returned", value: r.value, durationMs, ...(cpuMs !== null ? { cpuMs: Math.max(0, cpuMs), cpuClock: cpuUsed!.clock } : {}), ...used });
   }
 
   /** The child's node process (under bwrap or prlimit), found once per child; null where /proc cannot tell. */
   private nodePid: number | null | undefined;
+  /** The memory of the call in flight, read while it runs (memory.ts). */
+  private memoryWatch: MemoryWatch | null = null;
+  /** The address-space limit of a child's node, read once per node. */
+  private addressLimit: { pid: number; bytes: number | null } | null = null;
+
+  /** Watch the memory of the child's node during the request about to be sent (after cpuSince, which finds the node). */
+  private watchMemory(): MemoryWatch | null {
+    const pid = this.nodePid;
+    if (pid === null || pid === undefined) return null;
+    if (this.addressLimit?.pid !== pid) this.addressLimit = { pid, bytes: addressSpaceLimit(pid) };
+    this.memoryWatch = MemoryWatch.start(pid, this.addressLimit.bytes);
+    return this.memoryWatch;
+  }
 
   /** From now, the CPU time (ms) the child's main thread uses, by the kernel's count, and by which clock; undefined without one. */
   private cpuSince(): { clock: CpuClock; ms: () => number | null } | undefined {
