@@ -77,9 +77,14 @@ export function thrownText(t: Thrown): string {
   return /Error$|^Error/.test(t.name) ? `${t.name}: ${t.message}` : `a ${t.name}: ${t.message}`;
 }
 
-/** Student-facing lines of a stack: frames in their files, not the grader's runner. */
+/**
+ * Student-facing lines of a stack: the frames in their own files, as the sandbox mapped them
+ * (`at reluBackward (layers.ts:31:9)`: submission/stack.ts). A frame that still names a path,
+ * a URL or a `node:` module was never mapped (a stack the sandbox did not see) and is left out:
+ * no temporary folder, no Node internals, no grader runner reaches a student.
+ */
 export function studentStack(t: Thrown): string | undefined {
-  const frames = (t.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l) && !/runner\.mjs|node:internal/.test(l));
+  const frames = (t.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l) && !/[a-z]+:\/\/|node:|\/(tmp|var|private|home|Users)\/|[A-Za-z]:\\|\(<anonymous>\)|\(\//.test(l));
   return frames.length > 0 ? frames.slice(0, 6).join("\n") : undefined;
 }
 

@@ -26,6 +26,7 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { execa } from "execa";
 import type { Case, Value } from "../cases/case";
+import { BundleFrames } from "../submission/stack";
 import type { Sizes } from "../cases/scale";
 import { bwrapArgs, bwrapAvailable } from "./bwrap";
 import { type CpuClock, cpuClock, mainThreadMs, nodeBelow } from "./cpu-time";
@@ -74,6 +75,9 @@ export type CallResult =
 const STARVED_WAIT = 4;
 /** The shortest wait before the CPU count is read again. */
 const MIN_REARM_MS = 20;
+
+/** The name of the student's bundle in the sandbox's folder (its frames are mapped back: submission/stack.ts). */
+const BUNDLE_FILE = "submission.mjs";
 
 /** Which runner script a child starts: graders/sandbox/runner.ts, or graph-runner.ts (it also holds the grader's gates). */
 type RunnerName = "runner" | "graph-runner";
@@ -158,10 +162,21 @@ export class Sandbox {
   /** What the child reported it exports (name → typeof), once it has loaded. */
   exports: Record<string, string> | null = null;
 
+  /** The student's frames of a stack from this bundle, mapped back to their files. */
+  private readonly frames: BundleFrames;
+
   constructor(bundleCode: string, private readonly options: SandboxOptions) {
     this.dir = mkdtempSync(join(tmpdir(), "backprop-grader-sub-"));
-    this.bundlePath = join(this.dir, "submission.mjs");
+    this.bundlePath = join(this.dir, BUNDLE_FILE);
     writeFileSync(this.bundlePath, bundleCode);
+    this.frames = new BundleFrames(bundleCode, BUNDLE_FILE);
+  }
+
+  /** A Thrown from this child, as data (sanitizeThrown), its stack cut to the student's own frames, in their files and lines. */
+  thrown(e: unknown): Thrown {
+    const t = sanitizeThrown(e);
+    const stack = this.frames.frames(t.stack);
+    return { name: t.name, message: t.message, ...(stack ? { stack } : {}) };
   }
 
   /** What the student's code printed so far (capped). */
@@ -187,8 +202,7 @@ export class Sandbox {
     const nodeArgs = [
       ...permissionFlags([runner, this.bundlePath], this.options.permissionFlag),
       `--max-old-space-size=${this.options.memoryMb}`,
-      "--no-warnings",
-      "--enable-source-maps",
+      "--no-warnings", // no --enable-source-maps: the grader maps the bundle's frames itself (submission/stack.ts)
       "--disallow-code-generation-from-strings", // no eval/new Function: no import() written at run time (lockdown.ts)
       runner,
       this.bundlePath,
@@ -242,7 +256,7 @@ export class Sandbox {
     const first = await this.next(this.options.loadTimeoutMs, (m) => m.type === "ready" || m.type === "load-error");
     if ("timedOut" in first && !studentCodeStarted) this.startFailure = { end: first, stderr: stderr.value };
     else if ("timedOut" in first) this.loadEnd = first;
-    else if (first.type === "load-error") this.loadError = sanitizeThrown(first.error);
+    else if (first.type === "load-error") this.loadError = this.thrown(first.error);
     else this.exports = sanitizeExports(first.exports);
   }
 
@@ -334,8 +348,13 @@ export class Sandbox {
    * The two-layer net's training run (cases/train.ts) inside the child, in one request: the
    * returned value is the child's untrusted `Trained`. The time limit is for the whole run.
    */
-  train(seed: string, timeoutMs: number): Promise<CallResult> {
-    return this.call((id) => ({ type: "train", id, seed }), timeoutMs);
+  async train(seed: string, timeoutMs: number): Promise<CallResult> {
+    const r = await this.call((id) => ({ type: "train", id, seed }), timeoutMs);
+    // a step that threw: its stack, mapped like any other (the rest of the value is the check's to validate)
+    if (r.kind !== "returned" || typeof r.value !== "object" || r.value === null) return r;
+    const threw = (r.value as { threw?: unknown }).threw;
+    if (typeof threw !== "object" || threw === null) return r;
+    return { ...r, value: { ...r.value, threw: this.thrown(threw) } };
   }
 
   /**
@@ -415,7 +434,7 @@ export class Sandbox {
       await this.stopChild();
       return result({ kind: "ended", end: withMemoryUse(r, memory), durationMs, ...used });
     }
-    if (r.type === "threw") return result({ kind: "threw", error: sanitizeThrown(r.error), durationMs, ...used });
+    if (r.type === "threw") return result({ kind: "threw", error: this.thrown(r.error), durationMs, ...used });
     return result({ kind: "returned", value: r.value, durationMs, ...(cpuMs !== null ? { cpuMs: Math.max(0, cpuMs), cpuClock: cpuUsed!.clock } : {}), ...used });
   }
 
