@@ -15,6 +15,12 @@
  * failure is measured again, top size included, before it counts; a call still running after
  * the test's time limit (3 s) is stopped, and that is the verdict.
  *
+ * Memory is the other sign of a Jacobian per row: a call whose memory grew by half a D×D matrix
+ * (256 MB at 4×8192, by the kernel's count: sandbox/memory.ts), or that ran out of memory, fails
+ * as such whether it then returned, was stopped at the time limit or died at the address-space
+ * limit; which of those comes first varies from run to run for the same code, and the words
+ * name only the size, the limits and the likely cause, so they are the same in every run.
+ *
  * The floor, 50 ms of CPU time: far above the clock's resolution (the kernel's per-thread count,
  * in nanoseconds; 5 ticks where only /proc/<pid>/stat's 10 ms ticks are there), above what a
  * correct call costs at the top size on the grading machine (4–40 ms for the reference and the
