@@ -14,7 +14,7 @@ import { referenceAnswers } from "./reference";
 import { type ReferenceAnswers, UnrecordedAnswerError } from "./reference-answers";
 import { HIDDEN_SEED_PREFIX } from "./secret";
 import { type Outcome, type SubmissionResult, type TestKind, type TestResult, type TestSpec, scoreOf } from "./results/result";
-import { type CallResult, Sandbox, sanitizeThrown } from "./sandbox/sandbox";
+import { type CallResult, Sandbox } from "./sandbox/sandbox";
 import { CHECKS, checkName } from "./checks/registry";
 import { valueRuns } from "./checks/values";
 import { bwrapAvailable } from "./sandbox/bwrap";
@@ -84,10 +84,10 @@ function hiddenOf(assignment: AssignmentName, secret: string): Case[] {
 type ExportSandbox = { sandbox: Sandbox; timing?: Sandbox; file: string } | { problem: string };
 
 /** A run's result from one item of a "cases" request (untrusted), or null when the item is not one. */
-function itemResult(item: unknown, durationMs: number): CallResult | null {
+function itemResult(item: unknown, durationMs: number, sandbox: Sandbox): CallResult | null {
   if (typeof item !== "object" || item === null) return null;
   if ("value" in item) return { kind: "returned", value: (item as { value: unknown }).value, durationMs };
-  if ("threw" in item) return { kind: "threw", error: sanitizeThrown((item as { threw: unknown }).threw), durationMs };
+  if ("threw" in item) return { kind: "threw", error: sandbox.thrown((item as { threw: unknown }).threw), durationMs };
   return null;
 }
 
@@ -145,7 +145,7 @@ class SubmissionGrader {
         const items = [...wanted];
         const r = await sandbox.cases(items.map(([, w]) => w), limit);
         if (r.kind !== "returned" || !Array.isArray(r.value) || r.value.length !== items.length) return;
-        const results = r.value.map((item) => itemResult(item, r.durationMs / items.length));
+        const results = r.value.map((item) => itemResult(item, r.durationMs / items.length, sandbox));
         items.forEach(([key], k) => {
           const result = results[k];
           if (result && !this.runs.has(key)) this.runs.set(key, Promise.resolve(result));

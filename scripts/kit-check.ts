@@ -17,14 +17,13 @@
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { availableParallelism } from "node:os";
-import { contractExports } from "../graders/contract";
 import { type GradeOptions, gradeSubmission } from "../graders/grade";
 import { isAssignment, loadManifest } from "../graders/manifest";
 import { rootPath } from "../graders/paths";
 import type { SubmissionResult } from "../graders/results/result";
 import { proveSandbox, requireSandbox } from "../graders/sandbox/canary";
 import { allVisiblePassed, toSelfCheck } from "../graders/results/self-check";
-import { UsageError, parseCommandLine, runMain } from "./cli";
+import { checkedExports, parseCommandLine, runMain } from "./cli";
 import { KIT_FILE, type KitFile } from "./kit/kit-file";
 import { watchSources } from "./kit/watch-sources";
 
@@ -69,12 +68,7 @@ function parse() {
     throw new Error(`the starter kit is incomplete: ${rootPath(KIT_FILE)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   if (!isAssignment(kit.assignment)) throw new Error(`the starter kit names an unknown assignment "${kit.assignment}"`);
-  const known = contractExports(kit.assignment);
-  for (const p of positionals) {
-    if (known.includes(p)) continue;
-    const near = known.find((k) => k.toLowerCase() === p.toLowerCase() || k.toLowerCase().startsWith(p.toLowerCase()));
-    throw new UsageError(`"${p}" is not an export of ${kit.assignment}${near ? `: did you mean ${near}?` : ""} (its exports: ${known.join(", ")})`);
-  }
+  checkedExports(positionals, kit.assignment);
   return { assignment: kit.assignment, exports: positionals.length > 0 ? positionals : undefined, ...values };
 }
 

@@ -31,7 +31,10 @@ describe("usage errors exit 2 with one line that says what to fix, and write not
     ["both --submission and --submissions", (out) => ["--assignment", "layers", "--submission", "a", "--submissions", "b", "--out", out], /^error: give either --submission .* or --submissions/],
     ["no --out", () => ["--assignment", "layers", "--submission", "reference/layers"], /^error: --out is required/],
     ["no --assignment", (out) => ["--submission", "reference/layers", "--out", out], /^error: --assignment is required/],
-    ["an unknown option", () => ["--frobnicate"], /^error: Unknown option '--frobnicate'/],
+    ["an unknown option", () => ["--frobnicate"], /^error: --frobnicate is not an option here; the options are --assignment, --submissions, --submission, --out, --jobs, --seed, --format, --timeout, --resume, --help$/],
+    ["a misspelt option", () => ["--asignment", "layers"], /^error: --asignment: did you mean --assignment\?$/],
+    ["a misspelt option with its value", () => ["--submision=reference/layers"], /^error: --submision: did you mean --submission\?$/],
+    ["a misspelt assignment", (out) => ["--assignment", "layer", "--submission", "reference/layers", "--out", out], /^error: unknown assignment "layer": did you mean layers\?$/],
     ["--format", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out, "--format", "xml"], /^error: --format must be one of terminal, json, junit, got "xml"$/],
     ...(["abc", "0", "-1", "1.5"] as const).flatMap((v): [string, (out: string) => string[], RegExp][] =>
       (["jobs", "timeout"] as const).map((flag) => [
@@ -114,7 +117,16 @@ describe("usage errors exit 2 with one line that says what to fix, and write not
     expect(positiveInteger("jobs", undefined, 3)).toBe(3);
   });
 
+  it("a misspelling is one line and nothing more: no usage text, no parser message", async () => {
+    for (const r of [await grade(["--asignment", "layers"]), await grade(["--frobnicate"]), await check(["--submision", "x"])]) {
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/Unknown option|usage:|'--/);
+    }
+  });
+
   it("npm run check: the same mistakes, the same one line", async () => {
+    expectUsageError(await check(["--submision", "reference/layers", "--assignment", "layers"]), /^error: --submision: did you mean --submission\?$/);
     expectUsageError(await check(["--assignment", "conv", "--submission", "reference/layers"]), /^error: unknown assignment "conv"/);
     expectUsageError(await check(["--assignment", "layers", "--submission", "no/such/dir"]), /^error: --submission no\/such\/dir: no such folder$/);
     expectUsageError(await check(["--assignment", "layers"]), /^error: both --assignment and --submission are required$/);
