@@ -7,15 +7,23 @@
  * Each variant is data: { id, target, outputs, when?, compute(case) → the wrong outputs, text }.
  * compute is a pure function of the case's inputs, built from the reference (its answers on
  * transformed inputs, asked through the ReferenceAnswers it is given, or the case's expected values
- * transformed), so variants cost nothing until a test fails. An answer matches a variant under the judge's own tolerance
- * (|yours − variant| ≤ atol·max(1, max|variant|) + rtol·|variant|, shapes equal), which also
- * catches shape-changing bugs (a transposed dw is compared with the reference's dw transposed).
- * Only the first output the judge fails is diagnosed, so the text is about that output.
+ * transformed), so variants cost nothing until a test fails.
+ *
+ * A likely cause is a claim, not a hint. A variant determines the whole answer of the export (the
+ * outputs it changes as compute gives them, every other output as the reference's), and an answer
+ * matches it only when EVERY output matches, under the judge's own tolerance
+ * (|yours − variant| ≤ atol·max(1, max|variant|) + rtol·|variant|, shapes equal: a transposed dw is
+ * compared with the reference's dw transposed). A variant whose answer would pass the judge on the
+ * case shows no bug there and is never a candidate. The text is shown only when one bug matches:
+ * two different variants matching alike (not recorded as `equivalent`) name neither. An export
+ * built on another one (a Composition: linearSoftmaxLoss on softmaxLoss) whose answer is what the
+ * student's own inner export gives is told to fix the inner export first.
+ * test/diagnose-confusion.test.ts proves every variant is named by itself only.
  */
 import { type AssignmentName, type Case, type GateName, type GraphSpec, type Mat, type Target, type Value, GATE_NAMES, LAYER_NAMES, SIGNATURES, assignmentOf, isGate } from "../cases/case";
 import { add, addRow, colSums, filled, map, mmul, rowSums, scale, sumSquares, transpose, zip } from "../cases/mat";
 import { type Tolerance, toleranceRatio } from "./tolerance";
-import type { ReferenceAnswers } from "../reference-answers";
+import { type ReferenceAnswers, UnrecordedAnswerError } from "../reference-answers";
 import { judgeOutputs, outputsOf } from "./compare";
 
 type Rec = Record<string, unknown>;
@@ -33,17 +41,21 @@ export interface WrongVariant {
   /** Short kebab-case name of the bug, e.g. "transposed", "missing-1/N". */
   id: string;
   target: Target;
-  /** The outputs this bug changes: it is considered when one of them is the failing output. */
+  /** The outputs this bug changes. The variant determines every output of the export: these as
+   *  compute gives them, the others as the reference's; an answer matches only on all of them. */
   outputs: readonly string[];
   /** Only on cases that can show it (a tie, nodes out of order, a regularized loss …). */
   when?: (c: Case) => boolean;
   /** The wrong answer on this case, as plain data, for (at least) the outputs it changes. */
   compute: (c: Case, reference: ReferenceAnswers) => Rec;
-  /** "values" (default): equal within tolerance, entry by entry; "non-finite": the variant and
-   *  the answer are both NaN/±Infinity somewhere (how a NaN spreads depends on the code). */
+  /** "values" (default): equal within tolerance, entry by entry; "non-finite": where the variant's
+   *  output has NaN/±Infinity, the answer's has one somewhere too (how a NaN spreads depends on the
+   *  code), and otherwise equal within tolerance. */
   match?: "values" | "non-finite";
   /** The likely cause, in plain words, naming the export and the output. */
   text: (ctx: DiagnosisContext) => string;
+  /** Keys (variantKey) of other variants that are the same bug in other words: when both match, this one's text is shown. */
+  equivalent?: readonly string[];
 }
 
 // ------------------------------------------------------------------------------ plain matrices
@@ -137,7 +149,7 @@ variant({
   text: (d) => `${who(d)} returns [x·dz, y·dz]: each input got its own value, but multiply switches: dx = y·dz and dy = x·dz`,
 });
 variant({
-  id: "reciprocal-sign", target: "ReciprocalGate", outputs: ["grads"],
+  id: "reciprocal-sign", target: "ReciprocalGate", outputs: ["grads"], equivalent: ["sign-flip:grads"],
   compute: (c) => ({ grads: [dz(c) / gx(c)[0] ** 2] }),
   text: (d) => `${who(d)} returns dz/x²: the minus sign is missing, d(1/x)/dx = −1/x², so the gradient is −dz/x²`,
 });
@@ -394,7 +406,8 @@ variant({
   id: "no-max-subtraction", target: "linearSoftmaxLoss", outputs: ["loss", "dW"], match: "non-finite",
   compute: (c) => {
     const s = naiveSoftmax(mmul(inMat(c, "X"), inMat(c, "W")), y(c));
-    return { loss: s.loss, dW: mmul(T(inMat(c, "X")), s.dscores) };
+    const reg = c.inputs.reg as number;
+    return { loss: s.loss + reg * sumSq(inMat(c, "W")), dW: add(mmul(T(inMat(c, "X")), s.dscores), scale(inMat(c, "W"), 2 * reg)) };
   },
   text: (d) => `${who(d)} is NaN or ±Infinity because e^s overflows at large scores: subtract each row's max before exponentiating`,
 });
@@ -610,7 +623,8 @@ function matchesWrongVariant(actual: unknown, wrong: unknown, tol: Tolerance, mo
   }
   if (!a || !w || a.length !== w.length || !a.every((v) => typeof v === "number")) return false;
   const nums = a as number[];
-  if (mode === "non-finite") return w.some((v) => !Number.isFinite(v)) && nums.some((v) => !Number.isFinite(v));
+  // where the variant has NaN or ±Infinity, only that the answer has one too (how a NaN spreads depends on the code)
+  if (mode === "non-finite" && w.some((v) => !Number.isFinite(v))) return nums.some((v) => !Number.isFinite(v));
   const scaleOf = Math.max(1, ...w.filter(Number.isFinite).map(Math.abs));
   return w.every((e, k) => {
     if (!Number.isFinite(e)) return !Number.isFinite(nums[k]);
@@ -618,29 +632,102 @@ function matchesWrongVariant(actual: unknown, wrong: unknown, tol: Tolerance, mo
   });
 }
 
+/** A variant's key: its id and the outputs it changes ("sign-flip:dx"), unique within a target
+ *  except for variants that are one bug computed several ways (graph-overwrites per walk order). */
+export const variantKey = (v: WrongVariant): string => `${v.id}:${v.outputs.join("+")}`;
+
+/** Whether two variants are the same bug for the student: one key, or recorded as equivalent. */
+function sameBug(a: WrongVariant, b: WrongVariant): boolean {
+  if (a.target !== b.target) return false;
+  const [ka, kb] = [variantKey(a), variantKey(b)];
+  return ka === kb || (a.equivalent ?? []).includes(kb) || (b.equivalent ?? []).includes(ka);
+}
+
+/** The outputs of `exportName` a diagnosis compares: every one the case has (a layer's forward: out; its backward: the gradients). */
+function exportOutputs(c: Case, exportName: string): string[] {
+  return outputsOf(c, exportName).filter((o) => c.expected[o] !== undefined);
+}
+
 /**
- * The likely cause of a wrong `output` of `exportName` on case `c`, when the student's value
- * matches a known wrong variant; undefined otherwise. Never throws.
+ * The whole answer variant `v` gives on case `c` for the outputs `outputs`: the outputs it
+ * changes as it computes them, every other one the reference's (the case's expected value).
+ * null when the variant does not apply to the case (its `when`, or it cannot be computed on it).
  */
-export function diagnoseOutput(c: Case, exportName: string, output: string, actual: unknown, tol: Tolerance, reference: ReferenceAnswers): string | undefined {
-  for (const v of CATALOG) {
-    if (v.target !== c.target || !v.outputs.includes(output)) continue;
+export function variantAnswer(v: WrongVariant, c: Case, outputs: string[], reference: ReferenceAnswers): Rec | null {
+  if (v.when && !v.when(c)) return null;
+  const wrong = v.compute(c, reference);
+  const answer: Rec = {};
+  for (const o of outputs) {
+    answer[o] = v.outputs.includes(o) ? wrong[o] : c.expected[o];
+    if (answer[o] === undefined) return null;
+  }
+  return answer;
+}
+
+/** What the catalog found for an answer: the variants it matches, and whether some could not be computed (offline, unrecorded). */
+interface Matches {
+  variants: WrongVariant[];
+  unknown: boolean;
+}
+
+/**
+ * Every catalogued variant of `c.target` that the answer `returned` of `exportName` matches:
+ * on EVERY output of the export (the loss and each gradient), within `tol`, the outputs the
+ * variant changes as it computes them and the others as the reference's. A variant whose own
+ * answer would pass the judge on this case shows no bug here and is not a candidate.
+ */
+export function matchingVariants(c: Case, exportName: string, returned: unknown, tol: Tolerance, reference: ReferenceAnswers, catalog: readonly WrongVariant[] = CATALOG): Matches {
+  const found: Matches = { variants: [], unknown: false };
+  if (typeof returned !== "object" || returned === null) return found;
+  const outputs = exportOutputs(c, exportName);
+  for (const v of catalog) {
+    if (v.target !== c.target || !v.outputs.some((o) => outputs.includes(o))) continue;
     try {
-      if (v.when && !v.when(c)) continue;
-      const wrong = v.compute(c, reference)[output];
-      if (wrong === undefined) continue;
-      if (matchesWrongVariant(actual, wrong, tol, v.match ?? "values")) return v.text({ exportName, output, c, actualShape: shapeOf(actual) });
-    } catch {
-      // a variant that cannot be computed on this case (or, in the starter kit, whose reference answers were not recorded) says nothing
+      const answer = variantAnswer(v, c, outputs, reference);
+      if (!answer || judgeOutputs(c, answer, outputs, tol).ok) continue;
+      const mode = (o: string) => (v.outputs.includes(o) ? (v.match ?? "values") : "values");
+      if (outputs.every((o) => matchesWrongVariant((returned as Rec)[o], answer[o], tol, mode(o)))) found.variants.push(v);
+    } catch (error) {
+      // a variant that cannot be computed on this case says nothing; offline, one whose reference
+      // answers were not recorded might have matched: then no claim is made at all
+      if (error instanceof UnrecordedAnswerError) found.unknown = true;
     }
   }
-  return undefined;
+  return found;
+}
+
+/** The one bug the matches name: every match is the same bug (or recorded as equivalent); otherwise none. */
+function theOneBug(m: Matches): WrongVariant | undefined {
+  if (m.unknown || m.variants.length === 0) return undefined;
+  const [first, ...rest] = m.variants;
+  return rest.every((v) => sameBug(first, v)) ? first : undefined;
+}
+
+/**
+ * The likely cause of a wrong answer of `exportName` on case `c`: the text of the one known wrong
+ * variant the whole answer matches (matchingVariants), about `output` (the first output the judge
+ * fails); undefined when none matches, or when variants that are different bugs match alike.
+ * Never throws.
+ */
+export function diagnoseOutput(c: Case, exportName: string, output: string, returned: unknown, tol: Tolerance, reference: ReferenceAnswers): string | undefined {
+  try {
+    const v = theOneBug(matchingVariants(c, exportName, returned, tol, reference));
+    return v && variantText(v, c, exportName, output, returned);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A variant's text about `output` of the answer (or about the first output it changes, when it leaves `output` alone). */
+export function variantText(v: WrongVariant, c: Case, exportName: string, output: string, returned: unknown): string {
+  const shown = v.outputs.includes(output) ? output : v.outputs.find((o) => exportOutputs(c, exportName).includes(o))!;
+  return v.text({ exportName, output: shown, c, actualShape: shapeOf((returned as Rec)[shown]) });
 }
 
 /**
  * Compute every variant of the catalog that applies to case `c`, as a diagnosis of any failure
  * on it would: the starter kit's build runs this with a recording reference, so that the kit can
- * diagnose offline whatever a student gets wrong on the case.
+ * diagnose offline whatever a student gets wrong on the case. Also the compositions' questions.
  */
 export function computeCatalog(c: Case, reference: ReferenceAnswers): void {
   for (const v of CATALOG) {
@@ -653,18 +740,76 @@ export function computeCatalog(c: Case, reference: ReferenceAnswers): void {
   }
 }
 
+// ------------------------------------------------------------------------------ composition
+
+/**
+ * An export that calls another export of the contract (linearSvmLoss → svmLoss, linearSoftmaxLoss
+ * → softmaxLoss): when the outer answer is what the reference's outer computation gives on the
+ * student's OWN inner answer, the outer code is right and the bug is the inner one's.
+ */
+export interface Composition {
+  outer: Target;
+  /** The inner export (and target). */
+  inner: Target & string;
+  /** The inner case the outer case makes (the scores X·W, the labels y). */
+  innerCase(c: Case): Case;
+  /** The outer answer built from the inner answer (untrusted data), as the reference's outer code does; null when it cannot be read. */
+  compose(c: Case, inner: unknown): Rec | null;
+}
+
+function linearOn(loss: "svmLoss" | "softmaxLoss"): Composition {
+  return {
+    outer: loss === "svmLoss" ? "linearSvmLoss" : "linearSoftmaxLoss",
+    inner: loss,
+    innerCase: (c) => ({ id: `${c.id}/scores`, target: loss, exports: [loss], seed: c.seed, inputs: { scores: mmul(inMat(c, "X"), inMat(c, "W")), y: y(c) }, expected: {} }),
+    compose: (c, inner) => {
+      if (typeof inner !== "object" || inner === null) return null;
+      const { loss: l, dscores } = inner as Rec;
+      const X = inMat(c, "X");
+      const W = inMat(c, "W");
+      if (typeof l !== "number" || !isMat(dscores) || dscores.length !== X.length || !dscores.every((r) => Array.isArray(r) && r.length === W[0].length && r.every((v) => typeof v === "number"))) return null;
+      const reg = c.inputs.reg as number;
+      return { loss: l + reg * sumSq(W), dW: add(mmul(T(X), dscores as Mat), scale(W, 2 * reg)) };
+    },
+  };
+}
+
+/** Every composition the catalog knows, by outer target. */
+export const COMPOSITIONS: Partial<Record<Target, Composition>> = { linearSvmLoss: linearOn("svmLoss"), linearSoftmaxLoss: linearOn("softmaxLoss") };
+
+/** The student's own answer of the inner export on the composition's inner case (untrusted data). */
+export interface InnerAnswer {
+  exportName: string;
+  answer: unknown;
+}
+
+/** "<outer> matches what your <inner> gives", when the outer answer is the outer computation on the student's own inner answer and that is wrong. */
+function composedText(c: Case, exportName: string, returned: unknown, tol: Tolerance, inner: InnerAnswer): string | undefined {
+  const comp = COMPOSITIONS[c.target];
+  if (!comp || comp.inner !== inner.exportName || typeof returned !== "object" || returned === null) return undefined;
+  const composed = comp.compose(c, inner.answer);
+  if (!composed) return undefined;
+  const outputs = exportOutputs(c, exportName);
+  if (judgeOutputs(c, composed, outputs, tol).ok) return undefined; // the inner answer is right here: it explains no failure
+  if (!outputs.every((o) => matchesWrongVariant((returned as Rec)[o], composed[o], tol, "values"))) return undefined;
+  return `${exportName} matches what your ${comp.inner} gives: fix ${comp.inner} first (${exportName} is right on top of it: its loss and dW are what your ${comp.inner} gives on the scores X·W, plus the reg term, and your ${comp.inner} is wrong on those scores)`;
+}
+
 /**
  * Diagnose a failed comparison: `returned` is what the student's code returned for case `c`,
- * `names` the outputs the test judged (in the judge's order). The first output the judge fails
- * under `tol` is compared with the catalog, whose variants ask `reference`. Pure; cheap (called
- * only after a failure); never throws.
+ * `names` the outputs the test judged (in the judge's order). When one of them fails under `tol`,
+ * the whole answer is compared with the catalog (matchingVariants), whose variants ask
+ * `reference`; `inner`, the student's own answer of the export `exportName` calls (a
+ * Composition), comes first: when it explains the answer, the inner export is named instead.
+ * Pure; cheap (called only after a failure); never throws.
  */
-export function diagnose(c: Case, exportName: string, returned: unknown, names: string[], tol: Tolerance, reference: ReferenceAnswers): string | undefined {
+export function diagnose(c: Case, exportName: string, returned: unknown, names: string[], tol: Tolerance, reference: ReferenceAnswers, inner?: InnerAnswer): string | undefined {
   try {
     if (typeof returned !== "object" || returned === null) return undefined;
     const output = names.find((n) => !judgeOutputs(c, returned, [n], tol).ok);
     if (output === undefined) return undefined;
-    return diagnoseOutput(c, exportName, output, (returned as Rec)[output], tol, reference);
+    const composed = inner ? composedText(c, exportName, returned, tol, inner) : undefined;
+    return composed ?? diagnoseOutput(c, exportName, output, returned, tol, reference);
   } catch {
     return undefined;
   }
