@@ -3,27 +3,46 @@
  * variant, taken as a student's whole answer, is diagnosed on every case it applies to (the
  * golden cases, a fresh draw of the case plan, and the gradient check's larger cases), and must be
  * named by itself only: the diagnosis is its own text, and no variant that is another bug (not
- * recorded as equivalent) matches the same answer. A case where the variant's answer passes the
- * judge shows no bug and is not counted. The matrix also fails when two signatures are made to
+ * recorded as equivalent) matches the same answer. A case where one of the outputs the variant
+ * changes comes out right shows no bug (or not all of it) and is not counted: the grader makes no
+ * claim there either. The matrix also fails when two signatures are made to
  * overlap on purpose (a copy of a variant under another name).
  */
 import { describe, expect, it } from "@jest/globals";
-import { type AssignmentName, type Case, assignmentOf } from "../graders/cases/case";
+import { type AssignmentName, type Case, type Mat, type Value, assignmentOf } from "../graders/cases/case";
 import { goldenPath } from "../graders/cases/golden";
 import { loadCaseFile } from "../graders/cases/load";
 import { planCases } from "../graders/cases/plan";
 import { largerCases } from "../graders/checks/gradcheck";
 import { judgeOutputs, outputsOf } from "../graders/judge/compare";
-import { CATALOG, type WrongVariant, diagnose, matchingVariants, variantAnswer, variantKey, variantText } from "../graders/judge/diagnose";
+import { CATALOG, type WrongVariant, diagnose, matchingVariants, shows, variantAnswer, variantKey, variantText } from "../graders/judge/diagnose";
 import type { Tolerance } from "../graders/judge/tolerance";
 import { loadManifest } from "../graders/manifest";
 import { referenceAnswers } from "../graders/reference";
 
 const ASSIGNMENTS: AssignmentName[] = ["gates", "layers", "classifiers", "two-layer-net"];
 
+/** A case with some inputs replaced, its expected values the reference's. */
+function changed(c: Case, inputs: Record<string, Value>, what: string): Case {
+  const d: Case = { ...c, id: `${c.id}/${what}`, inputs: { ...c.inputs, ...inputs } };
+  return { ...d, expected: referenceAnswers.run(d) as Case["expected"] };
+}
+const zeros = (m: Mat): Mat => m.map((r) => r.map(() => 0));
+
+/** The cases the property checks build to show what random cases cannot: ties, huge scores, pre-activations of exactly 0. */
+function edgeCases(golden: Case[]): Case[] {
+  return golden.flatMap((c) => {
+    const i = c.inputs;
+    if (c.target === "maxout") return [changed(c, { w2: i.w1, b2: i.b1 }, "tie")];
+    if (c.target === "linearSoftmaxLoss") return [changed(c, { W: (i.W as Mat).map((r) => r.map((v) => 1e4 * v)) }, "W*1e4")];
+    if (c.target === "twoLayerNetLoss") return [changed(c, { X: (i.X as Mat).map((r, k) => (k === 0 ? r.map(() => 0) : r)), b1: zeros(i.b1 as Mat) }, "z1=0")];
+    return [];
+  });
+}
+
 function casesOf(a: AssignmentName): Case[] {
   const golden = loadCaseFile(goldenPath(a)).cases;
-  return [...golden, ...planCases(a, "hidden:confusion-test"), ...largerCases(golden, "visible:confusion-test", referenceAnswers)];
+  return [...golden, ...planCases(a, "hidden:confusion-test"), ...largerCases(golden, "visible:confusion-test", referenceAnswers), ...edgeCases(golden)];
 }
 
 interface Confusion {
@@ -61,7 +80,7 @@ function confusionMatrix(cases: Case[], tol: Tolerance, catalog: readonly WrongV
         } catch {
           continue; // cannot be computed on this case: it does not apply
         }
-        if (!answer || judgeOutputs(c, answer, outputs, tol).ok) continue;
+        if (!answer || !shows(v, c, answer, outputs, tol)) continue;
         m.runs++;
         m.shown.add(v);
         const found = matchingVariants(c, exportName, answer, tol, referenceAnswers, catalog);

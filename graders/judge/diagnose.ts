@@ -54,6 +54,10 @@ export interface WrongVariant {
   match?: "values" | "non-finite";
   /** The likely cause, in plain words, naming the export and the output. */
   text: (ctx: DiagnosisContext) => string;
+  /** Outputs it changes on some cases only (maxout's dx when the two pieces are identical): the
+   *  variant shows its bug even where they come out right. Every other output it changes must be
+   *  wrong on a case for the variant to apply there. */
+  sometimesRight?: readonly string[];
   /** Keys (variantKey) of other variants that are the same bug in other words: when both match, this one's text is shown. */
   equivalent?: readonly string[];
 }
@@ -238,6 +242,13 @@ variant({
   compute: (c) => ({ db: dout(c) }),
   text: (d) => `${who(d)} is dout itself (${d.actualShape}), never summed: b is added to every row, so db = the sum of dout over the rows, the shape of b (1×${dout(d.c)[0].length})`,
 });
+for (const which of ["first", "last"] as const) {
+  variant({
+    id: `bias-${which}-row`, target: "affine", outputs: ["db"], when: (c) => dout(c).length > 1,
+    compute: (c) => ({ db: [dout(c)[which === "first" ? 0 : dout(c).length - 1]] }),
+    text: (d) => `${who(d)} is the ${which} row of dout alone${which === "last" ? " (a loop that assigns db[j] = dout[i][j] instead of adding)" : ""}: b is added to every row, so db = the SUM of dout over all the rows`,
+  });
+}
 variant({
   id: "relu-mask-on-dout", target: "relu", outputs: ["dx"],
   compute: (c) => ({ dx: map(dout(c), (g) => (g > 0 ? g : 0)) }),
@@ -304,10 +315,29 @@ function maxoutGrads(c: Case, route: (firstWon: boolean) => [number, number]): R
   const dz2 = map(dout(c), (g, i, j) => g * route(z1[i][j] >= z2[i][j])[1]);
   return { dx: add(mmul(dz1, T(w1)), mmul(dz2, T(w2))), dw1: mmul(T(x(c)), dz1), db1: colSums(dz1), dw2: mmul(T(x(c)), dz2), db2: colSums(dz2) };
 }
+/** Whether some entry of the case is not a tie between the pieces (where every entry is a tie, routing to the loser is routing ties to the second piece). */
+function maxoutHasWinner(c: Case): boolean {
+  const [w1, b1, w2, b2] = ["w1", "b1", "w2", "b2"].map((n) => inMat(c, n));
+  const z1 = addRow(mmul(x(c), w1), b1);
+  const z2 = addRow(mmul(x(c), w2), b2);
+  return z1.some((r, i) => r.some((v, j) => v !== z2[i][j]));
+}
 variant({
-  id: "maxout-swapped-routing", target: "maxout", outputs: ["dx", "dw1", "db1", "dw2", "db2"],
+  id: "maxout-swapped-routing", target: "maxout", outputs: ["dx", "dw1", "db1", "dw2", "db2"], when: maxoutHasWinner,
   compute: (c) => maxoutGrads(c, (first) => (first ? [0, 1] : [1, 0])),
   text: (d) => `${who(d)} is what routing each entry's gradient to the piece that LOST gives: max routes dout to the piece that won (x·w1 + b1 where it is ≥ x·w2 + b2, else the second piece)`,
+});
+variant({
+  id: "maxout-tie-to-second", target: "maxout", outputs: ["dx", "dw1", "db1", "dw2", "db2"], sometimesRight: ["dx"],
+  compute: (c) => {
+    const [w1, b1, w2, b2] = ["w1", "b1", "w2", "b2"].map((n) => inMat(c, n));
+    const z1 = addRow(mmul(x(c), w1), b1);
+    const z2 = addRow(mmul(x(c), w2), b2);
+    const dz1 = map(dout(c), (g, i, j) => (z1[i][j] > z2[i][j] ? g : 0));
+    const dz2 = map(dout(c), (g, i, j) => (z1[i][j] > z2[i][j] ? 0 : g));
+    return { dx: add(mmul(dz1, T(w1)), mmul(dz2, T(w2))), dw1: mmul(T(x(c)), dz1), db1: colSums(dz1), dw2: mmul(T(x(c)), dz2), db2: colSums(dz2) };
+  },
+  text: (d) => `${who(d)} is what sending the gradient of a tie (x·w1 + b1 = x·w2 + b2) to the second piece gives: on a tie the whole gradient goes to the first piece (it wins when z1 >= z2)`,
 });
 variant({
   id: "maxout-routes-both", target: "maxout", outputs: ["dx", "dw1", "db1", "dw2", "db2"],
@@ -411,17 +441,45 @@ variant({
   },
   text: (d) => `${who(d)} is NaN or ±Infinity because e^s overflows at large scores: subtract each row's max before exponentiating`,
 });
+/** The mean of −log p_y with p = softmax(s − max(s)) computed first: p_y underflows to 0 (and −log 0 = Infinity) when s_y is far below the row's max. */
+function lossOfUnderflowedProbability(scores: Mat, labels: number[]): number {
+  let loss = 0;
+  scores.forEach((r, i) => {
+    const m = Math.max(...r);
+    const e = r.map((v) => Math.exp(v - m));
+    const sum = e.reduce((s, v) => s + v, 0);
+    loss += -Math.log(e[labels[i]] / sum);
+  });
+  return loss / scores.length;
+}
+const underflowText = (d: DiagnosisContext) =>
+  `${who(d)} is Infinity: it subtracts each row's max, but then takes log(p_y) of a probability that underflows to 0 when s_y is far below the row's max (e^(−1e4) = 0 in float64); compute the row loss as log(Σ_j e^(s_j − max)) − (s_y − max), which stays finite (${d.c.target === "softmaxLoss" ? "dscores" : "dW"} is right)`;
+variant({
+  id: "log-of-underflow", target: "softmaxLoss", outputs: ["loss"],
+  compute: (c) => ({ loss: lossOfUnderflowedProbability(inMat(c, "scores"), y(c)) }),
+  text: underflowText,
+});
+variant({
+  id: "log-of-underflow", target: "linearSoftmaxLoss", outputs: ["loss"],
+  compute: (c) => ({ loss: lossOfUnderflowedProbability(mmul(inMat(c, "X"), inMat(c, "W")), y(c)) + (c.inputs.reg as number) * sumSq(inMat(c, "W")) }),
+  text: underflowText,
+});
 for (const t of ["svmLoss", "softmaxLoss"] as const) {
-  variant({
-    id: "missing-1/N", target: t, outputs: ["loss", "dscores"], when: (c) => rows(c) > 1,
-    compute: (c) => ({ loss: (expected(c).loss as number) * rows(c), dscores: scale(expected(c).dscores as Mat, rows(c)) }),
-    text: (d) => `${who(d)} is N = ${rows(d.c)} times too large: the 1/N of the mean is missing (the loss is the MEAN over the rows, so ${d.output === "loss" ? "divide the sum by N" : "every row's gradient carries a factor 1/N"})`,
-  });
-  variant({
-    id: "extra-1/N", target: t, outputs: ["loss", "dscores"], when: (c) => rows(c) > 1,
-    compute: (c) => ({ loss: (expected(c).loss as number) / rows(c), dscores: scale(expected(c).dscores as Mat, 1 / rows(c)) }),
-    text: (d) => `${who(d)} is N = ${rows(d.c)} times too small: it is divided by N twice (1/N is applied once, for the mean)`,
-  });
+  for (const outs of [["loss"], ["dscores"], ["loss", "dscores"]]) {
+    const both = outs.length === 2;
+    const what = (d: DiagnosisContext) => (both ? `${d.exportName}: loss and dscores are both` : `${who(d)} is`);
+    const rest = (o: string) => (both ? "" : ` (${o === "loss" ? "dscores" : "the loss"} is right)`);
+    variant({
+      id: "missing-1/N", target: t, outputs: outs, when: (c) => rows(c) > 1,
+      compute: (c) => ({ loss: (expected(c).loss as number) * rows(c), dscores: scale(expected(c).dscores as Mat, rows(c)) }),
+      text: (d) => `${what(d)} N = ${rows(d.c)} times too large: the 1/N of the mean is missing (the loss is the MEAN over the rows, so ${both ? "divide the loss by N and give every row's gradient a factor 1/N" : d.output === "loss" ? "divide the sum of the row losses by N" : "every row's gradient carries a factor 1/N"})${rest(d.output)}`,
+    });
+    variant({
+      id: "extra-1/N", target: t, outputs: outs, when: (c) => rows(c) > 1,
+      compute: (c) => ({ loss: (expected(c).loss as number) / rows(c), dscores: scale(expected(c).dscores as Mat, 1 / rows(c)) }),
+      text: (d) => `${what(d)} N = ${rows(d.c)} times too small: divided by N twice (1/N is applied once, for the mean)${rest(d.output)}`,
+    });
+  }
   variant({
     id: "sign-flip", target: t, outputs: ["dscores"],
     compute: (c) => ({ dscores: negate(expected(c).dscores) }),
@@ -440,12 +498,34 @@ const regularized = (c: Case) => (c.inputs.reg as number) > 0;
 /** Variants of a regularized loss: the loss's and each weight gradient's 1/N, reg term and sign. */
 function regularizedLossVariants(t: Target, weights: { grad: string; w: string }[]): void {
   const ws = weights.map((w) => w.w);
+  const biases = t === "twoLayerNetLoss" ? ["db1", "db2"] : [];
+  const allGrads = [...weights.map((w) => w.grad), ...biases];
+  /** Every gradient with its data term N times too large (no 1/N), the reg terms right. */
+  const unaveraged = (c: Case, r: ReferenceAnswers): Rec => {
+    const s = regSplit(r, c, ws);
+    return Object.fromEntries([
+      ...weights.map(({ grad, w }) => [grad, add(scale(s.data[grad] as Mat, rows(c)), scale(inMat(c, w), 2 * s.reg))]),
+      ...biases.map((b) => [b, scale(s.data[b] as Mat, rows(c))]),
+    ]);
+  };
   const lossText = (d: DiagnosisContext, what: string) => `${who(d)} ${what}`;
   variant({
     id: "loss-summed", target: t, outputs: ["loss"], when: (c) => rows(c) > 1,
     compute: (c, r) => { const s = regSplit(r, c, ws); return { loss: (s.data.loss as number) * rows(c) + s.regLoss }; },
     text: (d) => lossText(d, `is the SUM of the row losses (N = ${rows(d.c)} times the mean) plus the reg term: the data loss is the MEAN over the rows, divide it by N`),
   });
+  variant({
+    id: "sum-not-mean", target: t, outputs: ["loss", ...allGrads], when: (c) => rows(c) > 1,
+    compute: (c, r) => ({ loss: (regSplit(r, c, ws).data.loss as number) * rows(c) + regSplit(r, c, ws).regLoss, ...unaveraged(c, r) }),
+    text: (d) => `${d.exportName}: the loss and ${allGrads.join(", ")} are the SUM over the rows, N = ${rows(d.c)} times the mean, in their data terms: divide the data loss by N, and give its gradient the 1/N too (the reg terms are right)`,
+  });
+  if (t === "twoLayerNetLoss") {
+    variant({
+      id: "grads-not-averaged", target: t, outputs: allGrads, when: (c) => rows(c) > 1,
+      compute: unaveraged,
+      text: (d) => `${d.exportName}: ${allGrads.join(", ")} are N = ${rows(d.c)} times too large in their data terms (the loss is right): the gradients are not averaged; dscores = (softmax − one-hot)/N carries the 1/N of the mean`,
+    });
+  }
   variant({
     id: "extra-1/N", target: t, outputs: ["loss"], when: (c) => rows(c) > 1,
     compute: (c, r) => { const s = regSplit(r, c, ws); return { loss: (s.data.loss as number) / rows(c) + s.regLoss }; },
@@ -580,6 +660,48 @@ variant({
   compute: (c, r) => { const p = netParts(r, c); return { db1: rowSums(map(p.dh1, (g, i, j) => (p.z1[i][j] > 0 ? g : 0))), db2: rowSums(p.dscores) }; },
   text: (d) => `${who(d)} is summed over the wrong axis: it has one number per example (${d.actualShape}); ${FORMULA.twoLayerNetLoss![d.output]}, one number per column: the shape of ${d.output.slice(1)}`,
 });
+/** The bias gradients from one row (first or last) of what reaches them: db1 from dz1, db2 from dscores. */
+const dz1Of = (p: NetParts): Mat => map(p.dh1, (g, i, j) => (p.z1[i][j] > 0 ? g : 0));
+const rowOf = (m: Mat, which: "first" | "last"): Mat => [m[which === "first" ? 0 : m.length - 1]];
+for (const which of ["first", "last"] as const) {
+  for (const outs of [["db1"], ["db2"], ["db1", "db2"]]) {
+    variant({
+      id: `bias-${which}-row`, target: "twoLayerNetLoss", outputs: outs, when: (c) => rows(c) > 1,
+      compute: (c, r) => { const p = netParts(r, c); return { db1: rowOf(dz1Of(p), which), db2: rowOf(p.dscores, which) }; },
+      text: (d) => `${outs.length === 2 ? `${d.exportName}: db1 and db2 are each` : `${who(d)} is`} the ${which} row alone of ${outs.map((o) => (o === "db1" ? "dz1" : "dscores")).join(" and ")}${which === "last" ? " (a loop that assigns db[j] = … instead of adding)" : ""}: a bias is added to every row, so its gradient is the SUM over all the rows (${outs.map((o) => FORMULA.twoLayerNetLoss![o]).join("; ")})`,
+    });
+  }
+}
+/** The net without its ReLU in the forward (scores = (X·W1 + b1)·W2 + b2), and its backward with `mask` (or none). */
+function linearNet(r: ReferenceAnswers, c: Case, masked: boolean): Rec {
+  const [W1, b1, W2, b2, X] = ["W1", "b1", "W2", "b2", "X"].map((n) => inMat(c, n));
+  const reg = c.inputs.reg as number;
+  const z1 = addRow(mmul(X, W1), b1);
+  const scores = addRow(mmul(z1, W2), b2);
+  const soft = r.run({ id: "", target: "softmaxLoss", exports: ["softmaxLoss"], seed: "", inputs: { scores, y: y(c) }, expected: {} });
+  const ds = soft.dscores as Mat;
+  const dz1 = map(mmul(ds, T(W2)), (g, i, j) => (!masked || z1[i][j] > 0 ? g : 0));
+  return {
+    loss: (soft.loss as number) + reg * (sumSq(W1) + sumSq(W2)),
+    dW1: add(mmul(T(X), dz1), scale(W1, 2 * reg)), db1: colSums(dz1),
+    dW2: add(mmul(T(z1), ds), scale(W2, 2 * reg)), db2: colSums(ds),
+  };
+}
+variant({
+  id: "no-relu", target: "twoLayerNetLoss", outputs: ["loss", "dW1", "db1", "dW2", "db2"],
+  compute: (c, r) => linearNet(r, c, false),
+  text: (d) => `${d.exportName}: the loss and every gradient are those of the net WITHOUT its ReLU (scores = (X·W1 + b1)·W2 + b2): the hidden layer is h1 = max(0, X·W1 + b1), in the forward, and its mask z1 > 0 in the backward`,
+});
+variant({
+  id: "no-relu-forward", target: "twoLayerNetLoss", outputs: ["loss", "dW1", "db1", "dW2", "db2"],
+  compute: (c, r) => linearNet(r, c, true),
+  text: (d) => `${d.exportName}: the loss is that of the net WITHOUT its ReLU in the forward (h1 = X·W1 + b1 instead of max(0, X·W1 + b1)), and the backward follows it: apply the ReLU to the hidden layer before W2`,
+});
+variant({
+  id: "relu-mask-ge", target: "twoLayerNetLoss", outputs: ["dW1", "db1"], sometimesRight: ["dW1"],
+  compute: (c, r) => netFirstLayer(r, c, (p, i, j) => p.z1[i][j] >= 0),
+  text: (d) => `${who(d)} lets the gradient through where the pre-activation z1 = X·W1 + b1 is exactly 0: the ReLU's mask is z1 > 0 (strictly), so the gradient is 0 where z1 = 0`,
+});
 regularizedLossVariants("twoLayerNetLoss", [{ grad: "dW1", w: "W1" }, { grad: "dW2", w: "W2" }]);
 for (const o of ["db1", "db2"]) {
   variant({
@@ -664,6 +786,13 @@ export function variantAnswer(v: WrongVariant, c: Case, outputs: string[], refer
   return answer;
 }
 
+/** Whether variant `v`'s answer shows its bug on case `c`: every output it changes is wrong there (judged as the judge does). */
+export function shows(v: WrongVariant, c: Case, answer: Rec, outputs: string[], tol: Tolerance): boolean {
+  const changed = v.outputs.filter((o) => outputs.includes(o));
+  const wrong = changed.filter((o) => !judgeOutputs(c, answer, [o], tol).ok);
+  return wrong.length > 0 && changed.every((o) => wrong.includes(o) || (v.sometimesRight ?? []).includes(o));
+}
+
 /** What the catalog found for an answer: the variants it matches, and whether some could not be computed (offline, unrecorded). */
 interface Matches {
   variants: WrongVariant[];
@@ -684,7 +813,7 @@ export function matchingVariants(c: Case, exportName: string, returned: unknown,
     if (v.target !== c.target || !v.outputs.some((o) => outputs.includes(o))) continue;
     try {
       const answer = variantAnswer(v, c, outputs, reference);
-      if (!answer || judgeOutputs(c, answer, outputs, tol).ok) continue;
+      if (!answer || !shows(v, c, answer, outputs, tol)) continue;
       const mode = (o: string) => (v.outputs.includes(o) ? (v.match ?? "values") : "values");
       if (outputs.every((o) => matchesWrongVariant((returned as Rec)[o], answer[o], tol, mode(o)))) found.variants.push(v);
     } catch (error) {
