@@ -477,7 +477,7 @@ for (const t of ["svmLoss", "softmaxLoss"] as const) {
     variant({
       id: "extra-1/N", target: t, outputs: outs, when: (c) => rows(c) > 1,
       compute: (c) => ({ loss: (expected(c).loss as number) / rows(c), dscores: scale(expected(c).dscores as Mat, 1 / rows(c)) }),
-      text: (d) => `${what(d)} N = ${rows(d.c)} times too small: divided by N twice (1/N is applied once, for the mean)${rest(d.output)}`,
+      text: (d) => `${what(d)} N = ${rows(d.c)} times too small: ${both ? "they are" : "it is"} divided by N twice (1/N is applied once, for the mean)${rest(d.output)}`,
     });
   }
   variant({
@@ -655,10 +655,10 @@ variant({
   compute: (c, r) => ({ db2: netParts(r, c).dscores }),
   text: (d) => `${who(d)} is dscores itself (${d.actualShape}), not summed over the rows: b2 is added to every row, so db2 = the sum of dscores over the rows, the shape of b2 (1×${inMat(d.c, "b2")[0].length})`,
 });
-variant({
-  id: "bias-wrong-axis", target: "twoLayerNetLoss", outputs: ["db1", "db2"],
+for (const outs of [["db1"], ["db2"], ["db1", "db2"]]) variant({
+  id: "bias-wrong-axis", target: "twoLayerNetLoss", outputs: outs,
   compute: (c, r) => { const p = netParts(r, c); return { db1: rowSums(map(p.dh1, (g, i, j) => (p.z1[i][j] > 0 ? g : 0))), db2: rowSums(p.dscores) }; },
-  text: (d) => `${who(d)} is summed over the wrong axis: it has one number per example (${d.actualShape}); ${FORMULA.twoLayerNetLoss![d.output]}, one number per column: the shape of ${d.output.slice(1)}`,
+  text: (d) => `${outs.length === 2 ? `${d.exportName}: db1 and db2 are` : `${who(d)} is`} summed over the wrong axis: ${outs.length === 2 ? "each has" : "it has"} one number per example (${d.actualShape}); ${outs.map((o) => `${FORMULA.twoLayerNetLoss![o]}, one number per column: the shape of ${o.slice(1)}`).join("; ")}`,
 });
 /** The bias gradients from one row (first or last) of what reaches them: db1 from dz1, db2 from dscores. */
 const dz1Of = (p: NetParts): Mat => map(p.dh1, (g, i, j) => (p.z1[i][j] > 0 ? g : 0));
