@@ -8,9 +8,19 @@
  * cause must name that export's bug; the export's first failed value test must name it; advice
  * (the training test's checklist, the ReLU-mask text) is never a likely cause.
  */
-import { describe, expect, it } from "@jest/globals";
+import { afterAll, describe, expect, it } from "@jest/globals";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AssignmentName } from "../graders/cases/case";
+import { goldenPath } from "../graders/cases/golden";
+import { loadCaseFile } from "../graders/cases/load";
 import { gradeSubmission } from "../graders/grade";
+import { computeCatalog } from "../graders/judge/diagnose";
+import { recordedReference } from "../graders/recorded-reference";
+import { RecordingReference } from "../graders/recording-reference";
+import { referenceAnswers } from "../graders/reference";
+import type { ReferenceAnswers } from "../graders/reference-answers";
 import type { SubmissionResult, TestResult } from "../graders/results/result";
 
 interface Student {
@@ -43,25 +53,53 @@ const STUDENTS: Student[] = [
 const diagnosisOf = (t: TestResult) => (t.outcome.status === "failed" ? t.outcome.diagnosis : undefined);
 const lostOn = (r: SubmissionResult) => [...new Set(r.tests.filter((t) => t.score < t.test.points).map((t) => t.test.export))].sort();
 
+/** Every failed test that carries a likely cause names its export's bug (and nothing `never` forbids); each export's first failed value test names it. */
+function expectRightCauses(s: Student, r: SubmissionResult, firstMustSay: boolean): void {
+  const failed = r.tests.filter((t) => t.outcome.status !== "passed");
+  const show = failed.map((t) => `${t.test.name}: ${t.outcome.message.split("\n")[0]}${diagnosisOf(t) ? `\n    likely cause: ${diagnosisOf(t)}` : ""}`).join("\n");
+  if (r.tests.some((t) => t.outcome.status === "grader-error" || t.outcome.status === "could-not-check")) throw new Error(`${s.id}: not a wrong answer:\n${show}`);
+  expect(lostOn(r)).toEqual(Object.keys(s.says).sort());
+  for (const [exportName, says] of Object.entries(s.says)) {
+    const mine = failed.filter((t) => t.test.export === exportName);
+    const first = mine.find((t) => t.test.kind === "golden" || t.test.kind === "hidden") ?? mine[0];
+    if (firstMustSay && !says.test(diagnosisOf(first) ?? "")) throw new Error(`${s.id}: ${first.test.name} should say ${says}, got "${diagnosisOf(first) ?? "no likely cause"}"\n${show}`);
+  }
+  for (const t of failed) {
+    const d = diagnosisOf(t);
+    if (d === undefined) continue;
+    const says = s.says[t.test.export];
+    if (!says?.test(d) || s.never?.test(d)) throw new Error(`${s.id}: ${t.test.name} has a wrong likely cause "${d}"\n${show}`);
+  }
+}
+
 describe("likely causes on realistic buggy submissions", () => {
   it.each(STUDENTS.map((s) => [s.id, s] as const))("%s", async (_id, s) => {
     const r = await gradeSubmission(s.assignment, `test/realistic-submissions/${s.assignment}/${s.id}`, { secret: "realistic-diagnoses", kinds: ["golden", "hidden", "gradcheck", "properties", "training"] });
-    const failed = r.tests.filter((t) => t.outcome.status !== "passed");
-    const show = failed.map((t) => `${t.test.name}: ${t.outcome.message.split("\n")[0]}${diagnosisOf(t) ? `\n    likely cause: ${diagnosisOf(t)}` : ""}`).join("\n");
-    if (r.tests.some((t) => t.outcome.status === "grader-error" || t.outcome.status === "could-not-check")) throw new Error(`${s.id}: not a wrong answer:\n${show}`);
-    expect(lostOn(r)).toEqual(Object.keys(s.says).sort());
-    for (const [exportName, says] of Object.entries(s.says)) {
-      const mine = failed.filter((t) => t.test.export === exportName);
-      // the first failed value test names the bug
-      const first = mine.find((t) => t.test.kind === "golden" || t.test.kind === "hidden") ?? mine[0];
-      if (!says.test(diagnosisOf(first) ?? "")) throw new Error(`${s.id}: ${first.test.name} should say ${says}, got "${diagnosisOf(first) ?? "no likely cause"}"\n${show}`);
+    expectRightCauses(s, r, true);
+  }, 120_000);
+});
+
+// The starter kit diagnoses offline, from the reference's answers recorded when it was made
+// (scripts/kit.ts recordAnswers: the reference graded as the kit grades, then the catalog on every
+// golden case). The same submissions, graded so, get the same likely causes, never a grader error.
+describe("the same, offline as the starter kit grades", () => {
+  const folder = mkdtempSync(join(tmpdir(), "realistic-recorded-"));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  const recorded = new Map<AssignmentName, ReferenceAnswers>();
+  async function offline(a: AssignmentName): Promise<ReferenceAnswers> {
+    if (!recorded.has(a)) {
+      const recorder = new RecordingReference(referenceAnswers);
+      await gradeSubmission(a, `reference/${a}`, { secret: "kit", visibleOnly: true, reference: recorder, kinds: ["golden", "gradcheck", "properties"] });
+      for (const c of loadCaseFile(goldenPath(a)).cases) computeCatalog(c, recorder);
+      const file = join(folder, `${a}.json`);
+      writeFileSync(file, JSON.stringify(recorder.recorded(a)));
+      recorded.set(a, recordedReference(file));
     }
-    // no failed test carries a wrong likely cause
-    for (const t of failed) {
-      const d = diagnosisOf(t);
-      if (d === undefined) continue;
-      const says = s.says[t.test.export];
-      if (!says?.test(d) || s.never?.test(d)) throw new Error(`${s.id}: ${t.test.name} has a wrong likely cause "${d}"\n${show}`);
-    }
+    return recorded.get(a)!;
+  }
+  it.each(STUDENTS.map((s) => [s.id, s] as const))("%s", async (_id, s) => {
+    const reference = await offline(s.assignment);
+    const r = await gradeSubmission(s.assignment, `test/realistic-submissions/${s.assignment}/${s.id}`, { secret: "kit-test", visibleOnly: true, reference, kinds: ["golden", "gradcheck", "properties"] });
+    expectRightCauses(s, r, true);
   }, 120_000);
 });
