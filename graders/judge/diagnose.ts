@@ -364,6 +364,20 @@ function maxoutDz(c: Case, first: boolean): Mat {
   const z2 = addRow(mmul(x(c), w2), b2);
   return map(dout(c), (g, i, j) => ((z1[i][j] >= z2[i][j]) === first ? g : 0));
 }
+// a multi-output layer's backward that ignores dout, or has the wrong sign, in every gradient
+for (const [t, outputs] of LAYER_BACKWARD) {
+  if (outputs.length < 2) continue;
+  variant({
+    id: "ignores-dout-all", target: t, outputs,
+    compute: (c, r) => ref(r, c, { dout: ones(dout(c)) }),
+    text: (d) => `${d.exportName}: every gradient ignores dout: they are what dout = all ones would give; the chain rule multiplies by dout (${outputs.map((o) => FORMULA[t]?.[o] ?? o).join("; ")})`,
+  });
+  variant({
+    id: "sign-flip-all", target: t, outputs,
+    compute: (c) => Object.fromEntries(outputs.map((o) => [o, negate(expected(c)[o])])),
+    text: (d) => `${d.exportName}: every gradient has the wrong sign: each is exactly −1 times the right one`,
+  });
+}
 // every layer backward: a gradient that ignores dout, a sign flip, a transpose
 for (const [t, outputs] of LAYER_BACKWARD) {
   for (const o of outputs) {
@@ -543,6 +557,17 @@ function regularizedLossVariants(t: Target, weights: { grad: string; w: string }
   });
   if (t === "twoLayerNetLoss") {
     const biasSq = (c: Case) => (c.inputs.reg as number) * (sumSq(inMat(c, "b1")) + sumSq(inMat(c, "b2")));
+    for (const [id, outs] of [["reg-on-bias-loss", ["loss"]], ["reg-on-bias-grads", ["db1", "db2"]]] as const) {
+      variant({
+        id, target: t, outputs: outs, when: regularized,
+        compute: (c) => ({
+          loss: (expected(c).loss as number) + biasSq(c),
+          db1: add(expected(c).db1 as Mat, scale(inMat(c, "b1"), 2 * (c.inputs.reg as number))),
+          db2: add(expected(c).db2 as Mat, scale(inMat(c, "b2"), 2 * (c.inputs.reg as number))),
+        }),
+        text: (d) => `${d.exportName}: ${outs.length === 1 ? "the loss includes reg·(Σb1² + Σb2²)" : "db1 and db2 include 2·reg·b1 and 2·reg·b2"}, so the biases are regularized there (${outs.length === 1 ? "their gradients are right" : "the loss is right"}): the contract regularizes W1 and W2 only, the biases are not regularized`,
+      });
+    }
     variant({
       id: "reg-on-bias", target: t, outputs: ["loss", "db1", "db2"], when: regularized,
       compute: (c) => ({
@@ -551,6 +576,41 @@ function regularizedLossVariants(t: Target, weights: { grad: string; w: string }
         db2: add(expected(c).db2 as Mat, scale(inMat(c, "b2"), 2 * (c.inputs.reg as number))),
       }),
       text: (d) => `${who(d)} includes ${d.output === "loss" ? "reg·(Σb1² + Σb2²)" : `2·reg·${d.output.slice(1)}`}, so the biases are regularized too: the contract regularizes W1 and W2 only, the biases are not regularized`,
+    });
+  }
+  // the same reg mistake written for every weight, with the loss's reg term wrong alike or right
+  const withRegGrad = (c: Case, r: ReferenceAnswers, k: number): Rec => {
+    const s = regSplit(r, c, ws);
+    return Object.fromEntries(weights.map(({ grad, w }) => [grad, add(s.data[grad] as Mat, scale(inMat(c, w), k * s.reg))]));
+  };
+  const grads = weights.map((w) => w.grad);
+  const all = (d: DiagnosisContext) => (grads.length > 1 ? `${d.exportName}: ${grads.join(" and ")}` : who({ ...d, output: grads[0] }));
+  const wTerm = ws.length > 1 ? "W" : ws[0];
+  for (const [k, lossK, id, says] of [
+    [1, 0.5, "reg-half", `(and the loss has ½·reg·Σ${wTerm}²): this course's loss adds reg·Σ${wTerm}² (no ½), whose gradient is 2·reg·${wTerm}`],
+    [0, 0, "reg-missing", "and the loss has no reg term: the loss is the mean data loss + reg·ΣW², and each weight's gradient gains 2·reg·W"],
+    [1, 1, "reg-grad-half", `(the loss is right): the gradient of reg·Σ${wTerm}² is 2·reg·${wTerm}`],
+    [0, 1, "reg-grad-missing", `(the loss is right): add 2·reg·${wTerm} to each weight's gradient`],
+    [4, 1, "reg-grad-double", `(the loss is right): the gradient of reg·Σ${wTerm}² is 2·reg·${wTerm}, added once`],
+  ] as const) {
+    if (lossK === 1 && grads.length === 1) continue; // the per-weight variants below are these
+    variant({
+      id: lossK === 1 ? `${id}-all` : id, target: t, outputs: lossK === 1 ? grads : ["loss", ...grads], when: regularized,
+      compute: (c, r) => { const s = regSplit(r, c, ws); return { loss: (s.data.loss as number) + lossK * s.regLoss, ...withRegGrad(c, r, k) }; },
+      text: (d) => `${all(d)} ${k === 0 ? `ha${grads.length > 1 ? "ve" : "s"} no regularization gradient` : `add${grads.length > 1 ? "" : "s"} ${k === 1 ? "reg" : `${k}·reg`}·${wTerm}${k === 1 ? ` instead of 2·reg·${wTerm}` : ""}`} ${says}`,
+    });
+  }
+  if (t === "twoLayerNetLoss") {
+    variant({
+      id: "dscores-sign-flip", target: t, outputs: allGrads,
+      compute: (c, r) => {
+        const s = regSplit(r, c, ws);
+        return Object.fromEntries([
+          ...weights.map(({ grad, w }) => [grad, add(scale(s.data[grad] as Mat, -1), scale(inMat(c, w), 2 * s.reg))]),
+          ...biases.map((b) => [b, scale(s.data[b] as Mat, -1)]),
+        ]);
+      },
+      text: (d) => `${d.exportName}: every gradient has its data term with the wrong sign (the reg terms are right): dscores = (softmax − one-hot)/N, not (one-hot − softmax)/N`,
     });
   }
   for (const { grad, w } of weights) {
@@ -809,20 +869,70 @@ export function matchingVariants(c: Case, exportName: string, returned: unknown,
   const found: Matches = { variants: [], unknown: false };
   if (typeof returned !== "object" || returned === null) return found;
   const outputs = exportOutputs(c, exportName);
+  const known = candidates(c, `${exportName}|${tol.atol}|${tol.rtol}`, reference);
   for (const v of catalog) {
     if (v.target !== c.target || !v.outputs.some((o) => outputs.includes(o))) continue;
-    try {
-      const answer = variantAnswer(v, c, outputs, reference);
-      if (!answer || !shows(v, c, answer, outputs, tol)) continue;
-      const mode = (o: string) => (v.outputs.includes(o) ? (v.match ?? "values") : "values");
-      if (outputs.every((o) => matchesWrongVariant((returned as Rec)[o], answer[o], tol, mode(o)))) found.variants.push(v);
-    } catch (error) {
-      // a variant that cannot be computed on this case says nothing; offline, one whose reference
-      // answers were not recorded might have matched: then no claim is made at all
-      if (error instanceof UnrecordedAnswerError) found.unknown = true;
+    let candidate = known.get(v);
+    if (candidate === undefined) {
+      candidate = candidateOf(v, c, outputs, tol, memoized(reference));
+      known.set(v, candidate);
     }
+    if (candidate === "unknown") found.unknown = true;
+    else if (candidate !== null && outputs.every((o) => matchesWrongVariant((returned as Rec)[o], candidate[o], tol, candidate.modes[o]))) found.variants.push(v);
   }
   return found;
+}
+
+/** A variant's whole answer on a case, with how each output is matched; null: it shows no bug there; "unknown": offline, its reference answers were not recorded. */
+type Candidate = (Rec & { modes: Record<string, "values" | "non-finite"> }) | null | "unknown";
+
+function candidateOf(v: WrongVariant, c: Case, outputs: string[], tol: Tolerance, reference: ReferenceAnswers): Candidate {
+  try {
+    const answer = variantAnswer(v, c, outputs, reference);
+    if (!answer || !shows(v, c, answer, outputs, tol)) return null;
+    return Object.assign(answer, { modes: Object.fromEntries(outputs.map((o) => [o, v.outputs.includes(o) ? (v.match ?? "values") : "values"])) });
+  } catch (error) {
+    // a variant that cannot be computed on this case says nothing; offline, one whose reference
+    // answers were not recorded might have matched: then no claim is made at all
+    return error instanceof UnrecordedAnswerError ? "unknown" : null;
+  }
+}
+
+/** The variants' answers already computed, per reference, case object, export and tolerance (a case is never changed once built; a diagnosis, and the confusion matrix, ask again and again). */
+const computed = new WeakMap<ReferenceAnswers, WeakMap<Case, Map<string, Map<WrongVariant, Candidate>>>>();
+function candidates(c: Case, exportName: string, reference: ReferenceAnswers): Map<WrongVariant, Candidate> {
+  // exportName: the export, and the tolerance, as one key
+  let byCase = computed.get(reference);
+  if (!byCase) computed.set(reference, (byCase = new WeakMap()));
+  let byExport = byCase.get(c);
+  if (!byExport) byCase.set(c, (byExport = new Map()));
+  let known = byExport.get(exportName);
+  if (!known) byExport.set(exportName, (known = new Map()));
+  return known;
+}
+
+/** The reference's answers, each question asked once (the variants of one target ask the same ones: the data part at reg = 0, the softmax on the net's scores). */
+const memos = new WeakMap<ReferenceAnswers, ReferenceAnswers>();
+function memoized(reference: ReferenceAnswers): ReferenceAnswers {
+  let m = memos.get(reference);
+  if (!m) {
+    const answers = new Map<string, Rec>();
+    m = {
+      offline: reference.offline,
+      run(c, options = {}) {
+        const key = JSON.stringify([c.target, c.inputs, options]);
+        let a = answers.get(key);
+        if (!a) {
+          a = reference.run(c, options);
+          if (answers.size > 4096) answers.clear();
+          answers.set(key, a);
+        }
+        return a;
+      },
+    };
+    memos.set(reference, m);
+  }
+  return m;
 }
 
 /** The one bug the matches name: every match is the same bug (or recorded as equivalent); otherwise none. */
