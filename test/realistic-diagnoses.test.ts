@@ -45,6 +45,8 @@ const STUDENTS: Student[] = [
   { assignment: "two-layer-net", id: "ola-db2-first-row", says: { twoLayerNetLoss: /twoLayerNetLoss: db2 is the first row alone of dscores/ }, never: /ReLU/ },
   { assignment: "two-layer-net", id: "pat-grads-not-averaged", says: { twoLayerNetLoss: /twoLayerNetLoss: dW1, dW2, db1, db2 are N = \d+ times too large .*not averaged/ }, never: /ReLU/ },
   { assignment: "two-layer-net", id: "quin-no-relu", says: { twoLayerNetScores: /twoLayerNetScores: scores has no ReLU between the layers/, twoLayerNetLoss: /twoLayerNetLoss: the loss is that of the net WITHOUT its ReLU in the forward/ }, never: /mask must be z1 > 0/ },
+  { assignment: "two-layer-net", id: "uma-half-reg", says: { twoLayerNetLoss: /twoLayerNetLoss: dW1 and dW2 add reg·W instead of 2·reg·W \(and the loss has ½·reg·ΣW²\)/ } },
+  { assignment: "two-layer-net", id: "vic-no-reg-grad", says: { twoLayerNetLoss: /twoLayerNetLoss: dW1 and dW2 have no regularization gradient \(the loss is right\)/ } },
   { assignment: "two-layer-net", id: "rae-db1-loop", says: { twoLayerNetLoss: /twoLayerNetLoss: db1 is the last row alone of dz1/ } },
   { assignment: "layers", id: "sam-maxout-both-pieces", says: { maxoutBackward: /maxoutBackward: .* is what sending dout to BOTH pieces gives/ }, never: /on a tie/ },
   { assignment: "layers", id: "tia-affine-db-assigns", says: { affineBackward: /affineBackward: db is the last row of dout alone/ } },
