@@ -966,7 +966,8 @@ export function variantText(v: WrongVariant, c: Case, exportName: string, output
 /**
  * Compute every variant of the catalog that applies to case `c`, as a diagnosis of any failure
  * on it would: the starter kit's build runs this with a recording reference, so that the kit can
- * diagnose offline whatever a student gets wrong on the case. Also the compositions' questions.
+ * diagnose offline whatever a student gets wrong on the case (a composition asks the student, not
+ * the reference).
  */
 export function computeCatalog(c: Case, reference: ReferenceAnswers): void {
   for (const v of CATALOG) {
