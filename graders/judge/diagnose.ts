@@ -732,20 +732,35 @@ for (const which of ["first", "last"] as const) {
     });
   }
 }
-/** The net without its ReLU in the forward (scores = (X·W1 + b1)·W2 + b2), and its backward with `mask` (or none). */
-function linearNet(r: ReferenceAnswers, c: Case, masked: boolean): Rec {
+/** A net whose forward lacks a part (its ReLU, b1 or b2), and a backward that follows that forward: with the mask z1 > 0 or none, dW2 from the hidden layer it used or from z1. */
+function wrongNet(r: ReferenceAnswers, c: Case, how: { relu?: boolean; b1?: boolean; b2?: boolean; masked?: boolean; dW2FromZ1?: boolean }): Rec {
   const [W1, b1, W2, b2, X] = ["W1", "b1", "W2", "b2", "X"].map((n) => inMat(c, n));
+  const { relu = true, masked = true } = how;
   const reg = c.inputs.reg as number;
-  const z1 = addRow(mmul(X, W1), b1);
-  const scores = addRow(mmul(z1, W2), b2);
+  const z1 = how.b1 === false ? mmul(X, W1) : addRow(mmul(X, W1), b1);
+  const h1 = relu ? map(z1, (v) => Math.max(0, v)) : z1;
+  const scores = how.b2 === false ? mmul(h1, W2) : addRow(mmul(h1, W2), b2);
   const soft = r.run({ id: "", target: "softmaxLoss", exports: ["softmaxLoss"], seed: "", inputs: { scores, y: y(c) }, expected: {} });
   const ds = soft.dscores as Mat;
   const dz1 = map(mmul(ds, T(W2)), (g, i, j) => (!masked || z1[i][j] > 0 ? g : 0));
   return {
     loss: (soft.loss as number) + reg * (sumSq(W1) + sumSq(W2)),
     dW1: add(mmul(T(X), dz1), scale(W1, 2 * reg)), db1: colSums(dz1),
-    dW2: add(mmul(T(z1), ds), scale(W2, 2 * reg)), db2: colSums(ds),
+    dW2: add(mmul(T(how.dW2FromZ1 ? z1 : h1), ds), scale(W2, 2 * reg)), db2: colSums(ds),
   };
+}
+const linearNet = (r: ReferenceAnswers, c: Case, masked: boolean): Rec => wrongNet(r, c, { relu: false, masked });
+variant({
+  id: "dW2-from-z1", target: "twoLayerNetLoss", outputs: ["dW2"],
+  compute: (c, r) => wrongNet(r, c, { dW2FromZ1: true }),
+  text: (d) => `${who(d)} uses the pre-activation z1 = X·W1 + b1 instead of the hidden layer h1 = max(0, z1): ${FORMULA.twoLayerNetLoss!.dW2}`,
+});
+for (const bias of ["b1", "b2"] as const) {
+  variant({
+    id: `no-${bias}`, target: "twoLayerNetLoss", outputs: ["loss", "dW1", "db1", "dW2", "db2"],
+    compute: (c, r) => wrongNet(r, c, { [bias]: false }),
+    text: (d) => `${d.exportName}: the loss and every gradient are those of the net without + ${bias} in its forward (${bias === "b1" ? "z1 = X·W1" : "scores = h1·W2"}): add the bias ${bias} to every row`,
+  });
 }
 variant({
   id: "no-relu", target: "twoLayerNetLoss", outputs: ["loss", "dW1", "db1", "dW2", "db2"],
