@@ -751,7 +751,7 @@ function wrongNet(r: ReferenceAnswers, c: Case, how: { relu?: boolean; b1?: bool
 }
 const linearNet = (r: ReferenceAnswers, c: Case, masked: boolean): Rec => wrongNet(r, c, { relu: false, masked });
 variant({
-  id: "dW2-from-z1", target: "twoLayerNetLoss", outputs: ["dW2"],
+  id: "z1-in-dW2", target: "twoLayerNetLoss", outputs: ["dW2"],
   compute: (c, r) => wrongNet(r, c, { dW2FromZ1: true }),
   text: (d) => `${who(d)} uses the pre-activation z1 = X·W1 + b1 instead of the hidden layer h1 = max(0, z1): ${FORMULA.twoLayerNetLoss!.dW2}`,
 });
