@@ -186,6 +186,10 @@ class SubmissionGrader {
       file,
       run: (c, r = {}) => (r.shared ? this.sharedRun(sandbox, c, r.forwardOnly ?? false, limit) : sandbox.run(c, r.timeoutMs ?? limit, r)),
       batch: (c, inputs, r) => sandbox.batch(c, inputs, r.timeoutMs ?? limit, r),
+      runExport: async (exportName, c) => {
+        const other = this.exportSandboxes.get(exportName);
+        return other && "sandbox" in other ? other.sandbox.run(c, this.manifest.limits.callTimeoutMs) : undefined;
+      },
       time: (seed, sizes, timeoutMs) => (timing ?? sandbox).time(spec.export, seed, sizes, timeoutMs),
       train: (seed, timeoutMs) => sandbox.train(seed, timeoutMs),
       golden: this.golden.filter((c) => c.exports.includes(spec.export)),

@@ -52,6 +52,10 @@ export interface CheckContext {
   /** Training: the two-layer net's whole training run from `seed` in the sandbox (Sandbox.train);
    *  the returned value is the child's untrusted `Trained`. */
   train(seed: string, timeoutMs: number): Promise<CallResult>;
+  /** Run case `c` of another export of the contract in the sandbox of the file that holds it:
+   *  the diagnosis of an export built on another one (judge/diagnose.ts COMPOSITIONS) asks the
+   *  student's own inner export. Optional: without it, no composition is diagnosed. */
+  runExport?(exportName: string, c: Case): Promise<CallResult | undefined>;
   /** The committed golden cases that exercise spec.export. */
   golden: Case[];
   /** The hidden cases of the assignment: the case plan drawn from the secret seed (every export's). */
