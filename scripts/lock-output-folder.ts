@@ -65,13 +65,20 @@ export function lockOutputFolder(out: string, command: string): OutputLock {
     undo();
     throw e;
   }
-  const release = () => {
-    removeExit();
+  const unlock = () => {
     if (readOrNull(path) === mine) unlinkSync(path);
     undo();
   };
-  const removeExit = onExit(() => release());
-  return { release };
+  // The exit handler must not remove itself: signal-exit runs its handlers with for…of over the
+  // very array that removal splices, so the handler after this one (execa's cleanup of the first
+  // running sandbox) would be skipped, and that child left running after a SIGTERM or SIGINT.
+  const removeExit = onExit(unlock);
+  return {
+    release: () => {
+      removeExit();
+      unlock();
+    },
+  };
 }
 
 /**
