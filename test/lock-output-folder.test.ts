@@ -11,19 +11,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { LOCK_FILE } from "../scripts/lock-output-folder";
 import { describeLeftovers, killAll, remainingAfter, tagFolder } from "./leftovers";
-import { GRADE, GRADE_ENV, expectUsageError, grade, tmp } from "./run-cli";
-
-/** A class of one student whose svmLoss never returns: with a long --timeout, a run that stays busy. */
-function endlessClass(): string {
-  const dir = tmp();
-  const student = join(dir, "loop");
-  cpSync("reference/classifiers", student, { recursive: true });
-  const losses = join(student, "losses.ts");
-  const text = readFileSync(losses, "utf8").replace(/(export function svmLoss\(.*\{)$/m, "$1\n  for (;;) {}");
-  expect(text).toContain("for (;;) {}");
-  writeFileSync(losses, text);
-  return dir;
-}
+import { GRADE, GRADE_ENV, endlessClass, expectUsageError, grade, tmp } from "./run-cli";
 
 /** A class of one student who handed in nothing: graded at once, no sandbox. */
 function emptyClass(): string {
