@@ -1,14 +1,18 @@
 /**
  * No sandboxed child outlives its grader, whatever ends the grader: Ctrl-C (SIGINT to its process
  * group), SIGTERM or SIGKILL to the grader alone, or a crash; with bubblewrap and without
- * (BACKPROP_GRADER_BWRAP=0, the mode of macOS, containers and Gradescope). Each test grades a
- * class whose one student's svmLoss loops forever, waits until a child is spinning in that loop,
- * ends the grader, and expects every process of that grading gone within a few seconds. The
+ * (BACKPROP_GRADER_BWRAP=0, the mode of macOS, containers and Gradescope); and where setpriv is
+ * missing too (as on macOS: a failing `setpriv` first on the grader's PATH), for every way but
+ * SIGKILL, which nothing but the kernel can answer there. Each test grades a class whose one
+ * student's svmLoss loops forever and who listens for SIGINT, SIGTERM and SIGHUP (so none of them
+ * can end its child), waits until a child is spinning in that loop, ends the grader, and expects
+ * every process of that grading gone within a few seconds. The
  * processes are told apart from everyone else's by the grader's own TMPDIR, which every child's
  * command line holds (leftovers.ts). Linux only: /proc.
  */
 import { describe, expect, it } from "@jest/globals";
-import { readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { bwrapAvailable } from "../graders/sandbox/bwrap";
@@ -45,9 +49,13 @@ async function spinningChild(tag: string, not?: number): Promise<Leftover> {
 }
 
 /** A grading of the endless class, in its own process group (as a terminal starts it), its children tagged by its own TMPDIR. */
-function startGrading(env: Record<string, string>, options: { crashOnSigusr2?: boolean } = {}) {
+function startGrading(env: Record<string, string>, options: { crashOnSigusr2?: boolean; stubborn?: boolean } = {}) {
   const tag = `${tagFolder()}/`;
-  const args = [...(options.crashOnSigusr2 ? ["--import", "./test/crash-on-sigusr2.mjs"] : []), ...GRADE, "--assignment", "classifiers", "--submissions", endlessClass(), "--out", tmp(), "--timeout", "120000"];
+  const args = [
+    ...(options.crashOnSigusr2 ? ["--import", "./test/crash-on-sigusr2.mjs"] : []),
+    ...GRADE,
+    ...["--assignment", "classifiers", "--submissions", endlessClass({ stubborn: options.stubborn }), "--out", tmp(), "--timeout", "120000"],
+  ];
   const grader = execa(process.execPath, args, { reject: false, env: { ...GRADE_ENV, ...env, TMPDIR: tag }, detached: true });
   return { grader, tag };
 }
@@ -58,6 +66,14 @@ const WAYS = [
   { way: "SIGKILL to the grader alone", end: (pid: number) => process.kill(pid, "SIGKILL"), ended: { signal: "SIGKILL" } },
   { way: "a crash of the grader (an uncaught exception)", end: (pid: number) => process.kill(pid, "SIGUSR2"), ended: { exitCode: 1 }, crash: true },
 ] as const;
+
+/** A folder whose `setpriv` fails: first on a grader's PATH, the grader finds no setpriv (as on macOS). */
+function noSetprivPath(): string {
+  const dir = mkdtempSync(join(tmpdir(), "no-setpriv-"));
+  writeFileSync(join(dir, "setpriv"), "#!/bin/sh\nexit 1\n");
+  chmodSync(join(dir, "setpriv"), 0o755);
+  return `${dir}:${process.env.PATH ?? "/usr/bin:/bin"}`;
+}
 
 const linux = process.platform === "linux";
 const withBwrap = linux && (await bwrapAvailable());
@@ -73,11 +89,18 @@ describe.each([
     runs: withSetpriv,
     skip: skipped(withSetpriv, linux ? "setpriv (util-linux 2.33+) is missing: a SIGKILL of the grader leaves its child (parent-death.ts)" : "Linux only"),
   },
-])("$mode$skip", ({ env, runs }) => {
-  (runs ? it.each : it.skip.each)([...WAYS])("after $way, no process of the grading is left", async (w) => {
+  {
+    mode: "without bubblewrap or setpriv, as on macOS (not after SIGKILL)",
+    env: { BACKPROP_GRADER_BWRAP: "0", PATH: noSetprivPath() } as Record<string, string>,
+    runs: linux,
+    skip: skipped(linux, "Linux only"),
+    ways: WAYS.filter((w) => !("signal" in w.ended && w.ended.signal === "SIGKILL")),
+  },
+])("$mode$skip", ({ env, runs, ways = WAYS }) => {
+  (runs ? it.each : it.skip.each)([...ways])("after $way, no process of the grading is left", async (w) => {
     const { end, ended } = w;
     const crash = "crash" in w;
-    const { grader, tag } = startGrading(env, { crashOnSigusr2: crash });
+    const { grader, tag } = startGrading(env, { crashOnSigusr2: crash, stubborn: true });
     try {
       const child = await spinningChild(tag);
       // the backstop: the kernel ends a child that has used this much CPU, whoever its parent is

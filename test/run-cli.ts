@@ -18,13 +18,18 @@ export const check = (args: string[]) => execa(process.execPath, ["scripts/run.m
 
 export const tmp = () => mkdtempSync(join(tmpdir(), "grade-cli-"));
 
-/** A classifiers class of one student whose svmLoss never returns: with a long --timeout, a run that stays busy. */
-export function endlessClass(): string {
+/**
+ * A classifiers class of one student whose svmLoss never returns: with a long --timeout, a run
+ * that stays busy. `stubborn`: the student also listens for SIGINT, SIGTERM and SIGHUP, so that
+ * none of them can end its child while it loops (the listener would run on the blocked event loop).
+ */
+export function endlessClass({ stubborn = false } = {}): string {
   const dir = tmp();
   const student = join(dir, "loop");
   cpSync("reference/classifiers", student, { recursive: true });
   const losses = join(student, "losses.ts");
-  const text = readFileSync(losses, "utf8").replace(/(export function svmLoss\(.*\{)$/m, "$1\n  for (;;) {}");
+  const listeners = stubborn ? `for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => undefined);\n` : "";
+  const text = listeners + readFileSync(losses, "utf8").replace(/(export function svmLoss\(.*\{)$/m, "$1\n  for (;;) {}");
   expect(text).toContain("for (;;) {}");
   writeFileSync(losses, text);
   return dir;

@@ -127,7 +127,12 @@ export function runnerScript(kind: RunnerName): Promise<string> {
   return p;
 }
 
-/** The child process: stdin closed, stdout/stderr streamed (not buffered), fd 3 our channel. */
+/**
+ * The child process: stdin closed, stdout/stderr streamed (not buffered), fd 3 our channel.
+ * `cleanup` kills it when the grader exits, is interrupted or terminated, or crashes, with
+ * SIGKILL: a student's listener for SIGTERM would keep a SIGTERM from ending a child stuck in a
+ * loop (the listener runs on the event loop the loop blocks).
+ */
 function spawnChild(file: string, args: string[], cwd: string) {
   return execa(file, args, {
     stdio: ["ignore", "pipe", "pipe", "pipe"],
@@ -137,6 +142,7 @@ function spawnChild(file: string, args: string[], cwd: string) {
     reject: false,
     buffer: false,
     cleanup: true,
+    killSignal: "SIGKILL",
   });
 }
 type Child = ReturnType<typeof spawnChild>;
