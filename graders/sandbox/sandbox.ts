@@ -12,6 +12,10 @@
  * stdout/stderr is kept (capped) for the student and never parsed; only the tail of each child's
  * own stderr is read, for V8's out-of-memory report.
  *
+ * No child outlives the grader, however the grader ends: bwrap's --die-with-parent, or setpriv's
+ * parent-death signal without bubblewrap (parent-death.ts, orphan.ts), execa's cleanup on exit
+ * and signals, and a CPU-time cap as the backstop (limits.ts).
+ *
  * The runner says "loading" just before it imports the student's bundle: a child that ends (or
  * hangs) before that never ran student code, so its end is the grader's failure ("sandbox-failed"),
  * not the student's.
@@ -31,8 +35,9 @@ import type { Sizes } from "../cases/scale";
 import { bwrapArgs, bwrapAvailable } from "./bwrap";
 import { type CpuClock, cpuClock, mainThreadMs, nodeBelow } from "./cpu-time";
 import { FrameDecoder, FrameError, encodeFrame } from "./frames";
-import { withMemoryLimit } from "./limits";
+import { withLimits } from "./limits";
 import { MemoryWatch, type MemoryUse, addressSpaceLimit } from "./memory";
+import { withParentDeath } from "./parent-death";
 import { permissionFlags } from "./permission-flags";
 import { type ProcessEnd, StderrTail, processEnd, withCause, withMemoryUse } from "./process-end";
 import { type Thrown, type ToChild, WIRE_LIMITS } from "./protocol";
@@ -129,7 +134,12 @@ export function runnerScript(kind: RunnerName): Promise<string> {
   return p;
 }
 
-/** The child process: stdin closed, stdout/stderr streamed (not buffered), fd 3 our channel. */
+/**
+ * The child process: stdin closed, stdout/stderr streamed (not buffered), fd 3 our channel.
+ * `cleanup` kills it when the grader exits, is interrupted or terminated, or crashes, with
+ * SIGKILL: a student's listener for SIGTERM would keep a SIGTERM from ending a child stuck in a
+ * loop (the listener runs on the event loop the loop blocks).
+ */
 function spawnChild(file: string, args: string[], cwd: string) {
   return execa(file, args, {
     stdio: ["ignore", "pipe", "pipe", "pipe"],
@@ -139,6 +149,7 @@ function spawnChild(file: string, args: string[], cwd: string) {
     reject: false,
     buffer: false,
     cleanup: true,
+    killSignal: "SIGKILL",
   });
 }
 type Child = ReturnType<typeof spawnChild>;
@@ -209,9 +220,14 @@ export class Sandbox {
     ];
     const work = mkdtempSync(join(this.dir, "cwd-"));
     const usesBwrap = this.options.bwrap !== false && (await bwrapAvailable());
+    // Under bubblewrap, bwrap dies with the grader and takes the child along (--die-with-parent);
+    // without it, setpriv gives node a parent-death signal, and the runner is told the grader's pid
+    // (orphan.ts: its parent, since prlimit and setpriv exec rather than fork).
     const [file, args] = usesBwrap
-      ? await withMemoryLimit("bwrap", [...bwrapArgs({ readOnly: [dirname(runner), this.dir], cwd: work }), process.execPath, ...nodeArgs], this.options.memoryMb)
-      : await withMemoryLimit(process.execPath, nodeArgs, this.options.memoryMb);
+      ? await withLimits("bwrap", [...bwrapArgs({ readOnly: [dirname(runner), this.dir], cwd: work }), process.execPath, ...nodeArgs], this.options.memoryMb)
+      : await withLimits(...(await withParentDeath(process.execPath, [...nodeArgs, String(process.pid)])), this.options.memoryMb);
+    // closed while this start awaited: no child for a sandbox nobody will close again
+    if (this.closed) throw new Error("the sandbox was closed while its child was starting (grader bug)");
     const child = spawnChild(file, args, work);
     const channel = child.stdio[3] as Readable & Writable;
     this.child = child;
@@ -482,7 +498,11 @@ export class Sandbox {
     await child.catch(() => undefined);
   }
 
+  /** Set by close(): a start under way then spawns no child. */
+  private closed = false;
+
   async close(): Promise<void> {
+    this.closed = true;
     await this.stopChild();
     rmSync(this.dir, { recursive: true, force: true });
   }
