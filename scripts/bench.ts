@@ -67,8 +67,8 @@ function processNow(pid: number): { key: string; ticks: number; kb: number; chil
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
     const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    // the sandboxed node itself, not bwrap or prlimit around it
-    const child = /runner\.mjs/.test(argv.join(" ")) && !/(^|\/)(bwrap|prlimit)$/.test(argv[0]);
+    // the sandboxed node itself, not bwrap, prlimit or setpriv around it
+    const child = /runner\.mjs/.test(argv.join(" ")) && !/(^|\/)(bwrap|prlimit|setpriv)$/.test(argv[0]);
     return { key: `${pid}@${f[19]}`, ticks: Number(f[11]) + Number(f[12]), kb, child };
   } catch {
     return null;

@@ -5,8 +5,8 @@
  *   bundle.env                 the assignment, the deadline, the Node versions (read by both)
  *   grader/                    the prebuilt grader: autograder.mjs (scripts/autograder.ts bundled
  *                              by scripts/run.mjs's build) and the sandbox's runners
- *   assignments/, fixtures/, graders/results/, reference/   the one assignment's manifest, golden
- *                              fixtures, schemas and reference, where graders/paths.ts's ROOT
+ *   assignments/, fixtures/, graders/results/, reference/   the one assignment's manifest, skeleton,
+ *                              golden fixtures, schemas and reference, where graders/paths.ts's ROOT
  *                              ("../" from grader/) finds them
  *   package.json, package-lock.json   the runtime dependencies (esbuild) for setup.sh's npm ci
  *   fallback-results.json      every test a grader error: run_autograder's results.json until the grader replaces it
@@ -118,6 +118,7 @@ await runMain(async () => {
     copyFromRoot(staging, [
       "assignments/assignment.schema.json",
       `assignments/${assignment}/assignment.json`,
+      ...filesUnder(rootPath("assignments", assignment, "skeleton")).map((f) => `assignments/${assignment}/skeleton/${f}`),
       "fixtures/case-file.schema.json",
       `fixtures/golden/${assignment}.json`,
       "graders/results/results.schema.json",
@@ -127,7 +128,8 @@ await runMain(async () => {
     copyFileSync(rootPath("scripts", "gradescope", "run_autograder"), join(staging, "run_autograder"));
 
     const lock = JSON.parse(readFileSync(rootPath("package-lock.json"), "utf8")) as Lockfile;
-    const runtime = runtimePackage(lock, "backprop-autograder", EXTERNAL);
+    const { allowScripts } = JSON.parse(readFileSync(rootPath("package.json"), "utf8")) as { allowScripts?: Record<string, boolean> };
+    const runtime = runtimePackage(lock, "backprop-autograder", EXTERNAL, allowScripts);
     writeFileSync(join(staging, "package.json"), `${JSON.stringify(runtime.packageJson, null, 2)}\n`);
     writeFileSync(join(staging, "package-lock.json"), `${JSON.stringify(runtime.lockfile, null, 2)}\n`);
 

@@ -14,7 +14,8 @@
  *                              graders/recorded-reference.ts, any module under reference/ refused)
  *                              and the sandbox's runner; kit.json; the manifest with the visible
  *                              tests only; the golden fixtures; the efficiency tests' expected
- *                              summaries (fixtures/efficiency/); reference-answers.json
+ *                              summaries (fixtures/efficiency/); reference-answers.json; the
+ *                              skeleton as handed out (to tell it from the student's own file)
  * reference-answers.json holds what the kit's grading asks the reference (graders/reference-answers.ts):
  * the reference is graded here as a submission, offline (as the kit grades), with a recording
  * reference, and the diagnosis catalog is computed on every visible case; both ask only questions
@@ -167,7 +168,9 @@ await runMain(async () => {
     data(KIT_FILE, `${JSON.stringify({ format: 1, assignment } satisfies KitFile, null, 1)}\n`);
     data(RECORDED_ANSWERS_FILE, `${JSON.stringify(recorder.recorded(assignment))}\n`);
     data(join("assignments", assignment, "assignment.json"), `${JSON.stringify(visibleManifest(manifest), null, 1)}\n`);
-    for (const path of ["assignments/assignment.schema.json", "fixtures/case-file.schema.json", `fixtures/golden/${assignment}.json`]) {
+    // The skeleton as handed out: a student's losses.js beside the untouched losses.ts skeleton is what gets checked (graders/submission/skeleton.ts).
+    const skeleton = readdirSync(rootPath("assignments", assignment, "skeleton")).map((f) => `assignments/${assignment}/skeleton/${f}`);
+    for (const path of ["assignments/assignment.schema.json", "fixtures/case-file.schema.json", `fixtures/golden/${assignment}.json`, ...skeleton]) {
       data(path, readFileSync(rootPath(path), "utf8"));
     }
     // The visible efficiency tests' expected summaries (made from the reference by npm run fixtures: data, no code).
@@ -181,7 +184,8 @@ await runMain(async () => {
     for (const [page, inKit] of Object.entries(KIT_DOCS)) writeFileSync(join(staging, inKit), readFileSync(rootPath(page), "utf8"));
     const lock = JSON.parse(readFileSync(rootPath("package-lock.json"), "utf8")) as Lockfile;
     const name = `backprop-${assignment}`;
-    const runtime = runtimePackage(lock, name, KIT_DEPENDENCIES);
+    const { allowScripts } = JSON.parse(readFileSync(rootPath("package.json"), "utf8")) as { allowScripts?: Record<string, boolean> };
+    const runtime = runtimePackage(lock, name, KIT_DEPENDENCIES, allowScripts);
     const packageJson = {
       name,
       version: "0.0.0",
@@ -191,6 +195,8 @@ await runMain(async () => {
       engines: { node: ">=20" },
       scripts: KIT_SCRIPTS,
       dependencies: runtime.packageJson.dependencies,
+      // npm 11 runs a dependency's install script only when allowed here, and asks otherwise (esbuild's installs its binary)
+      ...(runtime.packageJson.allowScripts ? { allowScripts: runtime.packageJson.allowScripts } : {}),
     };
     writeFileSync(join(staging, "package.json"), `${JSON.stringify(packageJson, null, 2)}\n`);
     writeFileSync(join(staging, "package-lock.json"), `${JSON.stringify(runtime.lockfile, null, 2)}\n`);

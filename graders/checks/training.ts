@@ -129,7 +129,7 @@ export const training: Check = async (ctx: CheckContext): Promise<Outcome> => {
       status: "failed",
       message: `${name}: at training step ${run.step + 1} of ${steps}, ${run.problem}`,
       details: losses.length > 0 ? `${curve()}\n${setting}` : setting,
-      ...(rose ? { diagnosis: `the loss rose from ${fixed(losses[0])} to ${fixed(losses[losses.length - 1])} over the steps before: your gradients lead uphill (a sign, or a term counted wrong) until the numbers overflow` } : {}),
+      ...(rose ? { hint: `the loss rose from ${fixed(losses[0])} to ${fixed(losses[losses.length - 1])} over the steps before: your gradients lead uphill (a sign, or a term counted wrong) until the numbers overflow` } : {}),
     };
   }
 
@@ -164,7 +164,7 @@ export const training: Check = async (ctx: CheckContext): Promise<Outcome> => {
       setting,
       ctx.reference.offline ? OWN_SCORES : "training accuracy is measured with the reference forward on the parameters your gradients led to",
     ].join("\n"),
-    diagnosis: "the gradients do not lead downhill: check each of grads.W1, b1, W2, b2 against the gradient-check tests (the ReLU mask, the 1/N of the mean, the reg term 2·reg·W)",
+    hint: "the gradients do not lead downhill: check each of grads.W1, b1, W2, b2 against the gradient-check tests (the ReLU mask, the 1/N of the mean, the reg term 2·reg·W)",
     extra,
   };
 };
