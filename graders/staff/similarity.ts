@@ -18,6 +18,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { File, FingerprintIndex, Region, TokenizedFile } from "@dodona/dolos-core";
+import { stringify } from "csv-stringify/sync";
 
 /** Dolos's defaults (dolos-lib Options): k-grams of 23 tokens, winnowed in windows of 17. */
 const KGRAM_LENGTH = 23;
@@ -227,4 +228,9 @@ export async function classSimilarity(dir: string, students: string[], options: 
     return { a: a.student, b: b.student, similarity: pair.similarity, longest: pair.longest, fragments };
   });
   return { pairs, students: docs.size, withoutCode, ms: performance.now() - started };
+}
+
+/** OUT/similarity.csv: every pair, highest similarity first (to 4 decimals, 0–1). */
+export function toSimilarityCsv(sim: ClassSimilarity): string {
+  return stringify([["student_a", "student_b", "similarity"], ...sim.pairs.map((p) => [p.a, p.b, p.similarity.toFixed(4)])]);
 }
