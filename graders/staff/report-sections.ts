@@ -48,7 +48,7 @@ export function signalsSection(staff: StaffSignals): ReportSection {
       const missing =
         staff.withoutFingerprints.length === 0
           ? ""
-          : `<p class="hint">${plural(staff.withoutFingerprints.length, "student")} (${staff.withoutFingerprints.map(escapeHtml).join(", ")}) have no fingerprints of their hidden answers (graded by an earlier version of the grader and resumed): they get no identical-outputs signal. Grade them again without <code>--resume</code> to include them.</p>`;
+          : `<p class="hint">${plural(staff.withoutFingerprints.length, "student")} (${staff.withoutFingerprints.map(escapeHtml).join(", ")}) ${staff.withoutFingerprints.length === 1 ? "has" : "have"} no fingerprints of their hidden answers (graded by an earlier version of the grader and resumed): they get no identical-outputs signal. Grade them again without <code>--resume</code> to include them.</p>`;
       if (staff.signals.length === 0) return `${intro}<p>No signal: no export passed only its fixture tests, and no two students gave the same wrong answers on every hidden case.</p>${missing}`;
       const rows = staff.signals.map((s) => {
         const who = s.kind === "fixture-only" ? link(s.student) : s.students.map(link).join(", ");
