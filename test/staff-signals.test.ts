@@ -110,8 +110,8 @@ describe("staff signals on a graded class", () => {
       ["pat", "svmLoss", "identical-outputs"],
       ["quin", "svmLoss", "identical-outputs"],
     ]);
-    expect(rows[1].evidence).toContain("with quin;");
-    expect(rows[2].evidence).toContain("with pat;");
+    expect(rows[1].evidence).toContain("answers identical to those of quin on all 3 hidden cases of svmLoss");
+    expect(rows[2].evidence).toContain("answers identical to those of pat on all 3 hidden cases of svmLoss");
     expect(rows[0].evidence).toContain("not a finding");
   });
 

@@ -72,7 +72,7 @@ svg{max-width:100%;height:auto}
 section.staff{border-left:4px solid var(--purple)}
 ul.plain{list-style:none;margin:0;padding:0}
 .side{display:grid;grid-template-columns:1fr 1fr;gap:10px;margin:8px 0}.side figure{min-width:0}.side figcaption{font-size:12px;color:var(--muted)}
-.side pre,details.pair pre{overflow-x:auto;margin:2px 0;padding:6px 8px;background:#f6f6f6;border-radius:4px;font-size:12px}
+.side pre,details.pair pre{overflow:auto;max-height:24em;margin:2px 0;padding:6px 8px;background:#f6f6f6;border-radius:4px;font-size:12px}
 details.pair{margin:8px 0}details.pair summary{cursor:pointer}
 `;
 

@@ -82,7 +82,7 @@ export function similaritySection(sim: ClassSimilarity, top = 10): ReportSection
               )} lines ${f.b.from}–${f.b.to}</figcaption><pre>${escapeHtml(f.b.text)}</pre></figure></div>`,
             )
             .join("\n");
-          return `<details class="pair" id="pair-${k}"${k <= 3 ? " open" : ""}><summary>#${k} ${escapeHtml(p.a)} and ${escapeHtml(p.b)}: ${(100 * p.similarity).toFixed(1)}%, ${plural(p.fragments.length, "longest shared fragment")}</summary>${frags}</details>`;
+          return `<details class="pair" id="pair-${k}"${k === 1 ? " open" : ""}><summary>#${k} ${escapeHtml(p.a)} and ${escapeHtml(p.b)}: ${(100 * p.similarity).toFixed(1)}%, ${plural(p.fragments.length, "longest shared fragment")}</summary>${frags}</details>`;
         });
       return `${intro}<div class="scroll"><table id="similarity-table"><thead><tr><th class="n">rank</th><th>student</th><th>student</th><th class="n">similarity</th><th></th></tr></thead><tbody>${rows.join("\n")}</tbody></table></div>
 <p class="hint">${plural(sim.pairs.length, "pair")} of ${plural(sim.students, "student")} compared in ${(sim.ms / 1000).toFixed(1)} s.</p>

@@ -102,8 +102,8 @@ export function signalEvidence(s: Signal, about?: string): string {
   if (s.kind === "fixture-only") {
     return `passed every test on the committed fixtures (${s.passed.join("; ")}) and failed every test beyond them (${s.failed.map((f) => `${f.test}: ${f.message}`).join("; ")}). Answers copied from the starter kit's fixtures look like this; so does code that only works for the fixtures' shapes or values. A lead to look at, not a finding.`;
   }
-  const others = s.students.filter((st) => st !== about);
-  return `answers identical on all ${s.cases} hidden cases of ${s.export} (to 6 significant digits) with ${others.join(", ")}; the reference rejects ${s.wrong} of them, and the grader knows no common mistake that gives them. Shared wrong answers suggest shared code or a shared source; compare the code before concluding anything.`;
+  const who = about === undefined ? `the answers of ${s.students.join(", ")} are identical` : `answers identical to those of ${s.students.filter((st) => st !== about).join(", ")}`;
+  return `${who} on all ${s.cases} hidden cases of ${s.export} (to 6 significant digits); the reference rejects ${s.wrong} of them, and the grader knows no common mistake that gives them. Shared wrong answers suggest shared code or a shared source; compare the code before concluding anything.`;
 }
 
 /** OUT/staff-signals.csv: one row per student and signal (a group of identical outputs: one row per member). */
