@@ -8,7 +8,7 @@
  * A class's staff files: OUT/staff-signals.csv, OUT/similarity.csv, OUT/changes.csv (--compare).
  * Exits 0 when grading ran, whatever the scores; 2 for a usage error; 1 for a harness error.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
@@ -144,6 +144,9 @@ async function staffFiles(assignment: AssignmentName, dir: string, out: string, 
   const sections = await import("../graders/staff/report-sections");
   const say = opts.format === "terminal" ? console.log : console.error;
   const shown: ReportSection[] = [];
+  // a file of an earlier run that this one does not make would be taken for this run's
+  if (!previous) rmSync(join(out, "changes.csv"), { force: true });
+  if (opts["no-similarity"]) rmSync(join(out, "similarity.csv"), { force: true });
   if (previous) {
     const diff = regradeDiff(previous.dir, previous.results, results);
     writeAtomically(join(out, "changes.csv"), toChangesCsv(diff));

@@ -287,5 +287,12 @@ describe("a class", () => {
     expect(third.exitCode).toBe(0);
     expect(third.stdout).toContain(`regrade: nothing changed since ${out} (4 students compared`);
     expect(readFileSync(join(out, "changes.csv"), "utf8").trim()).toBe("student,before,after,max_before,max_after,tests_changed,changes");
-  }, 180_000);
+
+    // without --compare (and with similarity): no changes.csv left from the run before
+    const fourth = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out, "--resume"]);
+    expect(fourth.exitCode).toBe(0);
+    expect(existsSync(join(out, "changes.csv"))).toBe(false);
+    expect(readFileSync(join(out, "similarity.csv"), "utf8").split("\n")[0]).toBe("student_a,student_b,similarity");
+    expect(fourth.stdout).toMatch(/^code similarity: 6 pairs in \d+\.\d s, most similar \S+ and \S+ \(\d+\.\d%\)/m);
+  }, 240_000);
 });
