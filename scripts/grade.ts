@@ -25,10 +25,7 @@ import { NO_BWRAP_WARNING, bwrapAvailable } from "../graders/sandbox/bwrap";
 import { proveSandbox, requireSandbox } from "../graders/sandbox/canary";
 import { UsageError, checkedAssignment, checkedFolder, checkedSecret, commandLine, parseCommandLine, positiveInteger, progressReporter, runMain } from "./cli";
 import { lockOutputFolder } from "./lock-output-folder";
-import { readAnswerFingerprints } from "../graders/staff/answer-fingerprints";
 import { readPreviousGrading } from "../graders/staff/previous-grading";
-import { regradeDiff, regradeSummary, toChangesCsv } from "../graders/staff/regrade-diff";
-import { staffSignals, toSignalsCsv } from "../graders/staff/signals";
 
 const USAGE = `usage:
   npm run grade
@@ -141,7 +138,13 @@ function checkedPrevious(prev: string, assignment: AssignmentName): { dir: strin
  * staff sections. A line on the terminal says where each is.
  */
 async function staffFiles(assignment: AssignmentName, dir: string, out: string, results: SubmissionResult[], opts: ReturnType<typeof parse>, previous?: { dir: string; results: SubmissionResult[] }) {
-  const sections = await import("../graders/staff/report-sections");
+  // loaded only here, for a class: one submission's grading never needs them
+  const [sections, { readAnswerFingerprints }, { regradeDiff, regradeSummary, toChangesCsv }, { staffSignals, toSignalsCsv }] = await Promise.all([
+    import("../graders/staff/report-sections"),
+    import("../graders/staff/answer-fingerprints"),
+    import("../graders/staff/regrade-diff"),
+    import("../graders/staff/signals"),
+  ]);
   const say = opts.format === "terminal" ? console.log : console.error;
   const shown: ReportSection[] = [];
   // a file of an earlier run that this one does not make would be taken for this run's
