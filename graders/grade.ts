@@ -14,7 +14,7 @@ import { referenceAnswers } from "./reference";
 import { type ReferenceAnswers, UnrecordedAnswerError } from "./reference-answers";
 import { HIDDEN_SEED_PREFIX } from "./secret";
 import { type Outcome, type SubmissionResult, type TestKind, type TestResult, type TestSpec, scoreOf } from "./results/result";
-import { type CallResult, Sandbox, sanitizeThrown } from "./sandbox/sandbox";
+import { type CallResult, Sandbox } from "./sandbox/sandbox";
 import { CHECKS, checkName } from "./checks/registry";
 import { valueRuns } from "./checks/values";
 import { judgeOutputs, outputsOf } from "./judge/compare";
@@ -22,7 +22,7 @@ import { type AnswerFingerprints, type ExportAnswers, fingerprintAnswer } from "
 import { bwrapAvailable } from "./sandbox/bwrap";
 import { prlimitAvailable } from "./sandbox/limits";
 import { bundleFile, formatCompileError } from "./submission/bundle";
-import { locateFiles } from "./submission/locate";
+import { locateSubmission } from "./submission/locate";
 
 export interface GradeOptions {
   /** Seed prefix of the hidden cases (secret: students never see it). */
@@ -92,10 +92,10 @@ function hiddenOf(assignment: AssignmentName, secret: string): Case[] {
 type ExportSandbox = { sandbox: Sandbox; timing?: Sandbox; file: string } | { problem: string };
 
 /** A run's result from one item of a "cases" request (untrusted), or null when the item is not one. */
-function itemResult(item: unknown, durationMs: number): CallResult | null {
+function itemResult(item: unknown, durationMs: number, sandbox: Sandbox): CallResult | null {
   if (typeof item !== "object" || item === null) return null;
   if ("value" in item) return { kind: "returned", value: (item as { value: unknown }).value, durationMs };
-  if ("threw" in item) return { kind: "threw", error: sanitizeThrown((item as { threw: unknown }).threw), durationMs };
+  if ("threw" in item) return { kind: "threw", error: sandbox.thrown((item as { threw: unknown }).threw), durationMs };
   return null;
 }
 
@@ -153,7 +153,7 @@ class SubmissionGrader {
         const items = [...wanted];
         const r = await sandbox.cases(items.map(([, w]) => w), limit);
         if (r.kind !== "returned" || !Array.isArray(r.value) || r.value.length !== items.length) return;
-        const results = r.value.map((item) => itemResult(item, r.durationMs / items.length));
+        const results = r.value.map((item) => itemResult(item, r.durationMs / items.length, sandbox));
         items.forEach(([key], k) => {
           const result = results[k];
           if (result && !this.runs.has(key)) this.runs.set(key, Promise.resolve(result));
@@ -224,6 +224,10 @@ class SubmissionGrader {
       file,
       run: (c, r = {}) => (r.shared ? this.sharedRun(sandbox, c, r.forwardOnly ?? false, limit) : sandbox.run(c, r.timeoutMs ?? limit, r)),
       batch: (c, inputs, r) => sandbox.batch(c, inputs, r.timeoutMs ?? limit, r),
+      runExport: async (exportName, c) => {
+        const other = this.exportSandboxes.get(exportName);
+        return other && "sandbox" in other ? other.sandbox.run(c, this.manifest.limits.callTimeoutMs) : undefined;
+      },
       time: (seed, sizes, timeoutMs) => (timing ?? sandbox).time(spec.export, seed, sizes, timeoutMs),
       train: (seed, timeoutMs) => sandbox.train(seed, timeoutMs),
       golden: this.golden.filter((c) => c.exports.includes(spec.export)),
@@ -247,12 +251,14 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
     (t) => (!options.visibleOnly || t.visibility === "visible") && (!options.kinds || options.kinds.includes(t.kind)) && (!options.exports || options.exports.includes(t.export)),
   );
   const offline = (options.reference ?? referenceAnswers).offline;
-  const contractFiles = locateFiles(dir, assignment);
+  // The folder graded: the submission, or the one folder below it that holds the files (locate.ts).
+  const intake = locateSubmission(dir, assignment);
+  const contractFiles = intake.files;
   const files = contractFiles.filter((f) => !options.exports || f.exports.some((e) => options.exports!.includes(e)));
   /** Offline (the starter kit has no reference gates), a graph's nodes are the student's own gates: gates.ts compiled into the graph's bundle. */
   const gatesFile = offline ? contractFiles.find((f) => f.exports.includes("AddGate")) : undefined;
   const exportSandboxes = new Map<string, ExportSandbox>();
-  const messages: string[] = [];
+  const messages: string[] = [...intake.notes];
   const sandboxes: Sandbox[] = [];
   /** The timing children (timingChild): closed with the others; what they print is the same as their file's. */
   const timingSandboxes: Sandbox[] = [];
@@ -262,12 +268,11 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   try {
     for (const located of files) {
       if (!located.found) {
-        messages.push(located.message);
+        if (!messages.includes(located.message)) messages.push(located.message); // one folder list for every file, said once
         for (const e of located.exports) exportSandboxes.set(e, { problem: located.message });
         continue;
       }
       const shown = basename(located.path);
-      if (located.alsoPresent.length > 0) messages.push(`${shown} is graded; ${located.alsoPresent.join(", ")} ${located.alsoPresent.length > 1 ? "are" : "is"} ignored`);
       const isGraph = located.exports.includes("ComputationalGraph");
       if (isGraph && gatesFile && !gatesFile.found) {
         const text = `the starter kit builds its graphs from your own gates (the course's grader uses its own): ${gatesFile.message}`;
@@ -275,7 +280,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
         continue;
       }
       const withGates = isGraph && gatesFile?.found ? gatesFile.path : undefined;
-      const bundle = await bundleFile(dir, located.path, withGates);
+      const bundle = await bundleFile(intake.root, located.path, withGates);
       if (!bundle.ok) {
         const text = `${shown}${withGates ? ` (with ${basename(withGates)}, whose gates the starter kit builds its graphs from)` : ""} does not compile:\n${bundle.errors.slice(0, 5).map(formatCompileError).join("\n")}`;
         messages.push(text);

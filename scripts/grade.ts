@@ -24,7 +24,7 @@ import { toTerminal } from "../graders/results/terminal";
 import { NO_BWRAP_WARNING, bwrapAvailable } from "../graders/sandbox/bwrap";
 import { proveSandbox, requireSandbox } from "../graders/sandbox/canary";
 import { UsageError, checkedAssignment, checkedFolder, checkedSecret, commandLine, parseCommandLine, positiveInteger, progressReporter, runMain } from "./cli";
-import { lockOutputFolder } from "./lock-output-folder";
+import { type OutputLock, lockOutputFolder } from "./lock-output-folder";
 import { readPreviousGrading } from "../graders/staff/previous-grading";
 
 const USAGE = `usage:
@@ -110,10 +110,24 @@ function checkedClass(flag: string, dir: string, out: string): string[] {
   return [`note: ${empty.length} student folder${empty.length === 1 ? " holds" : "s hold"} no files (${empty.join(", ")}): graded as handing in nothing, 0 points`];
 }
 
-/** Once every input is checked: lock the output folders, then say where the hidden cases come from. */
-async function startGrading(outs: string[], seed: string | undefined, notes: string[] = []): Promise<string> {
+/**
+ * Once every input is checked: lock the output folders, then say where the hidden cases come from.
+ * `graded` runs the grading; the locks are released when it ends, however it ends (and by the
+ * lock's exit handler if the process is stopped first).
+ */
+async function startGrading<T>(outs: string[], seed: string | undefined, notes: string[], graded: (secret: string) => Promise<T>): Promise<T> {
   const { secret, source } = checkedSecret(seed);
-  for (const out of outs) lockOutputFolder(out, commandLine());
+  const locks: OutputLock[] = [];
+  try {
+    for (const out of outs) locks.push(lockOutputFolder(out, commandLine()));
+    return await graded(await announce(secret, source, notes));
+  } finally {
+    for (const lock of locks) lock.release();
+  }
+}
+
+/** Say where the hidden cases come from, whether bubblewrap runs here, and the notes on the class. */
+async function announce(secret: string, source: string, notes: string[]): Promise<string> {
   console.error(`hidden cases: seed from ${source}${source.startsWith("random") ? ` (${secret})` : ""}`);
   if (!(await bwrapAvailable())) console.error(NO_BWRAP_WARNING);
   for (const note of notes) console.error(note);
@@ -209,16 +223,18 @@ await runMain(async () => {
       const notes = checkedClass("--submissions", opts.submissions, opts.out);
       const previous = opts.compare === undefined ? undefined : checkedPrevious(opts.compare, assignment);
       await requireSandbox(sandboxReady);
-      const secret = await startGrading([opts.out], opts.seed, notes);
-      await batch(assignment, opts.submissions, opts.out, opts, secret, previous);
+      await startGrading([opts.out], opts.seed, notes, (secret) => batch(assignment, opts.submissions!, opts.out!, opts, secret, previous));
       return;
     }
     if (opts.compare !== undefined) throw new UsageError("--compare goes with --submissions (a class): it compares a class with an earlier grading of it", USAGE);
     const dir = checkedFolder("--submission", opts.submission!, USAGE);
     await requireSandbox(sandboxReady);
-    const secret = await startGrading([opts.out], opts.seed);
-    const result = await gradeStudent(assignment, dir, { secret, callTimeoutMs: opts.timeout });
-    writeResult(opts.out, result);
+    const out = opts.out;
+    const result = await startGrading([out], opts.seed, [], async (secret) => {
+      const graded = await gradeStudent(assignment, dir, { secret, callTimeoutMs: opts.timeout });
+      writeResult(out, graded);
+      return graded;
+    });
     if (opts.format === "terminal") console.log(toTerminal(result, { color: process.stdout.isTTY === true, showHidden: true }));
     else printResults([result], opts.format);
     return;
@@ -230,6 +246,7 @@ await runMain(async () => {
   const sandboxReady = Promise.all(classes.map((c) => requireSandbox(proveSandbox({ memoryMb: loadManifest(c.assignment).limits.memoryMb }))));
   const notes = classes.flatMap((c) => checkedClass("the sample class", c.dir, c.out));
   await sandboxReady;
-  const secret = await startGrading(classes.map((c) => c.out), opts.seed, notes);
-  for (const { assignment, dir, out } of classes) await batch(assignment, dir, out, opts, secret);
+  await startGrading(classes.map((c) => c.out), opts.seed, notes, async (secret) => {
+    for (const { assignment, dir, out } of classes) await batch(assignment, dir, out, opts, secret);
+  });
 });

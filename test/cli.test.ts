@@ -31,7 +31,10 @@ describe("usage errors exit 2 with one line that says what to fix, and write not
     ["both --submission and --submissions", (out) => ["--assignment", "layers", "--submission", "a", "--submissions", "b", "--out", out], /^error: give either --submission .* or --submissions/],
     ["no --out", () => ["--assignment", "layers", "--submission", "reference/layers"], /^error: --out is required/],
     ["no --assignment", (out) => ["--submission", "reference/layers", "--out", out], /^error: --assignment is required/],
-    ["an unknown option", () => ["--frobnicate"], /^error: Unknown option '--frobnicate'/],
+    ["an unknown option", () => ["--frobnicate"], /^error: --frobnicate is not an option here; the options are --assignment, --submissions, --submission, --out, --jobs, --seed, --format, --timeout, --resume, --help$/],
+    ["a misspelt option", () => ["--asignment", "layers"], /^error: --asignment: did you mean --assignment\?$/],
+    ["a misspelt option with its value", () => ["--submision=reference/layers"], /^error: --submision: did you mean --submission\?$/],
+    ["a misspelt assignment", (out) => ["--assignment", "layer", "--submission", "reference/layers", "--out", out], /^error: unknown assignment "layer": did you mean layers\?$/],
     ["--format", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out, "--format", "xml"], /^error: --format must be one of terminal, json, junit, got "xml"$/],
     ...(["abc", "0", "-1", "1.5"] as const).flatMap((v): [string, (out: string) => string[], RegExp][] =>
       (["jobs", "timeout"] as const).map((flag) => [
@@ -118,7 +121,16 @@ describe("usage errors exit 2 with one line that says what to fix, and write not
     expect(positiveInteger("jobs", undefined, 3)).toBe(3);
   });
 
+  it("a misspelling is one line and nothing more: no usage text, no parser message", async () => {
+    for (const r of [await grade(["--asignment", "layers"]), await grade(["--frobnicate"]), await check(["--submision", "x"])]) {
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/Unknown option|usage:|'--/);
+    }
+  });
+
   it("npm run check: the same mistakes, the same one line", async () => {
+    expectUsageError(await check(["--submision", "reference/layers", "--assignment", "layers"]), /^error: --submision: did you mean --submission\?$/);
     expectUsageError(await check(["--assignment", "conv", "--submission", "reference/layers"]), /^error: unknown assignment "conv"/);
     expectUsageError(await check(["--assignment", "layers", "--submission", "no/such/dir"]), /^error: --submission no\/such\/dir: no such folder$/);
     expectUsageError(await check(["--assignment", "layers"]), /^error: both --assignment and --submission are required$/);
@@ -198,6 +210,38 @@ describe("one submission", () => {
     expect(dw).toMatchObject({ status: "failed", score: 0 });
     expect(dw.output).toContain("dw has shape 7×5, expected 5×7 (the shape of w)");
     expect(r.stdout).toContain("✗ affineBackward: matches the reference on the committed fixtures");
+  }, 120_000);
+});
+
+describe("a submission handed in one folder down (the zip of a folder)", () => {
+  const zipped = (...folders: string[]) => {
+    const dir = tmp();
+    for (const f of folders) cpSync("fixtures/submissions/classifiers/ada-loops-js", join(dir, f), { recursive: true });
+    mkdirSync(join(dir, "__MACOSX", folders[0]), { recursive: true });
+    writeFileSync(join(dir, "__MACOSX", folders[0], "._losses.js"), "");
+    return dir;
+  };
+  const NOTE = "losses.ts and linear-classifier.ts were not at the root of your submission: found in classifiers-solution/ and graded from there; next time hand in the files themselves, not a folder that holds them";
+
+  it("npm run grade -- --submission: graded from the folder, with full marks, and results.json and the screen say so", async () => {
+    const out = tmp();
+    const r = await grade(["--assignment", "classifiers", "--submission", zipped("classifiers-solution"), "--out", out]);
+    expect(r.exitCode).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    expect(results.score).toBe(results.max_score);
+    expect(results.output.split("\n\n")[0]).toBe(NOTE);
+    expect(r.stdout).toContain(NOTE);
+  }, 120_000);
+
+  it("npm run check: the same, at the top of the self-check; two such folders: nothing graded, both named", async () => {
+    const one = await check(["--assignment", "classifiers", "--submission", zipped("classifiers-solution")]);
+    expect(one.stdout).toContain(NOTE);
+    expect(one.exitCode).toBe(0);
+    const two = await check(["--assignment", "classifiers", "--submission", zipped("classifiers-solution", "classifiers-solution-v2")]);
+    expect(two.stdout).toContain(
+      "losses.ts and linear-classifier.ts are not at the root of your submission, and 2 folders hold them: classifiers-solution/ and classifiers-solution-v2/; nothing was graded",
+    );
+    expect(two.exitCode).toBe(1);
   }, 120_000);
 });
 

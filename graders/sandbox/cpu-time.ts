@@ -70,7 +70,7 @@ export function mainThreadMs(pid: number, clock: CpuClock): number | null {
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
-/** Whether a process runs this node binary (a sandbox's node, not bwrap or prlimit around it). */
+/** Whether a process runs this node binary (a sandbox's node, not bwrap, prlimit or setpriv around it). */
 function isNode(pid: number): boolean {
   try {
     return readlinkSync(`/proc/${pid}/exe`) === process.execPath;
@@ -88,7 +88,7 @@ function tree(pid: number): number[] {
   return all;
 }
 
-/** The first node process at or below `pid` (a sandbox's node under bwrap or prlimit), or null. */
+/** The first node process at or below `pid` (a sandbox's node under bwrap, or under prlimit and setpriv), or null. */
 export function nodeBelow(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   return tree(pid).find(isNode) ?? null;
