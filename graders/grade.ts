@@ -17,6 +17,8 @@ import { type Outcome, type SubmissionResult, type TestKind, type TestResult, ty
 import { type CallResult, Sandbox } from "./sandbox/sandbox";
 import { CHECKS, checkName, loadGradedManifest } from "./checks/registry";
 import { valueRuns } from "./checks/values";
+import { judgeOutputs, outputsOf } from "./judge/compare";
+import { type AnswerFingerprints, type ExportAnswers, fingerprintAnswer } from "./staff/answer-fingerprints";
 import { bwrapAvailable } from "./sandbox/bwrap";
 import { prlimitAvailable } from "./sandbox/limits";
 import { bundleFile, formatCompileError } from "./submission/bundle";
@@ -48,6 +50,12 @@ export interface GradeOptions {
    * spare; a batch already keeps every core busy with other students.
    */
   timingChild?: boolean;
+  /**
+   * Called once the tests are graded with a fingerprint of the answers on the hidden cases
+   * (staff/answer-fingerprints.ts): staff-only data for the identical-outputs signal, kept out
+   * of the result the student receives. Not called when no hidden test ran.
+   */
+  onHiddenAnswers?: (answers: AnswerFingerprints) => void;
 }
 
 /**
@@ -166,6 +174,36 @@ class SubmissionGrader {
       this.runs.set(key, r);
     }
     return r;
+  }
+
+  /**
+   * The fingerprint of the answers the hidden tests got, export by export, from the runs they
+   * made (no new run): a case whose run never happened (a test stopped early and the runs were
+   * not fetched together) or gave no answer counts as null.
+   */
+  async hiddenAnswers(): Promise<AnswerFingerprints> {
+    const answers: AnswerFingerprints = {};
+    for (const spec of this.specs) {
+      if (spec.kind !== "hidden" || spec.export in answers) continue;
+      const where = this.exportSandboxes.get(spec.export);
+      if (!where || !("sandbox" in where)) continue;
+      const { cases, forwardOnly } = valueRuns(this.hiddenCases(), spec.export);
+      if (cases.length === 0) continue;
+      const names = outputsOf(cases[0], spec.export);
+      const entry: ExportAnswers = { cases: cases.map((c) => c.id), answers: [], wrong: 0 };
+      for (const c of cases) {
+        const run = this.runs.get(SubmissionGrader.runKey(c, forwardOnly, this.limitOf(spec)));
+        const r = run ? await run : null;
+        if (!r || r.kind !== "returned") {
+          entry.answers.push(null);
+          continue;
+        }
+        entry.answers.push(fingerprintAnswer(r.value, names));
+        if (!judgeOutputs(c, r.value, names, this.manifest.tolerances.golden).ok) entry.wrong++;
+      }
+      answers[spec.export] = entry;
+    }
+    return answers;
   }
 
   async grade(spec: TestSpec): Promise<Outcome> {
@@ -296,6 +334,13 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
         for (const k of lane) await gradeAt(k);
       }),
     );
+    if (options.onHiddenAnswers && specs.some((s) => s.kind === "hidden")) {
+      try {
+        options.onHiddenAnswers(await grader.hiddenAnswers());
+      } catch {
+        // staff-only data: a failure here costs the signal, never the student's grade
+      }
+    }
   } finally {
     await Promise.all([...sandboxes, ...timingSandboxes].map((s) => s.close()));
   }

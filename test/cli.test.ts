@@ -50,6 +50,10 @@ describe("usage errors exit 2 with one line that says what to fix, and write not
       /^error: cannot write to \S+\/f\/results: \S+\/f is a file, not a folder; choose another --out$/],
     ["--out under /proc", () => ["--assignment", "layers", "--submission", "reference/layers", "--out", "/proc/backprop-grader-out/x"],
       /^error: cannot write to \/proc\/backprop-grader-out\/x: \/proc\/backprop-grader-out cannot be created \(ENOENT\); choose an --out folder you can write$/],
+    ["--compare with one submission", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out, "--compare", "elsewhere"], /^error: --compare goes with --submissions \(a class\)/],
+    ["--compare with the sample class", () => ["--compare", "elsewhere"], /^error: --compare goes with --assignment A --submissions DIR --out OUT/],
+    ["--compare of a folder that is no grading output", (out) => ["--assignment", "classifiers", "--submissions", "fixtures/submissions/classifiers", "--out", out, "--compare", "fixtures/submissions/layers"],
+      /^error: --compare fixtures\/submissions\/layers is not a grading output: none of its folders holds a complete <student>\/results\.json and submission-result\.json; give an earlier --out folder of classifiers$/],
     ["GRADER_SECRET_FILE unreadable", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out],
       /^error: GRADER_SECRET_FILE=\/no\/such\/secret cannot be read \(ENOENT\): point it at the file that holds the secret, or unset it$/],
   ])("%s", async (title, args, firstLine) => {
@@ -257,7 +261,7 @@ describe("a class", () => {
     const out = tmp();
     const r = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out, "--jobs", "2"]);
     expect(r.exitCode).toBe(0);
-    expect(readdirSync(out).sort()).toEqual([...STUDENTS, "gradebook.csv", "junit.xml", "report.html"]);
+    expect(readdirSync(out).sort()).toEqual([...STUDENTS, "gradebook.csv", "junit.xml", "report.html", "similarity.csv", "staff-signals.csv"]);
     const rows = gradebook(out);
     expect(rows[0]).toMatch(/^student,score,max_score,svmLoss,softmaxLoss,/);
     expect(rows).toHaveLength(5);
@@ -292,4 +296,47 @@ describe("a class", () => {
     expect(rows.slice(1).map((r) => r.split(",")[0])).toEqual(STUDENTS);
     expect(readdirSync(join(out, "ada-loops-js")).filter((f) => f.includes(".tmp-"))).toEqual([]);
   }, 120_000);
+
+  it("--compare PREV_OUT with --resume: whose score and which test changed, in changes.csv, on the terminal and in the report; a regrade that changes nothing says so", async () => {
+    const dir = makeClass();
+    const out = tmp();
+    const first = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out, "--jobs", "2", "--no-similarity"]);
+    expect(first.exitCode).toBe(0);
+    expect(existsSync(join(out, "similarity.csv"))).toBe(false); // --no-similarity
+    expect(first.stdout).toContain("staff signals: 0 leads to look at");
+
+    // The earlier grading, as if a test had since been fixed: cy's first failed test had passed then.
+    const prev = join(tmp(), "prev");
+    cpSync(out, prev, { recursive: true });
+    const file = join(prev, "cy-svm-counts-y", "submission-result.json");
+    const full = JSON.parse(readFileSync(file, "utf8"));
+    const test = full.tests.find((t: { outcome: { status: string } }) => t.outcome.status === "failed");
+    test.outcome = { status: "passed", message: "ok" };
+    test.score = test.test.points;
+    full.score += test.test.points;
+    writeFileSync(file, JSON.stringify(full));
+    const now = JSON.parse(readFileSync(join(out, "cy-svm-counts-y", "results.json"), "utf8")).score;
+
+    const second = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out, "--resume", "--compare", prev, "--no-similarity"]);
+    expect(second.exitCode).toBe(0);
+    for (const s of STUDENTS) expect(second.stderr).toMatch(new RegExp(`${s} \\d+/100 \\(resumed\\)`));
+    expect(second.stdout).toContain(`regrade: 1 student changed since ${prev}:\n  cy-svm-counts-y: ${now + test.test.points}/100 → ${now}/100 (1 test changed)`);
+    const rows = readFileSync(join(out, "changes.csv"), "utf8").trim().split("\n");
+    expect(rows).toEqual(["student,before,after,max_before,max_after,tests_changed,changes", `cy-svm-counts-y,${now + test.test.points},${now},100,100,1,"${test.test.name}: passed → failed, scored ${test.test.points} → 0"`]);
+    const report = readFileSync(join(out, "report.html"), "utf8");
+    expect(report).toContain(`<h2>Changes since ${prev}</h2>`);
+
+    // the very folder being regraded: read before grading, so nothing changed
+    const third = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out, "--resume", "--compare", out, "--no-similarity"]);
+    expect(third.exitCode).toBe(0);
+    expect(third.stdout).toContain(`regrade: nothing changed since ${out} (4 students compared`);
+    expect(readFileSync(join(out, "changes.csv"), "utf8").trim()).toBe("student,before,after,max_before,max_after,tests_changed,changes");
+
+    // without --compare (and with similarity): no changes.csv left from the run before
+    const fourth = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out, "--resume"]);
+    expect(fourth.exitCode).toBe(0);
+    expect(existsSync(join(out, "changes.csv"))).toBe(false);
+    expect(readFileSync(join(out, "similarity.csv"), "utf8").split("\n")[0]).toBe("student_a,student_b,similarity");
+    expect(fourth.stdout).toMatch(/^code similarity: 6 pairs in \d+\.\d s, most similar \S+ and \S+ \(\d+\.\d%\)/m);
+  }, 240_000);
 });

@@ -127,7 +127,7 @@ describe("two runs on one output folder", () => {
     const r = await grade(["--assignment", "classifiers", "--submissions", emptyClass(), "--out", out]);
     expect(r.exitCode).toBe(0);
     expect(r.stderr.split("\n")[0]).toMatch(new RegExp(`^note: took over \\S+/\\.grading\\.lock left by pid ${pid} \\(started \\d\\d:\\d\\d:\\d\\d, npm run grade -- .*\\), which is no longer running$`));
-    expect(readdirSync(out).sort()).toEqual(["ada", "gradebook.csv", "junit.xml", "report.html"]);
+    expect(readdirSync(out).sort()).toEqual(["ada", "gradebook.csv", "junit.xml", "report.html", "similarity.csv", "staff-signals.csv"]);
     expect(existsSync(join(out, `${LOCK_FILE}.takeover`))).toBe(false);
   });
 });
