@@ -4,11 +4,12 @@
  * atomically (write a temporary file, then rename), so a batch killed at any moment loses only
  * the students in flight, and `resume` skips every student whose files are complete.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AssignmentName } from "./cases/case";
 import { type GradeOptions, gradeSubmission } from "./grade";
 import { toGradescope } from "./results/gradescope";
+import { type AnswerFingerprints, STAFF_ANSWERS, staffAnswersJson } from "./staff/answer-fingerprints";
 import type { SubmissionResult } from "./results/result";
 import { assertValidResults, resultsProblems } from "./results/validate-results";
 
@@ -22,11 +23,16 @@ export function writeAtomically(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-/** Write OUT/results.json (validated against the schema first) and the full result beside it. */
-export function writeResult(outDir: string, result: SubmissionResult): void {
+/**
+ * Write OUT/results.json (validated against the schema first) and the full result beside it;
+ * with `staff`, the staff-only fingerprints of the hidden answers too (an older file goes).
+ */
+export function writeResult(outDir: string, result: SubmissionResult, staff?: AnswerFingerprints | null): void {
   mkdirSync(outDir, { recursive: true });
   const gradescope = toGradescope(result);
   assertValidResults(gradescope);
+  if (staff) writeAtomically(join(outDir, STAFF_ANSWERS), staffAnswersJson(staff));
+  else if (staff === null) rmSync(join(outDir, STAFF_ANSWERS), { force: true });
   writeAtomically(join(outDir, FULL_RESULT), `${JSON.stringify(result, null, 1)}\n`);
   writeAtomically(join(outDir, "results.json"), `${JSON.stringify(gradescope, null, 1)}\n`); // last: marks it complete
 }
@@ -114,8 +120,9 @@ export async function gradeBatch(assignment: AssignmentName, dir: string, outDir
       const student = students[next++];
       const out = join(outDir, student);
       const earlier = options.resume && existsSync(out) ? readCompleteResult(out) : null;
-      const result = earlier ?? (await gradeStudent(assignment, join(dir, student), { ...options, student }));
-      if (!earlier) writeResult(out, result);
+      let answers: AnswerFingerprints | null = null;
+      const result = earlier ?? (await gradeStudent(assignment, join(dir, student), { ...options, student, onHiddenAnswers: (a) => (answers = a) }));
+      if (!earlier) writeResult(out, result, answers);
       results.set(student, result);
       options.onProgress?.({ done: ++done, total: students.length, student, result, resumed: earlier !== null });
     }

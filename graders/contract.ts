@@ -1,5 +1,5 @@
 /**
- * The student API of ../shared/CONTRACT.md §2 as data: for each assignment, its files and the
+ * The student API of docs/api.md as data: for each assignment, its files and the
  * names each file must export. Everything that needs "which exports exist" reads it from here.
  */
 import { type AssignmentName, GATE_NAMES } from "./cases/case";

@@ -9,18 +9,20 @@ import type { AssignmentName, Case } from "./cases/case";
 import { goldenPath } from "./cases/golden";
 import { loadCaseFile } from "./cases/load";
 import { planCases } from "./cases/plan";
-import { type Manifest, loadManifest, testSpecs } from "./manifest";
+import { type Manifest, testSpecs } from "./manifest";
 import { referenceAnswers } from "./reference";
 import { type ReferenceAnswers, UnrecordedAnswerError } from "./reference-answers";
 import { HIDDEN_SEED_PREFIX } from "./secret";
 import { type Outcome, type SubmissionResult, type TestKind, type TestResult, type TestSpec, scoreOf } from "./results/result";
-import { type CallResult, Sandbox, sanitizeThrown } from "./sandbox/sandbox";
-import { CHECKS, checkName } from "./checks/registry";
+import { type CallResult, Sandbox } from "./sandbox/sandbox";
+import { CHECKS, checkName, loadGradedManifest } from "./checks/registry";
 import { valueRuns } from "./checks/values";
+import { judgeOutputs, outputsOf } from "./judge/compare";
+import { type AnswerFingerprints, type ExportAnswers, fingerprintAnswer } from "./staff/answer-fingerprints";
 import { bwrapAvailable } from "./sandbox/bwrap";
 import { prlimitAvailable } from "./sandbox/limits";
 import { bundleFile, formatCompileError } from "./submission/bundle";
-import { locateFiles } from "./submission/locate";
+import { locateSubmission } from "./submission/locate";
 
 export interface GradeOptions {
   /** Seed prefix of the hidden cases (secret: students never see it). */
@@ -48,6 +50,12 @@ export interface GradeOptions {
    * spare; a batch already keeps every core busy with other students.
    */
   timingChild?: boolean;
+  /**
+   * Called once the tests are graded with a fingerprint of the answers on the hidden cases
+   * (staff/answer-fingerprints.ts): staff-only data for the identical-outputs signal, kept out
+   * of the result the student receives. Not called when no hidden test ran.
+   */
+  onHiddenAnswers?: (answers: AnswerFingerprints) => void;
 }
 
 /**
@@ -84,10 +92,10 @@ function hiddenOf(assignment: AssignmentName, secret: string): Case[] {
 type ExportSandbox = { sandbox: Sandbox; timing?: Sandbox; file: string } | { problem: string };
 
 /** A run's result from one item of a "cases" request (untrusted), or null when the item is not one. */
-function itemResult(item: unknown, durationMs: number): CallResult | null {
+function itemResult(item: unknown, durationMs: number, sandbox: Sandbox): CallResult | null {
   if (typeof item !== "object" || item === null) return null;
   if ("value" in item) return { kind: "returned", value: (item as { value: unknown }).value, durationMs };
-  if ("threw" in item) return { kind: "threw", error: sanitizeThrown((item as { threw: unknown }).threw), durationMs };
+  if ("threw" in item) return { kind: "threw", error: sandbox.thrown((item as { threw: unknown }).threw), durationMs };
   return null;
 }
 
@@ -145,7 +153,7 @@ class SubmissionGrader {
         const items = [...wanted];
         const r = await sandbox.cases(items.map(([, w]) => w), limit);
         if (r.kind !== "returned" || !Array.isArray(r.value) || r.value.length !== items.length) return;
-        const results = r.value.map((item) => itemResult(item, r.durationMs / items.length));
+        const results = r.value.map((item) => itemResult(item, r.durationMs / items.length, sandbox));
         items.forEach(([key], k) => {
           const result = results[k];
           if (result && !this.runs.has(key)) this.runs.set(key, Promise.resolve(result));
@@ -168,6 +176,36 @@ class SubmissionGrader {
     return r;
   }
 
+  /**
+   * The fingerprint of the answers the hidden tests got, export by export, from the runs they
+   * made (no new run): a case whose run never happened (a test stopped early and the runs were
+   * not fetched together) or gave no answer counts as null.
+   */
+  async hiddenAnswers(): Promise<AnswerFingerprints> {
+    const answers: AnswerFingerprints = {};
+    for (const spec of this.specs) {
+      if (spec.kind !== "hidden" || spec.export in answers) continue;
+      const where = this.exportSandboxes.get(spec.export);
+      if (!where || !("sandbox" in where)) continue;
+      const { cases, forwardOnly } = valueRuns(this.hiddenCases(), spec.export);
+      if (cases.length === 0) continue;
+      const names = outputsOf(cases[0], spec.export);
+      const entry: ExportAnswers = { cases: cases.map((c) => c.id), answers: [], wrong: 0 };
+      for (const c of cases) {
+        const run = this.runs.get(SubmissionGrader.runKey(c, forwardOnly, this.limitOf(spec)));
+        const r = run ? await run : null;
+        if (!r || r.kind !== "returned") {
+          entry.answers.push(null);
+          continue;
+        }
+        entry.answers.push(fingerprintAnswer(r.value, names));
+        if (!judgeOutputs(c, r.value, names, this.manifest.tolerances.golden).ok) entry.wrong++;
+      }
+      answers[spec.export] = entry;
+    }
+    return answers;
+  }
+
   async grade(spec: TestSpec): Promise<Outcome> {
     const where = this.exportSandboxes.get(spec.export);
     if (!where) return { status: "grader-error", message: `no file provides ${spec.export} in the contract (grader bug)` };
@@ -176,7 +214,7 @@ class SubmissionGrader {
       return { status: "could-not-check", message: `the time budget of ${this.manifest.limits.submissionTimeoutMs / 1000} s for your whole submission ran out before this test`, end: { timedOut: true, outOfMemory: false } };
     }
     const limit = this.limitOf(spec);
-    const registered = CHECKS[checkName(spec)]; // loadManifest refused unknown checks and exports they do not apply to
+    const registered = CHECKS[checkName(spec)]; // loadGradedManifest refused unknown checks and exports they do not apply to
     if (!registered) return { status: "grader-error", message: `${spec.kind} check "${checkName(spec)}" is not implemented in this version of the grader.` };
     const { sandbox, timing, file } = where;
     return registered.run({
@@ -186,6 +224,10 @@ class SubmissionGrader {
       file,
       run: (c, r = {}) => (r.shared ? this.sharedRun(sandbox, c, r.forwardOnly ?? false, limit) : sandbox.run(c, r.timeoutMs ?? limit, r)),
       batch: (c, inputs, r) => sandbox.batch(c, inputs, r.timeoutMs ?? limit, r),
+      runExport: async (exportName, c) => {
+        const other = this.exportSandboxes.get(exportName);
+        return other && "sandbox" in other ? other.sandbox.run(c, this.manifest.limits.callTimeoutMs) : undefined;
+      },
       time: (seed, sizes, timeoutMs) => (timing ?? sandbox).time(spec.export, seed, sizes, timeoutMs),
       train: (seed, timeoutMs) => sandbox.train(seed, timeoutMs),
       golden: this.golden.filter((c) => c.exports.includes(spec.export)),
@@ -203,18 +245,20 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   // What every sandbox start waits for, probed once per process: begun now, while we compile.
   void bwrapAvailable();
   void prlimitAvailable();
-  const declared = loadManifest(assignment);
+  const declared = loadGradedManifest(assignment);
   const manifest = options.callTimeoutMs ? { ...declared, limits: { ...declared.limits, callTimeoutMs: options.callTimeoutMs } } : declared;
   const specs = testSpecs(manifest).filter(
     (t) => (!options.visibleOnly || t.visibility === "visible") && (!options.kinds || options.kinds.includes(t.kind)) && (!options.exports || options.exports.includes(t.export)),
   );
   const offline = (options.reference ?? referenceAnswers).offline;
-  const contractFiles = locateFiles(dir, assignment);
+  // The folder graded: the submission, or the one folder below it that holds the files (locate.ts).
+  const intake = locateSubmission(dir, assignment);
+  const contractFiles = intake.files;
   const files = contractFiles.filter((f) => !options.exports || f.exports.some((e) => options.exports!.includes(e)));
   /** Offline (the starter kit has no reference gates), a graph's nodes are the student's own gates: gates.ts compiled into the graph's bundle. */
   const gatesFile = offline ? contractFiles.find((f) => f.exports.includes("AddGate")) : undefined;
   const exportSandboxes = new Map<string, ExportSandbox>();
-  const messages: string[] = [];
+  const messages: string[] = [...intake.notes];
   const sandboxes: Sandbox[] = [];
   /** The timing children (timingChild): closed with the others; what they print is the same as their file's. */
   const timingSandboxes: Sandbox[] = [];
@@ -224,12 +268,11 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   try {
     for (const located of files) {
       if (!located.found) {
-        messages.push(located.message);
+        if (!messages.includes(located.message)) messages.push(located.message); // one folder list for every file, said once
         for (const e of located.exports) exportSandboxes.set(e, { problem: located.message });
         continue;
       }
       const shown = basename(located.path);
-      if (located.alsoPresent.length > 0) messages.push(`${shown} is graded; ${located.alsoPresent.join(", ")} ${located.alsoPresent.length > 1 ? "are" : "is"} ignored`);
       const isGraph = located.exports.includes("ComputationalGraph");
       if (isGraph && gatesFile && !gatesFile.found) {
         const text = `the starter kit builds its graphs from your own gates (the course's grader uses its own): ${gatesFile.message}`;
@@ -237,7 +280,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
         continue;
       }
       const withGates = isGraph && gatesFile?.found ? gatesFile.path : undefined;
-      const bundle = await bundleFile(dir, located.path, withGates);
+      const bundle = await bundleFile(intake.root, located.path, withGates);
       if (!bundle.ok) {
         const text = `${shown}${withGates ? ` (with ${basename(withGates)}, whose gates the starter kit builds its graphs from)` : ""} does not compile:\n${bundle.errors.slice(0, 5).map(formatCompileError).join("\n")}`;
         messages.push(text);
@@ -291,6 +334,13 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
         for (const k of lane) await gradeAt(k);
       }),
     );
+    if (options.onHiddenAnswers && specs.some((s) => s.kind === "hidden")) {
+      try {
+        options.onHiddenAnswers(await grader.hiddenAnswers());
+      } catch {
+        // staff-only data: a failure here costs the signal, never the student's grade
+      }
+    }
   } finally {
     await Promise.all([...sandboxes, ...timingSandboxes].map((s) => s.close()));
   }

@@ -2,6 +2,9 @@
  * An assignment's manifest (assignments/<name>/assignment.json): its files, limits, tolerances
  * and tests, validated against assignments/assignment.schema.json and the contract. A broken
  * manifest is a usage error for the TA, reported with the file, the path and what to fix.
+ * Reading a manifest is reading data: this module loads no check. Whether each test's check
+ * exists and applies to its export is the check registry's to say, where grading loads a
+ * manifest (checks/registry.ts loadGradedManifest).
  */
 import { readFileSync } from "node:fs";
 import type { ValidateFunction } from "ajv";
@@ -11,9 +14,7 @@ import { schemaProblem } from "./cases/load";
 import { contractExports } from "./contract";
 import { rootPath } from "./paths";
 import type { Tolerance } from "./judge/tolerance";
-import { CHECKS, KIND_CHECKS, checkName } from "./checks/registry";
 import type { TestKind, TestSpec, Visibility } from "./results/result";
-
 
 export interface Manifest {
   name: AssignmentName;
@@ -42,8 +43,11 @@ export function isAssignment(name: string): name is AssignmentName {
   return (ASSIGNMENTS as readonly string[]).includes(name);
 }
 
-/** Read and validate assignments/<name>/assignment.json (or `path`, for tests). */
-export function loadManifest(name: AssignmentName, path = `${ASSIGNMENTS_DIR}${name}/assignment.json`): Manifest {
+/**
+ * Read and validate assignments/<name>/assignment.json (or `path`, for tests). `moreProblems`
+ * adds its own findings to the contract's, so that the TA reads every problem of the file at once.
+ */
+export function loadManifest(name: AssignmentName, path = `${ASSIGNMENTS_DIR}${name}/assignment.json`, moreProblems?: (manifest: Manifest) => string[]): Manifest {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(path, "utf8"));
@@ -61,16 +65,7 @@ export function loadManifest(name: AssignmentName, path = `${ASSIGNMENTS_DIR}${n
   const want = contractExports(name);
   const have = manifest.parts.map((p) => p.export);
   if (want.join(",") !== have.join(",")) problems.push(`/parts: must have one part per contract export, in order: ${want.join(", ")} (has ${have.join(", ")})`);
-  manifest.parts.forEach((part, i) =>
-    part.tests.forEach((t, j) => {
-      const at = `/parts/${i}/tests/${j}`;
-      if (t.kind === "properties" && !t.check) return problems.push(`${at}: a properties test must name its check ("check": one of ${Object.keys(CHECKS).filter((k) => !(k in KIND_CHECKS)).join(", ")})`);
-      const name = checkName(t);
-      const registered = CHECKS[name];
-      if (!registered) return problems.push(`${at}/check: no check is named "${name}" (known: ${Object.keys(CHECKS).join(", ")})`);
-      if (!registered.exports.includes(part.export)) problems.push(`${at}: check "${name}" does not apply to ${part.export} (it checks ${registered.exports.join(", ")})`);
-    }),
-  );
+  if (moreProblems) problems.push(...moreProblems(manifest));
   if (problems.length > 0) throw new ManifestError(path, problems);
   return manifest;
 }

@@ -19,6 +19,7 @@ import { join, resolve } from "node:path";
 import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
 import { writeAtomically } from "../graders/batch";
 import { gradeSubmission } from "../graders/grade";
+import { loadGradedManifest } from "../graders/checks/registry";
 import { isAssignment, loadManifest, testSpecs } from "../graders/manifest";
 import { rootPath } from "../graders/paths";
 import { type GraderFailure, graderFailureResult } from "../graders/results/grader-failure";
@@ -74,7 +75,7 @@ await runMain(async () => {
   const resultsFile = join(root, "results", "results.json");
   mkdirSync(join(root, "results"), { recursive: true });
 
-  const specs = testSpecs(loadManifest(assignment));
+  const specs = testSpecs(loadGradedManifest(assignment));
   const student = submissionId(metadata);
   const graded: TestResult[] = [];
   const fail = (f: Pick<GraderFailure, "message" | "cause">) =>

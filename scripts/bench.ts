@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --assignment A … --submissions N --jobs N --student ID --self-checks N]
+ * npm run bench [-- --assignment A … --submissions N --jobs N --student ID --self-checks N --quick --out FILE]
  *
  * This grader against the bare alternative a TA would write instead, measured in one run on this
  * machine. Per assignment (default: layers and two-layer-net):
@@ -16,13 +16,21 @@
  * --self-checks runs each, interleaved): `npm run check` of this repository on one copy, and a
  * student's `npm run check` in a starter kit (`npm run kit`, installed with `npm ci`, the copy's
  * files in place of the skeleton), also timed as `node .grader/check.mjs` without npm in front.
- * Both sides run once untimed first (builds, Jest's transform cache, the runner file). The machine
- * may be shared: the load average is printed with every figure, and CPU time beside wall time.
+ * Both sides run once untimed first (builds, Jest's transform cache, the runner file). Then the
+ * sample class of every assignment graded by `npm run grade` (what `npm run grade` with no
+ * arguments does), and each assignment's Gradescope bundle built, set up and run on the correct
+ * student (scripts/bench/gradescope.ts). The machine may be shared: the load average is printed
+ * with every figure, and CPU time beside wall time.
+ *
+ * Everything measured is written to docs/benchmarks.md (--out FILE elsewhere, --out - nowhere)
+ * with the machine, the Node, the date and the load before and after (scripts/bench/report.ts):
+ * the docs' only page of measured figures, which the other pages link to. --quick is a short run
+ * to try the command (2 copies, 1 self-check round, the layers bundle only), labelled as such.
  */
 import { execa } from "execa";
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
 import { planCases } from "../graders/cases/plan";
@@ -33,13 +41,18 @@ import { rootPath } from "../graders/paths";
 import { referenceAnswers } from "../graders/reference";
 import type { SubmissionResult } from "../graders/results/result";
 import { bwrapAvailable } from "../graders/sandbox/bwrap";
-import { treeCpuMs } from "../graders/sandbox/cpu-time";
+import { processTree } from "../graders/sandbox/cpu-time";
 import { Sandbox } from "../graders/sandbox/sandbox";
 import { bundleFile } from "../graders/submission/bundle";
 import { EXTENSIONS, locateFiles } from "../graders/submission/locate";
+import { studentFolders } from "../graders/batch";
+import { timeGradescope } from "./bench/gradescope";
+import { type BenchReport, type Section, benchmarksMarkdown, loadNow, thisMachine } from "./bench/report";
 import { UsageError, parseCommandLine, positiveInteger, runMain } from "./cli";
 
-const USAGE = "usage: npm run bench [-- --assignment A … --submissions N --jobs N --student ID --self-checks N]";
+const USAGE = `usage: npm run bench [-- --assignment A … --submissions N --jobs N --student ID --self-checks N --quick --out FILE]
+  --quick      a short run to try the command (2 submissions, 1 self-check round, one Gradescope bundle); the page says so
+  --out FILE   where the Markdown report goes (default docs/benchmarks.md; - for none)`;
 const BENCHED: AssignmentName[] = ["layers", "two-layer-net"];
 
 const load = () => loadavg()[0].toFixed(1);
@@ -47,32 +60,6 @@ const s = (ms: number) => (ms / 1000).toFixed(2);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ------------------------------------------------------------------------------- measuring a command
-/** The pids below `pid` (all its threads' children, recursively). */
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  const pending = [pid];
-  while (pending.length > 0) {
-    const p = pending.pop()!;
-    let tasks: string[] = [];
-    try {
-      tasks = readdirSync(`/proc/${p}/task`);
-    } catch {
-      continue;
-    }
-    for (const t of tasks) {
-      let kids: number[] = [];
-      try {
-        kids = readFileSync(`/proc/${p}/task/${t}/children`, "utf8").split(" ").filter(Boolean).map(Number);
-      } catch {
-        kids = [];
-      }
-      out.push(...kids);
-      pending.push(...kids);
-    }
-  }
-  return out;
-}
-
 /** What /proc says of one process now: its CPU time (utime + stime, ticks), start time, peak memory, and whether it is a sandboxed child. */
 function processNow(pid: number): { key: string; ticks: number; kb: number; child: boolean } | null {
   try {
@@ -80,8 +67,8 @@ function processNow(pid: number): { key: string; ticks: number; kb: number; chil
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
     const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    // the sandboxed node itself, not bwrap or prlimit around it
-    const child = /runner\.mjs/.test(argv.join(" ")) && !/(^|\/)(bwrap|prlimit)$/.test(argv[0]);
+    // the sandboxed node itself, not bwrap, prlimit or setpriv around it
+    const child = /runner\.mjs/.test(argv.join(" ")) && !/(^|\/)(bwrap|prlimit|setpriv)$/.test(argv[0]);
     return { key: `${pid}@${f[19]}`, ticks: Number(f[11]) + Number(f[12]), kb, child };
   } catch {
     return null;
@@ -115,7 +102,7 @@ async function measure(file: string, args: string[], cwd = rootPath()): Promise<
   let proc = existsSync("/proc/self/stat");
   const sample = () => {
     if (!p.pid || !proc) return;
-    for (const pid of [p.pid, ...descendants(p.pid)]) {
+    for (const pid of processTree(p.pid)) {
       const q = processNow(pid);
       if (!q) {
         if (pid === p.pid) proc = cpu.size > 0; // no /proc here at all: no CPU figure
@@ -192,15 +179,17 @@ function prepare(assignment: AssignmentName, student: string, n: number): { dir:
  * A student's starter kit: `npm run kit` of the assignment into `dir`/kit, `npm ci` there (from
  * npm's cache where it can), and the files of `submission` in place of the skeleton.
  */
-async function studentKit(assignment: AssignmentName, submission: string, dir: string): Promise<string> {
+async function studentKit(assignment: AssignmentName, submission: string, dir: string): Promise<{ kit: string; npmCiS: number }> {
   const kit = join(dir, "kit");
   const made = await measure(process.execPath, [RUN, "kit", "--assignment", assignment, "--out", kit]);
   if (made.exitCode !== 0) throw new Error(`npm run kit failed (exit ${made.exitCode}):\n${made.stderr.slice(-2000)}`);
+  const t0 = performance.now();
   const installed = await execa("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: kit, reject: false });
+  const npmCiS = (performance.now() - t0) / 1000;
   if (installed.exitCode !== 0) throw new Error(`npm ci failed in the starter kit (exit ${installed.exitCode}):\n${String(installed.stderr).slice(-2000)}`);
   for (const { file } of CONTRACT[assignment]) for (const ext of EXTENSIONS) rmSync(join(kit, file.replace(/\.ts$/, ext)), { force: true });
   cpSync(submission, kit, { recursive: true });
-  return kit;
+  return { kit, npmCiS };
 }
 
 const jestArgs = (config: string, files: string[]) => ["--experimental-vm-modules", "--no-warnings", JEST, "--config", config, "--maxWorkers", "2", ...files];
@@ -209,11 +198,11 @@ function jestPassed(m: Measured): boolean {
   return m.exitCode === 0 && /Tests:\s+\d+ passed, \d+ total/.test(m.stderr);
 }
 
-/** Our results of a batch: every student at full marks, and test time by kind (s per submission). */
+/** Our results of a batch: how many students are at full marks, and test time by kind (s per submission). */
 function readBatch(out: string, n: number): { full: number; byKind: Map<string, number> } {
   const byKind = new Map<string, number>();
   let full = 0;
-  for (const id of readdirSync(out).filter((d) => d.startsWith("student-"))) {
+  for (const id of readdirSync(out, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(out, d.name, "submission-result.json"))).map((d) => d.name)) {
     const r = JSON.parse(readFileSync(join(out, id, "submission-result.json"), "utf8")) as SubmissionResult;
     if (r.score === r.maxScore) full++;
     for (const t of r.tests) byKind.set(t.test.kind, (byKind.get(t.test.kind) ?? 0) + t.durationMs / 1000 / n);
@@ -253,7 +242,7 @@ async function fixedCosts(assignment: AssignmentName, submission: string): Promi
     const t0 = performance.now();
     await sandbox.load();
     start.push(performance.now() - t0);
-    startCpu.push(treeCpuMs((sandbox as unknown as { child: { pid?: number } | null }).child?.pid));
+    startCpu.push(sandbox.childCpuMs());
     await sandbox.close();
   }
   // what the grader computes with the reference: the hidden cases and the gradient checks' larger cases
@@ -264,24 +253,51 @@ async function fixedCosts(assignment: AssignmentName, submission: string): Promi
   return { cliStartMs: median(cli), compileMs: median(compile), childStartMs: median(start), childStartCpuMs: cpu.length > 0 ? median(cpu) : null, referenceMs };
 }
 
+/** `wanted` if the sample class of `assignment` has it as a correct student, else its first correct student (class.json). */
+function correctStudent(assignment: AssignmentName, wanted: string): string {
+  const students = (JSON.parse(readFileSync(rootPath("fixtures", "submissions", assignment, "class.json"), "utf8")) as { students: Record<string, { expect: string }> }).students;
+  const correct = Object.keys(students).filter((id) => students[id].expect === "correct");
+  if (correct.length === 0) throw new Error(`fixtures/submissions/${assignment}/class.json lists no correct student`);
+  return correct.includes(wanted) ? wanted : correct[0];
+}
+
 // ------------------------------------------------------------------------------- the run
+const pct = (x: number) => x.toFixed(2);
+
 await runMain(async () => {
+  const started = performance.now();
+  const loadBefore = loadNow();
+  const date = new Date().toISOString();
   const { values } = parseCommandLine(
-    { options: { assignment: { type: "string", multiple: true }, submissions: { type: "string" }, jobs: { type: "string" }, student: { type: "string" }, "self-checks": { type: "string" } } },
+    {
+      options: {
+        assignment: { type: "string", multiple: true },
+        submissions: { type: "string" },
+        jobs: { type: "string" },
+        student: { type: "string" },
+        "self-checks": { type: "string" },
+        quick: { type: "boolean", default: false },
+        out: { type: "string" },
+      },
+    },
     USAGE,
   );
+  const quick = values.quick === true;
   const assignments = (values.assignment ?? BENCHED) as AssignmentName[];
   for (const a of assignments) if (!(ASSIGNMENTS as readonly string[]).includes(a)) throw new UsageError(`unknown assignment "${a}": choose among ${ASSIGNMENTS.join(", ")}`, USAGE);
-  const n = positiveInteger("submissions", values.submissions, 16, USAGE);
+  const n = positiveInteger("submissions", values.submissions, quick ? 2 : 16, USAGE);
   const jobs = positiveInteger("jobs", values.jobs, 2, USAGE);
-  const selfChecks = positiveInteger("self-checks", values["self-checks"], 5, USAGE);
+  const selfChecks = positiveInteger("self-checks", values["self-checks"], quick ? 1 : 5, USAGE);
   const student = values.student ?? "ada-loops-js";
-  console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${availableParallelism()} available, bubblewrap ${(await bwrapAvailable()) ? "on" : "off"}`);
+  const outFile = values.out === "-" ? null : values.out !== undefined ? resolve(process.cwd(), values.out) : rootPath("docs", "benchmarks.md");
+  const bubblewrap = await bwrapAvailable();
+  const machine = thisMachine(bubblewrap);
+  console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${availableParallelism()} available, bubblewrap ${bubblewrap ? "on" : "off"}${quick ? ", quick mode" : ""}`);
   console.log(`${n} copies of ${student} per assignment, ours with --jobs ${jobs}, Jest with --maxWorkers 2; load average (1 min) shown as "load"\n`);
 
-  const rows: string[] = [];
+  const rows: string[][] = [];
   const details: string[] = [];
-  const selfCheckRows: string[] = [];
+  const cpu = (m: Measured) => (m.cpuMs === null ? "?" : s(m.cpuMs));
   for (const assignment of assignments) {
     const { dir, ours, jestConfig, jestFiles } = prepare(assignment, student, n);
     try {
@@ -296,10 +312,14 @@ await runMain(async () => {
       if (!jestPassed(theirs)) throw new Error(`the Jest baseline did not pass (exit ${theirs.exitCode}):\n${theirs.stderr.slice(-3000)}`);
       const { full, byKind } = readBatch(out, n);
       if (full !== n) console.error(`warning: only ${full} of ${n} copies of a correct student earned full marks`);
-      const cpu = (m: Measured) => (m.cpuMs === null ? "?" : s(m.cpuMs));
-      rows.push(
-        `| ${assignment} battery, ${n} submissions | ${s(mine.wallMs)} s (CPU ${cpu(mine)} s, ${mine.childCpuMs === null ? "?" : s(mine.childCpuMs)} s of it in sandboxes; load ${mine.load}) | ${s(theirs.wallMs)} s (CPU ${cpu(theirs)} s, load ${theirs.load}) | **${(mine.wallMs / theirs.wallMs).toFixed(2)}** | ${(mine.wallMs / 1000 / n).toFixed(3)} s | ${mine.peakMb.main.toFixed(0)} MB / ${mine.peakMb.child.toFixed(0)} MB |`,
-      );
+      rows.push([
+        `${assignment} battery, ${n} submissions`,
+        `${s(mine.wallMs)} s (CPU ${cpu(mine)} s, ${mine.childCpuMs === null ? "?" : s(mine.childCpuMs)} s of it in sandboxes; load ${mine.load})`,
+        `${s(theirs.wallMs)} s (CPU ${cpu(theirs)} s, load ${theirs.load})`,
+        `**${pct(mine.wallMs / theirs.wallMs)}**`,
+        `${(mine.wallMs / 1000 / n).toFixed(3)} s`,
+        `${mine.peakMb.main.toFixed(0)} MB / ${mine.peakMb.child.toFixed(0)} MB`,
+      ]);
       const fixed = await fixedCosts(assignment, join(ours, "student-01"));
       details.push(
         `${assignment}: test time per submission by kind (wall, summed over tests; the efficiency lane overlaps the others): ${[...byKind].map(([k, v]) => `${k} ${v.toFixed(3)} s`).join(", ")}`,
@@ -307,7 +327,8 @@ await runMain(async () => {
       );
       if (assignment === "layers") {
         const one = join(ours, "student-01");
-        const kit = await studentKit(assignment, one, dir);
+        const { kit, npmCiS } = await studentKit(assignment, one, dir);
+        details.push(`${assignment} starter kit: \`npm ci\` (esbuild and ml-matrix, from npm's cache where it can) took ${npmCiS.toFixed(1)} s (load ${load()})`);
         /** Each self-check as it is started: this repository's, the kit's as a student types it, the kit's without npm. */
         const commands: { file: string; args: string[]; cwd?: string }[] = [
           { file: process.execPath, args: [RUN, "check", "--assignment", assignment, "--submission", one] },
@@ -330,26 +351,98 @@ await runMain(async () => {
         const mj = median(jests.map((m) => m.wallMs));
         const cpuMedian = (ms: Measured[]) => (ms.some((m) => m.cpuMs === null) ? "?" : s(median(ms.map((m) => m.cpuMs!))));
         const names = [
-          `${assignment} self-check, one submission (median of ${selfChecks})`,
-          `${assignment} starter kit: npm run check (median of ${selfChecks})`,
-          `${assignment} starter kit: node .grader/check.mjs (median of ${selfChecks})`,
+          `${assignment} self-check here: \`npm run check\` (median of ${selfChecks})`,
+          `${assignment} starter kit: \`npm run check\` (median of ${selfChecks})`,
+          `${assignment} starter kit: \`node .grader/check.mjs\` (median of ${selfChecks})`,
         ];
         checks.forEach((ms, i) => {
           const mc = median(ms.map((m) => m.wallMs));
-          selfCheckRows.push(
-            `| ${names[i]} | ${s(mc)} s (CPU ${cpuMedian(ms)} s, load ${ms.map((m) => m.load).join("/")}) | ${s(mj)} s (CPU ${cpuMedian(jests)} s) | **${(mc / mj).toFixed(2)}** | | ${median(ms.map((m) => m.peakMb.main)).toFixed(0)} MB / ${median(ms.map((m) => m.peakMb.child)).toFixed(0)} MB |`,
-          );
+          rows.push([
+            names[i],
+            `${s(mc)} s (CPU ${cpuMedian(ms)} s, load ${ms.map((m) => m.load).join("/")})`,
+            `${s(mj)} s (CPU ${cpuMedian(jests)} s)`,
+            `**${pct(mc / mj)}**`,
+            "",
+            `${median(ms.map((m) => m.peakMb.main)).toFixed(0)} MB / ${median(ms.map((m) => m.peakMb.child)).toFixed(0)} MB`,
+          ]);
         });
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  console.log("| job | ours: npm run grade / check | bare Jest | ratio | ours per submission | peak RSS grader / one child |");
-  console.log("|---|---|---|---:|---:|---|");
-  for (const r of rows) console.log(r);
-  for (const r of selfCheckRows) console.log(r);
+  const battery: Section = {
+    title: "The grader against a plain Jest run",
+    text: [
+      `Ours: \`npm run grade\` on ${n} copies of the correct sample student \`${student}\` in one batch (\`--jobs ${jobs}\`, every kind of test). Bare Jest: one test file per copy (\`scripts/bench/<assignment>.test.mjs\`: the golden cases and CS231n's coordinate-wise numerical gradient of every gradient entry), two at a time. For layers, then, the self-checks against Jest on one copy's file, interleaved. CPU is of each whole process tree, sampled from \`/proc\` (the sandboxes included); peak memory is VmHWM.`,
+    ],
+    table: { head: ["job", "ours: npm run grade / check", "bare Jest", "ratio", "ours per submission", "peak RSS grader / one child"], align: ["l", "l", "l", "r", "r", "l"], rows },
+    notes: details,
+  };
+  console.log(`| ${battery.table!.head.join(" | ")} |`);
+  for (const r of rows) console.log(`| ${r.join(" | ")} |`);
   console.log("");
   for (const d of details) console.log(d);
+
+  // The sample class: every assignment's sample students graded as a TA grades them.
+  const sample: string[][] = [];
+  const sampleKinds: string[] = [];
+  let sampleTotal = 0;
+  for (const assignment of ASSIGNMENTS) {
+    const folder = rootPath("fixtures", "submissions", assignment);
+    const students = studentFolders(folder).length;
+    const dir = mkdtempSync(join(tmpdir(), `bench-sample-${assignment}-`));
+    try {
+      const m = await measure(process.execPath, [RUN, "grade", "--assignment", assignment, "--submissions", folder, "--out", join(dir, "out"), "--jobs", String(jobs), "--seed", "bench"]);
+      if (m.exitCode !== 0) throw new Error(`npm run grade of the ${assignment} sample class failed (exit ${m.exitCode}):\n${m.stderr.slice(-2000)}`);
+      sampleTotal += m.wallMs;
+      const { byKind } = readBatch(join(dir, "out"), students);
+      sample.push([assignment, String(students), `${s(m.wallMs)} s`, `${(m.wallMs / 1000 / students).toFixed(3)} s`, `${cpu(m)} s`, m.load]);
+      sampleKinds.push(`${assignment}: test time per submission by kind: ${[...byKind].map(([k, v]) => `${k} ${v.toFixed(3)} s`).join(", ")}`);
+      console.log(`sample class ${assignment}: ${students} students in ${s(m.wallMs)} s (load ${m.load})`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  sample.push(["all four", String(ASSIGNMENTS.reduce((a, x) => a + studentFolders(rootPath("fixtures", "submissions", x)).length, 0)), `${s(sampleTotal)} s`, "", "", ""]);
+  const sampleSection: Section = {
+    title: "The sample class",
+    text: [
+      `Each assignment's sample class (\`fixtures/submissions/<assignment>/\`, correct and buggy students) graded by \`npm run grade -- --assignment A --submissions … --jobs ${jobs}\`, one assignment after the other: what \`npm run grade\` with no arguments does, and what \`npm run benchmark\` measures over several rounds.`,
+    ],
+    table: { head: ["assignment", "students", "wall", "per submission", "CPU", "load"], align: ["l", "r", "r", "r", "r", "r"], rows: sample },
+    notes: sampleKinds,
+  };
+
+  // Gradescope: each bundle built, set up and run on the correct sample student, without bubblewrap.
+  const gradescope: string[][] = [];
+  const gsAssignments = quick ? (["layers"] as AssignmentName[]) : [...ASSIGNMENTS];
+  for (const assignment of gsAssignments) {
+    const who = correctStudent(assignment, student);
+    const r = await timeGradescope(assignment, rootPath("fixtures", "submissions", assignment, who));
+    gradescope.push([assignment, `\`${who}\``, `${(r.zipBytes / 1e6).toFixed(2)} MB`, `${r.bundleS.toFixed(1)} s`, `${r.setupS.toFixed(1)} s`, `${r.graderS.toFixed(1)} s`, r.score, load()]);
+    console.log(`gradescope ${assignment}: zip ${(r.zipBytes / 1e6).toFixed(2)} MB, setup.sh ${r.setupS.toFixed(1)} s, run_autograder ${r.graderS.toFixed(1)} s, ${r.score}`);
+  }
+  const gradescopeSection: Section = {
+    title: "Gradescope",
+    text: [
+      `Each assignment's bundle made by \`npm run bundle\`, unzipped, \`setup.sh\` run in it (Node is present here, so it installs the runtime dependencies with \`npm ci\`; on Gradescope's image it also downloads Node), then \`run_autograder\` on a correct sample student (\`${student}\` where the assignment has it) in a fresh \`AUTOGRADER_ROOT\`, without bubblewrap as in Gradescope's containers. Gradescope's own machines are slower and shared: allow for it.`,
+    ],
+    table: { head: ["assignment", "student", "autograder.zip", "npm run bundle", "setup.sh", "run_autograder", "score", "load after"], align: ["l", "l", "r", "r", "r", "r", "r", "r"], rows: gradescope },
+  };
+
+  const report: BenchReport = {
+    date,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+    quick,
+    machine,
+    load: { before: loadBefore, after: loadNow() },
+    durationS: (performance.now() - started) / 1000,
+    sections: [battery, sampleSection, gradescopeSection],
+  };
+  if (outFile) {
+    writeFileSync(outFile, benchmarksMarkdown(report));
+    console.log(`\nwritten: ${outFile}`);
+  }
   return 0;
 });

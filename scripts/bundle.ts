@@ -1,12 +1,12 @@
 /**
  * npm run bundle -- --assignment A --out DIR [--secret-file F]
- * writes DIR/autograder.zip for Gradescope (CONTRACT.md §3). At its root:
+ * writes DIR/autograder.zip for Gradescope (docs/api.md, the command line; docs/gradescope.md). At its root:
  *   setup.sh, run_autograder   Gradescope's two entry points (scripts/gradescope/)
  *   bundle.env                 the assignment, the deadline, the Node versions (read by both)
  *   grader/                    the prebuilt grader: autograder.mjs (scripts/autograder.ts bundled
  *                              by scripts/run.mjs's build) and the sandbox's runners
- *   assignments/, fixtures/, graders/results/, reference/   the one assignment's manifest, golden
- *                              fixtures, schemas and reference, where graders/paths.ts's ROOT
+ *   assignments/, fixtures/, graders/results/, reference/   the one assignment's manifest, skeleton,
+ *                              golden fixtures, schemas and reference, where graders/paths.ts's ROOT
  *                              ("../" from grader/) finds them
  *   package.json, package-lock.json   the runtime dependencies (esbuild) for setup.sh's npm ci
  *   fallback-results.json      every test a grader error: run_autograder's results.json until the grader replaces it
@@ -22,7 +22,8 @@ import { pipeline } from "node:stream/promises";
 import { pathToFileURL } from "node:url";
 import { ZipFile } from "yazl";
 import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
-import { isAssignment, loadManifest, testSpecs } from "../graders/manifest";
+import { loadGradedManifest } from "../graders/checks/registry";
+import { isAssignment, testSpecs } from "../graders/manifest";
 import { rootPath } from "../graders/paths";
 import { graderFailureResult } from "../graders/results/grader-failure";
 import { toGradescope } from "../graders/results/gradescope";
@@ -36,7 +37,7 @@ const USAGE = `usage: npm run bundle -- --assignment A --out DIR [--secret-file 
 writes DIR/autograder.zip for Gradescope
   --secret-file F   the hidden cases' secret seed: the file's text, as GRADER_SECRET_FILE for npm run grade
                     (the same file draws the same hidden cases); without it, the seed is derived from
-                    Gradescope's course and assignment ids (see README)
+                    Gradescope's course and assignment ids (see docs/gradescope.md)
 assignments: ${ASSIGNMENTS.join(", ")}`;
 
 /** One date for every entry, so the same sources make the same zip. */
@@ -106,7 +107,7 @@ async function writeZip(staging: string, zipPath: string): Promise<number> {
 
 await runMain(async () => {
   const { assignment, out, secret, secretFile } = parse();
-  const manifest = loadManifest(assignment); // a malformed manifest is a usage error naming the file and the field
+  const manifest = loadGradedManifest(assignment); // a malformed manifest is a usage error naming the file and the field
   const staging = mkdtempSync(join(tmpdir(), "backprop-bundle-"));
   try {
     // The grader, bundled by the same build as the command line, with its root one folder up.
@@ -117,6 +118,7 @@ await runMain(async () => {
     copyFromRoot(staging, [
       "assignments/assignment.schema.json",
       `assignments/${assignment}/assignment.json`,
+      ...filesUnder(rootPath("assignments", assignment, "skeleton")).map((f) => `assignments/${assignment}/skeleton/${f}`),
       "fixtures/case-file.schema.json",
       `fixtures/golden/${assignment}.json`,
       "graders/results/results.schema.json",
@@ -126,7 +128,8 @@ await runMain(async () => {
     copyFileSync(rootPath("scripts", "gradescope", "run_autograder"), join(staging, "run_autograder"));
 
     const lock = JSON.parse(readFileSync(rootPath("package-lock.json"), "utf8")) as Lockfile;
-    const runtime = runtimePackage(lock, "backprop-autograder", EXTERNAL);
+    const { allowScripts } = JSON.parse(readFileSync(rootPath("package.json"), "utf8")) as { allowScripts?: Record<string, boolean> };
+    const runtime = runtimePackage(lock, "backprop-autograder", EXTERNAL, allowScripts);
     writeFileSync(join(staging, "package.json"), `${JSON.stringify(runtime.packageJson, null, 2)}\n`);
     writeFileSync(join(staging, "package-lock.json"), `${JSON.stringify(runtime.lockfile, null, 2)}\n`);
 
@@ -145,7 +148,7 @@ await runMain(async () => {
     const count = await writeZip(staging, zipPath);
     const mb = (statSync(zipPath).size / 1e6).toFixed(2);
     console.log(`${zipPath}: ${assignment}, ${count} files, ${mb} MB`);
-    console.log(`hidden cases: ${secret !== undefined ? `seed from ${secretFile}` : "seed derived from each submission's Gradescope course and assignment ids (no --secret-file: see README)"}`);
+    console.log(`hidden cases: ${secret !== undefined ? `seed from ${secretFile}` : "seed derived from each submission's Gradescope course and assignment ids (no --secret-file: see docs/gradescope.md)"}`);
     console.log(`run_autograder's deadline: ${deadlineSeconds(manifest.limits.submissionTimeoutMs)} s (Gradescope's own: ${GRADESCOPE_TIMEOUT_S} s unless the assignment raises it)`);
     console.log("upload it on Gradescope: the assignment's Configure Autograder page, Zip file upload, base image Ubuntu 22.04");
   } finally {

@@ -4,10 +4,13 @@ import { relative } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
 import { goldenPath } from "../graders/cases/golden";
+import { contractExports } from "../graders/contract";
 import { CaseFileError, loadCaseFile } from "../graders/cases/load";
-import { ManifestError, isAssignment, loadManifest } from "../graders/manifest";
+import { loadGradedManifest } from "../graders/checks/registry";
+import { ManifestError, isAssignment } from "../graders/manifest";
 import { SandboxUnusable } from "../graders/sandbox/canary";
 import { hiddenSecret } from "../graders/secret";
+import { closestName } from "./suggest";
 
 /** A mistake in how the command was called: exit 2 with what to fix. */
 export class UsageError extends Error {
@@ -17,13 +20,29 @@ export class UsageError extends Error {
   }
 }
 
-/** parseArgs, strict: an unknown option or a missing value is a usage error (exit 2) showing `usage`. */
+/**
+ * parseArgs, strict: a missing value or an unexpected argument is a usage error (exit 2) showing
+ * `usage`; an unknown option is one line, with the closest option by edit distance ("--wach: did
+ * you mean --watch?"), or the options there are, never Node's own message and the whole usage.
+ */
 export function parseCommandLine<T extends ParseArgsConfig>(config: T, usage?: string): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs<T>({ strict: true, ...config });
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new UsageError(unknownOption((e as Error).message, config));
     throw new UsageError((e as Error).message, usage);
   }
+}
+
+/** The line for an unknown option, from parseArgs's message ("Unknown option '--wach'. To specify …"). */
+function unknownOption(parserMessage: string, config: ParseArgsConfig): string {
+  const given = /^Unknown option '([^']*)'/.exec(parserMessage)?.[1] ?? parserMessage;
+  const options = Object.entries(config.options ?? {}).flatMap(([name, o]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])]);
+  const typed = given.replace(/=.*$/, ""); // "--wach=1"
+  const near = closestName(typed, options.filter((o) => o.startsWith("--") === typed.startsWith("--")));
+  if (near) return `${typed}: did you mean ${near}?`;
+  const long = options.filter((o) => o.startsWith("--"));
+  return `${typed} is not an option here; the options are ${long.join(", ")}`;
 }
 
 /**
@@ -44,10 +63,28 @@ export function positiveInteger(name: string, text: string | undefined, fallback
  * every student.
  */
 export function checkedAssignment(name: string, usage?: string): AssignmentName {
-  if (!isAssignment(name)) throw new UsageError(`unknown assignment "${name}": choose one of ${ASSIGNMENTS.join(", ")}`, usage);
-  loadManifest(name);
+  if (!isAssignment(name)) {
+    const near = closestName(name, ASSIGNMENTS);
+    throw new UsageError(near ? `unknown assignment "${name}": did you mean ${near}?` : `unknown assignment "${name}": choose one of ${ASSIGNMENTS.join(", ")}`, near ? undefined : usage);
+  }
+  loadGradedManifest(name);
   loadCaseFile(goldenPath(name));
   return name;
+}
+
+/**
+ * `names` (exports a command was asked to check), if each is an export of `assignment`; a
+ * misspelt one is one line with the closest export ("afineBackward: did you mean
+ * affineBackward?"), or the exports there are.
+ */
+export function checkedExports(names: string[], assignment: AssignmentName): string[] {
+  const known = contractExports(assignment);
+  for (const name of names) {
+    if (known.includes(name)) continue;
+    const near = closestName(name, known);
+    throw new UsageError(near ? `${name}: did you mean ${near}?` : `${name} is not an export of ${assignment}; its exports are ${known.join(", ")}`);
+  }
+  return names;
 }
 
 /** `dir`, given as `flag`, if it is an existing folder. */

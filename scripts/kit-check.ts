@@ -14,18 +14,18 @@
  * Exit 0 only when every visible test passes, 1 otherwise, 2 for a usage error. Plain Node: it
  * runs the same on Linux, macOS and Windows (paths with path.join, no shell).
  */
-import { appendFileSync, readFileSync, watch, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { availableParallelism } from "node:os";
-import { contractExports } from "../graders/contract";
 import { type GradeOptions, gradeSubmission } from "../graders/grade";
 import { isAssignment, loadManifest } from "../graders/manifest";
 import { rootPath } from "../graders/paths";
 import type { SubmissionResult } from "../graders/results/result";
 import { proveSandbox, requireSandbox } from "../graders/sandbox/canary";
 import { allVisiblePassed, toSelfCheck } from "../graders/results/self-check";
-import { UsageError, parseCommandLine, runMain } from "./cli";
+import { checkedExports, parseCommandLine, runMain } from "./cli";
 import { KIT_FILE, type KitFile } from "./kit/kit-file";
+import { watchSources } from "./kit/watch-sources";
 
 const USAGE = `usage: npm run check [-- EXPORT … --watch --junit FILE --summary FILE --classroom FILE]
   EXPORT            check only the tests of these exports (e.g. affineBackward)
@@ -40,7 +40,7 @@ const rerun = (exportName: string) => `npm run check -- ${exportName}`;
 /** Files whose change means "check again": sources at any depth, not the kit's own or installed files. */
 const SOURCE = /\.(m?ts|m?js)$/;
 const IGNORED = new Set(["node_modules", ".grader", ".git"]);
-/** Editors write a file in several steps (truncate, write, rename): wait for the last. */
+/** Editors write a file in several steps (truncate, write, rename): wait for the last (scripts/kit/watch-sources.ts). */
 const DEBOUNCE_MS = 200;
 
 function parse() {
@@ -68,12 +68,7 @@ function parse() {
     throw new Error(`the starter kit is incomplete: ${rootPath(KIT_FILE)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   if (!isAssignment(kit.assignment)) throw new Error(`the starter kit names an unknown assignment "${kit.assignment}"`);
-  const known = contractExports(kit.assignment);
-  for (const p of positionals) {
-    if (known.includes(p)) continue;
-    const near = known.find((k) => k.toLowerCase() === p.toLowerCase() || k.toLowerCase().startsWith(p.toLowerCase()));
-    throw new UsageError(`"${p}" is not an export of ${kit.assignment}${near ? `: did you mean ${near}?` : ""} (its exports: ${known.join(", ")})`);
-  }
+  checkedExports(positionals, kit.assignment);
   return { assignment: kit.assignment, exports: positionals.length > 0 ? positionals : undefined, ...values };
 }
 
@@ -108,7 +103,6 @@ await runMain(async () => {
   // --watch: check, then again after every save; a save during a check queues one more.
   let running = false;
   let again = false;
-  let timer: NodeJS.Timeout | undefined;
   const run = async () => {
     if (running) {
       again = true;
@@ -122,14 +116,14 @@ await runMain(async () => {
     } while (again);
     running = false;
   };
-  const relevant = (file: string | null) => file !== null && SOURCE.test(file) && !file.split(/[\\/]/).some((part) => IGNORED.has(part) || part.startsWith("."));
-  watch(KIT, { recursive: true }, (_event, file) => {
-    if (!relevant(file?.toString() ?? null)) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      console.log(`\n── ${file} changed: checking again ──\n`);
+  watchSources(KIT, {
+    relevant: (file) => SOURCE.test(file) && !file.split("/").some((part) => IGNORED.has(part) || part.startsWith(".")),
+    skipped: (name) => IGNORED.has(name) || name.startsWith("."),
+    debounceMs: DEBOUNCE_MS,
+    onChange: (files) => {
+      console.log(`\n── ${files.length > 3 ? `${files.slice(0, 3).join(", ")} and ${files.length - 3} more` : files.join(", ")} changed: checking again ──\n`);
       void run();
-    }, DEBOUNCE_MS);
+    },
   });
   process.on("SIGINT", () => process.exit(130));
   await run();

@@ -1,8 +1,10 @@
 /**
  * npm run kit -- --assignment A --out DIR
- * writes the student starter kit of assignment A into DIR (CONTRACT.md §3): a folder a student can
+ * writes the student starter kit of assignment A into DIR (docs/api.md, the command line): a folder a student can
  * zip, unzip and use alone, with no reference code and nothing about the hidden tests.
- *   README.md                  the handout (assignments/A/README.md) under the self-check's commands
+ *   README.md                  the handout (assignments/A/README.md) under the self-check's commands,
+ *                              its links to docs/api.md pointed at API.md (scripts/kit/handout.ts)
+ *   API.md                     docs/api.md: the student API and the math conventions
  *   <the skeleton files>       assignments/A/skeleton/, at the root: the student's files
  *   package.json, package-lock.json   `npm install` (esbuild, ml-matrix) and `npm run check`
  *   .gitignore
@@ -12,7 +14,8 @@
  *                              graders/recorded-reference.ts, any module under reference/ refused)
  *                              and the sandbox's runner; kit.json; the manifest with the visible
  *                              tests only; the golden fixtures; the efficiency tests' expected
- *                              summaries (fixtures/efficiency/); reference-answers.json
+ *                              summaries (fixtures/efficiency/); reference-answers.json; the
+ *                              skeleton as handed out (to tell it from the student's own file)
  * reference-answers.json holds what the kit's grading asks the reference (graders/reference-answers.ts):
  * the reference is graded here as a submission, offline (as the kit grades), with a recording
  * reference, and the diagnosis catalog is computed on every visible case; both ask only questions
@@ -30,13 +33,15 @@ import { gradcheckCases } from "../graders/checks/gradcheck";
 import { CONTRACT } from "../graders/contract";
 import { gradeSubmission } from "../graders/grade";
 import { computeCatalog } from "../graders/judge/diagnose";
-import { type Manifest, isAssignment, loadManifest, testSpecs } from "../graders/manifest";
+import { loadGradedManifest } from "../graders/checks/registry";
+import { type Manifest, isAssignment, testSpecs } from "../graders/manifest";
 import { rootPath } from "../graders/paths";
 import { referenceAnswers } from "../graders/reference";
 import { RECORDED_ANSWERS_FILE } from "../graders/reference-answers";
 import { RecordingReference } from "../graders/recording-reference";
 import { UsageError, parseCommandLine, runMain } from "./cli";
 import { type Lockfile, runtimePackage } from "./gradescope/runtime-package";
+import { KIT_DOCS, KIT_SCRIPTS, kitHandout } from "./kit/handout";
 import { KIT_FILE, type KitFile } from "./kit/kit-file";
 
 const USAGE = `usage: npm run kit -- --assignment A --out DIR
@@ -119,7 +124,7 @@ function differences(manifest: Manifest): string[] {
 /** The kit's README.md: how to self-check, then the handout. */
 function readme(manifest: Manifest, files: string[]): string {
   const example = manifest.parts.find((p) => /Backward$|Loss$|Graph$/.test(p.export))?.export ?? manifest.parts[0].export;
-  const handout = readFileSync(rootPath("assignments", manifest.name, "README.md"), "utf8");
+  const handout = kitHandout(manifest.name, readFileSync(rootPath("assignments", manifest.name, "README.md"), "utf8"));
   const notes = differences(manifest);
   return [
     `> **Starter kit: ${manifest.title}.** Write your code in ${files.map((f) => `\`${f}\``).join(" and ")}, in this folder. Check it (Node 20 or later, on Linux, macOS or Windows):`,
@@ -140,7 +145,7 @@ function readme(manifest: Manifest, files: string[]): string {
 
 await runMain(async () => {
   const { assignment, out, created } = parse();
-  const manifest = loadManifest(assignment);
+  const manifest = loadGradedManifest(assignment);
   const staging = mkdtempSync(join(tmpdir(), "backprop-kit-"));
   try {
     const recorder = await recordAnswers(manifest);
@@ -163,7 +168,9 @@ await runMain(async () => {
     data(KIT_FILE, `${JSON.stringify({ format: 1, assignment } satisfies KitFile, null, 1)}\n`);
     data(RECORDED_ANSWERS_FILE, `${JSON.stringify(recorder.recorded(assignment))}\n`);
     data(join("assignments", assignment, "assignment.json"), `${JSON.stringify(visibleManifest(manifest), null, 1)}\n`);
-    for (const path of ["assignments/assignment.schema.json", "fixtures/case-file.schema.json", `fixtures/golden/${assignment}.json`]) {
+    // The skeleton as handed out: a student's losses.js beside the untouched losses.ts skeleton is what gets checked (graders/submission/skeleton.ts).
+    const skeleton = readdirSync(rootPath("assignments", assignment, "skeleton")).map((f) => `assignments/${assignment}/skeleton/${f}`);
+    for (const path of ["assignments/assignment.schema.json", "fixtures/case-file.schema.json", `fixtures/golden/${assignment}.json`, ...skeleton]) {
       data(path, readFileSync(rootPath(path), "utf8"));
     }
     // The visible efficiency tests' expected summaries (made from the reference by npm run fixtures: data, no code).
@@ -174,9 +181,11 @@ await runMain(async () => {
     const files = CONTRACT[assignment].map((f) => f.file);
     cpSync(rootPath("assignments", assignment, "skeleton"), staging, { recursive: true });
     writeFileSync(join(staging, "README.md"), readme(manifest, files));
+    for (const [page, inKit] of Object.entries(KIT_DOCS)) writeFileSync(join(staging, inKit), readFileSync(rootPath(page), "utf8"));
     const lock = JSON.parse(readFileSync(rootPath("package-lock.json"), "utf8")) as Lockfile;
     const name = `backprop-${assignment}`;
-    const runtime = runtimePackage(lock, name, KIT_DEPENDENCIES);
+    const { allowScripts } = JSON.parse(readFileSync(rootPath("package.json"), "utf8")) as { allowScripts?: Record<string, boolean> };
+    const runtime = runtimePackage(lock, name, KIT_DEPENDENCIES, allowScripts);
     const packageJson = {
       name,
       version: "0.0.0",
@@ -184,8 +193,10 @@ await runMain(async () => {
       description: `Starter kit: ${manifest.title}`,
       type: "module",
       engines: { node: ">=20" },
-      scripts: { check: `node ${KIT_GRADER_DIR}/check.mjs` },
+      scripts: KIT_SCRIPTS,
       dependencies: runtime.packageJson.dependencies,
+      // npm 11 runs a dependency's install script only when allowed here, and asks otherwise (esbuild's installs its binary)
+      ...(runtime.packageJson.allowScripts ? { allowScripts: runtime.packageJson.allowScripts } : {}),
     };
     writeFileSync(join(staging, "package.json"), `${JSON.stringify(packageJson, null, 2)}\n`);
     writeFileSync(join(staging, "package-lock.json"), `${JSON.stringify(runtime.lockfile, null, 2)}\n`);

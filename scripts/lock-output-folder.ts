@@ -5,9 +5,10 @@
  * holds it: pid, host, start time and command. The lock is removed when the process exits, also on
  * SIGINT, SIGTERM and SIGHUP (signal-exit, which execa already uses to kill the sandboxes then).
  * A lock left by a process that could not clean up (SIGKILL, a crash) names a pid that no longer
- * runs on this host: it is taken over, with a note. proper-lockfile was not used: its lock is a
+ * runs on this host, or a zombie (killed, not yet reaped): it is taken over, with a note. proper-lockfile was not used: its lock is a
  * folder whose mtime must be refreshed on a timer, and it cannot say who holds it.
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -66,13 +67,32 @@ export function lockOutputFolder(out: string, command: string): OutputLock {
     throw e;
   }
   const release = () => {
-    removeExit();
+    if (!held.delete(release)) return;
     if (readOrNull(path) === mine) unlinkSync(path);
     undo();
+    if (held.size === 0 && !exiting) {
+      removeExit?.();
+      removeExit = undefined;
+    }
   };
-  const removeExit = onExit(() => release());
+  held.add(release);
+  removeExit ??= onExit(() => {
+    exiting = true;
+    for (const r of [...held]) r();
+  });
   return { release };
 }
+
+/**
+ * The locks this process holds, released together by one exit handler. One handler per lock, each
+ * removing itself as it ran, released only every other lock: signal-exit walks its list of
+ * handlers while the removal splices it, so the no-argument `grade` (four output folders) left
+ * two of its four locks behind. Nothing is removed from signal-exit's list while it walks it
+ * (`exiting`): the next handler may be execa's, which stops a sandbox's child.
+ */
+const held = new Set<() => void>();
+let removeExit: (() => void) | undefined;
+let exiting = false;
 
 /**
  * Create `out` one level at a time, returning the folders made. Not mkdir's recursive mode: under
@@ -124,14 +144,37 @@ function parseHolder(text: string): Holder | null {
   }
 }
 
-/** Its pid no longer runs here (kill(pid, 0): ESRCH; EPERM means it runs as another user). */
+/**
+ * Its pid no longer runs here: kill(pid, 0) fails with ESRCH (EPERM means it runs as another
+ * user), or the pid is a zombie, a process that has ended and waits for its parent to read its
+ * exit status (kill(pid, 0) succeeds on it). A grader killed a moment ago stays one until its
+ * parent (a shell, npm, a test) reaps it; a TA who reruns at once must not be told it holds OUT.
+ */
 function isStale(h: Holder): boolean {
   if (h.host !== hostname()) return false; // another machine's pid says nothing here
   try {
     process.kill(h.pid, 0);
-    return false;
   } catch (e) {
     return codeOf(e) === "ESRCH";
+  }
+  return isZombie(h.pid);
+}
+
+/**
+ * Whether `pid` is a zombie: the state field of /proc/<pid>/stat on Linux (man 5 proc: the field
+ * after the command, which is in parentheses and may itself hold spaces or parentheses), `ps -o
+ * stat=` elsewhere (macOS, the BSDs: Z). Windows has no zombies. When it cannot be told: no.
+ */
+export function isZombie(pid: number): boolean {
+  if (process.platform === "win32") return false;
+  if (process.platform === "linux") {
+    const stat = readOrNull(`/proc/${pid}/stat`);
+    if (stat !== null) return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  }
+  try {
+    return execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 5000 }).trim().startsWith("Z");
+  } catch {
+    return false;
   }
 }
 

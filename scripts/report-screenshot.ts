@@ -1,7 +1,7 @@
 /**
  * npm run report-screenshot [-- --assignment A --out FILE]
  *
- * The README's picture of the class report: grades the sample class of A (default classifiers)
+ * The picture of the class report in docs/grading.md: grades the sample class of A (default classifiers)
  * with a fixed hidden seed into a temporary folder, writes its report.html, opens it in headless
  * Chromium (scripts/chromium.ts) and saves the top of the page, 1200×900, as FILE (default
  * graders/results/report-screenshot.png). Prints both paths.

@@ -65,6 +65,10 @@ function currentBuild() {
 /** Packages a prebuilt grader loads from node_modules at run time: esbuild's binary is looked up
  *  next to its package, so it cannot be bundled. Everything else is. */
 export const EXTERNAL = ["esbuild"];
+/** Also loaded from node_modules, by commands only (a class's code similarity, graders/staff/similarity.ts):
+ *  TypeScript's compiler, 9 MB of CommonJS that reads __filename. No autograder entry imports it,
+ *  so it is not one of the autograder's runtime dependencies (EXTERNAL). */
+const EXTERNAL_FOR_COMMANDS = ["typescript"];
 
 /** Where `path` is, relative to this checkout, with "/" separators. */
 const fromRoot = (path) => relative(ROOT, path).split(sep).join("/");
@@ -115,7 +119,7 @@ export async function build({ outdir, root, entries = COMMANDS, runners: runnerE
     ...common,
     entryPoints: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, join(ROOT, v)])),
     splitting: true,
-    external: EXTERNAL,
+    external: [...EXTERNAL, ...EXTERNAL_FOR_COMMANDS],
     // CommonJS dependencies (ajv …) require Node's built-ins: give the ES module a require.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     define: {

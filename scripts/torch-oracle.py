@@ -14,7 +14,7 @@ How the expected values are made
     F.leaky_relu, F.elu, torch.maximum, F.cross_entropy, torch.clamp for the hinge, ...);
   * gradients with torch.autograd.grad, given the case's random-normal upstream gradient
     (dout / dz), or, for scalar losses and graphs, d output / d input. No hand-derived gradient.
-  * conventions of ../shared/CONTRACT.md: losses are means over rows; linear classifiers add
+  * conventions of docs/api.md: losses are means over rows; linear classifiers add
     reg*sum(W^2); the net adds reg*(sum(W1^2) + sum(W2^2)) and leaves biases alone; biases are
     1xM; labels are lists of ints; maxout is the elementwise max of two affines.
 

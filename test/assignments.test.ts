@@ -11,7 +11,8 @@ import { pathToFileURL } from "node:url";
 import { Matrix } from "ml-matrix";
 import { CONTRACT, contractExports } from "../graders/contract";
 import { ASSIGNMENTS, type AssignmentName } from "../graders/cases/case";
-import { ManifestError, loadManifest } from "../graders/manifest";
+import { loadGradedManifest } from "../graders/checks/registry";
+import { ManifestError } from "../graders/manifest";
 import os from "node:os";
 
 // ajv is CommonJS, but it sets module.exports to the Ajv class, so the default import is the class
@@ -330,13 +331,13 @@ describe.each(ASSIGNMENTS.map((a) => [a]))("assignment %s", (a: AssignmentName) 
   });
 });
 
-describe("loadManifest refuses checks that do not exist or do not apply (before any grading)", () => {
+describe("loadGradedManifest refuses checks that do not exist or do not apply (before any grading)", () => {
   const load = (edit: (m: Manifest) => void) => {
     const m = manifest("layers");
     edit(m);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "manifest-"));
     fs.writeFileSync(path.join(dir, "assignment.json"), JSON.stringify(m));
-    return () => loadManifest("layers", path.join(dir, "assignment.json"));
+    return () => loadGradedManifest("layers", path.join(dir, "assignment.json"));
   };
   const testOf = (m: Manifest, exportName: string, check: string) =>
     (m as unknown as { parts: { export: string; tests: { check?: string }[] }[] }).parts.find((p) => p.export === exportName)!.tests.find((t) => t.check === check)!;
@@ -358,6 +359,6 @@ describe("loadManifest refuses checks that do not exist or do not apply (before 
   });
 
   it("every committed manifest loads", () => {
-    for (const a of ASSIGNMENTS) expect(() => loadManifest(a)).not.toThrow();
+    for (const a of ASSIGNMENTS) expect(() => loadGradedManifest(a)).not.toThrow();
   });
 });

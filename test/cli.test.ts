@@ -31,7 +31,10 @@ describe("usage errors exit 2 with one line that says what to fix, and write not
     ["both --submission and --submissions", (out) => ["--assignment", "layers", "--submission", "a", "--submissions", "b", "--out", out], /^error: give either --submission .* or --submissions/],
     ["no --out", () => ["--assignment", "layers", "--submission", "reference/layers"], /^error: --out is required/],
     ["no --assignment", (out) => ["--submission", "reference/layers", "--out", out], /^error: --assignment is required/],
-    ["an unknown option", () => ["--frobnicate"], /^error: Unknown option '--frobnicate'/],
+    ["an unknown option", () => ["--frobnicate"], /^error: --frobnicate is not an option here; the options are --assignment, --submissions, --submission, --out, --jobs, --seed, --format, --timeout, --resume, --help$/],
+    ["a misspelt option", () => ["--asignment", "layers"], /^error: --asignment: did you mean --assignment\?$/],
+    ["a misspelt option with its value", () => ["--submision=reference/layers"], /^error: --submision: did you mean --submission\?$/],
+    ["a misspelt assignment", (out) => ["--assignment", "layer", "--submission", "reference/layers", "--out", out], /^error: unknown assignment "layer": did you mean layers\?$/],
     ["--format", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out, "--format", "xml"], /^error: --format must be one of terminal, json, junit, got "xml"$/],
     ...(["abc", "0", "-1", "1.5"] as const).flatMap((v): [string, (out: string) => string[], RegExp][] =>
       (["jobs", "timeout"] as const).map((flag) => [
@@ -47,6 +50,10 @@ describe("usage errors exit 2 with one line that says what to fix, and write not
       /^error: cannot write to \S+\/f\/results: \S+\/f is a file, not a folder; choose another --out$/],
     ["--out under /proc", () => ["--assignment", "layers", "--submission", "reference/layers", "--out", "/proc/backprop-grader-out/x"],
       /^error: cannot write to \/proc\/backprop-grader-out\/x: \/proc\/backprop-grader-out cannot be created \(ENOENT\); choose an --out folder you can write$/],
+    ["--compare with one submission", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out, "--compare", "elsewhere"], /^error: --compare goes with --submissions \(a class\)/],
+    ["--compare with the sample class", () => ["--compare", "elsewhere"], /^error: --compare goes with --assignment A --submissions DIR --out OUT/],
+    ["--compare of a folder that is no grading output", (out) => ["--assignment", "classifiers", "--submissions", "fixtures/submissions/classifiers", "--out", out, "--compare", "fixtures/submissions/layers"],
+      /^error: --compare fixtures\/submissions\/layers is not a grading output: none of its folders holds a complete <student>\/results\.json and submission-result\.json; give an earlier --out folder of classifiers$/],
     ["GRADER_SECRET_FILE unreadable", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out],
       /^error: GRADER_SECRET_FILE=\/no\/such\/secret cannot be read \(ENOENT\): point it at the file that holds the secret, or unset it$/],
   ])("%s", async (title, args, firstLine) => {
@@ -114,7 +121,16 @@ describe("usage errors exit 2 with one line that says what to fix, and write not
     expect(positiveInteger("jobs", undefined, 3)).toBe(3);
   });
 
+  it("a misspelling is one line and nothing more: no usage text, no parser message", async () => {
+    for (const r of [await grade(["--asignment", "layers"]), await grade(["--frobnicate"]), await check(["--submision", "x"])]) {
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/Unknown option|usage:|'--/);
+    }
+  });
+
   it("npm run check: the same mistakes, the same one line", async () => {
+    expectUsageError(await check(["--submision", "reference/layers", "--assignment", "layers"]), /^error: --submision: did you mean --submission\?$/);
     expectUsageError(await check(["--assignment", "conv", "--submission", "reference/layers"]), /^error: unknown assignment "conv"/);
     expectUsageError(await check(["--assignment", "layers", "--submission", "no/such/dir"]), /^error: --submission no\/such\/dir: no such folder$/);
     expectUsageError(await check(["--assignment", "layers"]), /^error: both --assignment and --submission are required$/);
@@ -197,6 +213,38 @@ describe("one submission", () => {
   }, 120_000);
 });
 
+describe("a submission handed in one folder down (the zip of a folder)", () => {
+  const zipped = (...folders: string[]) => {
+    const dir = tmp();
+    for (const f of folders) cpSync("fixtures/submissions/classifiers/ada-loops-js", join(dir, f), { recursive: true });
+    mkdirSync(join(dir, "__MACOSX", folders[0]), { recursive: true });
+    writeFileSync(join(dir, "__MACOSX", folders[0], "._losses.js"), "");
+    return dir;
+  };
+  const NOTE = "losses.ts and linear-classifier.ts were not at the root of your submission: found in classifiers-solution/ and graded from there; next time hand in the files themselves, not a folder that holds them";
+
+  it("npm run grade -- --submission: graded from the folder, with full marks, and results.json and the screen say so", async () => {
+    const out = tmp();
+    const r = await grade(["--assignment", "classifiers", "--submission", zipped("classifiers-solution"), "--out", out]);
+    expect(r.exitCode).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    expect(results.score).toBe(results.max_score);
+    expect(results.output.split("\n\n")[0]).toBe(NOTE);
+    expect(r.stdout).toContain(NOTE);
+  }, 120_000);
+
+  it("npm run check: the same, at the top of the self-check; two such folders: nothing graded, both named", async () => {
+    const one = await check(["--assignment", "classifiers", "--submission", zipped("classifiers-solution")]);
+    expect(one.stdout).toContain(NOTE);
+    expect(one.exitCode).toBe(0);
+    const two = await check(["--assignment", "classifiers", "--submission", zipped("classifiers-solution", "classifiers-solution-v2")]);
+    expect(two.stdout).toContain(
+      "losses.ts and linear-classifier.ts are not at the root of your submission, and 2 folders hold them: classifiers-solution/ and classifiers-solution-v2/; nothing was graded",
+    );
+    expect(two.exitCode).toBe(1);
+  }, 120_000);
+});
+
 // A class of classifiers submissions: the quickest assignment to grade (no 100×4096 timings).
 describe("a class", () => {
   const STUDENTS = ["ada-loops-js", "cy-svm-counts-y", "dot-softmax-missing-1n", "eli-softmax-no-max"];
@@ -213,7 +261,7 @@ describe("a class", () => {
     const out = tmp();
     const r = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out, "--jobs", "2"]);
     expect(r.exitCode).toBe(0);
-    expect(readdirSync(out).sort()).toEqual([...STUDENTS, "gradebook.csv", "junit.xml", "report.html"]);
+    expect(readdirSync(out).sort()).toEqual([...STUDENTS, "gradebook.csv", "junit.xml", "report.html", "similarity.csv", "staff-signals.csv"]);
     const rows = gradebook(out);
     expect(rows[0]).toMatch(/^student,score,max_score,svmLoss,softmaxLoss,/);
     expect(rows).toHaveLength(5);
@@ -248,4 +296,47 @@ describe("a class", () => {
     expect(rows.slice(1).map((r) => r.split(",")[0])).toEqual(STUDENTS);
     expect(readdirSync(join(out, "ada-loops-js")).filter((f) => f.includes(".tmp-"))).toEqual([]);
   }, 120_000);
+
+  it("--compare PREV_OUT with --resume: whose score and which test changed, in changes.csv, on the terminal and in the report; a regrade that changes nothing says so", async () => {
+    const dir = makeClass();
+    const out = tmp();
+    const first = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out, "--jobs", "2", "--no-similarity"]);
+    expect(first.exitCode).toBe(0);
+    expect(existsSync(join(out, "similarity.csv"))).toBe(false); // --no-similarity
+    expect(first.stdout).toContain("staff signals: 0 leads to look at");
+
+    // The earlier grading, as if a test had since been fixed: cy's first failed test had passed then.
+    const prev = join(tmp(), "prev");
+    cpSync(out, prev, { recursive: true });
+    const file = join(prev, "cy-svm-counts-y", "submission-result.json");
+    const full = JSON.parse(readFileSync(file, "utf8"));
+    const test = full.tests.find((t: { outcome: { status: string } }) => t.outcome.status === "failed");
+    test.outcome = { status: "passed", message: "ok" };
+    test.score = test.test.points;
+    full.score += test.test.points;
+    writeFileSync(file, JSON.stringify(full));
+    const now = JSON.parse(readFileSync(join(out, "cy-svm-counts-y", "results.json"), "utf8")).score;
+
+    const second = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out, "--resume", "--compare", prev, "--no-similarity"]);
+    expect(second.exitCode).toBe(0);
+    for (const s of STUDENTS) expect(second.stderr).toMatch(new RegExp(`${s} \\d+/100 \\(resumed\\)`));
+    expect(second.stdout).toContain(`regrade: 1 student changed since ${prev}:\n  cy-svm-counts-y: ${now + test.test.points}/100 → ${now}/100 (1 test changed)`);
+    const rows = readFileSync(join(out, "changes.csv"), "utf8").trim().split("\n");
+    expect(rows).toEqual(["student,before,after,max_before,max_after,tests_changed,changes", `cy-svm-counts-y,${now + test.test.points},${now},100,100,1,"${test.test.name}: passed → failed, scored ${test.test.points} → 0"`]);
+    const report = readFileSync(join(out, "report.html"), "utf8");
+    expect(report).toContain(`<h2>Changes since ${prev}</h2>`);
+
+    // the very folder being regraded: read before grading, so nothing changed
+    const third = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out, "--resume", "--compare", out, "--no-similarity"]);
+    expect(third.exitCode).toBe(0);
+    expect(third.stdout).toContain(`regrade: nothing changed since ${out} (4 students compared`);
+    expect(readFileSync(join(out, "changes.csv"), "utf8").trim()).toBe("student,before,after,max_before,max_after,tests_changed,changes");
+
+    // without --compare (and with similarity): no changes.csv left from the run before
+    const fourth = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out, "--resume"]);
+    expect(fourth.exitCode).toBe(0);
+    expect(existsSync(join(out, "changes.csv"))).toBe(false);
+    expect(readFileSync(join(out, "similarity.csv"), "utf8").split("\n")[0]).toBe("student_a,student_b,similarity");
+    expect(fourth.stdout).toMatch(/^code similarity: 6 pairs in \d+\.\d s, most similar \S+ and \S+ \(\d+\.\d%\)/m);
+  }, 240_000);
 });

@@ -81,9 +81,9 @@ describe("exports", () => {
     expect(byExport(r, "twoLayerNetLoss").every((t) => t.outcome.status === "passed")).toBe(true);
   });
 
-  it("both layers.ts and layers.js: the .ts is graded, and the student is told", async () => {
+  it("both layers.ts and layers.js, each the student's own: neither is graded, and the student is told (test/intake.test.ts: the skeleton beside)", async () => {
     const dir = folder({ "layers.ts": correct("layers", "layers.ts"), "layers.js": "export const nothing = 1;" });
     const r = await gradeSubmission("layers", dir, { secret: SECRET });
-    expect(r.messages).toEqual(["layers.ts is graded; layers.js is ignored"]);
+    expect(r.messages).toEqual(["layers.ts and layers.js clash: each holds your own version of layers.ts, and only one may be handed in, so neither was graded; remove the one you do not want graded"]);
   });
 });

@@ -16,6 +16,7 @@ import { NUM_RUNS, fastCheckSeed } from "../graders/checks/property";
 import { GRAPH_CHECKS } from "../graders/checks/graph-properties";
 import { REUSE_CHECKS } from "../graders/checks/reuse";
 import { gradeSubmission } from "../graders/grade";
+import { loadGradedManifest } from "../graders/checks/registry";
 import { loadManifest, testSpecs } from "../graders/manifest";
 import { REFERENCE } from "../graders/reference";
 import { replayText } from "../graders/results/prose";
@@ -206,7 +207,7 @@ describe("a property failure, at unit level", () => {
     if (outcome.status === "failed") expect(outcome.details).toMatch(/each path's part of the gradient: \{\w+#1: /);
   });
 
-  it("sigmoid-saturates: e^x/(1+e^x) is NaN past x = 709.78 and fails, with the diagnosis; the reference and 1/(1+e^-x) pass", async () => {
+  it("sigmoid-saturates: e^x/(1+e^x) is NaN past x = 709.78 and fails, with what to check; the reference and 1/(1+e^-x) pass", async () => {
     class RatioSigmoid {
       private z = 0;
       forward(x: number) {
@@ -239,7 +240,7 @@ describe("a property failure, at unit level", () => {
     expect(outcome).toMatchObject({
       status: "failed",
       message: expect.stringMatching(/^SigmoidGate: forward is not 1\/\(1\+e\^-x\): z = \S+ for x = \d{3}(\.\d+)? \(expected 1\)$/),
-      diagnosis: expect.stringMatching(/e\^x\/\(1\+e\^x\) is Infinity\/Infinity = NaN for x > 709/),
+      hint: expect.stringMatching(/e\^x\/\(1\+e\^x\) is Infinity\/Infinity = NaN for x > 709/),
       replay: { kind: "fast-check", seed: expect.any(Number), path: expect.stringMatching(/^\d+$/), counterexample: expect.stringMatching(/^x = /) },
     });
   });
@@ -249,6 +250,6 @@ describe("a property failure, at unit level", () => {
     m.parts.find((p) => p.export === "ScaleGate")!.tests.find((t) => t.check === "scale-gate")!.check = "add-distributes";
     const file = join(mkdtempSync(join(tmpdir(), "manifest-")), "assignment.json");
     writeFileSync(file, JSON.stringify(m));
-    expect(() => loadManifest("gates", file)).toThrow(/check "add-distributes" does not apply to ScaleGate \(it checks AddGate\)/);
+    expect(() => loadGradedManifest("gates", file)).toThrow(/check "add-distributes" does not apply to ScaleGate \(it checks AddGate\)/);
   });
 });

@@ -100,7 +100,7 @@ describe("numeric pieces", () => {
       const numeric = centeredDifference(f(shiftAlong({ x }, "x", entries, u, h)), f(shiftAlong({ x }, "x", entries, u, -h)), h);
       const analytic = grad.flat().reduce((s, g, k) => s + g * u[k], 0);
       expect(toleranceRatio(analytic, numeric, norm, TOL)).toBeLessThanOrEqual(1);
-      // one entry off by 1e-3·max|g| (what 10 sampled coordinates miss 91 % of the time: notes §8-C)
+      // one entry off by 1e-3·max|g| (what 10 sampled coordinates miss 91 % of the time)
       const wrong = grad.flat().map((g, k) => (k === 37 ? g + 1e-3 * Math.max(...grad.flat().map(Math.abs)) : g));
       const off = wrong.reduce((s, g, k) => s + g * u[k], 0);
       expect(toleranceRatio(off, numeric, norm, TOL)).toBeGreaterThan(1);

@@ -1,27 +1,17 @@
 /**
  * The output folder's lock: a second `grade` on an OUT that a live run is grading exits 2 naming
- * that run and writes nothing; the lock goes away when the run ends, also on SIGTERM and SIGINT;
- * a lock left by a process that is gone (SIGKILL) is taken over with a note.
+ * that run and writes nothing; the lock goes away when the run ends, also on SIGTERM and SIGINT,
+ * and so do the run's sandboxed children; a lock left by a process that is gone (SIGKILL) is taken
+ * over with a note.
  */
 import { describe, expect, it } from "@jest/globals";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { LOCK_FILE } from "../scripts/lock-output-folder";
-import { GRADE, GRADE_ENV, expectUsageError, grade, tmp } from "./run-cli";
-
-/** A class of one student whose svmLoss never returns: with a long --timeout, a run that stays busy. */
-function endlessClass(): string {
-  const dir = tmp();
-  const student = join(dir, "loop");
-  cpSync("reference/classifiers", student, { recursive: true });
-  const losses = join(student, "losses.ts");
-  const text = readFileSync(losses, "utf8").replace(/(export function svmLoss\(.*\{)$/m, "$1\n  for (;;) {}");
-  expect(text).toContain("for (;;) {}");
-  writeFileSync(losses, text);
-  return dir;
-}
+import { LOCK_FILE, isZombie } from "../scripts/lock-output-folder";
+import { describeLeftovers, killAll, remainingAfter, tagFolder } from "./leftovers";
+import { GRADE, GRADE_ENV, endlessClass, expectUsageError, grade, tmp } from "./run-cli";
 
 /** A class of one student who handed in nothing: graded at once, no sandbox. */
 function emptyClass(): string {
@@ -53,7 +43,8 @@ const lockText = (pid: number, host = hostname()) =>
 describe("two runs on one output folder", () => {
   it.each(["SIGTERM", "SIGINT"] as const)("the second exits 2 naming the first, which keeps grading; %s releases the lock", async (signal) => {
     const out = tmp();
-    const first = execa(process.execPath, [...GRADE, "--assignment", "classifiers", "--submissions", endlessClass(), "--out", out, "--timeout", "120000"], { reject: false, env: GRADE_ENV });
+    const tag = tagFolder(); // the run's TMPDIR: its sandboxed children's command lines hold it
+    const first = execa(process.execPath, [...GRADE, "--assignment", "classifiers", "--submissions", endlessClass(), "--out", out, "--timeout", "120000"], { reject: false, env: { ...GRADE_ENV, TMPDIR: tag } });
     try {
       let firstErr = "";
       first.stderr?.on("data", (d: Buffer) => (firstErr += d.toString()));
@@ -74,11 +65,32 @@ describe("two runs on one output folder", () => {
       const ended = await first;
       expect(ended.signal).toBe(signal); // signal-exit re-raises it after the cleanup
       expect(readdirSync(out)).toEqual([]);
+      const left = await remainingAfter(`${tag}/`, 3000); // the child looping in svmLoss went with it
+      expect(describeLeftovers(left)).toBe("");
     } finally {
       first.kill(); // whatever failed above, never leave it grading: SIGTERM (its sandboxes go too), SIGKILL 5 s later
       await first;
+      killAll(await remainingAfter(`${tag}/`, 3000));
     }
   }, 90_000);
+
+  it("the lock's exit handler leaves the next one to run (execa's kill of a sandbox, after a SIGTERM)", async () => {
+    // signal-exit runs its handlers by for…of over the array that removing one splices: a handler
+    // that removed itself while running made the one after it (a sandbox's cleanup) be skipped
+    const dir = tmp();
+    const code = [
+      `import { writeFileSync } from "node:fs";`,
+      `import { onExit } from "signal-exit";`,
+      `import { lockOutputFolder } from "./scripts/lock-output-folder.ts";`,
+      `lockOutputFolder(${JSON.stringify(join(dir, "out"))}, "test");`,
+      `onExit(() => writeFileSync(${JSON.stringify(join(dir, "next-ran"))}, ""));`,
+      `setInterval(() => undefined, 1000);`,
+      `process.kill(process.pid, "SIGTERM");`,
+    ].join("\n");
+    const r = await execa(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { reject: false });
+    expect(r.signal).toBe("SIGTERM");
+    expect(readdirSync(dir).sort()).toEqual(["next-ran"]); // the lock and the folder it made are gone too
+  });
 
   it.each([
     ["a class", (out: string) => ["--submissions", emptyClass(), "--out", out]],
@@ -115,8 +127,69 @@ describe("two runs on one output folder", () => {
     const r = await grade(["--assignment", "classifiers", "--submissions", emptyClass(), "--out", out]);
     expect(r.exitCode).toBe(0);
     expect(r.stderr.split("\n")[0]).toMatch(new RegExp(`^note: took over \\S+/\\.grading\\.lock left by pid ${pid} \\(started \\d\\d:\\d\\d:\\d\\d, npm run grade -- .*\\), which is no longer running$`));
-    expect(readdirSync(out).sort()).toEqual(["ada", "gradebook.csv", "junit.xml", "report.html"]);
+    expect(readdirSync(out).sort()).toEqual(["ada", "gradebook.csv", "junit.xml", "report.html", "similarity.csv", "staff-signals.csv"]);
     expect(existsSync(join(out, `${LOCK_FILE}.takeover`))).toBe(false);
+  });
+});
+
+describe("every lock is released when its run ends", () => {
+  /** A node process that locks `outs` in order (the no-argument `grade` locks four), then does `then`. */
+  const locker = (outs: string[], then: string) =>
+    execa(process.execPath, ["--import", "tsx", "--input-type=module", "-e", `
+      import { lockOutputFolder } from ${JSON.stringify(new URL("../scripts/lock-output-folder.ts", import.meta.url).pathname)};
+      const locks = ${JSON.stringify(outs)}.map((out) => lockOutputFolder(out, "test"));
+      console.log("locked");
+      ${then}`], { reject: false });
+
+  it.each([
+    ["ends on its own", ""],
+    ["calls process.exit", "process.exit(3);"],
+    ["releases one lock itself, then ends", "locks[1].release();"],
+  ])("four folders locked by a run that %s: none keeps its lock", async (_, then) => {
+    const outs = [tmp(), tmp(), tmp(), tmp()];
+    const r = await locker(outs, then);
+    expect(r.stdout).toBe("locked");
+    expect(r.stderr).toBe("");
+    expect(outs.filter((out) => existsSync(join(out, LOCK_FILE)))).toEqual([]);
+  }, 60_000);
+
+  it("four folders locked by a run stopped by SIGTERM: none keeps its lock", async () => {
+    const outs = [tmp(), tmp(), tmp(), tmp()];
+    const child = locker(outs, "setInterval(() => {}, 1000);");
+    await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+    expect(outs.filter((out) => existsSync(join(out, LOCK_FILE)))).toHaveLength(4);
+    child.kill("SIGTERM");
+    expect((await child).signal).toBe("SIGTERM");
+    expect(outs.filter((out) => existsSync(join(out, LOCK_FILE)))).toEqual([]);
+  }, 60_000);
+});
+
+describe("a lock whose holder is a zombie (ended, not yet reaped by its parent)", () => {
+  /** A zombie: sh starts a child that exits at once, then becomes a process that never reaps it. */
+  async function zombie(): Promise<{ pid: number; stop: () => Promise<unknown> }> {
+    const parent = execa("sh", ["-c", "sleep 0 & echo $!; exec sleep 60"], { reject: false });
+    const pid = await new Promise<number>((resolve) => parent.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
+    await until(() => isZombie(pid), 10_000, `pid ${pid} to become a zombie`);
+    return { pid, stop: async () => (parent.kill("SIGKILL"), await parent) };
+  }
+
+  it("counts as released: the next run takes it over and grades", async () => {
+    const z = await zombie();
+    try {
+      expect(() => process.kill(z.pid, 0)).not.toThrow(); // kill(pid, 0) alone says it runs
+      const out = tmp();
+      writeFileSync(join(out, LOCK_FILE), lockText(z.pid));
+      const r = await grade(["--assignment", "classifiers", "--submissions", emptyClass(), "--out", out]);
+      expect(r.exitCode).toBe(0);
+      expect(r.stderr.split("\n")[0]).toMatch(new RegExp(`^note: took over \\S+/\\.grading\\.lock left by pid ${z.pid} .*, which is no longer running$`));
+      expect(readdirSync(out).sort()).toEqual(["ada", "gradebook.csv", "junit.xml", "report.html"]);
+    } finally {
+      await z.stop();
+    }
+  }, 60_000);
+
+  it("a live process is not one", () => {
+    expect(isZombie(process.pid)).toBe(false);
   });
 });
 

@@ -35,6 +35,10 @@ const HOSTILE = "<img src=x onerror=alert(1)> & co";
 const HOSTILE_PRINT = "</pre><script>alert(2)</script>";
 const HOSTILE_THROW = "<img src=y onerror=alert(3)>";
 const BUGGY = "cy-svm-counts-y";
+/** svmLoss answers the committed fixtures from a table copied out of them, and throws on anything else. */
+const CHEAT = "cheat-fixture-table";
+/** Two students with the same wrong svmLoss loss (no known mistake gives it). */
+const TWINS = ["pat-loss-plus-half", "quin-loss-plus-half"];
 
 interface GradescopeTest { status: string; extra_data: { export: string } }
 
@@ -42,6 +46,9 @@ describe("the class report in Chromium", () => {
   const dir = mkdtempSync(join(tmpdir(), "report-browser-"));
   const out = join(dir, "out");
   const report = join(out, "report.html");
+  const previous = join(dir, "previous");
+  let changedTest: { test: { name: string; points: number }; score: number } = { test: { name: "", points: 0 }, score: 0 };
+  let similarity: string[][] = [];
   const requests: string[] = [];
   const problems: string[] = [];
   const exports = loadManifest("classifiers").parts.map((p) => p.export);
@@ -63,12 +70,40 @@ describe("the class report in Chromium", () => {
       join(hostile, "losses.js"),
       `console.log(${JSON.stringify(HOSTILE_PRINT)});\n${losses.replace("export function svmLoss(scores, y) {", `export function svmLoss(scores, y) {\n  throw new Error(${JSON.stringify(HOSTILE_THROW)});`)}`,
     );
-    const r = await execa(process.execPath, ["scripts/run.mjs", "grade", "--assignment", "classifiers", "--submissions", submissions, "--out", out, "--seed", "report-browser", "--jobs", "2"], {
-      reject: false,
-      env: { NO_COLOR: "1" },
-    });
-    if (r.exitCode !== 0) throw new Error(`npm run grade exited ${r.exitCode}:\n${r.stderr}`);
+    // For the staff sections: a fixture copier, two students sharing a wrong answer.
+    cpSync(join(SAMPLE, "ada-loops-js"), join(submissions, CHEAT), { recursive: true });
+    const golden = JSON.parse(readFileSync("fixtures/golden/classifiers.json", "utf8")) as { cases: { exports: string[]; inputs: { scores: number[][] }; expected: unknown }[] };
+    const table = golden.cases.filter((c) => c.exports.includes("svmLoss")).map((c) => [JSON.stringify(c.inputs.scores), c.expected]);
+    const cheatFile = join(submissions, CHEAT, "losses.js");
+    writeFileSync(
+      cheatFile,
+      `${readFileSync(cheatFile, "utf8").replace("export function svmLoss(scores, y) {", "function unused(scores, y) {")}\nconst TABLE = new Map(${JSON.stringify(table)});\nexport function svmLoss(scores) {\n  const hit = TABLE.get(JSON.stringify(scores.to2DArray()));\n  if (!hit) throw new Error("not in my table");\n  return hit;\n}\n`,
+    );
+    for (const twin of TWINS) {
+      cpSync(join(SAMPLE, "ada-loops-js"), join(submissions, twin), { recursive: true });
+      const file = join(submissions, twin, "losses.js");
+      writeFileSync(file, readFileSync(file, "utf8").replace("return { loss: loss / N, dscores };", "return { loss: loss / N + 0.5, dscores };"));
+    }
+    const gradeClass = (more: string[]) =>
+      execa(process.execPath, ["scripts/run.mjs", "grade", "--assignment", "classifiers", "--submissions", submissions, "--out", out, "--seed", "report-browser", "--jobs", "2", ...more], {
+        reject: false,
+        env: { NO_COLOR: "1" },
+      });
+    const first = await gradeClass([]);
+    if (first.exitCode !== 0) throw new Error(`npm run grade exited ${first.exitCode}:\n${first.stderr}`);
+    // A regrade to compare with: the earlier grading had BUGGY's first failed test passing.
+    cpSync(out, previous, { recursive: true });
+    const file = join(previous, BUGGY, "submission-result.json");
+    const full = JSON.parse(readFileSync(file, "utf8"));
+    const failedBefore = full.tests.find((t: { outcome: { status: string } }) => t.outcome.status === "failed");
+    failedBefore.outcome = { status: "passed", message: "ok" };
+    failedBefore.score = failedBefore.test.points;
+    changedTest = failedBefore;
+    writeFileSync(file, JSON.stringify(full));
+    const r = await gradeClass(["--resume", "--compare", previous]);
+    if (r.exitCode !== 0) throw new Error(`npm run grade --resume --compare exited ${r.exitCode}:\n${r.stderr}`);
     expect(r.stdout).toContain(`class report: ${report}`);
+    similarity = readFileSync(join(out, "similarity.csv"), "utf8").trim().split("\n").slice(1).map((line) => line.split(","));
     students = readdirSync(submissions).filter((s) => statSync(join(submissions, s)).isDirectory()).sort();
     results = Object.fromEntries(students.map((s) => [s, JSON.parse(readFileSync(join(out, s, "results.json"), "utf8"))]));
 
@@ -165,5 +200,38 @@ describe("the class report in Chromium", () => {
     expect(requests).toEqual([pathToFileURL(report).href]);
     expect(problems).toEqual([]);
     expect(existsSync(join(dir, "report.png"))).toBe(true);
+  });
+
+  browserIt("shows what the regrade changed: the student, the score before and after, the test", async () => {
+    expect(await page.locator("#changes h2").innerText()).toBe(`Changes since ${previous}`);
+    const rows = await rowCells("#changes-table");
+    const after = results[BUGGY].score;
+    expect(rows).toEqual([[BUGGY, `${after + changedTest.test.points}/100`, `${after}/100`, `-${changedTest.test.points}`, `${changedTest.test.name}: passed → failed, scored ${changedTest.test.points} → 0`]]);
+  });
+
+  browserIt("lists the integrity signals with their evidence, worded as leads", async () => {
+    const rows = await rowCells("#signals-table");
+    expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
+      [CHEAT, "svmLoss", "passes the fixtures only"],
+      [TWINS.join(", "), "svmLoss", "identical wrong answers"],
+    ]);
+    expect(rows[0][3]).toContain("not a finding");
+    expect(rows[1][3]).toContain("compare the code before concluding anything");
+    expect(await page.locator("#signals").innerText()).toContain("Leads for a human to look at, not verdicts");
+  });
+
+  browserIt("ranks the most similar pairs as similarity.csv does, and shows the top pair's shared code side by side", async () => {
+    const rows = await rowCells("#similarity-table");
+    expect(rows.length).toBe(10);
+    const csvTop = similarity.slice(0, 10).map(([a, b, sim]) => [a.replace(/^"|"$/g, ""), b.replace(/^"|"$/g, ""), `${(100 * Number(sim)).toFixed(1)}%`]);
+    expect(rows.map((r) => [r[1], r[2], r[3]])).toEqual(csvTop);
+    const pair = page.locator("#pair-1");
+    expect(await pair.getAttribute("open")).not.toBeNull();
+    const sides = pair.locator(".side").first().locator("figure");
+    expect(await sides.count()).toBe(2);
+    const [left, right] = [await sides.nth(0).boundingBox(), await sides.nth(1).boundingBox()];
+    expect(left && right && right.x > left.x + left.width - 1 && Math.abs(right.y - left.y) < 2).toBe(true); // side by side
+    expect((await sides.nth(0).locator("pre").innerText()).trim()).not.toBe("");
+    await page.locator("#similarity").screenshot({ path: join(dir, "similarity.png") });
   });
 });

@@ -13,6 +13,9 @@ import { classSummary } from "../graders/results/class-summary";
 import { type Outcome, type SubmissionResult, type TestResult, scoreOf } from "../graders/results/result";
 import { escapeHtml, studentAnchor, toReport } from "../graders/results/report";
 import { scoreBins } from "../graders/results/report-charts";
+import { regradeDiff } from "../graders/staff/regrade-diff";
+import { changesSection, signalsSection, similaritySection } from "../graders/staff/report-sections";
+import type { ClassSimilarity } from "../graders/staff/similarity";
 
 const manifest = loadManifest("classifiers");
 const SPECS = testSpecs(manifest);
@@ -169,6 +172,49 @@ describe("toReport", () => {
   it("draws three charts as inline SVG", async () => {
     await ready;
     expect(html.match(/<svg [^>]*class="marks"/g)).toHaveLength(3);
+  });
+});
+
+describe("toReport's staff sections", () => {
+  const HOSTILE_ID = `<img src=x onerror=alert(1)>`;
+  const before = [student("ann"), student(HOSTILE_ID)];
+  const after = [student("ann"), student(HOSTILE_ID, { [SVM_HIDDEN]: failed() })];
+  const sim: ClassSimilarity = {
+    pairs: [
+      { a: "ann", b: HOSTILE_ID, similarity: 0.9214, longest: 30, fragments: [{ a: { file: "losses.ts", from: 3, to: 4, text: "const x = a < b;" }, b: { file: "l.ts", from: 1, to: 1, text: "</pre><script>alert(5)</script>" } }] },
+    ],
+    students: 2,
+    withoutCode: [],
+    ms: 12,
+  };
+  const sections = [
+    changesSection(regradeDiff("out/<old>", before, after)),
+    signalsSection({ signals: [{ kind: "identical-outputs", export: "svmLoss", students: ["ann", HOSTILE_ID], cases: 3, wrong: 3 }], withoutFingerprints: ["ann"] }),
+    similaritySection(sim),
+  ];
+  let html = "";
+  let plain = "";
+  const ready = Promise.all([toReport(after, manifest, sections).then((h) => (html = h)), toReport(after, manifest).then((h) => (plain = h))]);
+
+  it("places the three under the header, each with its evidence, every student text escaped", async () => {
+    await ready;
+    const ids = [...html.matchAll(/<section id="([^"]+)" class="staff">/g)].map((m) => m[1]);
+    expect(ids).toEqual(["changes", "signals", "similarity"]);
+    expect(html.indexOf('id="changes"')).toBeLessThan(html.indexOf('id="scores"'));
+    expect(html).toContain("<h2>Changes since out/&#60;old&#62;</h2>");
+    expect(html).toContain(`${escapeHtml(SVM_HIDDEN)}: passed → failed, scored ${SPECS.find((t) => t.name === SVM_HIDDEN)!.points} → 0`);
+    expect(html).toContain("1 student (ann) has no fingerprints of their hidden answers");
+    expect(html).toContain("92.1%");
+    expect(html).toContain("const x = a &#60; b;");
+    expect(html).toContain("&#60;/pre&#62;&#60;script&#62;alert(5)&#60;/script&#62;");
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(html).not.toContain("<img");
+    expect(html).toContain(`<a href="#s1">${escapeHtml(HOSTILE_ID)}</a>`); // linked to the student's feedback
+  });
+
+  it("a report without them has no staff section", async () => {
+    await ready;
+    expect(plain).not.toContain('class="staff"');
   });
 });
 

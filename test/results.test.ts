@@ -11,9 +11,9 @@ import { classroomOutput, toClassroom } from "../graders/results/classroom";
 import { gradebookTable, toGradebookCsv } from "../graders/results/gradebook";
 import { graderFailureResult } from "../graders/results/grader-failure";
 import { TRAINING_ACCURACY, toGradescope } from "../graders/results/gradescope";
-import { markdownText } from "../graders/results/markdown";
+import { markdownText, outcomeMarkdown } from "../graders/results/markdown";
 import { toJUnit } from "../graders/results/junit";
-import { STUDENT_OUTPUT_CAP } from "../graders/results/prose";
+import { STUDENT_OUTPUT_CAP, outcomeLines } from "../graders/results/prose";
 import { type Outcome, type SubmissionResult, type TestResult, type TestSpec, scoreOf } from "../graders/results/result";
 import { allVisiblePassed, toSelfCheck } from "../graders/results/self-check";
 import { toStepSummary } from "../graders/results/step-summary";
@@ -604,5 +604,33 @@ describe("toStepSummary (the job summary of the kit's CI)", () => {
     expect(md).toContain("Rerun: `npm run check -- affineBackward`");
     expect(md).not.toContain(HIDDEN_NAME);
     expect(md).not.toContain("secret inputs");
+  });
+});
+
+describe("advice is never shown as a likely cause", () => {
+  const training = run(spec("twoLayerNetLoss: training lowers the loss", 3, { kind: "training" }), {
+    status: "failed",
+    message: "twoLayerNetLoss: trained 200 steps, training accuracy 40.0 % (needs ≥ 90 %)",
+    hint: "the gradients do not lead downhill: check each of grads.W1, b1, W2, b2 against the gradient-check tests",
+  });
+  const both = run(spec("softmaxLoss: matches the reference on the committed fixtures", 2), {
+    status: "failed",
+    message: "softmaxLoss: loss = Infinity",
+    diagnosis: "softmaxLoss: loss is Infinity: it takes log(p_y) of a probability that underflows to 0",
+    hint: "the loss must stay finite at scores of ±1e4",
+  });
+
+  it("a hint is labelled What to check:, after the likely cause, in prose, Markdown, the terminal and the self-check", () => {
+    expect(outcomeLines(training)).toEqual([training.outcome.message, "What to check: the gradients do not lead downhill: check each of grads.W1, b1, W2, b2 against the gradient-check tests"]);
+    const lines = outcomeLines(both);
+    expect(lines.indexOf("Likely cause: softmaxLoss: loss is Infinity: it takes log(p_y) of a probability that underflows to 0")).toBe(1);
+    expect(lines.indexOf("What to check: the loss must stay finite at scores of ±1e4")).toBe(2);
+    expect(outcomeMarkdown(training)).toContain("**What to check:** the gradients do not lead downhill");
+    expect(outcomeMarkdown(training)).not.toContain("Likely cause");
+    const result: SubmissionResult = { assignment: "two-layer-net", student: "s", score: 0, maxScore: 5, executionTimeMs: 1, tests: [training, both], messages: [] };
+    for (const text of [toTerminal(result, { color: false, showHidden: true }), toSelfCheck(result, { color: false, rerun: (e) => `npm run check -- ${e}` })]) {
+      expect(text).toContain("What to check: the gradients do not lead downhill");
+      expect(text).not.toMatch(/Likely cause: the gradients do not lead downhill/);
+    }
   });
 });

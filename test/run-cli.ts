@@ -3,7 +3,7 @@
  * signal reaches the grader itself), and the shape every usage error must have.
  */
 import { expect } from "@jest/globals";
-import { mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -17,6 +17,23 @@ export const grade = (args: string[]) => execa(process.execPath, [...GRADE, ...a
 export const check = (args: string[]) => execa(process.execPath, ["scripts/run.mjs", "check", ...args], { reject: false, env: { NO_COLOR: "1" } });
 
 export const tmp = () => mkdtempSync(join(tmpdir(), "grade-cli-"));
+
+/**
+ * A classifiers class of one student whose svmLoss never returns: with a long --timeout, a run
+ * that stays busy. `stubborn`: the student also listens for SIGINT, SIGTERM and SIGHUP, so that
+ * none of them can end its child while it loops (the listener would run on the blocked event loop).
+ */
+export function endlessClass({ stubborn = false } = {}): string {
+  const dir = tmp();
+  const student = join(dir, "loop");
+  cpSync("reference/classifiers", student, { recursive: true });
+  const losses = join(student, "losses.ts");
+  const listeners = stubborn ? `for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => undefined);\n` : "";
+  const text = listeners + readFileSync(losses, "utf8").replace(/(export function svmLoss\(.*\{)$/m, "$1\n  for (;;) {}");
+  expect(text).toContain("for (;;) {}");
+  writeFileSync(losses, text);
+  return dir;
+}
 
 /** Exit 2, the first stderr line says what is wrong and what to do, and no stack frame anywhere. */
 export function expectUsageError(r: { exitCode?: number; stderr: string }, firstLine: RegExp): void {

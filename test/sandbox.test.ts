@@ -11,6 +11,9 @@ import { advice, outcomeUnlessReturned } from "../graders/checks/context";
 import { gradeSubmission } from "../graders/grade";
 import { loadManifest, testSpecs } from "../graders/manifest";
 import { couldNotCheckReason } from "../graders/results/prose";
+import { addressSpaceBytes, prlimitAvailable } from "../graders/sandbox/limits";
+import type { MemoryUse } from "../graders/sandbox/memory";
+import { withMemoryUse } from "../graders/sandbox/process-end";
 import { type CallResult, Sandbox } from "../graders/sandbox/sandbox";
 
 /** The manifests' heap limit: a smaller one puts the OS address-space limit (limits.ts) so close
@@ -60,7 +63,8 @@ describe.each([
     const first = ended(await s.run(gateCase("AddGate"), CALL_MS));
     expect(first).toMatchObject({ timedOut: false, outOfMemory: true });
     expect(couldNotCheckReason(first)).toBe("ran out of memory");
-    expect(advice(first, CALL_MS, MEMORY_MB)).toBe(`Your code used more than the memory limit (${MEMORY_MB} MB of heap).`);
+    expect(advice(first, CALL_MS, MEMORY_MB)).toBe(`Your code ran out of memory (the limits: ${MEMORY_MB} MB for JavaScript objects): look for a matrix far larger than the inputs, such as an N×D×D or D×D intermediate.`);
+    expect(advice(first, CALL_MS, MEMORY_MB, false, 2048 * 2 ** 20)).toMatch(/^Your code ran out of memory \(the limits: 512 MB for JavaScript objects, 2048 MB of address space in all\)/);
 
     // the same Sandbox starts a new child; the first child's report is still in studentOutput
     const second = ended(await s.run(gateCase("MultiplyGate"), CALL_MS));
@@ -78,6 +82,19 @@ describe.each([
     expect(s.studentOutput).toMatch(/^x{1023}\n/);
     expect(s.studentOutput).toMatch(/… \(\d+ more characters not kept\)$/);
     expect(s.studentOutput).not.toMatch(/heap out of memory/);
+  }, 60_000);
+
+  // where there is no /proc (macOS, Windows) there is no figure to read
+  (process.platform === "linux" ? it : it.skip)("what a call allocated is read by the grader from /proc: an 8192×8192 Float64Array grows it by 512 MB, under the address-space limit", async () => {
+    const s = sandbox(`export class AddGate { forward(x, y) { globalThis.kept = new Float64Array(8192 * 8192); return x + y; } backward(dz) { return [dz, dz]; } }`, { bwrap });
+    const r = await s.run(gateCase("AddGate"), CALL_MS);
+    expect(r.kind).toBe("returned");
+    const memory = (r as { memory?: MemoryUse }).memory;
+    expect(memory!.grownBytes).toBeGreaterThanOrEqual(512 * 2 ** 20);
+    expect(memory!.grownBytes).toBeLessThan(640 * 2 ** 20);
+    expect(memory!.limitBytes).toBe((await prlimitAvailable()) ? addressSpaceBytes(MEMORY_MB) : null);
+    const small = await s.run(gateCase("AddGate"), CALL_MS); // the same again: the first array is still held, the new one replaces it
+    expect((small as { memory?: MemoryUse }).memory!.grownBytes).toBeLessThan(640 * 2 ** 20);
   }, 60_000);
 
   it("execa's result is kept as the end's cause, in memory only: JSON and spreads leave it out", async () => {
@@ -207,4 +224,24 @@ export class MaxGate { forward(x, y) { for (;;); } backward(dz) { return [dz, dz
     expect(ended(r)).toMatchObject({ timedOut: true });
     expect(r.durationMs).toBeGreaterThan(280);
   }, 30_000);
+});
+
+describe("a death by signal at the address-space limit is out of memory (process-end.ts withMemoryUse)", () => {
+  const MB = 2 ** 20;
+  const use = (peakMb: number, grownMb: number, limitMb: number | null = 2048): MemoryUse => ({ peakBytes: peakMb * MB, grownBytes: grownMb * MB, limitBytes: limitMb === null ? null : limitMb * MB });
+  const end = (signal?: string) => ({ timedOut: false, outOfMemory: false, ...(signal ? { signal } : {}) });
+
+  it.each(["SIGSEGV", "SIGBUS", "SIGABRT", "SIGTRAP"])("%s within a quarter of the limit, after growing an eighth of it: out of memory", (signal) => {
+    expect(withMemoryUse(end(signal), use(1940, 900))).toEqual({ timedOut: false, signal, outOfMemory: true });
+  });
+
+  it("not: far from the limit, grown little during the call, no limit, no reading, another signal, an exit, a timeout", () => {
+    expect(withMemoryUse(end("SIGSEGV"), use(1200, 900)).outOfMemory).toBe(false);
+    expect(withMemoryUse(end("SIGSEGV"), use(1940, 100)).outOfMemory).toBe(false); // it was that big before the call
+    expect(withMemoryUse(end("SIGSEGV"), use(1940, 900, null)).outOfMemory).toBe(false);
+    expect(withMemoryUse(end("SIGSEGV"), undefined).outOfMemory).toBe(false);
+    expect(withMemoryUse(end("SIGKILL"), use(1940, 900)).outOfMemory).toBe(false);
+    expect(withMemoryUse({ timedOut: false, exitCode: 3, outOfMemory: false }, use(1940, 900)).outOfMemory).toBe(false);
+    expect(withMemoryUse({ timedOut: true, signal: "SIGKILL", outOfMemory: false }, use(1940, 900)).outOfMemory).toBe(false);
+  });
 });

@@ -5,12 +5,11 @@
  * proves the committed ones are what the reference gives today, byte for byte.
  */
 import stringify from "json-stringify-pretty-compact";
-import { efficiencySeed } from "../checks/efficiency";
 import { outputsOf } from "../judge/compare";
 import { loadManifest, testSpecs } from "../manifest";
 import { referenceAnswers } from "../reference";
 import type { AssignmentName, Case } from "./case";
-import { type ExpectedEntry, type ExpectedFile, summariesOf } from "./expected-summaries";
+import { type ExpectedEntry, type ExpectedFile, efficiencySeed, summariesOf } from "./expected-summaries";
 import { efficiencyTarget } from "./scale";
 
 /** The file's text, or null when the assignment has no visible efficiency test. */

@@ -8,6 +8,7 @@
  * the implementation the caller gives (the live reference), once per grading process.
  * This module imports no reference code.
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { rootPath } from "../paths";
 import { type Summary, summarize } from "../judge/summary";
@@ -36,6 +37,11 @@ export const EFFICIENCY_DIR = `${rootPath("fixtures", "efficiency")}/`;
 
 export function expectedSummariesPath(assignment: AssignmentName): string {
   return `${EFFICIENCY_DIR}${assignment}.json`;
+}
+
+/** The seed the sandbox builds the cases from: a one-way hash of the test's (secret for hidden tests). */
+export function efficiencySeed(testSeed: string): string {
+  return createHash("sha256").update(`efficiency:${testSeed}`).digest("hex").slice(0, 24);
 }
 
 const sizesKey = (s: Sizes) => `${s.N}x${s.D}x${s.M}x${s.H}x${s.C}`;

@@ -17,7 +17,7 @@ export function hingeMargins(scores: Mat, y: number[]): number[] {
 }
 
 /**
- * A gate's value as CONTRACT.md §2 defines it (the forward only: enough to find where a graph's
+ * A gate's value as docs/api.md defines it (the forward only: enough to find where a graph's
  * max nodes are near a tie). The grader's own, not the reference's: the starter kit, which has no
  * reference code, finds kinks too.
  */

@@ -86,14 +86,23 @@ export class ShapeBinder {
   }
 }
 
-/** All shape problems of a case's inputs and expected values under a signature. */
-export function signatureProblems(sig: Signature, inputs: Record<string, unknown>, expected: Record<string, unknown>): Problem[] {
-  const argSlots = [...sig.args, ...(sig.upstream ? [sig.upstream] : [])];
-  const binder = new ShapeBinder(argSlots);
-  for (const slot of argSlots) {
+/**
+ * A binder holding the sizes (N, D, M, H, C) a call's arguments fix: each argument (and the
+ * upstream gradient) bound in order, an optional one only when given. `declared` names the slots
+ * whose shapes explain an expected shape in messages.
+ */
+export function inputBinder(sig: Signature, inputs: Record<string, unknown>, declared: Slot[] = [...sig.args, ...(sig.upstream ? [sig.upstream] : [])]): ShapeBinder {
+  const binder = new ShapeBinder(declared);
+  for (const slot of [...sig.args, ...(sig.upstream ? [sig.upstream] : [])]) {
     if (slot.optional && !(slot.name in inputs)) continue;
     binder.bind("inputs", slot, inputs[slot.name]);
   }
+  return binder;
+}
+
+/** All shape problems of a case's inputs and expected values under a signature. */
+export function signatureProblems(sig: Signature, inputs: Record<string, unknown>, expected: Record<string, unknown>): Problem[] {
+  const binder = inputBinder(sig, inputs);
   const y = inputs.y;
   const C = binder.dims.get("C")?.size;
   if (Array.isArray(y) && C !== undefined) {

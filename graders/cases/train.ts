@@ -1,5 +1,5 @@
 /**
- * The training run of the two-layer net (CONTRACT.md §2: the grader trains the student's net with
+ * The training run of the two-layer net (docs/api.md, two-layer-net: the grader trains the student's net with
  * its own gradient-descent loop): full-batch gradient descent on the cs231n spiral data set (3
  * classes of 50 points in 2-D, not linearly separable), each step's gradients from the
  * student's twoLayerNetLoss. The whole loop runs inside the student's sandbox, in one request

@@ -2,9 +2,12 @@
  * Reading numbers out of an answer the sandbox sent back (untrusted data) for a property check:
  * a matrix, or a number, or a one-line reason why it cannot be read. The value tests (golden)
  * judge correctness; a property check only needs well-formed numbers to test its property on.
+ * A matrix is checked by the judge's walk of the answer's form (judge/answer-form.ts), at the
+ * shape it has.
  */
 import type { Mat } from "../cases/case";
 import { describe, matrixShape } from "../cases/shapes";
+import { matrixProblems } from "../judge/answer-form";
 import { type Tolerance, toleranceRatio } from "../judge/tolerance";
 
 export type Read<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -13,13 +16,12 @@ export function readMatrix(returned: unknown, name: string): Read<Mat> {
   const v = typeof returned === "object" && returned !== null ? (returned as Record<string, unknown>)[name] : undefined;
   const shape = matrixShape(v);
   if (typeof shape === "string") return { ok: false, message: `${name} ${shape}` };
-  const m = v as unknown[][];
-  for (let i = 0; i < m.length; i++) {
-    for (let j = 0; j < m[i].length; j++) {
-      if (typeof m[i][j] !== "number" || !Number.isFinite(m[i][j])) return { ok: false, message: `${name}[${i}][${j}] is ${describe(m[i][j])}, expected a finite number` };
-    }
+  const entry = matrixProblems(v, ...shape)[0]; // of its own shape: only an entry can be wrong
+  if (entry) {
+    const [i, j] = entry.path;
+    return { ok: false, message: `${name}[${i}][${j}] is ${describe((v as unknown[][])[Number(i)][Number(j)])}, expected a finite number` };
   }
-  return { ok: true, value: m as Mat };
+  return { ok: true, value: v as Mat };
 }
 
 export function readNumber(returned: unknown, name: string): Read<number> {

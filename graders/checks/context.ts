@@ -9,6 +9,7 @@ import type { Sizes } from "../cases/scale";
 import type { Manifest } from "../manifest";
 import type { ReferenceAnswers } from "../reference-answers";
 import type { Outcome, ProcessEnd, Replay, TestSpec } from "../results/result";
+import { megabytes } from "../sandbox/memory";
 import { endedHow } from "../sandbox/process-end";
 import type { Thrown } from "../sandbox/protocol";
 import type { CallResult } from "../sandbox/sandbox";
@@ -51,6 +52,10 @@ export interface CheckContext {
   /** Training: the two-layer net's whole training run from `seed` in the sandbox (Sandbox.train);
    *  the returned value is the child's untrusted `Trained`. */
   train(seed: string, timeoutMs: number): Promise<CallResult>;
+  /** Run case `c` of another export of the contract in the sandbox of the file that holds it:
+   *  the diagnosis of an export built on another one (judge/diagnose.ts COMPOSITIONS) asks the
+   *  student's own inner export. Optional: without it, no composition is diagnosed. */
+  runExport?(exportName: string, c: Case): Promise<CallResult | undefined>;
   /** The committed golden cases that exercise spec.export. */
   golden: Case[];
   /** The hidden cases of the assignment: the case plan drawn from the secret seed (every export's). */
@@ -77,21 +82,30 @@ export function thrownText(t: Thrown): string {
   return /Error$|^Error/.test(t.name) ? `${t.name}: ${t.message}` : `a ${t.name}: ${t.message}`;
 }
 
-/** Student-facing lines of a stack: frames in their files, not the grader's runner. */
+/**
+ * Student-facing lines of a stack: the frames in their own files, as the sandbox mapped them
+ * (`at reluBackward (layers.ts:31:9)`: submission/stack.ts). A frame that still names a path,
+ * a URL or a `node:` module was never mapped (a stack the sandbox did not see) and is left out:
+ * no temporary folder, no Node internals, no grader runner reaches a student.
+ */
 export function studentStack(t: Thrown): string | undefined {
-  const frames = (t.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l) && !/runner\.mjs|node:internal/.test(l));
+  const frames = (t.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l) && !/[a-z]+:\/\/|node:|\/(tmp|var|private|home|Users)\/|[A-Za-z]:\\|\(<anonymous>\)|\(\//.test(l));
   return frames.length > 0 ? frames.slice(0, 6).join("\n") : undefined;
 }
 
-/** What to look for when the student's process ended: the reason itself is rendered from `end`. */
-export function advice(end: ProcessEnd, limitMs: number, memoryMb: number, whileLoading = false): string {
+/** What to look for when the student's process ended: the reason itself is rendered from `end`.
+ *  `addressSpaceBytes`: the OS limit the child ran under (limits.ts), where the grader could read it. */
+export function advice(end: ProcessEnd, limitMs: number, memoryMb: number, whileLoading = false, addressSpaceBytes: number | null = null): string {
   const loading = whileLoading ? " while your file was being loaded" : "";
   if (end.timedOut) {
     return whileLoading
       ? `Loading your file did not finish within ${limitMs} ms: look for an endless loop or a top-level await that never settles.`
       : `No answer within ${limitMs} ms: look for an endless loop, or code far slower than it needs to be.`;
   }
-  if (end.outOfMemory) return `Your code used more than the memory limit (${memoryMb} MB of heap)${loading}.`;
+  if (end.outOfMemory) {
+    const inAll = addressSpaceBytes ? `, ${megabytes(addressSpaceBytes)} of address space in all` : "";
+    return `Your code ran out of memory${loading} (the limits: ${memoryMb} MB for JavaScript objects${inAll}): look for a matrix far larger than the inputs, such as an N×D×D or D×D intermediate.`;
+  }
   if (end.protocolError) return `Your code wrote to the grader's private channel to its process (${end.protocolError})${loading}; leave file descriptor 3 alone.`;
   if (end.signal) return `Your process was killed by ${end.signal}${loading} (process.kill, process.abort, or a crash).`;
   if (end.exitCode !== undefined) return `Your code ended its process with exit code ${end.exitCode}${loading}: do not call process.exit; return your result instead.`;
@@ -106,7 +120,7 @@ export function outcomeUnlessReturned(r: CallResult, ctx: Pick<CheckContext, "sp
   if (r.kind === "returned") return null;
   if (r.kind === "ended") {
     const ms = r.whileLoading ? ctx.manifest.limits.callTimeoutMs : ctx.limitMs;
-    return { status: "could-not-check", message: advice(r.end, ms, ctx.manifest.limits.memoryMb, r.whileLoading), end: r.end };
+    return { status: "could-not-check", message: advice(r.end, ms, ctx.manifest.limits.memoryMb, r.whileLoading, r.memory?.limitBytes ?? null), end: r.end };
   }
   if (r.kind === "sandbox-failed") return { status: "grader-error", message: `the grader's sandbox ${endedHow(r.end)} before your file was loaded`, cause: r.stderr };
   if (r.kind === "load-failed") return { status: "failed", message: `${ctx.file} threw while it was being loaded: ${thrownText(r.error)}`, details: studentStack(r.error) };

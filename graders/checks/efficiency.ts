@@ -15,6 +15,12 @@
  * failure is measured again, top size included, before it counts; a call still running after
  * the test's time limit (3 s) is stopped, and that is the verdict.
  *
+ * Memory is the other sign of a Jacobian per row: a call whose memory grew by half a D×D matrix
+ * (256 MB at 4×8192, by the kernel's count: sandbox/memory.ts), or that ran out of memory, fails
+ * as such whether it then returned, was stopped at the time limit or died at the address-space
+ * limit; which of those comes first varies from run to run for the same code, and the words
+ * name only the size, the limits and the likely cause, so they are the same in every run.
+ *
  * The floor, 50 ms of CPU time: far above the clock's resolution (the kernel's per-thread count,
  * in nanoseconds; 5 ticks where only /proc/<pid>/stat's 10 ms ticks are there), above what a
  * correct call costs at the top size on the grading machine (4–40 ms for the reference and the
@@ -34,9 +40,8 @@
  * made from the reference; for a hidden test, the reference here): a fast wrong answer earns
  * nothing. No reference code runs in a sandbox, and nothing is timed but the student's calls.
  */
-import { createHash } from "node:crypto";
 import type { Case } from "../cases/case";
-import { expectedSummaries } from "../cases/expected-summaries";
+import { efficiencySeed, expectedSummaries } from "../cases/expected-summaries";
 import { GROWTH, type Sizes, efficiencyTarget, sizeLabel } from "../cases/scale";
 import { outputsOf } from "../judge/compare";
 import { SUMMARY_TOLERANCE, type Summary, summaryMismatch } from "../judge/summary";
@@ -44,6 +49,7 @@ import { toleranceText } from "../judge/tolerance";
 import type { Outcome } from "../results/result";
 import type { Timed } from "../sandbox/protocol";
 import type { CpuClock } from "../sandbox/cpu-time";
+import { type MemoryUse, megabytes } from "../sandbox/memory";
 import type { CallResult } from "../sandbox/sandbox";
 import { type Check, type CheckContext, outcomeUnlessReturned } from "./context";
 
@@ -63,11 +69,6 @@ const CLOCK_TEXT: Record<Clock, string> = {
   stat: "CPU time of your sandbox's processes, counted by the kernel in 10 ms ticks",
   wall: "wall time of each call's round trip, by the grader's clock",
 };
-
-/** The seed the sandbox builds the cases from: a one-way hash of the test's (secret for hidden tests). */
-export function efficiencySeed(testSeed: string): string {
-  return createHash("sha256").update(`efficiency:${testSeed}`).digest("hex").slice(0, 24);
-}
 
 /** "4.2 s", "0.05 s", "0.004 s". */
 export function seconds(ms: number): string {
@@ -157,7 +158,8 @@ export const efficiency: Check = async (ctx: CheckContext): Promise<Outcome> => 
   for (let round = 0; round < ROUNDS && !g?.ok; round++) {
     for (const [size, judge] of [["top", true], ["small", false], ["small", true]] as const) {
       const r = await ctx.time(seed, sizes[size], ctx.limitMs);
-      if (r.kind === "ended" && r.end.timedOut && !r.whileLoading) return stopped(exportName, plan, size, runs, clock ?? "wall", r.durationMs);
+      if (neededTooMuchMemory(r, sizes[size])) return tooMuchMemory(exportName, plan, size, runs, clock ?? "wall", r, ctx);
+      if (r.kind === "ended" && r.end.timedOut && !r.whileLoading) return stopped(exportName, plan, size, runs, clock ?? "wall", r.durationMs, ctx.limitMs);
       const problem = outcomeUnlessReturned(r, ctx);
       if (problem) return problem;
       const answer = readTimed((r as { value: unknown }).value);
@@ -207,13 +209,74 @@ export function verdict(exportName: string, plan: { small: Sizes; top: Sizes }, 
   };
 }
 
-/** A call still running at the time limit: stopped, and failed (too slow is this check's verdict). */
-function stopped(exportName: string, plan: { small: Sizes; top: Sizes }, size: "small" | "top", runs: { small: number[]; top: number[] }, clock: Clock, afterMs: number): Outcome {
+/** A call still running at the time limit: stopped, and failed (too slow is this check's verdict).
+ *  The words name the limit, not the time it was stopped after (that varies with the machine's load). */
+function stopped(exportName: string, plan: { small: Sizes; top: Sizes }, size: "small" | "top", runs: { small: number[]; top: number[] }, clock: Clock, afterMs: number, limitMs: number): Outcome {
   const at = sizeLabel(plan[size]);
   return {
     status: "failed",
-    message: `${exportName}: had not finished after ${seconds(afterMs)} at ${at}: ${advice(exportName)}`,
+    message: `${exportName}: had not finished at ${at} within the test's time limit (${seconds(limitMs)}): ${advice(exportName)}`,
     details: `a correct ${exportName} takes milliseconds at ${at}; your call was stopped at the test's time limit`,
     extra: extraOf(plan, runs, clock, { stoppedAt: at, stoppedAfterMs: Math.round(afterMs) }),
+  };
+}
+
+/** The bytes of one D×D matrix of float64 at `sizes`. */
+const squareBytes = (sizes: Sizes) => sizes.D * sizes.D * 8;
+
+/**
+ * How much a call's address space may grow before it is judged a memory blow-up: half a D×D
+ * matrix of float64 at its size, and at least 256 MB (256 MB at 4×8192). A correct call needs a
+ * few MB at the top size (a handful of N×D matrices); a Jacobian per row needs a D×D one, 512 MB
+ * at 4×8192 (a loop over single entries allocates nothing, and is judged by its time). The floor
+ * keeps clear of what the process may add on its own during any call: a new malloc arena
+ * reserves 64 MB, V8 grows its young generation by tens of MB.
+ */
+export const memoryThreshold = (sizes: Sizes) => Math.max(squareBytes(sizes) / 2, 256 * 1024 * 1024);
+
+/**
+ * Whether a call needed more memory than linear code does: its address space grew by the
+ * threshold, whether it then returned, was stopped at the time limit or died (by the kernel's
+ * count, memory.ts), or the child ran out of memory (V8's report, or a signal at the
+ * address-space limit: process-end.ts), or it threw the RangeError of an allocation the OS
+ * refused. Which of a return, a time limit, an abort and a SIGSEGV comes first varies from run
+ * to run for code that allocates a D×D matrix per row (measured: the same reluBackward met three
+ * of them), so all of them are one verdict, in the same words.
+ */
+export function neededTooMuchMemory(r: CallResult, sizes: Sizes): boolean {
+  if (r.kind === "threw" && r.error.name === "RangeError" && /Array buffer allocation failed/i.test(r.error.message)) return true;
+  if (r.kind === "ended" && r.whileLoading) return false;
+  if (r.kind === "ended" && r.end.outOfMemory) return true;
+  return (r.kind === "returned" || r.kind === "threw" || r.kind === "ended") && r.memory !== undefined && r.memory.grownBytes >= memoryThreshold(sizes);
+}
+
+/**
+ * A call that needed more memory than the sandbox allows, or than linear code does: failed,
+ * with the size, the limits and the likely cause. Nothing in the words is measured: the same code
+ * reads the same in every run (what was measured is in `extra`).
+ */
+function tooMuchMemory(
+  exportName: string,
+  plan: { small: Sizes; top: Sizes },
+  size: "small" | "top",
+  runs: { small: number[]; top: number[] },
+  clock: Clock,
+  r: CallResult,
+  ctx: Pick<CheckContext, "limitMs" | "manifest">,
+): Outcome {
+  const sizes = plan[size];
+  const at = sizeLabel(sizes);
+  const memory: MemoryUse | undefined = "memory" in r ? r.memory : undefined;
+  const inAll = memory?.limitBytes ? `, ${megabytes(memory.limitBytes)} of address space in all (Node itself takes part of it)` : "";
+  const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+  return {
+    status: "failed",
+    message: `${exportName}: at ${at}, your call needed more than ${megabytes(memoryThreshold(sizes))} of memory, where a correct one needs a few MB: ${advice(exportName)}`,
+    details: `the sandbox's limits per call: ${seconds(ctx.limitMs)} of time, ${ctx.manifest.limits.memoryMb} MB for JavaScript objects${inAll}`,
+    diagnosis: `an N×D×D or D×D intermediate: one D×D matrix of numbers is ${megabytes(squareBytes(sizes))} at ${at}`,
+    extra: extraOf(plan, runs, clock, {
+      tooMuchMemoryAt: at,
+      ...(memory ? { grownMb: mb(memory.grownBytes), peakMb: mb(memory.peakBytes), limitMb: memory.limitBytes === null ? null : mb(memory.limitBytes) } : {}),
+    }),
   };
 }

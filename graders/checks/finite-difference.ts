@@ -62,7 +62,7 @@ export function shiftAlong(inputs: Record<string, Value>, name: string, entries:
   return { ...inputs, [name]: value as Value };
 }
 
-/** The step at an entry of size |x|: h·max(1, |x|), so large inputs are not differenced below their rounding (notes §9.2). */
+/** The step at an entry of size |x|: h·max(1, |x|), so large inputs are not differenced below their rounding. */
 export function stepAt(h: number, x: number): number {
   return h * Math.max(1, Math.abs(x));
 }
@@ -87,7 +87,7 @@ export function selectEntries(entries: Entry[], options: { rows: number; cols: n
 
 /**
  * A random unit direction with Chainer's floor: u_i = sign(d_i)·sqrt(0.99·d_i²/‖d‖² + 0.01/n),
- * d ~ N(0, I). Exactly unit norm, and no entry weighs less than 0.1/√n (notes §9.5).
+ * d ~ N(0, I). Exactly unit norm, and no entry weighs less than 0.1/√n.
  */
 export function unitDirection(n: number, random: Random): number[] {
   const d = Array.from({ length: n }, () => random.normal());

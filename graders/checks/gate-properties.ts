@@ -168,7 +168,7 @@ const linearRepeatable: Check = (ctx) =>
         return {
           message: `a second identical call gave a different result: ${what} for x = ${short(x)}, dz = ${short(dz1)}`,
           details: `inputs: x = ${full(x)}, dz = ${full(dz1)}\nfirst call: z = ${String(r1.z)}, dx = ${full(r1.grads[0])}\nsecond call: z = ${String(again.z)}, dx = ${full(again.grads[0])}\nrule: bit-identical`,
-          diagnosis: "something outside the gate instance (a module-level variable, a cache, an accumulator that is never reset) changes the result from one call to the next.",
+          hint: "something outside the gate instance (a module-level variable, a cache, an accumulator that is never reset) changes the result from one call to the next.",
         };
       }
       // linear in dz
@@ -283,12 +283,12 @@ const sigmoidSaturates: Check = (ctx) =>
         return {
           message: `forward is not 1/(1+e^-x): z = ${got} for x = ${short(x)} (expected ${short(want)})`,
           details: `inputs: x = ${full(x)}\nreturned: z = ${typeof z === "number" ? full(z) : describe(z)}\nexpected: ${full(want)}\nrule: finite, and ${TOLERANCE_RULE}`,
-          ...(overflow ? { diagnosis: SATURATION_HINT } : {}),
+          ...(overflow ? { hint: SATURATION_HINT } : {}),
         };
       }
       // backward: finite (its value is the other properties' and the gradient check's business)
       const a = readGate(value, 1, inputs);
-      if (isBroken(a)) return { ...a, diagnosis: a.diagnosis ?? "backward's (1 − z)·z·dz must stay finite: compute it from the forward's z, not from e^x." };
+      if (isBroken(a)) return { ...a, ...(a.diagnosis ? {} : { hint: "backward's (1 − z)·z·dz must stay finite: compute it from the forward's z, not from e^x." }) };
       return null;
     },
   });

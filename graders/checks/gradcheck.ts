@@ -31,13 +31,13 @@ import { type Dims, type Variant, makeCase } from "../cases/generate";
 import { branchSignature, kinkDistance } from "../cases/kinks";
 import { Random } from "../cases/random";
 import { judgeOutputs, outputsOf } from "../judge/compare";
-import { diagnose } from "../judge/diagnose";
 import { type Tolerance, cs231nRelError, toleranceRatio, toleranceText } from "../judge/tolerance";
 import type { ReferenceAnswers } from "../reference-answers";
 import { formatNumber as num, scientific as sci } from "../results/format-number";
 import { type CallResult, sanitizeThrown } from "../sandbox/sandbox";
 import { readMatrix, readNumber } from "./answers";
 import { type Check, outcomeUnlessReturned, thrownText } from "./context";
+import { diagnoseFailure } from "./diagnosis";
 import { caseReplay } from "./replay";
 import { type Evaluate, type WhoseForward, chooseForward, fallBack, reasonAgainst } from "./whose-forward";
 import {
@@ -391,7 +391,7 @@ export const gradcheck: Check = async (ctx) => {
     const returned = (full as { value: unknown }).value;
     const form = judgeOutputs(c, returned, names, { atol: Number.MAX_VALUE, rtol: 0 });
     if (!form.ok) {
-      const diagnosis = diagnose(c, exportName, returned, names, tolerances.golden, ctx.reference);
+      const diagnosis = await diagnoseFailure(ctx, c, returned, names);
       return { status: "failed", message: `${exportName}: ${form.message}`, ...(form.details ? { details: form.details } : {}), ...(diagnosis ? { diagnosis } : {}), replay };
     }
     const answers = returned as Record<string, unknown>;
@@ -484,7 +484,7 @@ export const gradcheck: Check = async (ctx) => {
       continue;
     }
     const v = m.failing[0];
-    const diagnosis = diagnose(c, exportName, returned, names, tolerances.golden, ctx.reference);
+    const diagnosis = await diagnoseFailure(ctx, c, returned, names);
     return {
       status: "failed",
       ...failureText(exportName, c, v, { h, tol, forward: m.forward, offline, retries: m.retries, worstRatio: m.worstRatio, skipped, seeds: { case: visible || isGolden(c) ? c.seed : null, draws: visible && sampled ? `${ctx.seed}:${c.id}` : null } }),

@@ -18,9 +18,10 @@ import { filled, zip } from "../cases/mat";
 import { Random } from "../cases/random";
 import type { Outcome, Replay } from "../results/result";
 import { formatNumber as fmt } from "../results/format-number";
-import { answerProblem } from "../judge/answer-schema";
+import { answerProblem } from "../judge/answer-form";
 import { firstChange, inputsAfter, readMatrix, worstGap } from "./answers";
 import { type Check, type CheckContext, type RegisteredCheck, outcomeUnlessReturned } from "./context";
+import { diagnoseBuiltCase, diagnoseFailure, prepareBuiltCase } from "./diagnosis";
 import { goldenReplay } from "./replay";
 
 const A = 0.7;
@@ -33,7 +34,7 @@ const zerosLike = (m: Mat): Mat => filled(m, 0);
 type Grads = Record<string, Mat>;
 type Step = { ok: true; grads: Grads; returned: unknown } | { ok: false; outcome: Outcome };
 
-function fail(message: string, extra: { details?: string; diagnosis?: string; replay?: Replay } = {}): Outcome {
+function fail(message: string, extra: { details?: string; diagnosis?: string; hint?: string; replay?: Replay } = {}): Outcome {
   return { status: "failed", message, ...extra };
 }
 
@@ -73,13 +74,13 @@ async function layerSpecific(ctx: CheckContext, layer: LayerName, c: Case, g: Gr
   if (layer === "affine") {
     const sums = [dout[0].map((_, j) => dout.reduce((s, row) => s + row[j], 0))];
     const { ok, at } = worstGap(g.db, sums, { atol: 1e-12, rtol: 0 });
-    if (!ok) return fail(`${exportName}: db${at} is not the sum of column ${at.slice(4, -1)} of dout`, { details: `db = ${JSON.stringify(g.db[0].map(fmt))}\ncolumn sums of dout = ${JSON.stringify(sums[0].map(fmt))}`, diagnosis: "b is added to every row, so its gradient is the sum of dout over the rows (the minibatch)", replay });
+    if (!ok) return fail(`${exportName}: db${at} is not the sum of column ${at.slice(4, -1)} of dout`, { details: `db = ${JSON.stringify(g.db[0].map(fmt))}\ncolumn sums of dout = ${JSON.stringify(sums[0].map(fmt))}`, hint: "b is added to every row, so its gradient is the sum of dout over the rows (the minibatch)", replay });
   }
   if (layer === "relu") {
     const x = c.inputs.x as Mat;
     for (let i = 0; i < x.length; i++) for (let j = 0; j < x[i].length; j++) {
       const want = x[i][j] > 0 ? dout[i][j] : 0;
-      if (g.dx[i][j] !== want) return fail(`${exportName}: dx[${i}][${j}] = ${fmt(g.dx[i][j])} where x = ${fmt(x[i][j])} and dout = ${fmt(dout[i][j])}, expected ${fmt(want)}`, { diagnosis: x[i][j] > 0 ? "dout must pass unchanged where x > 0" : "the gradient is 0 where x ≤ 0: the mask comes from x (the forward's input), not from dout", replay });
+      if (g.dx[i][j] !== want) return fail(`${exportName}: dx[${i}][${j}] = ${fmt(g.dx[i][j])} where x = ${fmt(x[i][j])} and dout = ${fmt(dout[i][j])}, expected ${fmt(want)}`, { hint: x[i][j] > 0 ? "dout must pass unchanged where x > 0" : "the gradient is 0 where x ≤ 0: the mask comes from x (the forward's input), not from dout", replay });
     }
   }
   if (layer === "leakyRelu" || layer === "elu") {
@@ -90,17 +91,24 @@ async function layerSpecific(ctx: CheckContext, layer: LayerName, c: Case, g: Gr
       if (!step.ok) return step.outcome;
       const want = ctx.reference.run(withParam).dx as Mat;
       const { ok, at, got, want: expected } = worstGap(step.grads.dx, want, { atol: 1e-9, rtol: 0 });
-      if (!ok) return fail(`${exportName}: with ${param} = ${withParam.inputs[param]}, dx${at} = ${fmt(got)}, expected ${fmt(expected)}`, { diagnosis: `the forward's ${param} must reach the backward (keep it in the cache), not the default`, replay: goldenReplay(ctx, withParam) });
+      if (!ok) {
+        const diagnosis = await diagnoseFailure(ctx, withParam, step.returned, ["dx"]);
+        return fail(`${exportName}: with ${param} = ${withParam.inputs[param]}, dx${at} = ${fmt(got)}, expected ${fmt(expected)}`, { ...(diagnosis ? { diagnosis } : { hint: `the forward's ${param} must reach the backward (keep it in the cache), not the default` }), replay: goldenReplay(ctx, withParam) });
+      }
     }
   }
   if (layer === "maxout") {
     // identical pieces: every entry is a tie, which goes to the first piece
-    const tie: Case = { ...c, inputs: { ...c.inputs, w2: c.inputs.w1, b2: c.inputs.b1 } };
+    const tie: Case = { ...c, id: `${c.id}/tie`, inputs: { ...c.inputs, w2: c.inputs.w1, b2: c.inputs.b1 }, expected: {} };
     const tieReplay = goldenReplay(ctx, c, "w2 = w1, b2 = b1");
+    prepareBuiltCase(ctx, tie);
     const step = await gradientsFor(ctx, tie, dout, ["dw1", "db1", "dw2", "db2"], tieReplay);
     if (!step.ok) return step.outcome;
     const nonzero = [...step.grads.dw2.flat(), ...step.grads.db2.flat()].some((v) => v !== 0);
-    if (nonzero) return fail(`${exportName}: with two identical pieces (every entry a tie), dw2/db2 are not 0`, { diagnosis: "on a tie, the whole gradient goes to the first piece (x·w1 + b1)", replay: tieReplay });
+    if (nonzero) {
+      const diagnosis = await diagnoseBuiltCase(ctx, tie, step.returned);
+      return fail(`${exportName}: with two identical pieces (every entry a tie), dw2/db2 are not 0`, { ...(diagnosis ? { diagnosis } : { hint: "on a tie, the whole gradient goes to the first piece (x·w1 + b1), and none to the second" }), replay: tieReplay });
+    }
   }
   return null;
 }
@@ -136,7 +144,7 @@ const backwardProperties: Check = async (ctx) => {
       if (!ok) {
         return fail(`${ctx.spec.export}: ${n} is not linear in dout: for dout = ${A}·dout₁ ${B < 0 ? "−" : "+"} ${Math.abs(B)}·dout₂, ${n}${at} = ${fmt(got)}, expected ${fmt(expected)}`, {
           details: `expected = ${A}·(${n}${at} for dout₁) ${B < 0 ? "−" : "+"} ${Math.abs(B)}·(${n}${at} for dout₂); relative gap ${gap.toExponential(2)}`,
-          diagnosis: "the backward must multiply the local gradient by dout, entry by entry: a mask or a clip computed from dout, or a gradient that ignores dout, is not linear",
+          hint: "the backward must multiply the local gradient by dout, entry by entry: a mask or a clip computed from dout, or a gradient that ignores dout, is not linear",
           replay,
         });
       }
@@ -145,13 +153,13 @@ const backwardProperties: Check = async (ctx) => {
     if (!zero.ok) return zero.outcome;
     for (const n of names) {
       const k = zero.grads[n].flat().findIndex((v) => v !== 0);
-      if (k >= 0) return fail(`${ctx.spec.export}: with dout = 0, ${n} is not 0 (entry ${k} is ${fmt(zero.grads[n].flat()[k])})`, { diagnosis: "the gradient ignores dout: every gradient is the local gradient times dout", replay });
+      if (k >= 0) return fail(`${ctx.spec.export}: with dout = 0, ${n} is not 0 (entry ${k} is ${fmt(zero.grads[n].flat()[k])})`, { hint: "every gradient is the local gradient times dout, so dout = 0 must give 0: does a gradient ignore dout, or add a term that does not depend on it?", replay });
     }
     const again = await gradientsFor(ctx, c, dout1, names, replay);
     if (!again.ok) return again.outcome;
     for (const n of names) {
       const d = firstChange(first.grads[n], again.grads[n]);
-      if (d) return fail(`${ctx.spec.export}: a second identical call gave a different ${n}: ${n}${d}`, { diagnosis: "state is kept between calls (a gradient accumulated into a variable that is never reset?)", replay });
+      if (d) return fail(`${ctx.spec.export}: a second identical call gave a different ${n}: ${n}${d}`, { hint: "state is kept between calls (a gradient accumulated into a variable that is never reset?)", replay });
     }
     const specific = await layerSpecific(ctx, layer, c, first.grads, replay);
     if (specific) return specific;
@@ -189,7 +197,7 @@ async function atTheKink(ctx: CheckContext, layer: LayerName): Promise<Outcome |
     for (let i = 0; i < x.length; i++) for (let j = 0; j < x[i].length; j++) {
       if (Math.abs(got[i][j] - want[i][j]) <= 1e-12 * Math.max(1, Math.abs(want[i][j]))) continue;
       const v = x[i][j];
-      const diagnosis = v === 0
+      const hint = v === 0
         ? "at x = 0 exactly the contract takes the x ≤ 0 branch: use x > 0, not x >= 0, for the mask"
         : v > 0
           ? "dout must pass unchanged where x > 0"
@@ -198,7 +206,7 @@ async function atTheKink(ctx: CheckContext, layer: LayerName): Promise<Outcome |
             : layer === "leakyRelu"
               ? `the local slope is ${p === undefined ? "the default slope = 0.1" : `slope = ${p}`} where x ≤ 0 (keep the forward's slope in the cache)`
               : `the local gradient is alpha·e^x where x ≤ 0 (${p === undefined ? "the default alpha = 1" : `alpha = ${p}`}, kept in the cache)`;
-      return fail(`${ctx.spec.export}: dx[${i}][${j}] = ${fmt(got[i][j])} where x = ${fmt(v)} and dout = ${fmt(KINK_DOUT[i][j])}${p === undefined ? "" : ` (${param} = ${p})`}, expected ${fmt(want[i][j])}`, { diagnosis, replay });
+      return fail(`${ctx.spec.export}: dx[${i}][${j}] = ${fmt(got[i][j])} where x = ${fmt(v)} and dout = ${fmt(KINK_DOUT[i][j])}${p === undefined ? "" : ` (${param} = ${p})`}, expected ${fmt(want[i][j])}`, { hint, replay });
     }
   }
   return null;
@@ -238,16 +246,16 @@ const forwardProperties: Check = async (ctx) => {
     const changed = mutated(c, value, ["x"]);
     if (changed) return fail(`${ctx.spec.export} changed its argument x: x${changed[1]}`, { diagnosis: `a function must not modify its arguments: ${INPLACE_HINT}`, replay });
     const out = readMatrix(value, "out");
-    if (!out.ok) return fail(`${ctx.spec.export}: cannot test its properties: ${out.message}${sigmoid ? " (x has entries up to ±800)" : ""}`, { replay, ...(sigmoid ? { diagnosis: SIGMOID_OVERFLOW } : {}) });
+    if (!out.ok) return fail(`${ctx.spec.export}: cannot test its properties: ${out.message}${sigmoid ? " (x has entries up to ±800)" : ""}`, { replay, ...(sigmoid ? { hint: SIGMOID_OVERFLOW } : {}) });
     const want = ctx.reference.run(c, { forwardOnly: true }).out as Mat;
     const x = c.inputs.x as Mat;
     for (let i = 0; i < x.length; i++) for (let j = 0; j < x[i].length; j++) {
       const ok = Math.abs(out.value[i][j] - want[i][j]) <= 1e-12 * Math.max(1, Math.abs(want[i][j]));
       if (!ok) {
-        const diagnosis = sigmoid
+        const hint = sigmoid
           ? Math.abs(x[i][j]) > 700 ? SIGMOID_OVERFLOW : undefined
           : x[i][j] === 0 ? "at x = 0 exactly the contract takes the x ≤ 0 branch (use x > 0, not x >= 0)" : p === undefined && x[i][j] < 0 ? `check the default ${layer === "elu" ? "alpha = 1" : "slope = 0.1"}` : undefined;
-        return fail(`${ctx.spec.export}: out[${i}][${j}] = ${fmt(out.value[i][j])} for x = ${fmt(x[i][j])}, expected ${fmt(want[i][j])}`, { diagnosis, replay });
+        return fail(`${ctx.spec.export}: out[${i}][${j}] = ${fmt(out.value[i][j])} for x = ${fmt(x[i][j])}, expected ${fmt(want[i][j])}`, { hint, replay });
       }
     }
   }

@@ -18,9 +18,10 @@ import { closeTo } from "../judge/tolerance";
 import { formatNumber as fmt } from "../results/format-number";
 import { firstChange, inputsAfter, readMatrix, readNumber, worstGap } from "./answers";
 import { type Check, type CheckContext, type RegisteredCheck, outcomeUnlessReturned } from "./context";
+import { diagnoseBuiltCase, prepareBuiltCase } from "./diagnosis";
 import { drawnGoldenReplay, goldenReplay } from "./replay";
 
-const fail = (message: string, extra: { details?: string; diagnosis?: string; replay?: Replay } = {}): Outcome => ({ status: "failed", message, ...extra });
+const fail = (message: string, extra: { details?: string; diagnosis?: string; hint?: string; replay?: Replay } = {}): Outcome => ({ status: "failed", message, ...extra });
 /** The loss checks' rule: |a − b| ≤ LOSS_ATOL·max(1, |b|) for one number, and per entry for a matrix (RULE). */
 const LOSS_ATOL = 1e-9;
 const RULE = { atol: LOSS_ATOL, rtol: 0 };
@@ -89,7 +90,7 @@ const svmProperties: Check = async (ctx) => {
   if (isOutcome(metGrad)) return metGrad;
   if (metLoss !== 0 || metGrad.flat().some((v) => v !== 0)) {
     return fail(`svmLoss: every margin is met (s_y ≥ s_j + 1), yet loss = ${fmt(metLoss)}${metGrad.flat().some((v) => v !== 0) ? " and dscores is not 0" : ""}`, {
-      diagnosis: metLoss === 1 * 1 ? "the j = y term is counted (it always contributes max(0, 1) = 1): skip j = y" : "only margins s_j − s_y + 1 > 0 contribute, for j ≠ y",
+      ...(metLoss === 1 * 1 ? { diagnosis: "the j = y term is counted (it always contributes max(0, 1) = 1): skip j = y" } : { hint: "only margins s_j − s_y + 1 > 0 contribute, for j ≠ y" }),
       replay: metReplay,
     });
   }
@@ -101,7 +102,7 @@ const svmProperties: Check = async (ctx) => {
   const edgeGrad = need(readMatrix(edgeAnswer.returned, "dscores"), ctx);
   if (isOutcome(edgeGrad)) return edgeGrad;
   if (edgeGrad.flat().some((v) => v !== 0)) {
-    return fail(`svmLoss: a margin of exactly 0 gave dscores = ${JSON.stringify(edgeGrad)}, expected all 0`, { diagnosis: "a margin counts only when it is > 0 (the contract: a margin of exactly 0 contributes no gradient); use > 0, not >= 0", replay: edgeReplay });
+    return fail(`svmLoss: a margin of exactly 0 gave dscores = ${JSON.stringify(edgeGrad)}, expected all 0`, { hint: "a margin counts only when it is > 0 (the contract: a margin of exactly 0 contributes no gradient); use > 0, not >= 0", replay: edgeReplay });
   }
   // mean over rows: the same rows twice give the same loss
   const scores = c.inputs.scores as Mat;
@@ -126,7 +127,7 @@ const softmaxProperties: Check = async (ctx) => {
   const rowSum = d.map((row) => row.reduce((s, v) => s + v, 0));
   const worstRow = rowSum.reduce((k, v, i) => (Math.abs(v) > Math.abs(rowSum[k]) ? i : k), 0);
   if (!(Math.abs(rowSum[worstRow]) <= 1e-12)) {
-    return fail(`softmaxLoss: row ${worstRow} of dscores sums to ${fmt(rowSum[worstRow])}, expected 0`, { diagnosis: "each row of dscores is (softmax − one-hot)/N, whose entries sum to 0: check the −1 at the label", replay });
+    return fail(`softmaxLoss: row ${worstRow} of dscores sums to ${fmt(rowSum[worstRow])}, expected 0`, { hint: "each row of dscores is (softmax − one-hot)/N, whose entries sum to 0: check the −1 at the label", replay });
   }
   const random = new Random(ctx.seed);
   const scores = c.inputs.scores as Mat;
@@ -141,16 +142,22 @@ const softmaxProperties: Check = async (ctx) => {
   if (isOutcome(sGrad)) return sGrad;
   const gap = worstGap(sGrad, d, RULE);
   if (!closeTo(sLoss, loss, LOSS_ATOL) || !gap.ok) {
-    return fail(`softmaxLoss: adding a constant to each row changed ${closeTo(sLoss, loss, LOSS_ATOL) ? `dscores${gap.at} from ${fmt(gap.want)} to ${fmt(gap.got)}` : `the loss from ${fmt(loss)} to ${fmt(sLoss)}`}`, { diagnosis: "softmax(s + c) = softmax(s): compute it on s − max(s) per row", replay: shiftedReplay });
+    return fail(`softmaxLoss: adding a constant to each row changed ${closeTo(sLoss, loss, LOSS_ATOL) ? `dscores${gap.at} from ${fmt(gap.want)} to ${fmt(gap.got)}` : `the loss from ${fmt(loss)} to ${fmt(sLoss)}`}`, { hint: "softmax(s + c) = softmax(s): compute it on s − max(s) per row", replay: shiftedReplay });
   }
   const big = scores.map((row) => row.map(() => 1e4 * random.normal()));
   const bigReplay = drawnGoldenReplay(ctx, c, "scores of order ±1e4");
+  const bigCase: Case = { ...c, id: `${c.id}/scores-1e4`, inputs: { ...c.inputs, scores: big }, expected: {} };
+  prepareBuiltCase(ctx, bigCase);
   const b = await answer(ctx, c, { scores: big }, bigReplay);
   if (!b.ok) return b.outcome;
   const bLoss = readNumber(b.returned, "loss");
   const bGrad = readMatrix(b.returned, "dscores");
   if (!bLoss.ok || !bGrad.ok) {
-    return fail(`softmaxLoss: at scores of order ±1e4, ${!bLoss.ok ? bLoss.message : (bGrad as { message: string }).message}`, { diagnosis: "e^s overflows for large s: subtract each row's max before exponentiating", replay: bigReplay });
+    const diagnosis = await diagnoseBuiltCase(ctx, bigCase, b.returned);
+    return fail(`softmaxLoss: at scores of order ±1e4, ${!bLoss.ok ? bLoss.message : (bGrad as { message: string }).message}`, {
+      ...(diagnosis ? { diagnosis } : { hint: "the loss and dscores must stay finite at scores of ±1e4: softmax on s − max(s) (e^s overflows for large s), and the row loss as log(Σ_j e^(s_j − max)) − (s_y − max) (log of a probability that underflows to 0 is Infinity)" }),
+      replay: bigReplay,
+    });
   }
   return { status: "passed", message: "dscores rows sum to 0; invariant to a constant per row; finite at ±1e4; arguments unchanged" };
 };
@@ -239,6 +246,8 @@ const netProperties: Check = async (ctx) => {
   const X = c.inputs.X as Mat;
   const kinked: Record<string, Value> = { X: X.map((row, i) => (i === 0 ? row.map(() => 0) : row)), b1: zeros(c.inputs.b1 as Mat) };
   const kinkReplay = goldenReplay(ctx, c, "b1 = 0 and row 0 of X all 0 (its hidden pre-activations z1 are exactly 0)");
+  const kinkCase: Case = { ...c, id: `${c.id}/z1=0`, inputs: { ...c.inputs, ...kinked }, expected: {} };
+  prepareBuiltCase(ctx, kinkCase);
   const k = await answer(ctx, c, kinked, kinkReplay);
   if (!k.ok) return k.outcome;
   const kdb1 = need(readMatrix(k.returned, "db1"), ctx);
@@ -247,8 +256,9 @@ const netProperties: Check = async (ctx) => {
   if (kdb1.length !== wantDb1.length || kdb1[0].length !== wantDb1[0].length) return fail(`twoLayerNetLoss: cannot test its properties: db1 has shape ${kdb1.length}×${kdb1[0]?.length ?? 0}`, { replay: kinkReplay });
   for (let j = 0; j < wantDb1[0].length; j++) {
     if (closeTo(kdb1[0][j], wantDb1[0][j], 1e-12)) continue;
+    const diagnosis = await diagnoseBuiltCase(ctx, kinkCase, k.returned);
     return fail(`twoLayerNetLoss: with b1 = 0 and a row of X all 0 (pre-activations exactly 0), db1[0][${j}] = ${fmt(kdb1[0][j])}, expected ${fmt(wantDb1[0][j])}`, {
-      diagnosis: "the ReLU mask must be z1 > 0: where the pre-activation is exactly 0 the gradient is 0",
+      ...(diagnosis ? { diagnosis } : { hint: "the ReLU mask must be z1 > 0: where the pre-activation is exactly 0 the gradient is 0; and db1 is the sum of dz1 over every row" }),
       replay: kinkReplay,
     });
   }

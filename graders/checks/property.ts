@@ -33,6 +33,8 @@ export interface Broken {
   details?: string;
   /** The likely cause, when the answer matches a known wrong variant. */
   diagnosis?: string;
+  /** What to check (advice, not a claim about this answer). */
+  hint?: string;
 }
 
 /** Runs one case of a sample on the student's code, in their sandbox: the returned value (untrusted data). */
@@ -108,6 +110,7 @@ export async function checkProperty<T>(ctx: CheckContext, property: Property<T>)
     message: `${ctx.spec.export}: ${broken.message}`,
     details: [broken.details, `counterexample: ${property.show(sample)}`].filter(Boolean).join("\n"),
     ...(broken.diagnosis ? { diagnosis: broken.diagnosis } : {}),
+    ...(broken.hint ? { hint: broken.hint } : {}),
     replay,
   };
 }

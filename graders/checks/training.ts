@@ -1,7 +1,7 @@
 /**
  * Training: the grader trains the student's two-layer net with its own full-batch gradient
  * descent on a seeded spiral data set (cases/train.ts: after the cs231n one, 3 classes of 50 points in
- * 2-D, not linearly separable), and expects it to learn (CONTRACT.md §2).
+ * 2-D, not linearly separable), and expects it to learn (docs/api.md, two-layer-net).
  *
  * The whole run happens in the student's sandbox in one request (Sandbox.train): each step is one
  * call of the STUDENT's twoLayerNetLoss(params, X, y, reg) on fresh arguments, its answer
@@ -129,7 +129,7 @@ export const training: Check = async (ctx: CheckContext): Promise<Outcome> => {
       status: "failed",
       message: `${name}: at training step ${run.step + 1} of ${steps}, ${run.problem}`,
       details: losses.length > 0 ? `${curve()}\n${setting}` : setting,
-      ...(rose ? { diagnosis: `the loss rose from ${fixed(losses[0])} to ${fixed(losses[losses.length - 1])} over the steps before: your gradients lead uphill (a sign, or a term counted wrong) until the numbers overflow` } : {}),
+      ...(rose ? { hint: `the loss rose from ${fixed(losses[0])} to ${fixed(losses[losses.length - 1])} over the steps before: your gradients lead uphill (a sign, or a term counted wrong) until the numbers overflow` } : {}),
     };
   }
 
@@ -164,7 +164,7 @@ export const training: Check = async (ctx: CheckContext): Promise<Outcome> => {
       setting,
       ctx.reference.offline ? OWN_SCORES : "training accuracy is measured with the reference forward on the parameters your gradients led to",
     ].join("\n"),
-    diagnosis: "the gradients do not lead downhill: check each of grads.W1, b1, W2, b2 against the gradient-check tests (the ReLU mask, the 1/N of the mean, the reg term 2·reg·W)",
+    hint: "the gradients do not lead downhill: check each of grads.W1, b1, W2, b2 against the gradient-check tests (the ReLU mask, the 1/N of the mean, the reg term 2·reg·W)",
     extra,
   };
 };

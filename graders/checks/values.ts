@@ -3,13 +3,13 @@
  * grader's process. `golden` runs the committed fixtures (fixtures/golden/<assignment>.json, made
  * from the reference); `hidden` runs fresh draws of the same case plan from the secret seed, the
  * reference run live. A wrong answer is compared with the catalog of known wrong variants
- * (judge/diagnose.ts), which names the likely cause.
+ * (judge/diagnose.ts), which names the likely cause (checks/diagnosis.ts).
  */
 import { type Case, isLayer } from "../cases/case";
 import { judgeOutputs, outputsOf } from "../judge/compare";
-import { diagnose } from "../judge/diagnose";
 import type { Outcome } from "../results/result";
 import { type Check, type CheckContext, outcomeUnlessReturned } from "./context";
+import { diagnoseFailure } from "./diagnosis";
 import { caseReplay } from "./replay";
 
 /** The runs a value test of `exportName` makes: its cases of `pool`, and whether a layer's forward runs alone. */
@@ -33,7 +33,7 @@ function valueCheck(pool: "golden" | "hidden"): Check {
       const value = (r as { value: unknown }).value;
       const verdict = judgeOutputs(c, value, names, tol);
       if (!verdict.ok) {
-        const diagnosis = diagnose(c, ctx.spec.export, value, names, tol, ctx.reference);
+        const diagnosis = await diagnoseFailure(ctx, c, value, names, tol);
         return { status: "failed", message: `${ctx.spec.export}: ${verdict.message}`, details: verdict.details, ...(diagnosis ? { diagnosis } : {}), replay };
       }
     }

@@ -1,13 +1,13 @@
 /**
  * Judging one answer against the expected value, in the grader's process. First what the answer
- * is, validated against its JSON Schema (answer-schema.ts: the right keys, matrices of the right
+ * is, checked for the answer's form (answer-form.ts: the right keys, matrices of the right
  * shape, finite numbers), then how close it is:
  * entry k passes when |a_k − e_k| ≤ atol·max(1, max|e|) + rtol·|e_k| (written so NaN fails).
  * The verdict is data; its message names the output, expected versus actual, and the worst entry.
  */
 import { type Case, type GraphSpec, type Mat, SIGNATURES, isGate, isLayer } from "../cases/case";
 import { formatNumber as num } from "../results/format-number";
-import { answerProblem } from "./answer-schema";
+import { answerProblem } from "./answer-form";
 import { type Tolerance, cs231nRelError, toleranceRatio, toleranceText } from "./tolerance";
 
 export type Verdict = { ok: true } | { ok: false; message: string; details?: string };
@@ -65,7 +65,7 @@ function judgeGrads(c: Case, actual: number[] | Record<string, number>, expected
  * untrusted data, validated here before any comparison.
  */
 export function judgeOutputs(c: Case, returned: unknown, names: string[], tol: Tolerance): Verdict {
-  const problem = answerProblem(c, returned, names); // the answer's form (answer-schema.ts): required outputs, shapes, finite numbers
+  const problem = answerProblem(c, returned, names); // the answer's form (answer-form.ts): required outputs, shapes, finite numbers
   if (problem) return problem;
   const got = returned as Record<string, unknown>;
   for (const name of names) {

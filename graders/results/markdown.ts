@@ -52,6 +52,7 @@ export function outcomeMarkdown(t: TestResult): string {
   if (o.status === "failed") {
     blocks.push(markdownCode(o.details ?? ""));
     if (o.diagnosis?.trim()) blocks.push(labelled("Likely cause:", o.diagnosis));
+    if (o.hint?.trim()) blocks.push(labelled("What to check:", o.hint));
     const replay = o.replay ? replayText(o.replay) : "";
     if (replay.trim()) blocks.push(labelled("Replay:", replay));
   } else if (o.status === "could-not-check") {

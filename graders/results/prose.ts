@@ -90,7 +90,8 @@ export function outcomeHeadline(t: TestResult): string {
 
 /**
  * Everything a student is told about a test, line by line (multi-line fields are split):
- * passed: the message; failed: message, details, "Likely cause: …", "Replay: …";
+ * passed: the message; failed: message, details, "Likely cause: …" (a claim), "What to check: …"
+ * (advice), "Replay: …";
  * could-not-check: "Could not check: … scores 0." then the message; grader-error: the staff
  * notice (the internal cause is never shown to the student).
  */
@@ -104,6 +105,7 @@ export function outcomeLines(t: TestResult): string[] {
   if (o.status === "failed") {
     add("", o.details);
     add("Likely cause: ", o.diagnosis);
+    add("What to check: ", o.hint);
     add("Replay: ", o.replay && replayText(o.replay));
   } else if (o.status === "could-not-check") {
     add("", o.message);

@@ -69,6 +69,11 @@ td.lost{background:#fdecea}td.zero{background:#f9d6d2}
 .student pre{white-space:pre-wrap;margin:2px 0 6px 20px;padding:6px 8px;background:#f6f6f6;border-radius:4px;font-size:12px;color:#222}
 .mark{display:inline-block;width:1.2em;font-weight:700}
 svg{max-width:100%;height:auto}
+section.staff{border-left:4px solid var(--purple)}
+ul.plain{list-style:none;margin:0;padding:0}
+.side{display:grid;grid-template-columns:1fr 1fr;gap:10px;margin:8px 0}.side figure{min-width:0}.side figcaption{font-size:12px;color:var(--muted)}
+.side pre,details.pair pre{overflow:auto;max-height:24em;margin:2px 0;padding:6px 8px;background:#f6f6f6;border-radius:4px;font-size:12px}
+details.pair{margin:8px 0}details.pair summary{cursor:pointer}
 `;
 
 /** Sorting a table by a column's header (numbers by data-sort, text by code units), and "show every student's feedback". */
@@ -253,8 +258,19 @@ ${printed === "" ? "" : `<details><summary>What the code printed (staff only whe
 </article>`;
 }
 
+/**
+ * A staff section placed under the header (graders/staff/report-sections.ts: what a regrade
+ * changed, integrity signals, code similarity). `html` gets a function that links a student to
+ * their feedback.
+ */
+export interface ReportSection {
+  id: string;
+  title: string;
+  html: (link: (student: string) => string) => string;
+}
+
 /** The class report for `results` of one assignment, as one HTML document. */
-export async function toReport(results: SubmissionResult[], manifest: Manifest): Promise<string> {
+export async function toReport(results: SubmissionResult[], manifest: Manifest, sections: ReportSection[] = []): Promise<string> {
   const s = classSummary(results, manifest);
   const charts = await reportCharts(s);
   const byStudent = new Map(results.map((r) => [r.student, r]));
@@ -273,6 +289,7 @@ export async function toReport(results: SubmissionResult[], manifest: Manifest):
 <body>
 <main>
 ${headerHtml(s)}
+${sections.map((x) => `<section id="${escapeHtml(x.id)}" class="staff"><h2>${escapeHtml(x.title)}</h2>${x.html((student) => studentLink(s, student))}</section>`).join("\n")}
 <div class="grid">
 <section id="scores"><h2>Scores</h2><figure class="chart">${charts.histogram}</figure></section>
 <section id="exports"><h2>Pass rate per export</h2><figure class="chart">${charts.exports}</figure></section>

@@ -88,8 +88,12 @@ export type Outcome =
       message: string;
       /** Expected versus actual, the worst coordinate, the seed: several lines. */
       details?: string;
-      /** The likely cause in plain words, when a known wrong variant matches. */
+      /** The likely cause in plain words: a claim, shown only when the answer matches a known wrong
+       *  variant (graders/judge/diagnose.ts) or a check has measured that very bug. */
       diagnosis?: string;
+      /** What to check, in plain words: general advice about what the test looks at (a checklist),
+       *  never a claim about this answer; shown under its own label, never as the likely cause. */
+      hint?: string;
       /** How to run the failing call again. */
       replay?: Replay;
       /** Machine-readable data (e.g. a training loss curve, timings), copied to TestResult.extra. */

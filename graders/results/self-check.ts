@@ -54,6 +54,7 @@ export function toSelfCheck(result: SubmissionResult, options: SelfCheckOptions)
     lines.push(...shown.map((l) => paint("dim", `      ${l}`)));
     if (details.length > shown.length) lines.push(paint("dim", `      … ${details.length - shown.length} more lines`));
     if (o.status === "failed" && o.diagnosis?.trim()) lines.push(...text(`Likely cause: ${o.diagnosis}`).map((l) => `    ${paint("bold", l)}`));
+    if (o.status === "failed" && o.hint?.trim()) lines.push(...text(`What to check: ${o.hint}`).map((l) => `    ${l}`));
     const more = tests.filter((t) => t !== first && t.outcome.status !== "passed").length;
     lines.push(paint("dim", `    rerun: ${options.rerun(exportName)}${more > 0 ? `  (${more} more test${more > 1 ? "s" : ""} of ${exportName} did not pass)` : ""}`));
   }

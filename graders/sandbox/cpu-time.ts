@@ -70,7 +70,7 @@ export function mainThreadMs(pid: number, clock: CpuClock): number | null {
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
-/** Whether a process runs this node binary (a sandbox's node, not bwrap or prlimit around it). */
+/** Whether a process runs this node binary (a sandbox's node, not bwrap, prlimit or setpriv around it). */
 function isNode(pid: number): boolean {
   try {
     return readlinkSync(`/proc/${pid}/exe`) === process.execPath;
@@ -80,7 +80,7 @@ function isNode(pid: number): boolean {
 }
 
 /** `pid` and its descendants (through every thread's children list), at most 64. */
-function tree(pid: number): number[] {
+export function processTree(pid: number): number[] {
   const all = [pid];
   for (let k = 0; k < all.length && all.length < 64; k++) {
     for (const tid of tasks(all[k])) all.push(...(read(`/proc/${all[k]}/task/${tid}/children`) ?? "").split(" ").filter(Boolean).map(Number));
@@ -88,10 +88,10 @@ function tree(pid: number): number[] {
   return all;
 }
 
-/** The first node process at or below `pid` (a sandbox's node under bwrap or prlimit), or null. */
+/** The first node process at or below `pid` (a sandbox's node under bwrap, or under prlimit and setpriv), or null. */
 export function nodeBelow(pid: number | undefined): number | null {
   if (pid === undefined) return null;
-  return tree(pid).find(isNode) ?? null;
+  return processTree(pid).find(isNode) ?? null;
 }
 
 let schedWorks: boolean | undefined;
@@ -110,7 +110,7 @@ export function treeCpu(pid: number | undefined, clock: CpuClock | null = cpuClo
   const own = per(pid);
   if (own === null) return null;
   let ms = own;
-  for (const p of tree(pid).slice(1)) ms += per(p) ?? 0;
+  for (const p of processTree(pid).slice(1)) ms += per(p) ?? 0;
   return { ms, clock };
 }
 

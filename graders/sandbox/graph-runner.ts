@@ -5,5 +5,7 @@
  */
 import * as gates from "../../reference/gates/gates";
 import { serve } from "./child";
+import { exitIfOrphaned } from "./orphan";
 
+exitIfOrphaned();
 await serve({ ...gates });

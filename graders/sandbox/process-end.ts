@@ -4,6 +4,7 @@
  * older child's output or from the capped output shown to the student.
  */
 import { constants } from "node:os";
+import type { MemoryUse } from "./memory";
 
 /** How a run of student code ended when it did not return normally (execa-style flags). */
 export interface ProcessEnd {
@@ -72,6 +73,25 @@ export function processEnd(r: { signal?: string | null; exitCode?: number | null
   }
   const outOfMemory = signal !== undefined && OOM.test(stderrTail);
   return withCause({ timedOut: false, ...(signal ? { signal } : {}), ...(exitCode !== undefined ? { exitCode } : {}), outOfMemory }, r);
+}
+
+/** The signals a node dies of when an allocation fails under the address-space limit: V8's or
+ *  Node's own abort (SIGABRT, SIGTRAP on some builds), or memory it could not map (SIGSEGV, SIGBUS). */
+const ALLOCATION_DEATHS = new Set(["SIGSEGV", "SIGBUS", "SIGABRT", "SIGTRAP"]);
+
+/**
+ * `end` judged out of memory by what the kernel saw, too: a child that died of one of those
+ * signals with its address space, when last read, within a quarter of its limit and grown by at
+ * least an eighth of it during the call, ran out of memory, whether or not it had the time to say
+ * so on stderr (measured: a reluBackward that keeps four 8192×8192 Matrix objects under the 2 GB
+ * limit died of SIGSEGV in some runs, of SIGABRT after V8's report in others). A process that
+ * sends itself such a signal is believed only if it was that close to the limit.
+ */
+export function withMemoryUse(end: ProcessEnd, memory: MemoryUse | undefined): ProcessEnd {
+  if (end.outOfMemory || end.timedOut || end.signal === undefined || !ALLOCATION_DEATHS.has(end.signal)) return end;
+  const limit = memory?.limitBytes;
+  if (!memory || !limit || memory.peakBytes < 0.75 * limit || memory.grownBytes < limit / 8) return end;
+  return withCause({ ...end, outOfMemory: true }, end.cause);
 }
 
 /** How a child ended in a few words ("exited with code 9", "was killed by SIGSEGV", "did not

@@ -12,7 +12,8 @@ export interface Thrown {
   /** "Error", "TypeError" …, or "string", "object", "undefined" … for a non-Error throw. */
   name: string;
   message: string;
-  /** The stack with the student's file names and lines (source maps), capped. */
+  /** The stack as the child saw it (positions in the bundle), capped; the grader keeps only the
+   *  student's frames, mapped to their files and lines (Sandbox.thrown, submission/stack.ts). */
   stack?: string;
 }
 

@@ -12,6 +12,10 @@
  * stdout/stderr is kept (capped) for the student and never parsed; only the tail of each child's
  * own stderr is read, for V8's out-of-memory report.
  *
+ * No child outlives the grader, however the grader ends: bwrap's --die-with-parent, or setpriv's
+ * parent-death signal without bubblewrap (parent-death.ts, orphan.ts), execa's cleanup on exit
+ * and signals, and a CPU-time cap as the backstop (limits.ts).
+ *
  * The runner says "loading" just before it imports the student's bundle: a child that ends (or
  * hangs) before that never ran student code, so its end is the grader's failure ("sandbox-failed"),
  * not the student's.
@@ -26,13 +30,16 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { execa } from "execa";
 import type { Case, Value } from "../cases/case";
+import { BundleFrames } from "../submission/stack";
 import type { Sizes } from "../cases/scale";
 import { bwrapArgs, bwrapAvailable } from "./bwrap";
-import { type CpuClock, cpuClock, mainThreadMs, nodeBelow } from "./cpu-time";
+import { type CpuClock, cpuClock, mainThreadMs, nodeBelow, treeCpuMs } from "./cpu-time";
 import { FrameDecoder, FrameError, encodeFrame } from "./frames";
-import { withMemoryLimit } from "./limits";
+import { withLimits } from "./limits";
+import { MemoryWatch, type MemoryUse, addressSpaceLimit } from "./memory";
+import { withParentDeath } from "./parent-death";
 import { permissionFlags } from "./permission-flags";
-import { type ProcessEnd, StderrTail, processEnd, withCause } from "./process-end";
+import { type ProcessEnd, StderrTail, processEnd, withCause, withMemoryUse } from "./process-end";
 import { type Thrown, type ToChild, WIRE_LIMITS } from "./protocol";
 
 export interface SandboxOptions {
@@ -59,9 +66,11 @@ export type CallResult =
       /** Time requests: CPU time of the sandbox's processes during the call (Linux; see cpu-time.ts), and by which clock. */
       cpuMs?: number;
       cpuClock?: CpuClock;
+      memory?: MemoryUse;
     }
-  | { kind: "threw"; error: Thrown; durationMs: number }
-  | { kind: "ended"; end: ProcessEnd; durationMs: number; whileLoading?: true }
+  /** `memory`: what the call used by the kernel's count (memory.ts), where /proc has it. */
+  | { kind: "threw"; error: Thrown; durationMs: number; memory?: MemoryUse }
+  | { kind: "ended"; end: ProcessEnd; durationMs: number; whileLoading?: true; memory?: MemoryUse }
   | { kind: "load-failed"; error: Thrown; durationMs: number }
   /** The child ended or hung before the student's file began to load: the grader broke (`stderr`:
    *  the tail of that child's stderr, e.g. "node: bad option: …"). */
@@ -71,6 +80,9 @@ export type CallResult =
 const STARVED_WAIT = 4;
 /** The shortest wait before the CPU count is read again. */
 const MIN_REARM_MS = 20;
+
+/** The name of the student's bundle in the sandbox's folder (its frames are mapped back: submission/stack.ts). */
+const BUNDLE_FILE = "submission.mjs";
 
 /** Which runner script a child starts: graders/sandbox/runner.ts, or graph-runner.ts (it also holds the grader's gates). */
 type RunnerName = "runner" | "graph-runner";
@@ -122,7 +134,12 @@ export function runnerScript(kind: RunnerName): Promise<string> {
   return p;
 }
 
-/** The child process: stdin closed, stdout/stderr streamed (not buffered), fd 3 our channel. */
+/**
+ * The child process: stdin closed, stdout/stderr streamed (not buffered), fd 3 our channel.
+ * `cleanup` kills it when the grader exits, is interrupted or terminated, or crashes, with
+ * SIGKILL: a student's listener for SIGTERM would keep a SIGTERM from ending a child stuck in a
+ * loop (the listener runs on the event loop the loop blocks).
+ */
 function spawnChild(file: string, args: string[], cwd: string) {
   return execa(file, args, {
     stdio: ["ignore", "pipe", "pipe", "pipe"],
@@ -132,6 +149,7 @@ function spawnChild(file: string, args: string[], cwd: string) {
     reject: false,
     buffer: false,
     cleanup: true,
+    killSignal: "SIGKILL",
   });
 }
 type Child = ReturnType<typeof spawnChild>;
@@ -155,15 +173,31 @@ export class Sandbox {
   /** What the child reported it exports (name → typeof), once it has loaded. */
   exports: Record<string, string> | null = null;
 
+  /** The student's frames of a stack from this bundle, mapped back to their files. */
+  private readonly frames: BundleFrames;
+
   constructor(bundleCode: string, private readonly options: SandboxOptions) {
     this.dir = mkdtempSync(join(tmpdir(), "backprop-grader-sub-"));
-    this.bundlePath = join(this.dir, "submission.mjs");
+    this.bundlePath = join(this.dir, BUNDLE_FILE);
     writeFileSync(this.bundlePath, bundleCode);
+    this.frames = new BundleFrames(bundleCode, BUNDLE_FILE);
+  }
+
+  /** A Thrown from this child, as data (sanitizeThrown), its stack cut to the student's own frames, in their files and lines. */
+  thrown(e: unknown): Thrown {
+    const t = sanitizeThrown(e);
+    const stack = this.frames.frames(t.stack);
+    return { name: t.name, message: t.message, ...(stack ? { stack } : {}) };
   }
 
   /** What the student's code printed so far (capped). */
   get studentOutput(): string {
     return this.outputDropped > 0 ? `${this.output}\n… (${this.outputDropped} more characters not kept)` : this.output;
+  }
+
+  /** CPU time (ms) the running child and everything below it used so far (cpu-time.ts treeCpuMs): null with no child, or without /proc. For measurements (npm run bench). */
+  childCpuMs(): number | null {
+    return treeCpuMs(this.child?.pid);
   }
 
   private keepOutput(chunk: Buffer | string) {
@@ -184,17 +218,21 @@ export class Sandbox {
     const nodeArgs = [
       ...permissionFlags([runner, this.bundlePath], this.options.permissionFlag),
       `--max-old-space-size=${this.options.memoryMb}`,
-      "--no-warnings",
-      "--enable-source-maps",
+      "--no-warnings", // no --enable-source-maps: the grader maps the bundle's frames itself (submission/stack.ts)
       "--disallow-code-generation-from-strings", // no eval/new Function: no import() written at run time (lockdown.ts)
       runner,
       this.bundlePath,
     ];
     const work = mkdtempSync(join(this.dir, "cwd-"));
     const usesBwrap = this.options.bwrap !== false && (await bwrapAvailable());
+    // Under bubblewrap, bwrap dies with the grader and takes the child along (--die-with-parent);
+    // without it, setpriv gives node a parent-death signal, and the runner is told the grader's pid
+    // (orphan.ts: its parent, since prlimit and setpriv exec rather than fork).
     const [file, args] = usesBwrap
-      ? await withMemoryLimit("bwrap", [...bwrapArgs({ readOnly: [dirname(runner), this.dir], cwd: work }), process.execPath, ...nodeArgs], this.options.memoryMb)
-      : await withMemoryLimit(process.execPath, nodeArgs, this.options.memoryMb);
+      ? await withLimits("bwrap", [...bwrapArgs({ readOnly: [dirname(runner), this.dir], cwd: work }), process.execPath, ...nodeArgs], this.options.memoryMb)
+      : await withLimits(...(await withParentDeath(process.execPath, [...nodeArgs, String(process.pid)])), this.options.memoryMb);
+    // closed while this start awaited: no child for a sandbox nobody will close again
+    if (this.closed) throw new Error("the sandbox was closed while its child was starting (grader bug)");
     const child = spawnChild(file, args, work);
     const channel = child.stdio[3] as Readable & Writable;
     this.child = child;
@@ -239,13 +277,14 @@ export class Sandbox {
     const first = await this.next(this.options.loadTimeoutMs, (m) => m.type === "ready" || m.type === "load-error");
     if ("timedOut" in first && !studentCodeStarted) this.startFailure = { end: first, stderr: stderr.value };
     else if ("timedOut" in first) this.loadEnd = first;
-    else if (first.type === "load-error") this.loadError = sanitizeThrown(first.error);
+    else if (first.type === "load-error") this.loadError = this.thrown(first.error);
     else this.exports = sanitizeExports(first.exports);
   }
 
   /** Record how the child ended (once), kill it, and wake every waiter. */
   private finish(child: Child, end: ProcessEnd) {
     if (this.child !== child || this.ended) return;
+    this.memoryWatch?.sample(); // its last reading, while it is still there to read
     this.ended = end;
     child.kill("SIGKILL");
     this.deliver(end);
@@ -330,8 +369,13 @@ export class Sandbox {
    * The two-layer net's training run (cases/train.ts) inside the child, in one request: the
    * returned value is the child's untrusted `Trained`. The time limit is for the whole run.
    */
-  train(seed: string, timeoutMs: number): Promise<CallResult> {
-    return this.call((id) => ({ type: "train", id, seed }), timeoutMs);
+  async train(seed: string, timeoutMs: number): Promise<CallResult> {
+    const r = await this.call((id) => ({ type: "train", id, seed }), timeoutMs);
+    // a step that threw: its stack, mapped like any other (the rest of the value is the check's to validate)
+    if (r.kind !== "returned" || typeof r.value !== "object" || r.value === null) return r;
+    const threw = (r.value as { threw?: unknown }).threw;
+    if (typeof threw !== "object" || threw === null) return r;
+    return { ...r, value: { ...r.value, threw: this.thrown(threw) } };
   }
 
   /**
@@ -389,6 +433,7 @@ export class Sandbox {
     // the student's CPU time during this request, by the kernel's count: the time limit's clock,
     // and a time request's measure
     const cpuUsed = this.cpuSince();
+    const watch = this.watchMemory();
     const startedAt = performance.now();
     const reply = this.next(
       timeoutMs,
@@ -402,16 +447,33 @@ export class Sandbox {
     const r = await reply;
     const durationMs = performance.now() - startedAt;
     const cpuMs = cpu && cpuUsed ? cpuUsed.ms() : null;
+    watch?.sample(); // VmPeak: whatever the call reached since the last reading
+    const memory = watch?.stop();
+    if (this.memoryWatch === watch) this.memoryWatch = null;
+    const used = memory ? { memory } : {};
     if ("timedOut" in r) {
       await this.stopChild();
-      return result({ kind: "ended", end: r, durationMs });
+      return result({ kind: "ended", end: withMemoryUse(r, memory), durationMs, ...used });
     }
-    if (r.type === "threw") return result({ kind: "threw", error: sanitizeThrown(r.error), durationMs });
-    return result({ kind: "returned", value: r.value, durationMs, ...(cpuMs !== null ? { cpuMs: Math.max(0, cpuMs), cpuClock: cpuUsed!.clock } : {}) });
+    if (r.type === "threw") return result({ kind: "threw", error: this.thrown(r.error), durationMs, ...used });
+    return result({ kind: "returned", value: r.value, durationMs, ...(cpuMs !== null ? { cpuMs: Math.max(0, cpuMs), cpuClock: cpuUsed!.clock } : {}), ...used });
   }
 
   /** The child's node process (under bwrap or prlimit), found once per child; null where /proc cannot tell. */
   private nodePid: number | null | undefined;
+  /** The memory of the call in flight, read while it runs (memory.ts). */
+  private memoryWatch: MemoryWatch | null = null;
+  /** The address-space limit of a child's node, read once per node. */
+  private addressLimit: { pid: number; bytes: number | null } | null = null;
+
+  /** Watch the memory of the child's node during the request about to be sent (after cpuSince, which finds the node). */
+  private watchMemory(): MemoryWatch | null {
+    const pid = this.nodePid;
+    if (pid === null || pid === undefined) return null;
+    if (this.addressLimit?.pid !== pid) this.addressLimit = { pid, bytes: addressSpaceLimit(pid) };
+    this.memoryWatch = MemoryWatch.start(pid, this.addressLimit.bytes);
+    return this.memoryWatch;
+  }
 
   /** From now, the CPU time (ms) the child's main thread uses, by the kernel's count, and by which clock; undefined without one. */
   private cpuSince(): { clock: CpuClock; ms: () => number | null } | undefined {
@@ -441,7 +503,11 @@ export class Sandbox {
     await child.catch(() => undefined);
   }
 
+  /** Set by close(): a start under way then spawns no child. */
+  private closed = false;
+
   async close(): Promise<void> {
+    this.closed = true;
     await this.stopChild();
     rmSync(this.dir, { recursive: true, force: true });
   }

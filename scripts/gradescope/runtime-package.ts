@@ -42,9 +42,18 @@ function resolveIn(packages: Record<string, LockEntry>, from: string, dep: strin
 
 /**
  * package.json and package-lock.json (v3) of a package named `name` that depends on `dependencies`
- * (package names) at the versions `lock` has, with everything they need.
+ * (package names) at the versions `lock` has, with everything they need. `allowScripts` is this
+ * project's package.json field (npm 11: which dependencies may run their install scripts); the
+ * runtime package carries the entries of its own packages, so that `npm install` there asks the
+ * student or Gradescope's setup nothing. A package with an install script the field does not
+ * decide is an error here, not a question there.
  */
-export function runtimePackage(lock: Lockfile, name: string, dependencies: string[]): { packageJson: Record<string, unknown>; lockfile: Lockfile } {
+export function runtimePackage(
+  lock: Lockfile,
+  name: string,
+  dependencies: string[],
+  allowScripts: Record<string, boolean> = {},
+): { packageJson: Record<string, unknown>; lockfile: Lockfile } {
   if (lock.lockfileVersion < 2) throw new RuntimePackageError(`package-lock.json has lockfileVersion ${lock.lockfileVersion}: npm 7 or later writes version 2 or 3`);
   const direct: Record<string, string> = {};
   for (const dep of dependencies) {
@@ -74,8 +83,22 @@ export function runtimePackage(lock: Lockfile, name: string, dependencies: strin
     const { dev: _dev, devOptional: _devOptional, peer: _peer, optional: _optional, ...entry } = lock.packages[path];
     packages[path] = { ...entry, ...(optional.get(path) ? { optional: true } : {}) };
   }
+  const allowed: Record<string, boolean> = {};
+  for (const path of optional.keys()) {
+    if (lock.packages[path].hasInstallScript !== true) continue;
+    const pkg = path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length);
+    if (typeof allowScripts[pkg] !== "boolean") throw new RuntimePackageError(`${pkg} has an install script that package.json's allowScripts does not decide: add "${pkg}": true (run it) or false (skip it)`);
+    allowed[pkg] = allowScripts[pkg];
+  }
   return {
-    packageJson: { name, version: "0.0.0", private: true, description: "The runtime dependencies of the prebuilt grader (npm run bundle).", dependencies: direct },
+    packageJson: {
+      name,
+      version: "0.0.0",
+      private: true,
+      description: "The runtime dependencies of the prebuilt grader (npm run bundle).",
+      dependencies: direct,
+      ...(Object.keys(allowed).length > 0 ? { allowScripts: allowed } : {}),
+    },
     lockfile: { name, version: "0.0.0", lockfileVersion: 3, requires: true, packages } as Lockfile,
   };
 }

@@ -62,7 +62,14 @@ describe("gradescopeSecret", () => {
 
 describe("runtimePackage", () => {
   const lock = JSON.parse(readFileSync("package-lock.json", "utf8")) as Lockfile;
-  const { packageJson, lockfile } = runtimePackage(lock, "backprop-autograder", ["esbuild"]);
+  const { allowScripts } = JSON.parse(readFileSync("package.json", "utf8")) as { allowScripts: Record<string, boolean> };
+  const { packageJson, lockfile } = runtimePackage(lock, "backprop-autograder", ["esbuild"], allowScripts);
+
+  it("allows esbuild's install script as this project's package.json does (npm 11 asks nothing), and refuses to leave an install script undecided", () => {
+    expect(allowScripts.esbuild).toBe(true);
+    expect(packageJson.allowScripts).toEqual({ esbuild: true });
+    expect(() => runtimePackage(lock, "y", ["esbuild"])).toThrow(/^esbuild has an install script that package.json's allowScripts does not decide: add "esbuild": true \(run it\) or false \(skip it\)$/);
+  });
 
   it("depends on esbuild at the version this checkout installs, in package.json and the lockfile alike", () => {
     const version = lock.packages["node_modules/esbuild"].version;

@@ -36,14 +36,14 @@ export function sizeOf(dir: string): { bytes: number; files: number } {
 }
 
 /** `npm install` in a kit, as a student runs it; its time and what it installed. */
-export async function npmInstall(dir: string): Promise<{ seconds: number; bytes: number; files: number; packages: string[] }> {
+export async function npmInstall(dir: string): Promise<{ seconds: number; bytes: number; files: number; packages: string[]; stderr: string }> {
   const t0 = performance.now();
   const r = await execa("npm", ["install", "--no-audit", "--no-fund"], { cwd: dir, reject: false });
   if (r.exitCode !== 0) throw new Error(`npm install failed in ${dir}:\n${r.stdout}\n${r.stderr}`);
   const seconds = (performance.now() - t0) / 1000;
   const modules = join(dir, "node_modules");
   const packages = readdirSync(modules).flatMap((p) => (p.startsWith("@") ? readdirSync(join(modules, p)).map((q) => `${p}/${q}`) : p.startsWith(".") ? [] : [p]));
-  return { seconds, ...sizeOf(modules), packages };
+  return { seconds, ...sizeOf(modules), packages, stderr: r.stderr };
 }
 
 /**

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { cpSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ASSIGNMENTS, type AssignmentName } from "../../graders/cases/case";
+import { KIT_DOCS, KIT_SCRIPTS, kitHandout } from "../../scripts/kit/handout";
 import { CONTRACT, contractExports } from "../../graders/contract";
 import { gradeSubmission } from "../../graders/grade";
 import { loadManifest, testSpecs } from "../../graders/manifest";
@@ -45,6 +46,8 @@ describe.each(ASSIGNMENTS)("starter kit: %s", (assignment) => {
       const r = await npmInstall(kit);
       console.log(`npm install in the ${assignment} kit: ${r.seconds.toFixed(1)} s, node_modules ${(r.bytes / 1e6).toFixed(1)} MB in ${r.files} files: ${r.packages.join(", ")}`);
       expect(r.packages.sort()).toEqual(expect.arrayContaining(["esbuild", "ml-matrix"]));
+      // npm 11 asks the student to approve install scripts not covered by package.json's allowScripts: the kit decides esbuild's
+      expect(r.stderr).not.toMatch(/allowScripts|install-scripts|approve/);
       installed = kit;
     } else cpSync(join(installed, "node_modules"), join(kit, "node_modules"), { recursive: true });
     const size = sizeOf(kit);
@@ -55,11 +58,14 @@ describe.each(ASSIGNMENTS)("starter kit: %s", (assignment) => {
     const readme = readFileSync(join(kit, "README.md"), "utf8");
     expect(readme.split("\n")[0]).toMatch(/^> \*\*Starter kit: /);
     expect(readme).toContain("> npm run check -- --watch");
-    expect(readme).toContain(readFileSync(join("assignments", assignment, "README.md"), "utf8"));
+    expect(readme).toContain(kitHandout(assignment, readFileSync(join("assignments", assignment, "README.md"), "utf8")));
+    for (const [page, inKit] of Object.entries(KIT_DOCS)) expect(readFileSync(join(kit, inKit), "utf8")).toBe(readFileSync(page, "utf8"));
     for (const { file } of CONTRACT[assignment]) expect(readFileSync(join(kit, file), "utf8")).toBe(readFileSync(join("assignments", assignment, "skeleton", file), "utf8"));
     const pkg = JSON.parse(readFileSync(join(kit, "package.json"), "utf8"));
     expect(pkg.scripts).toEqual({ check: "node .grader/check.mjs" });
+    expect(pkg.scripts).toEqual(KIT_SCRIPTS);
     expect(Object.keys(pkg.dependencies).sort()).toEqual(["esbuild", "ml-matrix"]);
+    expect(pkg.allowScripts).toEqual({ esbuild: true });
     expect(JSON.parse(readFileSync(join(kit, "package-lock.json"), "utf8")).packages[""].dependencies).toEqual(pkg.dependencies);
     expect(readFileSync(join(kit, ".gitignore"), "utf8")).toMatch(/^node_modules\/$/m);
     expect(existsSync(join(kit, ".github", "workflows", "grade.yml"))).toBe(true);
@@ -113,6 +119,21 @@ describe.each(ASSIGNMENTS)("starter kit: %s", (assignment) => {
     // a replay names the golden file where the student finds it, from the folder they ran the check in
     const named = [...r.stdout.matchAll(/of (\S*fixtures\/golden\/[\w-]+\.json)/g)].map((m) => m[1]);
     for (const file of named) expect({ file, exists: existsSync(join(dir, file)) }).toEqual({ file, exists: true });
+  }, CHECK_TIMEOUT_MS);
+
+  it("a correct solution in .js files beside the untouched .ts skeletons passes, and the check says which files it graded", async () => {
+    // the first correct sample student who wrote every file in plain .js
+    const [id] = Object.entries(classOf(assignment)).find(
+      ([sid, st]) => st.expect === "correct" && CONTRACT[assignment].every(({ file }) => existsSync(join("fixtures", "submissions", assignment, sid, file.replace(/\.ts$/, ".js")))),
+    )!;
+    const dir = studentCopy(kit, assignment); // the skeletons stay
+    made.push(dir);
+    cpSync(join("fixtures", "submissions", assignment, id), dir, { recursive: true });
+    const r = await npmCheck(dir);
+    if (r.exitCode !== 0) throw new Error(`${id} beside the skeletons: exit ${r.exitCode}\n${r.stdout}\n${r.stderr}`);
+    const header = CONTRACT[assignment].map(({ file }) => `${file.replace(/\.ts$/, ".js")} is graded; ${file} is the handout's skeleton, untouched, and ignored: delete it`);
+    expect(r.stdout.split("\n").filter((l) => l !== "").slice(0, header.length)).toEqual(header);
+    expect(r.stdout).toMatch(/^All \d+ visible tests pass/m);
   }, CHECK_TIMEOUT_MS);
 
   it("the skeleton as handed out fails every export, each saying what is not implemented yet", async () => {

@@ -18,7 +18,7 @@ import { buildSync, transformSync } from "esbuild";
 import ts from "typescript";
 
 export const MIN_TOKENS = 10;
-/** Numbers any code has, or the contract states (CONTRACT.md §2: slope = 0.1, alpha = 1). */
+/** Numbers any code has, or the contract states (docs/api.md, layers: slope = 0.1, alpha = 1). */
 const COMMON = new Set(["0.1", "0.5"]);
 const SEP = "\u0001";
 
