@@ -81,9 +81,7 @@ export function studentFolders(dir: string): string[] {
 
 /** Whether a folder holds a file (or link) that is not hidden, at any depth; stops at the first. */
 function holdsFiles(dir: string): boolean {
-  return readdirSync(dir, { withFileTypes: true }).some(
-    (e) => !e.name.startsWith(".") && (e.isDirectory() ? holdsFiles(join(dir, e.name)) : true),
-  );
+  return readdirSync(dir, { withFileTypes: true }).some((e) => !e.name.startsWith(".") && (e.isDirectory() ? holdsFiles(join(dir, e.name)) : true));
 }
 
 /** The first message of a student whose folder holds no files. */

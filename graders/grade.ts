@@ -151,7 +151,10 @@ class SubmissionGrader {
         }
         if (wanted.size < 2) return;
         const items = [...wanted];
-        const r = await sandbox.cases(items.map(([, w]) => w), limit);
+        const r = await sandbox.cases(
+          items.map(([, w]) => w),
+          limit,
+        );
         if (r.kind !== "returned" || !Array.isArray(r.value) || r.value.length !== items.length) return;
         const results = r.value.map((item) => itemResult(item, r.durationMs / items.length, sandbox));
         items.forEach(([key], k) => {
@@ -211,7 +214,11 @@ class SubmissionGrader {
     if (!where) return { status: "grader-error", message: `no file provides ${spec.export} in the contract (grader bug)` };
     if ("problem" in where) return { status: "failed", message: where.problem };
     if (performance.now() > this.deadline) {
-      return { status: "could-not-check", message: `the time budget of ${this.manifest.limits.submissionTimeoutMs / 1000} s for your whole submission ran out before this test`, end: { timedOut: true, outOfMemory: false } };
+      return {
+        status: "could-not-check",
+        message: `the time budget of ${this.manifest.limits.submissionTimeoutMs / 1000} s for your whole submission ran out before this test`,
+        end: { timedOut: true, outOfMemory: false },
+      };
     }
     const limit = this.limitOf(spec);
     const registered = CHECKS[checkName(spec)]; // loadGradedManifest refused unknown checks and exports they do not apply to
@@ -248,7 +255,10 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   const declared = loadGradedManifest(assignment);
   const manifest = options.callTimeoutMs ? { ...declared, limits: { ...declared.limits, callTimeoutMs: options.callTimeoutMs } } : declared;
   const specs = testSpecs(manifest).filter(
-    (t) => (!options.visibleOnly || t.visibility === "visible") && (!options.kinds || options.kinds.includes(t.kind)) && (!options.exports || options.exports.includes(t.export)),
+    (t) =>
+      (!options.visibleOnly || t.visibility === "visible") &&
+      (!options.kinds || options.kinds.includes(t.kind)) &&
+      (!options.exports || options.exports.includes(t.export)),
   );
   const offline = (options.reference ?? referenceAnswers).offline;
   // The folder graded: the submission, or the one folder below it that holds the files (locate.ts).
@@ -320,7 +330,8 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
             ? { status: "grader-error", message: error.message, cause: error.stack }
             : { status: "grader-error", message: `the grader failed on this test: ${(error as Error).message}.`, cause: (error as Error).stack };
       }
-      if (offline && spec.export === "ComputationalGraph" && outcome.status === "failed") outcome = { ...outcome, details: [outcome.details, OWN_GATES].filter(Boolean).join("\n") };
+      if (offline && spec.export === "ComputationalGraph" && outcome.status === "failed")
+        outcome = { ...outcome, details: [outcome.details, OWN_GATES].filter(Boolean).join("\n") };
       const extra = "extra" in outcome ? outcome.extra : undefined;
       tests[k] = { test: spec, score: scoreOf(spec, outcome), outcome, durationMs: performance.now() - t0, ...(extra ? { extra } : {}) };
       options.onTest?.(tests[k]);
@@ -344,7 +355,10 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   } finally {
     await Promise.all([...sandboxes, ...timingSandboxes].map((s) => s.close()));
   }
-  const studentOutput = sandboxes.map((s) => s.studentOutput).filter((o) => o.length > 0).join("\n");
+  const studentOutput = sandboxes
+    .map((s) => s.studentOutput)
+    .filter((o) => o.length > 0)
+    .join("\n");
   return {
     assignment,
     student: options.student ?? basename(resolve(dir)),
@@ -369,11 +383,12 @@ async function missingExport(sandbox: Sandbox, file: string, name: string): Prom
   const kind = exports[name];
   if (kind === "function") return null;
   const others = Object.keys(exports).filter((k) => k !== "default");
-  const hint = "default" in exports
-    ? ` It has a default export: the contract needs named exports (export function ${name} …).`
-    : others.length > 0
-      ? ` It exports ${others.slice(0, 8).join(", ")}${others.length > 8 ? " …" : ""}.`
-      : "";
+  const hint =
+    "default" in exports
+      ? ` It has a default export: the contract needs named exports (export function ${name} …).`
+      : others.length > 0
+        ? ` It exports ${others.slice(0, 8).join(", ")}${others.length > 8 ? " …" : ""}.`
+        : "";
   const what = kind === undefined ? "does not export" : `exports ${name} as a ${kind}, not a function or class:`;
   return { status: "failed", message: `${file} ${what} ${name}.${hint}` };
 }

@@ -31,7 +31,10 @@ export interface Manifest {
 export const ASSIGNMENTS_DIR = `${rootPath("assignments")}/`;
 
 export class ManifestError extends Error {
-  constructor(readonly file: string, readonly problems: string[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
     super(`${file} is not a valid assignment manifest:\n${problems.map((p) => `  ${p}`).join("\n")}`);
     this.name = "ManifestError";
   }
@@ -47,7 +50,11 @@ export function isAssignment(name: string): name is AssignmentName {
  * Read and validate assignments/<name>/assignment.json (or `path`, for tests). `moreProblems`
  * adds its own findings to the contract's, so that the TA reads every problem of the file at once.
  */
-export function loadManifest(name: AssignmentName, path = `${ASSIGNMENTS_DIR}${name}/assignment.json`, moreProblems?: (manifest: Manifest) => string[]): Manifest {
+export function loadManifest(
+  name: AssignmentName,
+  path = `${ASSIGNMENTS_DIR}${name}/assignment.json`,
+  moreProblems?: (manifest: Manifest) => string[],
+): Manifest {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(path, "utf8"));
@@ -55,9 +62,14 @@ export function loadManifest(name: AssignmentName, path = `${ASSIGNMENTS_DIR}${n
     throw new ManifestError(path, [`cannot be read as JSON: ${(cause as Error).message}`]);
   }
   // compiled once per process: an ajv compile costs more than grading a small submission
-  const validate = (schemaValidator ??= makeAjv({ allErrors: true, schemaFile: true }).compile(JSON.parse(readFileSync(`${ASSIGNMENTS_DIR}assignment.schema.json`, "utf8"))));
+  const validate = (schemaValidator ??= makeAjv({ allErrors: true, schemaFile: true }).compile(
+    JSON.parse(readFileSync(`${ASSIGNMENTS_DIR}assignment.schema.json`, "utf8")),
+  ));
   if (!validate(data)) {
-    throw new ManifestError(path, (validate.errors ?? []).map(schemaProblem).map((p) => `${p.path || "/"}: ${p.message}`));
+    throw new ManifestError(
+      path,
+      (validate.errors ?? []).map(schemaProblem).map((p) => `${p.path || "/"}: ${p.message}`),
+    );
   }
   const manifest = data as Manifest;
   const problems: string[] = [];

@@ -38,7 +38,9 @@ export interface ReferenceAnswers {
 /** Thrown offline for a question whose answer was not recorded: never the student's fault. */
 export class UnrecordedAnswerError extends Error {
   constructor(readonly target: string) {
-    super(`the starter kit cannot check this offline (the reference's answer on this ${target} case was not recorded when the kit was made); the course's grader will check it`);
+    super(
+      `the starter kit cannot check this offline (the reference's answer on this ${target} case was not recorded when the kit was made); the course's grader will check it`,
+    );
     this.name = "UnrecordedAnswerError";
   }
 }
@@ -63,7 +65,12 @@ export function decodeAnswer(text: string): Record<string, unknown> {
 /** Object keys sorted at every depth, so equal questions have one text whatever order their fields were built in. */
 function sorted(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sorted);
-  if (v && typeof v === "object") return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 
@@ -72,7 +79,10 @@ function sorted(v: unknown): unknown {
  * (not the case's id, seed or expected values), keys sorted at every depth.
  */
 export function questionId(c: Case, options: ReferenceRunOptions = {}): string {
-  const text = JSON.stringify(sorted({ target: c.target, inputs: c.inputs, forwardOnly: options.forwardOnly === true, ...(options.walk ? { walk: options.walk } : {}) }), tagged);
+  const text = JSON.stringify(
+    sorted({ target: c.target, inputs: c.inputs, forwardOnly: options.forwardOnly === true, ...(options.walk ? { walk: options.walk } : {}) }),
+    tagged,
+  );
   return createHash("sha256").update(text).digest("hex").slice(0, 32);
 }
 

@@ -27,5 +27,7 @@ export const REFERENCE: Record<AssignmentName, Implementation> = {
 export const referenceAnswers: ReferenceAnswers = {
   offline: false,
   run: (c, options = {}) =>
-    options.walk ? walkGraph(c, options.walk, REFERENCE.gates) : runCase(REFERENCE[assignmentOf(c.target)], c, { forwardOnly: options.forwardOnly, gates: REFERENCE.gates }),
+    options.walk
+      ? walkGraph(c, options.walk, REFERENCE.gates)
+      : runCase(REFERENCE[assignmentOf(c.target)], c, { forwardOnly: options.forwardOnly, gates: REFERENCE.gates }),
 };

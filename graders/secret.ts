@@ -31,14 +31,14 @@ export const BUNDLE_SECRET_FILE = "secret.txt";
  * cases secret. `source` says where the seed came from and never contains it.
  */
 export function gradescopeSecret(secretFile: string, metadataFile: string): { secret: string; source: string } {
-  let text: string | null = null;
+  let text: string | null;
   try {
     text = readFileSync(secretFile, "utf8").trim();
   } catch {
     text = null;
   }
   if (text) return { secret: text, source: "the bundle's secret file (npm run bundle -- --secret-file)" };
-  let metadata: unknown = null;
+  let metadata: unknown;
   try {
     metadata = JSON.parse(readFileSync(metadataFile, "utf8"));
   } catch {
@@ -47,7 +47,13 @@ export function gradescopeSecret(secretFile: string, metadataFile: string): { se
   const assignment = (metadata as { assignment?: { id?: unknown; course_id?: unknown } } | null)?.assignment;
   const id = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v)) || (typeof v === "string" && /^\d+$/.test(v));
   if (assignment && id(assignment.id) && id(assignment.course_id)) {
-    return { secret: `gradescope:course-${assignment.course_id}:assignment-${assignment.id}`, source: "the course and assignment ids of submission_metadata.json (no secret file in the bundle)" };
+    return {
+      secret: `gradescope:course-${assignment.course_id}:assignment-${assignment.id}`,
+      source: "the course and assignment ids of submission_metadata.json (no secret file in the bundle)",
+    };
   }
-  return { secret: randomBytes(8).toString("hex"), source: "random for this run (no secret file in the bundle, no assignment ids in submission_metadata.json)" };
+  return {
+    secret: randomBytes(8).toString("hex"),
+    source: "random for this run (no secret file in the bundle, no assignment ids in submission_metadata.json)",
+  };
 }

@@ -168,7 +168,12 @@ function prepare(assignment: AssignmentName, student: string, n: number): { dir:
     modulePaths: [rootPath("node_modules")],
     extensionsToTreatAsEsm: [".ts"],
     moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
-    transform: { "^.+\\.ts$": [require.resolve("@swc/jest", { paths: [rootPath()] }), { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "es6" } }] },
+    transform: {
+      "^.+\\.ts$": [
+        require.resolve("@swc/jest", { paths: [rootPath()] }),
+        { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "es6" } },
+      ],
+    },
     maxWorkers: 2,
   };
   writeFileSync(jestConfig, `export default ${JSON.stringify(config, null, 1)};\n`);
@@ -202,7 +207,9 @@ function jestPassed(m: Measured): boolean {
 function readBatch(out: string, n: number): { full: number; byKind: Map<string, number> } {
   const byKind = new Map<string, number>();
   let full = 0;
-  for (const id of readdirSync(out, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(out, d.name, "submission-result.json"))).map((d) => d.name)) {
+  for (const id of readdirSync(out, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(out, d.name, "submission-result.json")))
+    .map((d) => d.name)) {
     const r = JSON.parse(readFileSync(join(out, id, "submission-result.json"), "utf8")) as SubmissionResult;
     if (r.score === r.maxScore) full++;
     for (const t of r.tests) byKind.set(t.test.kind, (byKind.get(t.test.kind) ?? 0) + t.durationMs / 1000 / n);
@@ -250,12 +257,20 @@ async function fixedCosts(assignment: AssignmentName, submission: string): Promi
   largerCases(planCases(assignment, "hidden:bench"), "visible:bench", referenceAnswers);
   const referenceMs = performance.now() - t0;
   const cpu = startCpu.filter((c): c is number => c !== null);
-  return { cliStartMs: median(cli), compileMs: median(compile), childStartMs: median(start), childStartCpuMs: cpu.length > 0 ? median(cpu) : null, referenceMs };
+  return {
+    cliStartMs: median(cli),
+    compileMs: median(compile),
+    childStartMs: median(start),
+    childStartCpuMs: cpu.length > 0 ? median(cpu) : null,
+    referenceMs,
+  };
 }
 
 /** `wanted` if the sample class of `assignment` has it as a correct student, else its first correct student (class.json). */
 function correctStudent(assignment: AssignmentName, wanted: string): string {
-  const students = (JSON.parse(readFileSync(rootPath("fixtures", "submissions", assignment, "class.json"), "utf8")) as { students: Record<string, { expect: string }> }).students;
+  const students = (
+    JSON.parse(readFileSync(rootPath("fixtures", "submissions", assignment, "class.json"), "utf8")) as { students: Record<string, { expect: string }> }
+  ).students;
   const correct = Object.keys(students).filter((id) => students[id].expect === "correct");
   if (correct.length === 0) throw new Error(`fixtures/submissions/${assignment}/class.json lists no correct student`);
   return correct.includes(wanted) ? wanted : correct[0];
@@ -284,7 +299,8 @@ await runMain(async () => {
   );
   const quick = values.quick === true;
   const assignments = (values.assignment ?? BENCHED) as AssignmentName[];
-  for (const a of assignments) if (!(ASSIGNMENTS as readonly string[]).includes(a)) throw new UsageError(`unknown assignment "${a}": choose among ${ASSIGNMENTS.join(", ")}`, USAGE);
+  for (const a of assignments)
+    if (!(ASSIGNMENTS as readonly string[]).includes(a)) throw new UsageError(`unknown assignment "${a}": choose among ${ASSIGNMENTS.join(", ")}`, USAGE);
   const n = positiveInteger("submissions", values.submissions, quick ? 2 : 16, USAGE);
   const jobs = positiveInteger("jobs", values.jobs, 2, USAGE);
   const selfChecks = positiveInteger("self-checks", values["self-checks"], quick ? 1 : 5, USAGE);
@@ -292,7 +308,9 @@ await runMain(async () => {
   const outFile = values.out === "-" ? null : values.out !== undefined ? resolve(process.cwd(), values.out) : rootPath("docs", "benchmarks.md");
   const bubblewrap = await bwrapAvailable();
   const machine = thisMachine(bubblewrap);
-  console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${availableParallelism()} available, bubblewrap ${bubblewrap ? "on" : "off"}${quick ? ", quick mode" : ""}`);
+  console.log(
+    `node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${availableParallelism()} available, bubblewrap ${bubblewrap ? "on" : "off"}${quick ? ", quick mode" : ""}`,
+  );
   console.log(`${n} copies of ${student} per assignment, ours with --jobs ${jobs}, Jest with --maxWorkers 2; load average (1 min) shown as "load"\n`);
 
   const rows: string[][] = [];
@@ -328,7 +346,9 @@ await runMain(async () => {
       if (assignment === "layers") {
         const one = join(ours, "student-01");
         const { kit, npmCiS } = await studentKit(assignment, one, dir);
-        details.push(`${assignment} starter kit: \`npm ci\` (esbuild and ml-matrix, from npm's cache where it can) took ${npmCiS.toFixed(1)} s (load ${load()})`);
+        details.push(
+          `${assignment} starter kit: \`npm ci\` (esbuild and ml-matrix, from npm's cache where it can) took ${npmCiS.toFixed(1)} s (load ${load()})`,
+        );
         /** Each self-check as it is started: this repository's, the kit's as a student types it, the kit's without npm. */
         const commands: { file: string; args: string[]; cwd?: string }[] = [
           { file: process.execPath, args: [RUN, "check", "--assignment", assignment, "--submission", one] },
@@ -341,7 +361,10 @@ await runMain(async () => {
         for (let k = 0; k < selfChecks; k++) {
           for (const [i, c] of commands.entries()) {
             const m = await measure(c.file, c.args, c.cwd);
-            if (m.exitCode !== 0) throw new Error(`${c.file === "npm" ? "npm run check" : c.args.join(" ")} failed (exit ${m.exitCode}):\n${m.stdout.slice(-2000)}${m.stderr.slice(-1000)}`);
+            if (m.exitCode !== 0)
+              throw new Error(
+                `${c.file === "npm" ? "npm run check" : c.args.join(" ")} failed (exit ${m.exitCode}):\n${m.stdout.slice(-2000)}${m.stderr.slice(-1000)}`,
+              );
             checks[i].push(m);
           }
           const j = await measure(process.execPath, jestArgs(jestConfig, jestFiles.slice(0, 1)));
@@ -376,7 +399,11 @@ await runMain(async () => {
     text: [
       `Ours: \`npm run grade\` on ${n} copies of the correct sample student \`${student}\` in one batch (\`--jobs ${jobs}\`, every kind of test). Bare Jest: one test file per copy (\`scripts/bench/<assignment>.test.mjs\`: the golden cases and CS231n's coordinate-wise numerical gradient of every gradient entry), two at a time. For layers, then, the self-checks against Jest on one copy's file, interleaved. CPU is of each whole process tree, sampled from \`/proc\` (the sandboxes included); peak memory is VmHWM.`,
     ],
-    table: { head: ["job", "ours: npm run grade / check", "bare Jest", "ratio", "ours per submission", "peak RSS grader / one child"], align: ["l", "l", "l", "r", "r", "l"], rows },
+    table: {
+      head: ["job", "ours: npm run grade / check", "bare Jest", "ratio", "ours per submission", "peak RSS grader / one child"],
+      align: ["l", "l", "l", "r", "r", "l"],
+      rows,
+    },
     notes: details,
   };
   console.log(`| ${battery.table!.head.join(" | ")} |`);
@@ -393,7 +420,20 @@ await runMain(async () => {
     const students = studentFolders(folder).length;
     const dir = mkdtempSync(join(tmpdir(), `bench-sample-${assignment}-`));
     try {
-      const m = await measure(process.execPath, [RUN, "grade", "--assignment", assignment, "--submissions", folder, "--out", join(dir, "out"), "--jobs", String(jobs), "--seed", "bench"]);
+      const m = await measure(process.execPath, [
+        RUN,
+        "grade",
+        "--assignment",
+        assignment,
+        "--submissions",
+        folder,
+        "--out",
+        join(dir, "out"),
+        "--jobs",
+        String(jobs),
+        "--seed",
+        "bench",
+      ]);
       if (m.exitCode !== 0) throw new Error(`npm run grade of the ${assignment} sample class failed (exit ${m.exitCode}):\n${m.stderr.slice(-2000)}`);
       sampleTotal += m.wallMs;
       const { byKind } = readBatch(join(dir, "out"), students);
@@ -404,7 +444,14 @@ await runMain(async () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  sample.push(["all four", String(ASSIGNMENTS.reduce((a, x) => a + studentFolders(rootPath("fixtures", "submissions", x)).length, 0)), `${s(sampleTotal)} s`, "", "", ""]);
+  sample.push([
+    "all four",
+    String(ASSIGNMENTS.reduce((a, x) => a + studentFolders(rootPath("fixtures", "submissions", x)).length, 0)),
+    `${s(sampleTotal)} s`,
+    "",
+    "",
+    "",
+  ]);
   const sampleSection: Section = {
     title: "The sample class",
     text: [
@@ -420,15 +467,30 @@ await runMain(async () => {
   for (const assignment of gsAssignments) {
     const who = correctStudent(assignment, student);
     const r = await timeGradescope(assignment, rootPath("fixtures", "submissions", assignment, who));
-    gradescope.push([assignment, `\`${who}\``, `${(r.zipBytes / 1e6).toFixed(2)} MB`, `${r.bundleS.toFixed(1)} s`, `${r.setupS.toFixed(1)} s`, `${r.graderS.toFixed(1)} s`, r.score, load()]);
-    console.log(`gradescope ${assignment}: zip ${(r.zipBytes / 1e6).toFixed(2)} MB, setup.sh ${r.setupS.toFixed(1)} s, run_autograder ${r.graderS.toFixed(1)} s, ${r.score}`);
+    gradescope.push([
+      assignment,
+      `\`${who}\``,
+      `${(r.zipBytes / 1e6).toFixed(2)} MB`,
+      `${r.bundleS.toFixed(1)} s`,
+      `${r.setupS.toFixed(1)} s`,
+      `${r.graderS.toFixed(1)} s`,
+      r.score,
+      load(),
+    ]);
+    console.log(
+      `gradescope ${assignment}: zip ${(r.zipBytes / 1e6).toFixed(2)} MB, setup.sh ${r.setupS.toFixed(1)} s, run_autograder ${r.graderS.toFixed(1)} s, ${r.score}`,
+    );
   }
   const gradescopeSection: Section = {
     title: "Gradescope",
     text: [
       `Each assignment's bundle made by \`npm run bundle\`, unzipped, \`setup.sh\` run in it (Node is present here, so it installs the runtime dependencies with \`npm ci\`; on Gradescope's image it also downloads Node), then \`run_autograder\` on a correct sample student (\`${student}\` where the assignment has it) in a fresh \`AUTOGRADER_ROOT\`, without bubblewrap as in Gradescope's containers. Gradescope's own machines are slower and shared: allow for it.`,
     ],
-    table: { head: ["assignment", "student", "autograder.zip", "npm run bundle", "setup.sh", "run_autograder", "score", "load after"], align: ["l", "l", "r", "r", "r", "r", "r", "r"], rows: gradescope },
+    table: {
+      head: ["assignment", "student", "autograder.zip", "npm run bundle", "setup.sh", "run_autograder", "score", "load after"],
+      align: ["l", "l", "r", "r", "r", "r", "r", "r"],
+      rows: gradescope,
+    },
   };
 
   const report: BenchReport = {

@@ -19,7 +19,9 @@ await runMain(async () => {
   const { values } = parseCommandLine({ options: { rounds: { type: "string" }, jobs: { type: "string" } } }, usage);
   const rounds = positiveInteger("rounds", values.rounds, 3, usage);
   const jobs = positiveInteger("jobs", values.jobs, availableParallelism(), usage);
-  console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), jobs ${jobs}, bubblewrap ${(await bwrapAvailable()) ? "on" : "off"}, ${rounds} rounds`);
+  console.log(
+    `node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), jobs ${jobs}, bubblewrap ${(await bwrapAvailable()) ? "on" : "off"}, ${rounds} rounds`,
+  );
   console.log("assignment      students  s/submission (median of rounds)  min    max");
   const byKind = new Map<string, Map<string, number>>();
   for (const assignment of ASSIGNMENTS) {
@@ -38,7 +40,9 @@ await runMain(async () => {
     }
     const sorted = [...perSubmission].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)];
-    console.log(`${assignment.padEnd(15)} ${String(n).padStart(8)}  ${median.toFixed(3).padStart(12)}                    ${sorted[0].toFixed(3)}  ${sorted[sorted.length - 1].toFixed(3)}`);
+    console.log(
+      `${assignment.padEnd(15)} ${String(n).padStart(8)}  ${median.toFixed(3).padStart(12)}                    ${sorted[0].toFixed(3)}  ${sorted[sorted.length - 1].toFixed(3)}`,
+    );
   }
   console.log("\nseconds per submission by kind of test (mean over rounds; summed test durations)");
   for (const [assignment, kinds] of byKind) {

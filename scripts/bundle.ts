@@ -136,7 +136,12 @@ await runMain(async () => {
     writeFileSync(join(staging, "bundle.env"), bundleEnv(manifest));
 
     const fallback = toGradescope(
-      graderFailureResult({ assignment, student: "submission", specs: testSpecs(manifest), message: "the grader stopped before it finished grading your submission." }),
+      graderFailureResult({
+        assignment,
+        student: "submission",
+        specs: testSpecs(manifest),
+        message: "the grader stopped before it finished grading your submission.",
+      }),
       { format: "md", staffOutput: false },
     );
     assertValidResults(fallback);
@@ -148,8 +153,12 @@ await runMain(async () => {
     const count = await writeZip(staging, zipPath);
     const mb = (statSync(zipPath).size / 1e6).toFixed(2);
     console.log(`${zipPath}: ${assignment}, ${count} files, ${mb} MB`);
-    console.log(`hidden cases: ${secret !== undefined ? `seed from ${secretFile}` : "seed derived from each submission's Gradescope course and assignment ids (no --secret-file: see docs/gradescope.md)"}`);
-    console.log(`run_autograder's deadline: ${deadlineSeconds(manifest.limits.submissionTimeoutMs)} s (Gradescope's own: ${GRADESCOPE_TIMEOUT_S} s unless the assignment raises it)`);
+    console.log(
+      `hidden cases: ${secret !== undefined ? `seed from ${secretFile}` : "seed derived from each submission's Gradescope course and assignment ids (no --secret-file: see docs/gradescope.md)"}`,
+    );
+    console.log(
+      `run_autograder's deadline: ${deadlineSeconds(manifest.limits.submissionTimeoutMs)} s (Gradescope's own: ${GRADESCOPE_TIMEOUT_S} s unless the assignment raises it)`,
+    );
     console.log("upload it on Gradescope: the assignment's Configure Autograder page, Zip file upload, base image Ubuntu 22.04");
   } finally {
     rmSync(staging, { recursive: true, force: true });

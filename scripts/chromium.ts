@@ -15,11 +15,20 @@ export const CHROMIUM_PATH = process.env.CHROMIUM || "/usr/bin/chromium";
  * Chromium's own sandbox will not start), no GPU, and none of the background traffic a profile
  * makes (updates, sync, first-run pages), so the page's own requests are the only ones.
  */
-export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"];
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+];
 
 /** Why Chromium cannot be used here, or null when it can. */
 export function chromiumMissing(): string | null {
-  return existsSync(CHROMIUM_PATH) ? null : `no Chromium at ${CHROMIUM_PATH} (install Debian's: apt-get install -y chromium, or set CHROMIUM to a Chromium binary)`;
+  return existsSync(CHROMIUM_PATH)
+    ? null
+    : `no Chromium at ${CHROMIUM_PATH} (install Debian's: apt-get install -y chromium, or set CHROMIUM to a Chromium binary)`;
 }
 
 export interface Browser {

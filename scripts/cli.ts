@@ -14,7 +14,10 @@ import { closestName } from "./suggest";
 
 /** A mistake in how the command was called: exit 2 with what to fix. */
 export class UsageError extends Error {
-  constructor(message: string, readonly usage?: string) {
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
     super(message);
     this.name = "UsageError";
   }
@@ -39,7 +42,10 @@ function unknownOption(parserMessage: string, config: ParseArgsConfig): string {
   const given = /^Unknown option '([^']*)'/.exec(parserMessage)?.[1] ?? parserMessage;
   const options = Object.entries(config.options ?? {}).flatMap(([name, o]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])]);
   const typed = given.replace(/=.*$/, ""); // "--wach=1"
-  const near = closestName(typed, options.filter((o) => o.startsWith("--") === typed.startsWith("--")));
+  const near = closestName(
+    typed,
+    options.filter((o) => o.startsWith("--") === typed.startsWith("--")),
+  );
   if (near) return `${typed}: did you mean ${near}?`;
   const long = options.filter((o) => o.startsWith("--"));
   return `${typed} is not an option here; the options are ${long.join(", ")}`;
@@ -65,7 +71,10 @@ export function positiveInteger(name: string, text: string | undefined, fallback
 export function checkedAssignment(name: string, usage?: string): AssignmentName {
   if (!isAssignment(name)) {
     const near = closestName(name, ASSIGNMENTS);
-    throw new UsageError(near ? `unknown assignment "${name}": did you mean ${near}?` : `unknown assignment "${name}": choose one of ${ASSIGNMENTS.join(", ")}`, near ? undefined : usage);
+    throw new UsageError(
+      near ? `unknown assignment "${name}": did you mean ${near}?` : `unknown assignment "${name}": choose one of ${ASSIGNMENTS.join(", ")}`,
+      near ? undefined : usage,
+    );
   }
   loadGradedManifest(name);
   loadCaseFile(goldenPath(name));
@@ -100,7 +109,9 @@ export function checkedSecret(flag: string | undefined): ReturnType<typeof hidde
     return hiddenSecret(flag);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new UsageError(`GRADER_SECRET_FILE=${process.env.GRADER_SECRET_FILE} cannot be read (${code}): point it at the file that holds the secret, or unset it`);
+    throw new UsageError(
+      `GRADER_SECRET_FILE=${process.env.GRADER_SECRET_FILE} cannot be read (${code}): point it at the file that holds the secret, or unset it`,
+    );
   }
 }
 
@@ -123,11 +134,20 @@ export function usageErrorLines(error: unknown): string[] | null {
   const shown = (file: string) => relative(process.cwd(), file) || file;
   const listed = (file: string, problems: string[], fix: string) => {
     const more = problems.length > 1 ? ` (${problems.length - 1} more below)` : "";
-    return [`error: ${shown(file)}: ${problems[0]}; ${fix}${more}`, ...problems.slice(1, 20).map((p) => `  ${p}`), ...(problems.length > 20 ? [`  … and ${problems.length - 20} more`] : [])];
+    return [
+      `error: ${shown(file)}: ${problems[0]}; ${fix}${more}`,
+      ...problems.slice(1, 20).map((p) => `  ${p}`),
+      ...(problems.length > 20 ? [`  … and ${problems.length - 20} more`] : []),
+    ];
   };
   if (error instanceof UsageError) return [`error: ${error.message}`, ...(error.usage ? ["", error.usage] : [])];
   if (error instanceof ManifestError) return listed(error.file, error.problems, "fix the manifest (its schema: assignments/assignment.schema.json)");
-  if (error instanceof CaseFileError) return listed(error.file, error.problems.map((p) => `${p.path || "/"}: ${p.message}`), "regenerate it with `npm run fixtures`");
+  if (error instanceof CaseFileError)
+    return listed(
+      error.file,
+      error.problems.map((p) => `${p.path || "/"}: ${p.message}`),
+      "regenerate it with `npm run fixtures`",
+    );
   return null;
 }
 

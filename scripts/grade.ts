@@ -90,11 +90,16 @@ function checkedClass(flag: string, dir: string, out: string): string[] {
   const [link, ...moreLinks] = survey.links;
   if (link) {
     const others = moreLinks.length > 0 ? ` (and ${moreLinks.length} more: ${moreLinks.map((l) => l.name).join(", ")})` : "";
-    throw new UsageError(`${flag} ${dir}: student folder "${link.name}" is a symbolic link (to ${link.target})${others}; links are refused because one can point anywhere, even at the reference: copy the real folder in its place`);
+    throw new UsageError(
+      `${flag} ${dir}: student folder "${link.name}" is a symbolic link (to ${link.target})${others}; links are refused because one can point anywhere, even at the reference: copy the real folder in its place`,
+    );
   }
   if (survey.students.length === 0) {
     const { files } = survey;
-    const holds = files.length === 0 ? "is empty" : `holds ${files.length} file${files.length === 1 ? "" : "s"} (${files.slice(0, 3).join(", ")}${files.length > 3 ? ", …" : ""}) and no student folders`;
+    const holds =
+      files.length === 0
+        ? "is empty"
+        : `holds ${files.length} file${files.length === 1 ? "" : "s"} (${files.slice(0, 3).join(", ")}${files.length > 3 ? ", …" : ""}) and no student folders`;
     throw new UsageError(`${flag} ${dir} ${holds}: each student is a subfolder, ${join(dir, "<student>")}/`);
   }
   const inside = relative(resolve(dir), resolve(out));
@@ -103,11 +108,14 @@ function checkedClass(flag: string, dir: string, out: string): string[] {
   }
   for (const student of survey.students) {
     const path = join(out, student);
-    if (existsSync(path) && !statSync(path).isDirectory()) throw new UsageError(`cannot write to ${out}: ${path} is a file, where student ${student}'s results go; move it away or choose another --out`);
+    if (existsSync(path) && !statSync(path).isDirectory())
+      throw new UsageError(`cannot write to ${out}: ${path} is a file, where student ${student}'s results go; move it away or choose another --out`);
   }
   const { empty } = survey;
   if (empty.length === 0) return [];
-  return [`note: ${empty.length} student folder${empty.length === 1 ? " holds" : "s hold"} no files (${empty.join(", ")}): graded as handing in nothing, 0 points`];
+  return [
+    `note: ${empty.length} student folder${empty.length === 1 ? " holds" : "s hold"} no files (${empty.join(", ")}): graded as handing in nothing, 0 points`,
+  ];
 }
 
 /**
@@ -151,7 +159,14 @@ function checkedPrevious(prev: string, assignment: AssignmentName): { dir: strin
  * similarity (unless --no-similarity), what changed since --compare; returned as the report's
  * staff sections. A line on the terminal says where each is.
  */
-async function staffFiles(assignment: AssignmentName, dir: string, out: string, results: SubmissionResult[], opts: ReturnType<typeof parse>, previous?: { dir: string; results: SubmissionResult[] }) {
+async function staffFiles(
+  assignment: AssignmentName,
+  dir: string,
+  out: string,
+  results: SubmissionResult[],
+  opts: ReturnType<typeof parse>,
+  previous?: { dir: string; results: SubmissionResult[] },
+) {
   // loaded only here, for a class: one submission's grading never needs them
   const [sections, { readAnswerFingerprints }, { regradeDiff, regradeSummary, toChangesCsv }, { staffSignals, toSignalsCsv }] = await Promise.all([
     import("../graders/staff/report-sections"),
@@ -173,20 +188,38 @@ async function staffFiles(assignment: AssignmentName, dir: string, out: string, 
   const signals = staffSignals(results, new Map(results.map((r) => [r.student, readAnswerFingerprints(join(out, r.student))])));
   writeAtomically(join(out, "staff-signals.csv"), toSignalsCsv(signals));
   shown.push(sections.signalsSection(signals));
-  const noFingerprints = signals.withoutFingerprints.length > 0 ? ` (${signals.withoutFingerprints.length} resumed without answer fingerprints: no identical-outputs signal for them)` : "";
-  say(`staff signals: ${signals.signals.length} lead${signals.signals.length === 1 ? "" : "s"} to look at → ${join(out, "staff-signals.csv")}${noFingerprints}`);
+  const noFingerprints =
+    signals.withoutFingerprints.length > 0
+      ? ` (${signals.withoutFingerprints.length} resumed without answer fingerprints: no identical-outputs signal for them)`
+      : "";
+  say(
+    `staff signals: ${signals.signals.length} lead${signals.signals.length === 1 ? "" : "s"} to look at → ${join(out, "staff-signals.csv")}${noFingerprints}`,
+  );
   if (!opts["no-similarity"]) {
     const { classSimilarity, toSimilarityCsv } = await import("../graders/staff/similarity");
-    const sim = await classSimilarity(dir, results.map((r) => r.student), { template: join(ASSIGNMENTS_DIR, assignment, "skeleton") });
+    const sim = await classSimilarity(
+      dir,
+      results.map((r) => r.student),
+      { template: join(ASSIGNMENTS_DIR, assignment, "skeleton") },
+    );
     writeAtomically(join(out, "similarity.csv"), toSimilarityCsv(sim));
     shown.push(sections.similaritySection(sim));
     const top = sim.pairs[0];
-    say(`code similarity: ${sim.pairs.length} pairs in ${(sim.ms / 1000).toFixed(1)} s${top ? `, most similar ${top.a} and ${top.b} (${(100 * top.similarity).toFixed(1)}%)` : ""} → ${join(out, "similarity.csv")}`);
+    say(
+      `code similarity: ${sim.pairs.length} pairs in ${(sim.ms / 1000).toFixed(1)} s${top ? `, most similar ${top.a} and ${top.b} (${(100 * top.similarity).toFixed(1)}%)` : ""} → ${join(out, "similarity.csv")}`,
+    );
   }
   return shown;
 }
 
-async function batch(assignment: AssignmentName, dir: string, out: string, opts: ReturnType<typeof parse>, secret: string, previous?: { dir: string; results: SubmissionResult[] }) {
+async function batch(
+  assignment: AssignmentName,
+  dir: string,
+  out: string,
+  opts: ReturnType<typeof parse>,
+  secret: string,
+  previous?: { dir: string; results: SubmissionResult[] },
+) {
   const progress = progressReporter(`grading ${assignment}`);
   const results = await gradeBatch(assignment, dir, out, {
     secret,
@@ -226,7 +259,8 @@ await runMain(async () => {
       await startGrading([opts.out], opts.seed, notes, (secret) => batch(assignment, opts.submissions!, opts.out!, opts, secret, previous));
       return;
     }
-    if (opts.compare !== undefined) throw new UsageError("--compare goes with --submissions (a class): it compares a class with an earlier grading of it", USAGE);
+    if (opts.compare !== undefined)
+      throw new UsageError("--compare goes with --submissions (a class): it compares a class with an earlier grading of it", USAGE);
     const dir = checkedFolder("--submission", opts.submission!, USAGE);
     await requireSandbox(sandboxReady);
     const out = opts.out;
@@ -239,14 +273,25 @@ await runMain(async () => {
     else printResults([result], opts.format);
     return;
   }
-  if (opts.assignment || opts.out) throw new UsageError("--assignment and --out go with --submission or --submissions; with no arguments the sample class is graded", USAGE);
-  if (opts.compare !== undefined) throw new UsageError("--compare goes with --assignment A --submissions DIR --out OUT: it compares one class with an earlier grading of it", USAGE);
+  if (opts.assignment || opts.out)
+    throw new UsageError("--assignment and --out go with --submission or --submissions; with no arguments the sample class is graded", USAGE);
+  if (opts.compare !== undefined)
+    throw new UsageError("--compare goes with --assignment A --submissions DIR --out OUT: it compares one class with an earlier grading of it", USAGE);
   // No arguments: the bundled sample class, every assignment, into out/sample-class/<assignment>/.
-  const classes = ASSIGNMENTS.map((assignment) => ({ assignment: checkedAssignment(assignment), dir: join("fixtures", "submissions", assignment), out: join("out", "sample-class", assignment) }));
+  const classes = ASSIGNMENTS.map((assignment) => ({
+    assignment: checkedAssignment(assignment),
+    dir: join("fixtures", "submissions", assignment),
+    out: join("out", "sample-class", assignment),
+  }));
   const sandboxReady = Promise.all(classes.map((c) => requireSandbox(proveSandbox({ memoryMb: loadManifest(c.assignment).limits.memoryMb }))));
   const notes = classes.flatMap((c) => checkedClass("the sample class", c.dir, c.out));
   await sandboxReady;
-  await startGrading(classes.map((c) => c.out), opts.seed, notes, async (secret) => {
-    for (const { assignment, dir, out } of classes) await batch(assignment, dir, out, opts, secret);
-  });
+  await startGrading(
+    classes.map((c) => c.out),
+    opts.seed,
+    notes,
+    async (secret) => {
+      for (const { assignment, dir, out } of classes) await batch(assignment, dir, out, opts, secret);
+    },
+  );
 });

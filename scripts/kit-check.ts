@@ -65,7 +65,9 @@ function parse() {
   try {
     kit = JSON.parse(readFileSync(rootPath(KIT_FILE), "utf8")) as KitFile;
   } catch (e) {
-    throw new Error(`the starter kit is incomplete: ${rootPath(KIT_FILE)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new Error(`the starter kit is incomplete: ${rootPath(KIT_FILE)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      cause: e,
+    });
   }
   if (!isAssignment(kit.assignment)) throw new Error(`the starter kit names an unknown assignment "${kit.assignment}"`);
   checkedExports(positionals, kit.assignment);
@@ -77,7 +79,13 @@ const KIT = resolve(rootPath(), "..");
 
 await runMain(async () => {
   const options = parse();
-  const grading: GradeOptions = { secret: "self-check", visibleOnly: true, student: basename(KIT), timingChild: availableParallelism() > 1, ...(options.exports ? { exports: options.exports } : {}) };
+  const grading: GradeOptions = {
+    secret: "self-check",
+    visibleOnly: true,
+    student: basename(KIT),
+    timingChild: availableParallelism() > 1,
+    ...(options.exports ? { exports: options.exports } : {}),
+  };
 
   /** One check: print it, write the CI files asked for, and say whether every visible test passed. */
   const checkOnce = async (): Promise<boolean> => {

@@ -54,7 +54,10 @@ export const KIT_DEPENDENCIES = ["esbuild", "ml-matrix"];
 export const KIT_GRADER_DIR = ".grader";
 
 function parse(): { assignment: AssignmentName; out: string; created: boolean } {
-  const { values } = parseCommandLine({ options: { assignment: { type: "string" }, out: { type: "string" }, help: { type: "boolean", default: false } } }, USAGE);
+  const { values } = parseCommandLine(
+    { options: { assignment: { type: "string" }, out: { type: "string" }, help: { type: "boolean", default: false } } },
+    USAGE,
+  );
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
@@ -66,7 +69,10 @@ function parse(): { assignment: AssignmentName; out: string; created: boolean } 
   if (!created) {
     if (!statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file: give a new or empty folder for the kit`);
     const entries = readdirSync(out);
-    if (entries.length > 0) throw new UsageError(`--out ${out} is not empty (it holds ${entries.slice(0, 3).join(", ")}${entries.length > 3 ? ", …" : ""}): give a new or empty folder for the kit`);
+    if (entries.length > 0)
+      throw new UsageError(
+        `--out ${out} is not empty (it holds ${entries.slice(0, 3).join(", ")}${entries.length > 3 ? ", …" : ""}): give a new or empty folder for the kit`,
+      );
   }
   try {
     mkdirSync(out, { recursive: true });
@@ -86,7 +92,15 @@ function visibleCases(manifest: Manifest, recorder: RecordingReference): Case[] 
   const golden = loadCaseFile(goldenPath(manifest.name)).cases;
   const larger = testSpecs(manifest)
     .filter((t) => t.visibility === "visible" && t.kind === "gradcheck")
-    .flatMap((t) => gradcheckCases(golden.filter((c) => c.exports.includes(t.export)), `visible:${t.name}`, manifest.tolerances.gradcheck.h, recorder).larger);
+    .flatMap(
+      (t) =>
+        gradcheckCases(
+          golden.filter((c) => c.exports.includes(t.export)),
+          `visible:${t.name}`,
+          manifest.tolerances.gradcheck.h,
+          recorder,
+        ).larger,
+    );
   return [...golden, ...larger];
 }
 
@@ -96,10 +110,17 @@ function visibleCases(manifest: Manifest, recorder: RecordingReference): Case[] 
  */
 async function recordAnswers(manifest: Manifest): Promise<RecordingReference> {
   const recorder = new RecordingReference(referenceAnswers);
-  const result = await gradeSubmission(manifest.name, rootPath("reference", manifest.name), { secret: "kit", visibleOnly: true, reference: recorder, student: "reference" });
+  const result = await gradeSubmission(manifest.name, rootPath("reference", manifest.name), {
+    secret: "kit",
+    visibleOnly: true,
+    reference: recorder,
+    student: "reference",
+  });
   const wrong = result.tests.filter((t) => t.outcome.status !== "passed");
   if (wrong.length > 0) {
-    throw new Error(`the reference does not pass its own visible tests as the kit grades them: ${wrong.map((t) => `${t.test.name}: ${t.outcome.status}: ${t.outcome.message}`).join("; ")}`);
+    throw new Error(
+      `the reference does not pass its own visible tests as the kit grades them: ${wrong.map((t) => `${t.test.name}: ${t.outcome.status}: ${t.outcome.message}`).join("; ")}`,
+    );
   }
   for (const c of visibleCases(manifest, recorder)) computeCatalog(c, recorder);
   return recorder;
@@ -110,13 +131,19 @@ function differences(manifest: Manifest): string[] {
   const kinds = new Set(manifest.parts.flatMap((p) => p.tests.filter((t) => t.visibility === "visible").map((t) => t.kind)));
   const lines: string[] = [];
   if (kinds.has("gradcheck")) {
-    lines.push("Gradient checks always differentiate **your own** forward. The course's grader uses its reference forward on a case where yours is wrong, so there a forward bug costs only the forward's tests; here, fix a failing forward first.");
+    lines.push(
+      "Gradient checks always differentiate **your own** forward. The course's grader uses its reference forward on a case where yours is wrong, so there a forward bug costs only the forward's tests; here, fix a failing forward first.",
+    );
   }
   if (manifest.name === "gates") {
-    lines.push("Graph tests build their graphs from **your own** `gates.ts`. The course's grader uses its own gates, so that a gate bug never costs a graph test there; here, fix the gates first.");
+    lines.push(
+      "Graph tests build their graphs from **your own** `gates.ts`. The course's grader uses its own gates, so that a gate bug never costs a graph test there; here, fix the gates first.",
+    );
   }
   if (kinds.has("training")) {
-    lines.push("Training measures its accuracy with **your own** `twoLayerNetScores`. The course's grader uses its reference forward, so there only your gradients count; here, fix `twoLayerNetScores` first.");
+    lines.push(
+      "Training measures its accuracy with **your own** `twoLayerNetScores`. The course's grader uses its reference forward, so there only your gradients count; here, fix `twoLayerNetScores` first.",
+    );
   }
   return lines;
 }

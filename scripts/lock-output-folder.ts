@@ -108,7 +108,8 @@ function createFolder(out: string): string[] {
       break;
     } catch (e) {
       if (e instanceof UsageError) throw e;
-      if (codeOf(e) !== "ENOENT" && codeOf(e) !== "ENOTDIR") throw new UsageError(`cannot write to ${out}: ${at} cannot be read (${codeOf(e)}); choose another --out`);
+      if (codeOf(e) !== "ENOENT" && codeOf(e) !== "ENOTDIR")
+        throw new UsageError(`cannot write to ${out}: ${at} cannot be read (${codeOf(e)}); choose another --out`);
       missing.unshift(at);
       at = dirname(at);
     }
@@ -172,7 +173,9 @@ export function isZombie(pid: number): boolean {
     if (stat !== null) return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
   }
   try {
-    return execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 5000 }).trim().startsWith("Z");
+    return execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 5000 })
+      .trim()
+      .startsWith("Z");
   } catch {
     return false;
   }
@@ -188,14 +191,18 @@ function takeOver(out: string, path: string, staleText: string, stale: Holder, m
   try {
     writeFileSync(claim, mine, { flag: "wx" });
   } catch {
-    throw new UsageError(`${path} was left by pid ${stale.pid}, which is gone, but ${claim} says another run is taking it over; if no run is, remove both files`);
+    throw new UsageError(
+      `${path} was left by pid ${stale.pid}, which is gone, but ${claim} says another run is taking it over; if no run is, remove both files`,
+    );
   }
   try {
     if (readOrNull(path) === staleText) unlinkSync(path);
   } finally {
     unlinkSync(claim);
   }
-  console.error(`note: took over ${join(out, LOCK_FILE)} left by pid ${stale.pid} (started ${clock(stale.started)}, ${shorten(stale.command)}), which is no longer running`);
+  console.error(
+    `note: took over ${join(out, LOCK_FILE)} left by pid ${stale.pid} (started ${clock(stale.started)}, ${shorten(stale.command)}), which is no longer running`,
+  );
 }
 
 function heldMessage(out: string, h: Holder | null): string {

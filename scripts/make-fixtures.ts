@@ -24,7 +24,15 @@ const fixtures = ASSIGNMENTS.flatMap((assignment) => {
   const efficiency = efficiencyFixtureText(assignment);
   return [
     { path: goldenPath(assignment), text: golden, holds: `${(JSON.parse(golden) as { cases: unknown[] }).cases.length} cases` },
-    ...(efficiency === null ? [] : [{ path: expectedSummariesPath(assignment), text: efficiency, holds: `${(JSON.parse(efficiency) as { entries: unknown[] }).entries.length} expected summaries` }]),
+    ...(efficiency === null
+      ? []
+      : [
+          {
+            path: expectedSummariesPath(assignment),
+            text: efficiency,
+            holds: `${(JSON.parse(efficiency) as { entries: unknown[] }).entries.length} expected summaries`,
+          },
+        ]),
   ];
 });
 
@@ -33,7 +41,7 @@ mkdirSync(EFFICIENCY_DIR, { recursive: true });
 let stale = 0;
 for (const { path, text, holds } of fixtures) {
   const shown = relative(process.cwd(), path);
-  let current: string | null = null;
+  let current: string | null;
   try {
     current = readFileSync(path, "utf8");
   } catch {

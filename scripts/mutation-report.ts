@@ -54,7 +54,10 @@ export const EXIT_CODE: Record<MutantVerdict, number> = { survived: 0, killed: 1
 
 export type MutantStatus = "Killed" | "Survived" | "NoCoverage" | "CompileError" | "RuntimeError" | "Timeout" | "Ignored" | "Pending";
 
-export interface Position { line: number; column: number }
+export interface Position {
+  line: number;
+  column: number;
+}
 
 export interface ReportMutant {
   id: string;
@@ -169,7 +172,10 @@ const percent = (detected: number, valid: number) => (valid === 0 ? 100 : (100 *
 export function summarize(report: MutationReport, equivalents: EquivalentEntry[]): { summaries: AssignmentSummary[]; stale: EquivalentEntry[] } {
   const all = mutantsOf(report);
   const survivors = all.filter((m) => m.status === "Survived" || m.status === "NoCoverage");
-  const { matched, stale } = matchEquivalents(survivors, equivalents.filter((e) => all.some((m) => sameFile(m.file, e.file))));
+  const { matched, stale } = matchEquivalents(
+    survivors,
+    equivalents.filter((e) => all.some((m) => sameFile(m.file, e.file))),
+  );
   const byAssignment = new Map<string, Mutant[]>();
   for (const m of all) {
     const a = assignmentOfFile(m.file) ?? m.file;
@@ -222,7 +228,11 @@ export function formatTable(rows: (AssignmentSummary & { seconds?: number })[]):
     r.seconds === undefined ? "" : formatDuration(r.seconds),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join("  ")
+      .trimEnd();
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 

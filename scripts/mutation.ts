@@ -22,7 +22,17 @@ import { fileURLToPath } from "node:url";
 import { ASSIGNMENTS } from "../graders/cases/case";
 import { isAssignment } from "../graders/manifest";
 import { UsageError, parseCommandLine, positiveInteger, runMain } from "./cli";
-import { type AssignmentSummary, type EquivalentEntry, type MutationReport, HARNESS_MARK, MUTATION_KINDS, describeMutant, formatDuration, formatTable, summarize } from "./mutation-report";
+import {
+  type AssignmentSummary,
+  type EquivalentEntry,
+  type MutationReport,
+  HARNESS_MARK,
+  MUTATION_KINDS,
+  describeMutant,
+  formatDuration,
+  formatTable,
+  summarize,
+} from "./mutation-report";
 
 const TARGET = 95;
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -110,7 +120,9 @@ await runMain(async () => {
       const code = await runStryker(assignment, concurrency);
       seconds = (performance.now() - t0) / 1000;
       if (code !== 0) {
-        failures.push(`${assignment}: Stryker exited with ${code} after ${formatDuration(seconds)} (see its output above; a failed dry run means the reference itself lost points)`);
+        failures.push(
+          `${assignment}: Stryker exited with ${code} after ${formatDuration(seconds)} (see its output above; a failed dry run means the reference itself lost points)`,
+        );
         continue;
       }
       console.error(`=== ${assignment}: ${formatDuration(seconds)}`);
@@ -136,7 +148,10 @@ await runMain(async () => {
     }
     if (r.errors.length > 10) console.log(`  …           ${r.errors.length - 10} more errors in ${r.assignment} (reports/mutation/${r.assignment}.json)`);
   }
-  for (const e of stale) console.log(`  stale entry in scripts/equivalent-mutants.json (no surviving mutant matches): ${e.file}:${e.line} ${e.mutator} \`${e.original}\` → \`${e.replacement}\``);
+  for (const e of stale)
+    console.log(
+      `  stale entry in scripts/equivalent-mutants.json (no surviving mutant matches): ${e.file}:${e.line} ${e.mutator} \`${e.original}\` → \`${e.replacement}\``,
+    );
   for (const f of failures) console.log(`  FAILED      ${f}`);
 
   writeFileSync(

@@ -19,13 +19,20 @@ import { UsageError, parseCommandLine, runMain } from "./cli";
 const USAGE = "usage: npm run report-screenshot [-- --assignment A --out FILE.png]";
 
 await runMain(async () => {
-  const { values } = parseCommandLine({ options: { assignment: { type: "string", default: "classifiers" }, out: { type: "string", default: "graders/results/report-screenshot.png" } } }, USAGE);
+  const { values } = parseCommandLine(
+    { options: { assignment: { type: "string", default: "classifiers" }, out: { type: "string", default: "graders/results/report-screenshot.png" } } },
+    USAGE,
+  );
   const assignment = values.assignment!;
   if (!isAssignment(assignment)) throw new UsageError(`unknown assignment "${assignment}"`, USAGE);
   const missing = chromiumMissing();
   if (missing) throw new UsageError(missing, USAGE);
   const dir = mkdtempSync(join(tmpdir(), "report-screenshot-"));
-  const results = await gradeBatch(assignment, join("fixtures", "submissions", assignment), dir, { secret: "report-screenshot", jobs: availableParallelism(), resume: false });
+  const results = await gradeBatch(assignment, join("fixtures", "submissions", assignment), dir, {
+    secret: "report-screenshot",
+    jobs: availableParallelism(),
+    resume: false,
+  });
   const report = join(dir, "report.html");
   writeFileSync(report, await toReport(results, loadManifest(assignment)));
   const browser = await launchChromium();

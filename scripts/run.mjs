@@ -93,7 +93,8 @@ function guard(aliases, refuse) {
         if (resolved.errors.length > 0) return { errors: resolved.errors };
         const path = swapped.get(resolved.path) ?? resolved.path;
         const folder = refuse[refused.findIndex((f) => path.startsWith(`${f}${sep}`))];
-        if (folder !== undefined) return { errors: [{ text: `${fromRoot(path)} is under ${folder}, which this build must not hold: imported by ${fromRoot(args.importer)}` }] };
+        if (folder !== undefined)
+          return { errors: [{ text: `${fromRoot(path)} is under ${folder}, which this build must not hold: imported by ${fromRoot(args.importer)}` }] };
         // anything else resolves as it would without this plugin (which also keeps what esbuild knows of its module type)
         return path === resolved.path ? undefined : { path };
       });
@@ -114,7 +115,17 @@ export async function build({ outdir, root, entries = COMMANDS, runners: runnerE
   mkdirSync(CACHE, { recursive: true });
   const name = `build-${Date.now()}-${process.pid}`;
   const dir = outdir ?? join(CACHE, name);
-  const common = { bundle: true, format: "esm", platform: "node", target: "node20", outdir: dir, outExtension: { ".js": ".mjs" }, metafile: true, logLevel: "error", plugins: [guard(aliases, refuse)] };
+  const common = {
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    outdir: dir,
+    outExtension: { ".js": ".mjs" },
+    metafile: true,
+    logLevel: "error",
+    plugins: [guard(aliases, refuse)],
+  };
   const commands = await esbuild.build({
     ...common,
     entryPoints: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, join(ROOT, v)])),
@@ -127,7 +138,10 @@ export async function build({ outdir, root, entries = COMMANDS, runners: runnerE
       BACKPROP_GRADER_PREBUILT_RUNNERS: "true",
     },
   });
-  const runners = Object.keys(runnerEntries).length === 0 ? { metafile: { inputs: {} } } : await esbuild.build({ ...common, entryPoints: Object.fromEntries(Object.entries(runnerEntries).map(([k, v]) => [k, join(ROOT, v)])) });
+  const runners =
+    Object.keys(runnerEntries).length === 0
+      ? { metafile: { inputs: {} } }
+      : await esbuild.build({ ...common, entryPoints: Object.fromEntries(Object.entries(runnerEntries).map(([k, v]) => [k, join(ROOT, v)])) });
   if (outdir !== undefined) return dir;
   const inputs = {};
   for (const path of [...ALWAYS, ...Object.keys(commands.metafile.inputs), ...Object.keys(runners.metafile.inputs)]) {

@@ -22,7 +22,9 @@ const TOL = { atol: 1e-7, rtol: 1e-5 };
 const NON_FINITE_DETAILS = "NaN or Infinity usually comes from exp() of a large number, 0/0, or log(0).";
 const golden = Object.fromEntries(ASSIGNMENTS.map((a) => [a, loadCaseFile(goldenPath(a)).cases]));
 const byId = (id: string): Case => {
-  const c = Object.values(golden).flat().find((x) => x.id === id);
+  const c = Object.values(golden)
+    .flat()
+    .find((x) => x.id === id);
   if (!c) throw new Error(`no golden case ${id}`);
   return c;
 };
@@ -35,7 +37,9 @@ const BACKWARD = ["dx", "dw", "db"];
 const affineAnswer = () => wire(affine.expected) as Record<string, unknown> & { dx?: unknown[][]; dw: Mat; db?: Mat };
 
 describe("the reference's answers have the answer's form", () => {
-  const firstOfEachTarget = ASSIGNMENTS.flatMap((a) => golden[a].filter((c, k) => golden[a].findIndex((x) => x.target === c.target) === k).map((c) => [a, c] as const));
+  const firstOfEachTarget = ASSIGNMENTS.flatMap((a) =>
+    golden[a].filter((c, k) => golden[a].findIndex((x) => x.target === c.target) === k).map((c) => [a, c] as const),
+  );
 
   it("covers every target", () => {
     const targets = new Set(firstOfEachTarget.map(([, c]) => c.target));
@@ -63,7 +67,8 @@ describe("the walk", () => {
     expect(judgeOutputs(affine, r, BACKWARD, TOL)).toEqual({
       ok: false,
       message: "dx has shape 100003×5, expected 3×5 (the shape of x)",
-      details: "also: /dw/0 must NOT have more than 7 items; /dw/1 must NOT have more than 7 items; /dw/2 must NOT have more than 7 items; /dw/3 must NOT have more than 7 items; /dw/4 must NOT have more than 7 items",
+      details:
+        "also: /dw/0 must NOT have more than 7 items; /dw/1 must NOT have more than 7 items; /dw/2 must NOT have more than 7 items; /dw/3 must NOT have more than 7 items; /dw/4 must NOT have more than 7 items",
     });
   });
 
@@ -92,13 +97,19 @@ describe("what a wrong answer is told", () => {
     delete r.db;
     expect(judgeOutputs(affine, r, BACKWARD, TOL)).toEqual({ ok: false, message: "db is missing: the result must have out, dx, dw, db" });
     const svm = byId("svmLoss/3x5/0");
-    expect(judgeOutputs(svm, { dscores: wire(svm.expected.dscores) }, ["loss", "dscores"], TOL)).toEqual({ ok: false, message: "loss is missing: the result must have loss, dscores" });
+    expect(judgeOutputs(svm, { dscores: wire(svm.expected.dscores) }, ["loss", "dscores"], TOL)).toEqual({
+      ok: false,
+      message: "loss is missing: the result must have loss, dscores",
+    });
   });
 
   it("a ragged row", () => {
     const r = affineAnswer();
     r.dx![1].pop();
-    expect(judgeOutputs(affine, r, BACKWARD, TOL)).toEqual({ ok: false, message: "dx is not rectangular: row 0 has 5 entries, row 1 has 4 (return an ml-matrix Matrix or a number[][])" });
+    expect(judgeOutputs(affine, r, BACKWARD, TOL)).toEqual({
+      ok: false,
+      message: "dx is not rectangular: row 0 has 5 entries, row 1 has 4 (return an ml-matrix Matrix or a number[][])",
+    });
   });
 
   it("a string entry, a string loss", () => {
@@ -106,7 +117,10 @@ describe("what a wrong answer is told", () => {
     r.dx![1][2] = "0.5";
     expect(judgeOutputs(affine, r, BACKWARD, TOL)).toEqual({ ok: false, message: "dx[1][2] is string 0.5, expected a number" });
     const svm = byId("svmLoss/3x5/0");
-    expect(judgeOutputs(svm, { ...wire(svm.expected), loss: "1" }, ["loss", "dscores"], TOL)).toEqual({ ok: false, message: "loss is string 1, expected a number" });
+    expect(judgeOutputs(svm, { ...wire(svm.expected), loss: "1" }, ["loss", "dscores"], TOL)).toEqual({
+      ok: false,
+      message: "loss is string 1, expected a number",
+    });
   });
 
   it('{"$num": "NaN"} as sent, and NaN as the parent revives it: the same message', () => {
@@ -116,23 +130,42 @@ describe("what a wrong answer is told", () => {
     expect(judgeOutputs(affine, r, BACKWARD, TOL)).toEqual(told);
     expect(judgeOutputs(affine, JSON.parse(JSON.stringify(r), reviveNumbers), BACKWARD, TOL)).toEqual(told);
     r.dx![2][4] = { $num: "-Infinity" };
-    expect(judgeOutputs(affine, r, BACKWARD, TOL)).toEqual({ ...told, message: "dx[0][1] is NaN (2 entries are NaN or ±Infinity): every entry must be a finite number" });
+    expect(judgeOutputs(affine, r, BACKWARD, TOL)).toEqual({
+      ...told,
+      message: "dx[0][1] is NaN (2 entries are NaN or ±Infinity): every entry must be a finite number",
+    });
     const svm = byId("svmLoss/3x5/0");
-    expect(judgeOutputs(svm, { ...wire(svm.expected), loss: { $num: "Infinity" } }, ["loss", "dscores"], TOL)).toEqual({ ...told, message: "loss is Infinity: every entry must be a finite number" });
+    expect(judgeOutputs(svm, { ...wire(svm.expected), loss: { $num: "Infinity" } }, ["loss", "dscores"], TOL)).toEqual({
+      ...told,
+      message: "loss is Infinity: every entry must be a finite number",
+    });
   });
 
   it("a value that cannot cross the pipe ($unsupported)", () => {
     const r = affineAnswer();
     r.dx = { $unsupported: "function" } as never;
-    expect(judgeOutputs(affine, r, BACKWARD, TOL)).toEqual({ ok: false, message: "dx is a function, not a matrix (return an ml-matrix Matrix or a number[][])" });
+    expect(judgeOutputs(affine, r, BACKWARD, TOL)).toEqual({
+      ok: false,
+      message: "dx is a function, not a matrix (return an ml-matrix Matrix or a number[][])",
+    });
   });
 
   it("a gate's gradient list one short, or not a list", () => {
     const gate = byId("MultiplyGate/0");
     const z = gate.expected.z;
-    expect(judgeOutputs(gate, { z, grads: [1] }, ["z", "grads"], TOL)).toEqual({ ok: false, message: "backward returned 1 gradient for 2 inputs: return one per input, in input order" });
-    expect(judgeOutputs(gate, { z, grads: 1 }, ["z", "grads"], TOL)).toEqual({ ok: false, message: "backward returned number 1, expected an array of 2 gradients (one per input, in input order)" });
-    expect(judgeOutputs(gate, { z, grads: [1, { $num: "NaN" }] }, ["z", "grads"], TOL)).toEqual({ ok: false, message: "gradient[1] is NaN: every entry must be a finite number", details: NON_FINITE_DETAILS });
+    expect(judgeOutputs(gate, { z, grads: [1] }, ["z", "grads"], TOL)).toEqual({
+      ok: false,
+      message: "backward returned 1 gradient for 2 inputs: return one per input, in input order",
+    });
+    expect(judgeOutputs(gate, { z, grads: 1 }, ["z", "grads"], TOL)).toEqual({
+      ok: false,
+      message: "backward returned number 1, expected an array of 2 gradients (one per input, in input order)",
+    });
+    expect(judgeOutputs(gate, { z, grads: [1, { $num: "NaN" }] }, ["z", "grads"], TOL)).toEqual({
+      ok: false,
+      message: "gradient[1] is NaN: every entry must be a finite number",
+      details: NON_FINITE_DETAILS,
+    });
   });
 
   it("a graph answer without one of its inputs", () => {
@@ -171,7 +204,8 @@ describe("what a wrong answer is told", () => {
     expect(judgeOutputs(affine, r, BACKWARD, TOL)).toEqual({
       ok: false,
       message: "dx[2][3] is null, expected a number",
-      details: "also: /dw/0/0 must be number (is string x); /dw/0/1 must be number (is string x); /dw/0/2 must be number (is string x); /dw/0/3 must be number (is string x); /dw/0/4 must be number (is string x) (and 1 more)",
+      details:
+        "also: /dw/0/0 must be number (is string x); /dw/0/1 must be number (is string x); /dw/0/2 must be number (is string x); /dw/0/3 must be number (is string x); /dw/0/4 must be number (is string x) (and 1 more)",
     });
   });
 
@@ -179,7 +213,11 @@ describe("what a wrong answer is told", () => {
     const r = affineAnswer();
     r.dx![0][0] = NaN;
     r.db = [[1]];
-    expect(judgeOutputs(affine, r, BACKWARD, TOL)).toEqual({ ok: false, message: "dx[0][0] is NaN: every entry must be a finite number", details: NON_FINITE_DETAILS });
+    expect(judgeOutputs(affine, r, BACKWARD, TOL)).toEqual({
+      ok: false,
+      message: "dx[0][0] is NaN: every entry must be a finite number",
+      details: NON_FINITE_DETAILS,
+    });
   });
 
   it("an answer of the right form is compared entry by entry as before", () => {
@@ -217,11 +255,19 @@ function schemaOf(c: Case, names: string[]): object {
   }
   return { type: "object", required: names, properties };
 }
-const pathOf = (e: ErrorObject) => [...(e.instancePath === "" ? [] : e.instancePath.slice(1).split("/")), ...(e.keyword === "required" ? [(e.params as { missingProperty: string }).missingProperty] : [])];
+const pathOf = (e: ErrorObject) => [
+  ...(e.instancePath === "" ? [] : e.instancePath.slice(1).split("/")),
+  ...(e.keyword === "required" ? [(e.params as { missingProperty: string }).missingProperty] : []),
+];
 const ajvProblem = (e: ErrorObject) => ({ path: pathOf(e), message: e.keyword === "required" ? "is missing" : e.message });
 const walkProblem = (p: FormProblem) => ({
   path: p.path,
-  message: p.kind === "missing" ? "is missing" : p.kind === "type" ? `must be ${p.expected}` : `must NOT have ${p.actual > p.expected ? "more" : "fewer"} than ${p.expected} items`,
+  message:
+    p.kind === "missing"
+      ? "is missing"
+      : p.kind === "type"
+        ? `must be ${p.expected}`
+        : `must NOT have ${p.actual > p.expected ? "more" : "fewer"} than ${p.expected} items`,
 });
 
 describe("the walk against ajv", () => {
@@ -247,17 +293,42 @@ describe("the walk against ajv", () => {
     const m = v[k];
     const firstRow = Array.isArray(m) && Array.isArray(m[0]) ? (m[0] as unknown[]) : null;
     switch (how) {
-      case "drop an output": delete v[k]; return v;
-      case "NaN entry": if (firstRow) firstRow[0] = NaN; else v[k] = NaN; return v;
-      case "marker entry": if (firstRow) firstRow[0] = { $num: "Infinity" }; else v[k] = { $num: "NaN" }; return v;
-      case "string entry": if (firstRow) firstRow[0] = "0.5"; else if (Array.isArray(m)) m[0] = "0.5"; else v[k] = "0.5"; return v;
-      case "short row": if (firstRow) firstRow.pop(); else if (Array.isArray(m)) m.pop(); return v;
-      case "extra row": if (Array.isArray(m)) m.push(firstRow ? [...firstRow] : 1); return v;
-      case "number for a matrix": v[k] = 1; return v;
-      case "Infinity number": v[k] = Infinity; return v;
-      case "extra key": v.extra = "whatever"; return v;
-      case "array answer": return Object.values(v);
-      default: return v;
+      case "drop an output":
+        delete v[k];
+        return v;
+      case "NaN entry":
+        if (firstRow) firstRow[0] = NaN;
+        else v[k] = NaN;
+        return v;
+      case "marker entry":
+        if (firstRow) firstRow[0] = { $num: "Infinity" };
+        else v[k] = { $num: "NaN" };
+        return v;
+      case "string entry":
+        if (firstRow) firstRow[0] = "0.5";
+        else if (Array.isArray(m)) m[0] = "0.5";
+        else v[k] = "0.5";
+        return v;
+      case "short row":
+        if (firstRow) firstRow.pop();
+        else if (Array.isArray(m)) m.pop();
+        return v;
+      case "extra row":
+        if (Array.isArray(m)) m.push(firstRow ? [...firstRow] : 1);
+        return v;
+      case "number for a matrix":
+        v[k] = 1;
+        return v;
+      case "Infinity number":
+        v[k] = Infinity;
+        return v;
+      case "extra key":
+        v.extra = "whatever";
+        return v;
+      case "array answer":
+        return Object.values(v);
+      default:
+        return v;
     }
   };
 

@@ -54,13 +54,34 @@ const TWO_INPUT_GATES = new Set(["AddGate", "MultiplyGate", "MaxGate"]);
 
 /** Plausible, well-shaped arguments for each function export (the skeleton must throw anyway). */
 function sampleArgs(name: string): unknown[] {
-  const x = new Matrix([[0.5, -1, 2], [-0.25, 1.5, -3]]); // N=2, D=3
-  const w = new Matrix([[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]]); // D×M, M=2
+  const x = new Matrix([
+    [0.5, -1, 2],
+    [-0.25, 1.5, -3],
+  ]); // N=2, D=3
+  const w = new Matrix([
+    [0.1, 0.2],
+    [0.3, -0.4],
+    [0.5, 0.6],
+  ]); // D×M, M=2
   const b = new Matrix([[0.01, -0.02]]); // 1×M
-  const dout = new Matrix([[1, -1], [0.5, 2]]); // N×M
-  const dx = new Matrix([[1, -1, 0.5], [0.5, 2, -2]]); // N×D
+  const dout = new Matrix([
+    [1, -1],
+    [0.5, 2],
+  ]); // N×M
+  const dx = new Matrix([
+    [1, -1, 0.5],
+    [0.5, 2, -2],
+  ]); // N×D
   const y = [1, 0];
-  const params = { W1: w, b1: b, W2: new Matrix([[1, -1], [0.5, 2]]), b2: new Matrix([[0, 0.1]]) };
+  const params = {
+    W1: w,
+    b1: b,
+    W2: new Matrix([
+      [1, -1],
+      [0.5, 2],
+    ]),
+    b2: new Matrix([[0, 0.1]]),
+  };
   const cache = { x, w };
   const table: Record<string, unknown[]> = {
     affineForward: [x, w, b],
@@ -131,9 +152,7 @@ describe("assignment.schema.json", () => {
         params: { missingProperty: "points" },
       }),
     );
-    expect(errors).toContainEqual(
-      expect.objectContaining({ instancePath: "/parts/0/tests/1/kind", keyword: "enum" }),
-    );
+    expect(errors).toContainEqual(expect.objectContaining({ instancePath: "/parts/0/tests/1/kind", keyword: "enum" }));
   });
 
   it("rejects unknown fields, non-integer or negative points, bad visibility and non-positive limits", () => {
@@ -179,7 +198,9 @@ describe.each(ASSIGNMENTS.map((a) => [a]))("assignment %s", (a: AssignmentName) 
     const errors = schemaErrors(m);
     if (errors.length > 0) {
       // Printed so that a failing run says which field is wrong.
-      console.error(`${a}/assignment.json:\n${errors.map((e) => `  ${e.instancePath || "/"} ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`).join("\n")}`);
+      console.error(
+        `${a}/assignment.json:\n${errors.map((e) => `  ${e.instancePath || "/"} ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`).join("\n")}`,
+      );
     }
     expect(errors).toEqual([]);
     expect(m.$schema).toBe("../assignment.schema.json");
@@ -226,11 +247,7 @@ describe.each(ASSIGNMENTS.map((a) => [a]))("assignment %s", (a: AssignmentName) 
         if (t.timeoutMs !== undefined) expect(t.timeoutMs).toBeLessThan(m.limits.submissionTimeoutMs);
       }
       // Every export is checked against the reference on visible and on hidden cases.
-      expect([p.export, p.tests.some((t) => t.kind === "golden"), p.tests.some((t) => t.kind === "hidden")]).toEqual([
-        p.export,
-        true,
-        true,
-      ]);
+      expect([p.export, p.tests.some((t) => t.kind === "golden"), p.tests.some((t) => t.kind === "hidden")]).toEqual([p.export, true, true]);
     }
   });
 
@@ -340,17 +357,23 @@ describe("loadGradedManifest refuses checks that do not exist or do not apply (b
     return () => loadGradedManifest("layers", path.join(dir, "assignment.json"));
   };
   const testOf = (m: Manifest, exportName: string, check: string) =>
-    (m as unknown as { parts: { export: string; tests: { check?: string }[] }[] }).parts.find((p) => p.export === exportName)!.tests.find((t) => t.check === check)!;
+    (m as unknown as { parts: { export: string; tests: { check?: string }[] }[] }).parts
+      .find((p) => p.export === exportName)!
+      .tests.find((t) => t.check === check)!;
 
   it("a misspelt check name, with its JSON path and the known names", () => {
     const bad = load((m) => (testOf(m, "reluBackward", "backward-properties").check = "backward-propertys"));
     expect(bad).toThrow(ManifestError);
-    expect(bad).toThrow(/\/parts\/3\/tests\/3\/check: no check is named "backward-propertys" \(known: golden, hidden, gradcheck, efficiency, training, backward-properties/);
+    expect(bad).toThrow(
+      /\/parts\/3\/tests\/3\/check: no check is named "backward-propertys" \(known: golden, hidden, gradcheck, efficiency, training, backward-properties/,
+    );
   });
 
   it("a check for an export it does not apply to", () => {
     const bad = load((m) => (testOf(m, "reluBackward", "backward-properties").check = "forward-properties"));
-    expect(bad).toThrow(/\/parts\/3\/tests\/3: check "forward-properties" does not apply to reluBackward \(it checks reluForward, sigmoidForward, leakyReluForward, eluForward\)/);
+    expect(bad).toThrow(
+      /\/parts\/3\/tests\/3: check "forward-properties" does not apply to reluBackward \(it checks reluForward, sigmoidForward, leakyReluForward, eluForward\)/,
+    );
   });
 
   it("a properties test without a check", () => {

@@ -68,10 +68,12 @@ describe("a class folder as TAs get it", () => {
   });
 
   it("every student gets full marks, whatever the folder's name or the way the files were handed in", () => {
-    const scores = Object.fromEntries(Object.keys(STUDENTS).map((s) => {
-      const r = JSON.parse(readFileSync(join(out, s, "results.json"), "utf8")) as { score: number; max_score: number };
-      return [s, `${r.score}/${r.max_score}`];
-    }));
+    const scores = Object.fromEntries(
+      Object.keys(STUDENTS).map((s) => {
+        const r = JSON.parse(readFileSync(join(out, s, "results.json"), "utf8")) as { score: number; max_score: number };
+        return [s, `${r.score}/${r.max_score}`];
+      }),
+    );
     expect(scores).toEqual(Object.fromEntries(Object.keys(STUDENTS).map((s) => [s, "100/100"])));
   });
 
@@ -96,8 +98,18 @@ describe("a class folder as TAs get it", () => {
     expect(xml).toContain('name="classifiers/Renée &quot;Ren&quot; Ōta"');
     const doc = convert(xml, { format: "object" }) as { testsuites: { testsuite: { "@name": string }[] } };
     // xmlbuilder2's reader leaves the five predefined entities as written
-    const text = (v: string) => v.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-    expect(doc.testsuites.testsuite.map((s) => text(s["@name"])).sort()).toEqual(Object.keys(STUDENTS).map((s) => `classifiers/${s}`).sort());
+    const text = (v: string) =>
+      v
+        .replace(/&quot;/g, '"')
+        .replace(/&apos;/g, "'")
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">")
+        .replace(/&amp;/g, "&");
+    expect(doc.testsuites.testsuite.map((s) => text(s["@name"])).sort()).toEqual(
+      Object.keys(STUDENTS)
+        .map((s) => `classifiers/${s}`)
+        .sort(),
+    );
   });
 
   it("the report names each student exactly (HTML-escaped)", () => {

@@ -24,38 +24,98 @@ const filesOnly = (n: number) => {
 describe("usage errors exit 2 with one line that says what to fix, and write nothing", () => {
   // `out` is a fresh path that does not exist yet: after the run it must still not exist.
   it.each<[string, (out: string) => string[], RegExp]>([
-    ["unknown assignment", (out) => ["--assignment", "conv", "--submission", "reference/layers", "--out", out], /^error: unknown assignment "conv": choose one of gates, layers, classifiers, two-layer-net$/],
-    ["missing --submission folder", (out) => ["--assignment", "layers", "--submission", "no/such/dir", "--out", out], /^error: --submission no\/such\/dir: no such folder$/],
-    ["--submission is a file", (out) => ["--assignment", "layers", "--submission", "package.json", "--out", out], /^error: --submission package\.json is a file, not a folder: give the folder that holds the files$/],
-    ["missing --submissions folder", (out) => ["--assignment", "layers", "--submissions", "no/such/dir", "--out", out], /^error: --submissions no\/such\/dir: no such folder$/],
-    ["both --submission and --submissions", (out) => ["--assignment", "layers", "--submission", "a", "--submissions", "b", "--out", out], /^error: give either --submission .* or --submissions/],
+    [
+      "unknown assignment",
+      (out) => ["--assignment", "conv", "--submission", "reference/layers", "--out", out],
+      /^error: unknown assignment "conv": choose one of gates, layers, classifiers, two-layer-net$/,
+    ],
+    [
+      "missing --submission folder",
+      (out) => ["--assignment", "layers", "--submission", "no/such/dir", "--out", out],
+      /^error: --submission no\/such\/dir: no such folder$/,
+    ],
+    [
+      "--submission is a file",
+      (out) => ["--assignment", "layers", "--submission", "package.json", "--out", out],
+      /^error: --submission package\.json is a file, not a folder: give the folder that holds the files$/,
+    ],
+    [
+      "missing --submissions folder",
+      (out) => ["--assignment", "layers", "--submissions", "no/such/dir", "--out", out],
+      /^error: --submissions no\/such\/dir: no such folder$/,
+    ],
+    [
+      "both --submission and --submissions",
+      (out) => ["--assignment", "layers", "--submission", "a", "--submissions", "b", "--out", out],
+      /^error: give either --submission .* or --submissions/,
+    ],
     ["no --out", () => ["--assignment", "layers", "--submission", "reference/layers"], /^error: --out is required/],
     ["no --assignment", (out) => ["--submission", "reference/layers", "--out", out], /^error: --assignment is required/],
-    ["an unknown option", () => ["--frobnicate"], /^error: --frobnicate is not an option here; the options are --assignment, --submissions, --submission, --out, --jobs, --seed, --format, --timeout, --resume, --help$/],
+    [
+      "an unknown option",
+      () => ["--frobnicate"],
+      /^error: --frobnicate is not an option here; the options are --assignment, --submissions, --submission, --out, --jobs, --seed, --format, --timeout, --resume, --help$/,
+    ],
     ["a misspelt option", () => ["--asignment", "layers"], /^error: --asignment: did you mean --assignment\?$/],
     ["a misspelt option with its value", () => ["--submision=reference/layers"], /^error: --submision: did you mean --submission\?$/],
-    ["a misspelt assignment", (out) => ["--assignment", "layer", "--submission", "reference/layers", "--out", out], /^error: unknown assignment "layer": did you mean layers\?$/],
-    ["--format", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out, "--format", "xml"], /^error: --format must be one of terminal, json, junit, got "xml"$/],
+    [
+      "a misspelt assignment",
+      (out) => ["--assignment", "layer", "--submission", "reference/layers", "--out", out],
+      /^error: unknown assignment "layer": did you mean layers\?$/,
+    ],
+    [
+      "--format",
+      (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out, "--format", "xml"],
+      /^error: --format must be one of terminal, json, junit, got "xml"$/,
+    ],
     ...(["abc", "0", "-1", "1.5"] as const).flatMap((v): [string, (out: string) => string[], RegExp][] =>
       (["jobs", "timeout"] as const).map((flag) => [
         `--${flag} "${v}"`,
         (out: string) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out, `--${flag}=${v}`],
         new RegExp(`^error: --${flag} must be a positive whole number, got "${v}"$`),
-      ])),
-    ["--timeout beyond what a timer can wait", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out, "--timeout", "9999999999"], /^error: --timeout must be at most 2147483647, got "9999999999"$/],
-    ["an empty --submissions folder", (out) => ["--assignment", "layers", "--submissions", tmp(), "--out", out], /^error: --submissions \S+ is empty: each student is a subfolder, \S+\/<student>\/$/],
-    ["a --submissions folder of files", (out) => ["--assignment", "layers", "--submissions", filesOnly(3), "--out", out],
-      /^error: --submissions \S+ holds 3 files \(student1\.zip, student2\.zip, student3\.zip\) and no student folders: each student is a subfolder, \S+\/<student>\/$/],
-    ["--out through a file", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", join(out, "..", "f", "results")],
-      /^error: cannot write to \S+\/f\/results: \S+\/f is a file, not a folder; choose another --out$/],
-    ["--out under /proc", () => ["--assignment", "layers", "--submission", "reference/layers", "--out", "/proc/backprop-grader-out/x"],
-      /^error: cannot write to \/proc\/backprop-grader-out\/x: \/proc\/backprop-grader-out cannot be created \(ENOENT\); choose an --out folder you can write$/],
-    ["--compare with one submission", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out, "--compare", "elsewhere"], /^error: --compare goes with --submissions \(a class\)/],
+      ]),
+    ),
+    [
+      "--timeout beyond what a timer can wait",
+      (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out, "--timeout", "9999999999"],
+      /^error: --timeout must be at most 2147483647, got "9999999999"$/,
+    ],
+    [
+      "an empty --submissions folder",
+      (out) => ["--assignment", "layers", "--submissions", tmp(), "--out", out],
+      /^error: --submissions \S+ is empty: each student is a subfolder, \S+\/<student>\/$/,
+    ],
+    [
+      "a --submissions folder of files",
+      (out) => ["--assignment", "layers", "--submissions", filesOnly(3), "--out", out],
+      /^error: --submissions \S+ holds 3 files \(student1\.zip, student2\.zip, student3\.zip\) and no student folders: each student is a subfolder, \S+\/<student>\/$/,
+    ],
+    [
+      "--out through a file",
+      (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", join(out, "..", "f", "results")],
+      /^error: cannot write to \S+\/f\/results: \S+\/f is a file, not a folder; choose another --out$/,
+    ],
+    [
+      "--out under /proc",
+      () => ["--assignment", "layers", "--submission", "reference/layers", "--out", "/proc/backprop-grader-out/x"],
+      /^error: cannot write to \/proc\/backprop-grader-out\/x: \/proc\/backprop-grader-out cannot be created \(ENOENT\); choose an --out folder you can write$/,
+    ],
+    [
+      "--compare with one submission",
+      (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out, "--compare", "elsewhere"],
+      /^error: --compare goes with --submissions \(a class\)/,
+    ],
     ["--compare with the sample class", () => ["--compare", "elsewhere"], /^error: --compare goes with --assignment A --submissions DIR --out OUT/],
-    ["--compare of a folder that is no grading output", (out) => ["--assignment", "classifiers", "--submissions", "fixtures/submissions/classifiers", "--out", out, "--compare", "fixtures/submissions/layers"],
-      /^error: --compare fixtures\/submissions\/layers is not a grading output: none of its folders holds a complete <student>\/results\.json and submission-result\.json; give an earlier --out folder of classifiers$/],
-    ["GRADER_SECRET_FILE unreadable", (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out],
-      /^error: GRADER_SECRET_FILE=\/no\/such\/secret cannot be read \(ENOENT\): point it at the file that holds the secret, or unset it$/],
+    [
+      "--compare of a folder that is no grading output",
+      (out) => ["--assignment", "classifiers", "--submissions", "fixtures/submissions/classifiers", "--out", out, "--compare", "fixtures/submissions/layers"],
+      /^error: --compare fixtures\/submissions\/layers is not a grading output: none of its folders holds a complete <student>\/results\.json and submission-result\.json; give an earlier --out folder of classifiers$/,
+    ],
+    [
+      "GRADER_SECRET_FILE unreadable",
+      (out) => ["--assignment", "layers", "--submission", "reference/layers", "--out", out],
+      /^error: GRADER_SECRET_FILE=\/no\/such\/secret cannot be read \(ENOENT\): point it at the file that holds the secret, or unset it$/,
+    ],
   ])("%s", async (title, args, firstLine) => {
     const root = tmp();
     writeFileSync(join(root, "f"), "a file, not a folder");
@@ -73,7 +133,10 @@ describe("usage errors exit 2 with one line that says what to fix, and write not
     symlinkSync(resolve("reference/classifiers"), join(dir, "bob"));
     const out = join(tmp(), "out");
     const r = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out]);
-    expectUsageError(r, /^error: --submissions \S+: student folder "bob" is a symbolic link \(to \S+\/reference\/classifiers\); links are refused because one can point anywhere, even at the reference: copy the real folder in its place$/);
+    expectUsageError(
+      r,
+      /^error: --submissions \S+: student folder "bob" is a symbolic link \(to \S+\/reference\/classifiers\); links are refused because one can point anywhere, even at the reference: copy the real folder in its place$/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 
@@ -82,7 +145,10 @@ describe("usage errors exit 2 with one line that says what to fix, and write not
     mkdirSync(join(dir, "ada"));
     writeFileSync(join(dir, "ada", "losses.ts"), "");
     const inside = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", join(dir, "results")]);
-    expectUsageError(inside, /^error: --out \S+\/results is inside --submissions \S+: its folders would be graded as students next time; choose an --out outside it$/);
+    expectUsageError(
+      inside,
+      /^error: --out \S+\/results is inside --submissions \S+: its folders would be graded as students next time; choose an --out outside it$/,
+    );
     expect(readdirSync(dir)).toEqual(["ada"]);
     const out = tmp();
     writeFileSync(join(out, "ada"), "");
@@ -142,7 +208,9 @@ describe("usage errors exit 2 with one line that says what to fix, and write not
     bad.parts[0].tests[0].points = "three";
     writeFileSync(join(dir, "assignment.json"), JSON.stringify(bad));
     expect(() => loadManifest("layers", join(dir, "assignment.json"))).toThrow(ManifestError);
-    expect(() => loadManifest("layers", join(dir, "assignment.json"))).toThrow(/assignment\.json is not a valid assignment manifest:\n {2}\/parts\/0\/tests\/0\/points: must be integer/);
+    expect(() => loadManifest("layers", join(dir, "assignment.json"))).toThrow(
+      /assignment\.json is not a valid assignment manifest:\n {2}\/parts\/0\/tests\/0\/points: must be integer/,
+    );
   });
 });
 
@@ -158,6 +226,7 @@ function projectCopy(): string {
   symlinkSync(resolve("node_modules"), join(root, "node_modules"));
   return root;
 }
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test edits any JSON file's fields by hand
 const editJson = (path: string, edit: (data: any) => void) => {
   const data = JSON.parse(readFileSync(path, "utf8"));
   edit(data);
@@ -175,7 +244,10 @@ describe("a broken manifest or golden file stops the run before any grading, nam
       m.parts[1].tests[0].points = "three";
     });
     const r = await inCopy(root, ["--assignment", "classifiers", "--submission", "reference/classifiers", "--out", "out"]);
-    expectUsageError(r, /^error: assignments\/classifiers\/assignment\.json: \/parts\/0\/tests\/0: has "pointz", which is not a field here \(a typo\?\); fix the manifest \(its schema: assignments\/assignment\.schema\.json\) \(1 more below\)$/);
+    expectUsageError(
+      r,
+      /^error: assignments\/classifiers\/assignment\.json: \/parts\/0\/tests\/0: has "pointz", which is not a field here \(a typo\?\); fix the manifest \(its schema: assignments\/assignment\.schema\.json\) \(1 more below\)$/,
+    );
     expect(r.stderr.split("\n")[1]).toBe("  /parts/1/tests/0/points: must be integer");
     expect(existsSync(join(root, "out"))).toBe(false);
   });
@@ -194,7 +266,17 @@ describe("a broken manifest or golden file stops the run before any grading, nam
     // the sample class: two-layer-net is graded last, and its broken file still stops the run first
     cpSync("fixtures/submissions", join(root, "fixtures/submissions"), { recursive: true });
     expectUsageError(await inCopy(root, []), firstLine);
-    expect(readdirSync(root).sort()).toEqual(["assignments", "class", "fixtures", "graders", "node_modules", "package.json", "reference", "scripts", "tsconfig.json"]);
+    expect(readdirSync(root).sort()).toEqual([
+      "assignments",
+      "class",
+      "fixtures",
+      "graders",
+      "node_modules",
+      "package.json",
+      "reference",
+      "scripts",
+      "tsconfig.json",
+    ]);
   });
 });
 
@@ -221,7 +303,8 @@ describe("a submission handed in one folder down (the zip of a folder)", () => {
     writeFileSync(join(dir, "__MACOSX", folders[0], "._losses.js"), "");
     return dir;
   };
-  const NOTE = "losses.ts and linear-classifier.ts were not at the root of your submission: found in classifiers-solution/ and graded from there; next time hand in the files themselves, not a folder that holds them";
+  const NOTE =
+    "losses.ts and linear-classifier.ts were not at the root of your submission: found in classifiers-solution/ and graded from there; next time hand in the files themselves, not a folder that holds them";
 
   it("npm run grade -- --submission: graded from the folder, with full marks, and results.json and the screen say so", async () => {
     const out = tmp();
@@ -270,9 +353,14 @@ describe("a class", () => {
   it("killed with SIGKILL mid-batch and rerun with --resume: nothing lost, nothing duplicated, finished students kept", async () => {
     const dir = makeClass();
     const out = tmp();
-    const first = execa(process.execPath, [...GRADE, "--assignment", "classifiers", "--submissions", dir, "--out", out, "--jobs", "1"], { reject: false, env: GRADE_ENV });
+    const first = execa(process.execPath, [...GRADE, "--assignment", "classifiers", "--submissions", dir, "--out", out, "--jobs", "1"], {
+      reject: false,
+      env: GRADE_ENV,
+    });
     await new Promise<void>((resolve) => {
-      first.stderr?.on("data", (d: Buffer) => { if (/grading classifiers 1\/4/.test(d.toString())) resolve(); });
+      first.stderr?.on("data", (d: Buffer) => {
+        if (/grading classifiers 1\/4/.test(d.toString())) resolve();
+      });
       void first.then(() => resolve());
     });
     first.kill("SIGKILL");
@@ -320,9 +408,14 @@ describe("a class", () => {
     const second = await grade(["--assignment", "classifiers", "--submissions", dir, "--out", out, "--resume", "--compare", prev, "--no-similarity"]);
     expect(second.exitCode).toBe(0);
     for (const s of STUDENTS) expect(second.stderr).toMatch(new RegExp(`${s} \\d+/100 \\(resumed\\)`));
-    expect(second.stdout).toContain(`regrade: 1 student changed since ${prev}:\n  cy-svm-counts-y: ${now + test.test.points}/100 → ${now}/100 (1 test changed)`);
+    expect(second.stdout).toContain(
+      `regrade: 1 student changed since ${prev}:\n  cy-svm-counts-y: ${now + test.test.points}/100 → ${now}/100 (1 test changed)`,
+    );
     const rows = readFileSync(join(out, "changes.csv"), "utf8").trim().split("\n");
-    expect(rows).toEqual(["student,before,after,max_before,max_after,tests_changed,changes", `cy-svm-counts-y,${now + test.test.points},${now},100,100,1,"${test.test.name}: passed → failed, scored ${test.test.points} → 0"`]);
+    expect(rows).toEqual([
+      "student,before,after,max_before,max_after,tests_changed,changes",
+      `cy-svm-counts-y,${now + test.test.points},${now},100,100,1,"${test.test.name}: passed → failed, scored ${test.test.points} → 0"`,
+    ]);
     const report = readFileSync(join(out, "report.html"), "utf8");
     expect(report).toContain(`<h2>Changes since ${prev}</h2>`);
 

@@ -10,7 +10,16 @@ import { readdirSync } from "node:fs";
 
 /** The repository's files a module loads, and the packages it imports. */
 async function loads(entry: string): Promise<{ files: string[]; packages: string[] }> {
-  const { metafile } = await build({ entryPoints: [entry], bundle: true, write: false, metafile: true, platform: "node", format: "esm", packages: "external", logLevel: "silent" });
+  const { metafile } = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    logLevel: "silent",
+  });
   const packages = Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
   return { files: Object.keys(metafile.inputs), packages };
 }

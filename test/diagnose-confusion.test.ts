@@ -64,7 +64,8 @@ interface Matrix {
 }
 
 const name = (v: WrongVariant) => `${v.target}/${variantKey(v)}`;
-const same = (a: WrongVariant, b: WrongVariant) => variantKey(a) === variantKey(b) || (a.equivalent ?? []).includes(variantKey(b)) || (b.equivalent ?? []).includes(variantKey(a));
+const same = (a: WrongVariant, b: WrongVariant) =>
+  variantKey(a) === variantKey(b) || (a.equivalent ?? []).includes(variantKey(b)) || (b.equivalent ?? []).includes(variantKey(a));
 
 /** Diagnose every variant of `catalog`, as an answer, on every case of `cases` it applies to. */
 function confusionMatrix(cases: Case[], tol: Tolerance, catalog: readonly WrongVariant[]): Matrix {
@@ -90,14 +91,22 @@ function confusionMatrix(cases: Case[], tol: Tolerance, catalog: readonly WrongV
         const failing = outputs.find((o) => !judgeOutputs(c, answer, [o], tol).ok)!;
         const own = found.variants[0] && same(v, found.variants[0]) ? variantText(found.variants[0], c, exportName, failing, answer) : undefined;
         const textOk = catalog !== CATALOG || (own !== undefined && said === own);
-        if (others.length > 0 || own === undefined || !textOk) m.confusions.push({ variant: name(v), caseId: c.id, exportName, alsoMatched: others.map(name), said });
+        if (others.length > 0 || own === undefined || !textOk)
+          m.confusions.push({ variant: name(v), caseId: c.id, exportName, alsoMatched: others.map(name), said });
       }
     }
   }
   return m;
 }
 
-const show = (cs: Confusion[]) => cs.slice(0, 30).map((x) => `${x.variant} on ${x.caseId} (${x.exportName}): also ${x.alsoMatched.join(", ") || "nothing"}; said ${x.said === undefined ? "nothing" : `"${x.said}"`}`).join("\n");
+const show = (cs: Confusion[]) =>
+  cs
+    .slice(0, 30)
+    .map(
+      (x) =>
+        `${x.variant} on ${x.caseId} (${x.exportName}): also ${x.alsoMatched.join(", ") || "nothing"}; said ${x.said === undefined ? "nothing" : `"${x.said}"`}`,
+    )
+    .join("\n");
 
 describe("the catalog's confusion matrix", () => {
   it.each(ASSIGNMENTS)("%s: every variant is named by itself only, on every case it applies to", (a) => {
@@ -122,6 +131,8 @@ describe("the catalog's confusion matrix", () => {
     // and a diagnosis then names neither
     const c = cases[0];
     const answer = variantAnswer(original, c, ["loss", "dscores"], referenceAnswers)!;
-    expect(matchingVariants(c, "softmaxLoss", answer, loadManifest("classifiers").tolerances.golden, referenceAnswers, [...CATALOG, copy]).variants.length).toBe(2);
+    expect(
+      matchingVariants(c, "softmaxLoss", answer, loadManifest("classifiers").tolerances.golden, referenceAnswers, [...CATALOG, copy]).variants.length,
+    ).toBe(2);
   });
 });

@@ -61,7 +61,8 @@ function check(bug: Bug): void {
       if (diagnosis !== undefined) throw new Error(`${where}: expected no diagnosis, got "${diagnosis}"`);
       continue;
     }
-    if (diagnosis === undefined || !bug.says.test(diagnosis)) throw new Error(`${where}: expected a diagnosis matching ${bug.says}, got ${diagnosis === undefined ? "none" : `"${diagnosis}"`}`);
+    if (diagnosis === undefined || !bug.says.test(diagnosis))
+      throw new Error(`${where}: expected a diagnosis matching ${bug.says}, got ${diagnosis === undefined ? "none" : `"${diagnosis}"`}`);
     // every text names the export it is about
     expect(diagnosis.startsWith(bug.exportName)).toBe(true);
   }
@@ -105,7 +106,11 @@ function graph({ overwrite = false, givenOrder = false }) {
   return class {
     private order: Node[];
     private vals: Record<string, number> = {};
-    constructor(private inputs: string[], nodes: Node[], private output: string) {
+    constructor(
+      private inputs: string[],
+      nodes: Node[],
+      private output: string,
+    ) {
       if (givenOrder) this.order = nodes;
       else {
         const byName = new Map(nodes.map((n) => [n.name, n]));
@@ -137,30 +142,84 @@ function graph({ overwrite = false, givenOrder = false }) {
 }
 
 const GATE_BUGS: Bug[] = [
-  { name: "multiply not switched", target: "MultiplyGate", exportName: "MultiplyGate", code: gate("MultiplyGate", (dz, [x, y]) => [x * dz, y * dz]), says: /multiply switches/i },
+  {
+    name: "multiply not switched",
+    target: "MultiplyGate",
+    exportName: "MultiplyGate",
+    code: gate("MultiplyGate", (dz, [x, y]) => [x * dz, y * dz]),
+    says: /multiply switches/i,
+  },
   { name: "max routes to both", target: "MaxGate", exportName: "MaxGate", code: gate("MaxGate", (dz) => [dz, dz]), says: /both inputs/i },
-  { name: "max routes to the smaller", target: "MaxGate", exportName: "MaxGate", code: gate("MaxGate", (dz, [x, y]) => (x >= y ? [0, dz] : [dz, 0])), says: /smaller input/i },
+  {
+    name: "max routes to the smaller",
+    target: "MaxGate",
+    exportName: "MaxGate",
+    code: gate("MaxGate", (dz, [x, y]) => (x >= y ? [0, dz] : [dz, 0])),
+    says: /smaller input/i,
+  },
   { name: "max tie to y", target: "MaxGate", exportName: "MaxGate", code: gate("MaxGate", (dz, [x, y]) => (x > y ? [dz, 0] : [0, dz])), says: /on a tie/i },
-  { name: "reciprocal sign", target: "ReciprocalGate", exportName: "ReciprocalGate", code: gate("ReciprocalGate", (dz, [x]) => [dz / (x * x)]), says: /minus sign is missing/i },
-  { name: "reciprocal without the square", target: "ReciprocalGate", exportName: "ReciprocalGate", code: gate("ReciprocalGate", (dz, [x]) => [-dz / x]), says: /−dz\/x²/ },
+  {
+    name: "reciprocal sign",
+    target: "ReciprocalGate",
+    exportName: "ReciprocalGate",
+    code: gate("ReciprocalGate", (dz, [x]) => [dz / (x * x)]),
+    says: /minus sign is missing/i,
+  },
+  {
+    name: "reciprocal without the square",
+    target: "ReciprocalGate",
+    exportName: "ReciprocalGate",
+    code: gate("ReciprocalGate", (dz, [x]) => [-dz / x]),
+    says: /−dz\/x²/,
+  },
   { name: "scale forgets a", target: "ScaleGate", exportName: "ScaleGate", code: gate("ScaleGate", (dz) => [dz]), says: /factor a is missing/i },
-  { name: "offset multiplies by c", target: "OffsetGate", exportName: "OffsetGate", code: gate("OffsetGate", (dz, _x, _z, [c]) => [c * dz]), says: /passes through unchanged/i },
-  { name: "sigmoid ignores dz", target: "SigmoidGate", exportName: "SigmoidGate", code: gate("SigmoidGate", (_dz, _x, s) => [s * (1 - s)]), says: /ignores dz/i },
+  {
+    name: "offset multiplies by c",
+    target: "OffsetGate",
+    exportName: "OffsetGate",
+    code: gate("OffsetGate", (dz, _x, _z, [c]) => [c * dz]),
+    says: /passes through unchanged/i,
+  },
+  {
+    name: "sigmoid ignores dz",
+    target: "SigmoidGate",
+    exportName: "SigmoidGate",
+    code: gate("SigmoidGate", (_dz, _x, s) => [s * (1 - s)]),
+    says: /ignores dz/i,
+  },
   { name: "sigmoid uses x", target: "SigmoidGate", exportName: "SigmoidGate", code: gate("SigmoidGate", (dz, [x]) => [x * (1 - x) * dz]), says: /x·\(1 − x\)/ },
   { name: "exp uses x", target: "ExpGate", exportName: "ExpGate", code: gate("ExpGate", (dz, [x]) => [x * dz]), says: /e\^x·dz/ },
   { name: "exp sign flip", target: "ExpGate", exportName: "ExpGate", code: gate("ExpGate", (dz, _x, z) => [-z * dz]), says: /wrong sign/i },
   { name: "add ignores dz", target: "AddGate", exportName: "AddGate", code: gate("AddGate", () => [1, 1]), says: /ignores dz/i },
-  { name: "multiply: unrelated wrong answer", target: "MultiplyGate", exportName: "MultiplyGate", code: gate("MultiplyGate", (dz, [x, y]) => [y * dz, 2 * x * dz]), says: null },
+  {
+    name: "multiply: unrelated wrong answer",
+    target: "MultiplyGate",
+    exportName: "MultiplyGate",
+    code: gate("MultiplyGate", (dz, [x, y]) => [y * dz, 2 * x * dz]),
+    says: null,
+  },
 ];
 
 describe("gates", () => {
   it.each(GATE_BUGS.map((b) => [b.name, b] as const))("%s", (_n, bug) => check(bug));
 
   it("a graph that overwrites instead of adding at a branch", () => {
-    check({ name: "graph overwrites", target: "ComputationalGraph", exportName: "ComputationalGraph", code: graph({ overwrite: true }), says: /overwrite instead of adding/i });
+    check({
+      name: "graph overwrites",
+      target: "ComputationalGraph",
+      exportName: "ComputationalGraph",
+      code: graph({ overwrite: true }),
+      says: /overwrite instead of adding/i,
+    });
   });
   it("a graph that walks the nodes in the order given", () => {
-    check({ name: "graph in given order", target: "ComputationalGraph", exportName: "ComputationalGraph", code: graph({ givenOrder: true }), says: /sort them topologically/i });
+    check({
+      name: "graph in given order",
+      target: "ComputationalGraph",
+      exportName: "ComputationalGraph",
+      code: graph({ givenOrder: true }),
+      says: /sort them topologically/i,
+    });
   });
   it("a graph whose output gradient starts at 2 is not diagnosed", () => {
     const Base = graph({});
@@ -175,31 +234,183 @@ describe("gates", () => {
 
 // ------------------------------------------------------------------------------ layers
 type AffineCache = { x: M; w: M };
-const affineRight = (dout: M, { x, w }: AffineCache) => ({ dx: dout.mmul(w.transpose()), dw: x.transpose().mmul(dout), db: Matrix.rowVector(dout.sum("column")) });
+const affineRight = (dout: M, { x, w }: AffineCache) => ({
+  dx: dout.mmul(w.transpose()),
+  dw: x.transpose().mmul(dout),
+  db: Matrix.rowVector(dout.sum("column")),
+});
 const onesLike = (m: M) => Matrix.ones(m.rows, m.columns);
 
 const LAYER_BUGS: Bug[] = [
-  { name: "affine forward without b", target: "affine", exportName: "affineForward", code: (x: M, w: M) => ({ out: x.mmul(w), cache: { x, w } }), says: /without \+ b/ },
-  { name: "affine dw transposed", target: "affine", exportName: "affineBackward", code: (d: M, c: AffineCache) => ({ ...affineRight(d, c), dw: d.transpose().mmul(c.x) }), says: /dw is transposed \(7×5\): dw = xᵀ·dout has the shape of w \(5×7\)/ },
-  { name: "affine db over the wrong axis", target: "affine", exportName: "affineBackward", code: (d: M, c: AffineCache) => ({ ...affineRight(d, c), db: Matrix.columnVector(d.sum("row")) }), says: /db sums dout over the wrong axis/ },
-  { name: "affine db not summed", target: "affine", exportName: "affineBackward", code: (d: M, c: AffineCache) => ({ ...affineRight(d, c), db: d.clone() }), says: /db is dout itself/ },
-  { name: "affine dx sign flip", target: "affine", exportName: "affineBackward", code: (d: M, c: AffineCache) => ({ ...affineRight(d, c), dx: Matrix.mul(affineRight(d, c).dx, -1) }), says: /dx has the wrong sign/ },
-  { name: "affine dw ignores dout", target: "affine", exportName: "affineBackward", code: (d: M, c: AffineCache) => ({ ...affineRight(d, c), dw: c.x.transpose().mmul(onesLike(d)) }), says: /dw ignores dout/ },
-  { name: "affine dw unrelated", target: "affine", exportName: "affineBackward", code: (d: M, c: AffineCache) => ({ ...affineRight(d, c), dw: fresh(affineRight(d, c).dw, (v, i, j) => v + 0.01 * (i - j)) }), says: null },
-  { name: "affine dw with an extra row", target: "affine", exportName: "affineBackward", code: (d: M, c: AffineCache) => { const r = affineRight(d, c); return { ...r, dw: new Matrix([...r.dw.to2DArray(), r.dw.getRow(0)]) }; }, says: null },
-  { name: "relu mask on dout", target: "relu", exportName: "reluBackward", code: (d: M) => ({ dx: fresh(d, (g) => (g > 0 ? g : 0)) }), says: /dout > 0 instead of x > 0/ },
+  {
+    name: "affine forward without b",
+    target: "affine",
+    exportName: "affineForward",
+    code: (x: M, w: M) => ({ out: x.mmul(w), cache: { x, w } }),
+    says: /without \+ b/,
+  },
+  {
+    name: "affine dw transposed",
+    target: "affine",
+    exportName: "affineBackward",
+    code: (d: M, c: AffineCache) => ({ ...affineRight(d, c), dw: d.transpose().mmul(c.x) }),
+    says: /dw is transposed \(7×5\): dw = xᵀ·dout has the shape of w \(5×7\)/,
+  },
+  {
+    name: "affine db over the wrong axis",
+    target: "affine",
+    exportName: "affineBackward",
+    code: (d: M, c: AffineCache) => ({ ...affineRight(d, c), db: Matrix.columnVector(d.sum("row")) }),
+    says: /db sums dout over the wrong axis/,
+  },
+  {
+    name: "affine db not summed",
+    target: "affine",
+    exportName: "affineBackward",
+    code: (d: M, c: AffineCache) => ({ ...affineRight(d, c), db: d.clone() }),
+    says: /db is dout itself/,
+  },
+  {
+    name: "affine dx sign flip",
+    target: "affine",
+    exportName: "affineBackward",
+    code: (d: M, c: AffineCache) => ({ ...affineRight(d, c), dx: Matrix.mul(affineRight(d, c).dx, -1) }),
+    says: /dx has the wrong sign/,
+  },
+  {
+    name: "affine dw ignores dout",
+    target: "affine",
+    exportName: "affineBackward",
+    code: (d: M, c: AffineCache) => ({ ...affineRight(d, c), dw: c.x.transpose().mmul(onesLike(d)) }),
+    says: /dw ignores dout/,
+  },
+  {
+    name: "affine dw unrelated",
+    target: "affine",
+    exportName: "affineBackward",
+    code: (d: M, c: AffineCache) => ({ ...affineRight(d, c), dw: fresh(affineRight(d, c).dw, (v, i, j) => v + 0.01 * (i - j)) }),
+    says: null,
+  },
+  {
+    name: "affine dw with an extra row",
+    target: "affine",
+    exportName: "affineBackward",
+    code: (d: M, c: AffineCache) => {
+      const r = affineRight(d, c);
+      return { ...r, dw: new Matrix([...r.dw.to2DArray(), r.dw.getRow(0)]) };
+    },
+    says: null,
+  },
+  {
+    name: "relu mask on dout",
+    target: "relu",
+    exportName: "reluBackward",
+    code: (d: M) => ({ dx: fresh(d, (g) => (g > 0 ? g : 0)) }),
+    says: /dout > 0 instead of x > 0/,
+  },
   { name: "relu without a mask", target: "relu", exportName: "reluBackward", code: (d: M) => ({ dx: d.clone() }), says: /dout unmasked/ },
-  { name: "sigmoid ignores dout", target: "sigmoid", exportName: "sigmoidBackward", code: (_d: M, c: { out: M }) => ({ dx: fresh(c.out, (s) => s * (1 - s)) }), says: /dx ignores dout/ },
-  { name: "sigmoid uses x", target: "sigmoid", exportName: "sigmoidBackward", code: (d: M, c: { out: M }) => ({ dx: fresh(d, (g, i, j) => { const x = Math.log(c.out.get(i, j) / (1 - c.out.get(i, j))); return g * x * (1 - x); }) }), says: /uses x·\(1 − x\)/ },
-  { name: "tanh 1 − x²", target: "tanh", exportName: "tanhBackward", code: (d: M, c: { out: M }) => ({ dx: fresh(d, (g, i, j) => { const x = Math.atanh(c.out.get(i, j)); return g * (1 - x * x); }) }), says: /uses 1 − x²/ },
-  { name: "tanh 1 − out", target: "tanh", exportName: "tanhBackward", code: (d: M, c: { out: M }) => ({ dx: fresh(d, (g, i, j) => g * (1 - c.out.get(i, j))) }), says: /uses 1 − out:/ },
-  { name: "tanh dx × 1.5 (unrelated)", target: "tanh", exportName: "tanhBackward", code: (d: M, c: { out: M }) => ({ dx: fresh(d, (g, i, j) => 1.5 * g * (1 - c.out.get(i, j) ** 2)) }), says: null },
-  { name: "leaky ReLU ignores the slope passed", target: "leakyRelu", exportName: "leakyReluBackward", code: (d: M, c: { x: M }) => ({ dx: fresh(d, (g, i, j) => (c.x.get(i, j) > 0 ? g : 0.1 * g)) }), says: /default slope 0\.1/ },
-  { name: "leaky ReLU with slope 0", target: "leakyRelu", exportName: "leakyReluBackward", code: (d: M, c: { x: M }) => ({ dx: fresh(d, (g, i, j) => (c.x.get(i, j) > 0 ? g : 0)) }), says: /plain ReLU/ },
-  { name: "leaky ReLU slope chosen by dout", target: "leakyRelu", exportName: "leakyReluBackward", code: (d: M, c: { slope: number }) => ({ dx: fresh(d, (g) => (g > 0 ? g : c.slope * g)) }), says: /dout > 0 instead of x > 0/ },
-  { name: "ELU alpha·e^x − 1", target: "elu", exportName: "eluBackward", code: (d: M, c: { x: M; alpha: number }) => ({ dx: fresh(d, (g, i, j) => { const v = c.x.get(i, j); return v > 0 ? g : g * (c.alpha * Math.exp(v) - 1); }) }), says: /alpha·e\^x − 1/ },
-  { name: "ELU uses out", target: "elu", exportName: "eluBackward", code: (d: M, c: { x: M; alpha: number }) => ({ dx: fresh(d, (g, i, j) => { const v = c.x.get(i, j); return v > 0 ? g * v : g * c.alpha * Math.expm1(v); }) }), says: /uses out where x ≤ 0/ },
-  { name: "ELU forgets alpha", target: "elu", exportName: "eluBackward", code: (d: M, c: { x: M }) => ({ dx: fresh(d, (g, i, j) => { const v = c.x.get(i, j); return v > 0 ? g : g * Math.exp(v); }) }), says: /without alpha = 0\.5/ },
+  {
+    name: "sigmoid ignores dout",
+    target: "sigmoid",
+    exportName: "sigmoidBackward",
+    code: (_d: M, c: { out: M }) => ({ dx: fresh(c.out, (s) => s * (1 - s)) }),
+    says: /dx ignores dout/,
+  },
+  {
+    name: "sigmoid uses x",
+    target: "sigmoid",
+    exportName: "sigmoidBackward",
+    code: (d: M, c: { out: M }) => ({
+      dx: fresh(d, (g, i, j) => {
+        const x = Math.log(c.out.get(i, j) / (1 - c.out.get(i, j)));
+        return g * x * (1 - x);
+      }),
+    }),
+    says: /uses x·\(1 − x\)/,
+  },
+  {
+    name: "tanh 1 − x²",
+    target: "tanh",
+    exportName: "tanhBackward",
+    code: (d: M, c: { out: M }) => ({
+      dx: fresh(d, (g, i, j) => {
+        const x = Math.atanh(c.out.get(i, j));
+        return g * (1 - x * x);
+      }),
+    }),
+    says: /uses 1 − x²/,
+  },
+  {
+    name: "tanh 1 − out",
+    target: "tanh",
+    exportName: "tanhBackward",
+    code: (d: M, c: { out: M }) => ({ dx: fresh(d, (g, i, j) => g * (1 - c.out.get(i, j))) }),
+    says: /uses 1 − out:/,
+  },
+  {
+    name: "tanh dx × 1.5 (unrelated)",
+    target: "tanh",
+    exportName: "tanhBackward",
+    code: (d: M, c: { out: M }) => ({ dx: fresh(d, (g, i, j) => 1.5 * g * (1 - c.out.get(i, j) ** 2)) }),
+    says: null,
+  },
+  {
+    name: "leaky ReLU ignores the slope passed",
+    target: "leakyRelu",
+    exportName: "leakyReluBackward",
+    code: (d: M, c: { x: M }) => ({ dx: fresh(d, (g, i, j) => (c.x.get(i, j) > 0 ? g : 0.1 * g)) }),
+    says: /default slope 0\.1/,
+  },
+  {
+    name: "leaky ReLU with slope 0",
+    target: "leakyRelu",
+    exportName: "leakyReluBackward",
+    code: (d: M, c: { x: M }) => ({ dx: fresh(d, (g, i, j) => (c.x.get(i, j) > 0 ? g : 0)) }),
+    says: /plain ReLU/,
+  },
+  {
+    name: "leaky ReLU slope chosen by dout",
+    target: "leakyRelu",
+    exportName: "leakyReluBackward",
+    code: (d: M, c: { slope: number }) => ({ dx: fresh(d, (g) => (g > 0 ? g : c.slope * g)) }),
+    says: /dout > 0 instead of x > 0/,
+  },
+  {
+    name: "ELU alpha·e^x − 1",
+    target: "elu",
+    exportName: "eluBackward",
+    code: (d: M, c: { x: M; alpha: number }) => ({
+      dx: fresh(d, (g, i, j) => {
+        const v = c.x.get(i, j);
+        return v > 0 ? g : g * (c.alpha * Math.exp(v) - 1);
+      }),
+    }),
+    says: /alpha·e\^x − 1/,
+  },
+  {
+    name: "ELU uses out",
+    target: "elu",
+    exportName: "eluBackward",
+    code: (d: M, c: { x: M; alpha: number }) => ({
+      dx: fresh(d, (g, i, j) => {
+        const v = c.x.get(i, j);
+        return v > 0 ? g * v : g * c.alpha * Math.expm1(v);
+      }),
+    }),
+    says: /uses out where x ≤ 0/,
+  },
+  {
+    name: "ELU forgets alpha",
+    target: "elu",
+    exportName: "eluBackward",
+    code: (d: M, c: { x: M }) => ({
+      dx: fresh(d, (g, i, j) => {
+        const v = c.x.get(i, j);
+        return v > 0 ? g : g * Math.exp(v);
+      }),
+    }),
+    says: /without alpha = 0\.5/,
+  },
 ];
 
 /** maxout's backward with `route(firstWon)` → [to piece 1, to piece 2], and db1 summed by `sum`. */
@@ -215,7 +426,16 @@ function maxout(route: (first: boolean) => [number, number], sum: (m: M) => M = 
 LAYER_BUGS.push(
   { name: "maxout routing swapped", target: "maxout", exportName: "maxoutBackward", code: maxout((f) => (f ? [0, 1] : [1, 0])), says: /piece that LOST/ },
   { name: "maxout routes to both", target: "maxout", exportName: "maxoutBackward", code: maxout(() => [1, 1]), says: /BOTH pieces/ },
-  { name: "maxout db1 over the wrong axis", target: "maxout", exportName: "maxoutBackward", code: maxout((f) => (f ? [1, 0] : [0, 1]), (m) => Matrix.columnVector(m.sum("row"))), says: /db1 sums dz1 over the wrong axis/ },
+  {
+    name: "maxout db1 over the wrong axis",
+    target: "maxout",
+    exportName: "maxoutBackward",
+    code: maxout(
+      (f) => (f ? [1, 0] : [0, 1]),
+      (m) => Matrix.columnVector(m.sum("row")),
+    ),
+    says: /db1 sums dz1 over the wrong axis/,
+  },
 );
 
 describe("layers", () => {
@@ -260,26 +480,125 @@ const svmPlus1: LossFn = (s, y) => ({ ...refSvm(s, y), loss: refSvm(s, y).loss +
 
 const CLASSIFIER_BUGS: Bug[] = [
   { name: "svm counts j = y", target: "svmLoss", exportName: "svmLoss", code: svmPlus1, says: /j = y term is counted/ },
-  { name: "svm without the gradient at y", target: "svmLoss", exportName: "svmLoss", code: ((s, y) => { const r = refSvm(s, y); return { ...r, dscores: fresh(r.dscores, (v, i, j) => (j === y[i] ? 0 : v)) }; }) as LossFn, says: /no gradient at the label/ },
-  { name: "svm dscores without 1/N", target: "svmLoss", exportName: "svmLoss", code: ((s, y) => { const r = refSvm(s, y); return { ...r, dscores: Matrix.mul(r.dscores, s.rows) }; }) as LossFn, says: /1\/N of the mean is missing/ },
-  { name: "svm loss + 0.37 (unrelated)", target: "svmLoss", exportName: "svmLoss", code: ((s, y) => ({ ...refSvm(s, y), loss: refSvm(s, y).loss + 0.37 })) as LossFn, says: null },
-  { name: "softmax without 1/N", target: "softmaxLoss", exportName: "softmaxLoss", code: ((s, y) => softmax({ k: s.rows })(s, y)) as LossFn, says: /dscores is N = \d+ times too large/ },
-  { name: "softmax with an extra 1/N", target: "softmaxLoss", exportName: "softmaxLoss", code: ((s, y) => { const r = refSoftmax(s, y); return { ...r, dscores: Matrix.div(r.dscores, s.rows) }; }) as LossFn, says: /too small: it is divided by N twice/ },
-  { name: "softmax without the one-hot", target: "softmaxLoss", exportName: "softmaxLoss", code: softmax({ onehot: false }), says: /without the −1 at the label/ },
+  {
+    name: "svm without the gradient at y",
+    target: "svmLoss",
+    exportName: "svmLoss",
+    code: ((s, y) => {
+      const r = refSvm(s, y);
+      return { ...r, dscores: fresh(r.dscores, (v, i, j) => (j === y[i] ? 0 : v)) };
+    }) as LossFn,
+    says: /no gradient at the label/,
+  },
+  {
+    name: "svm dscores without 1/N",
+    target: "svmLoss",
+    exportName: "svmLoss",
+    code: ((s, y) => {
+      const r = refSvm(s, y);
+      return { ...r, dscores: Matrix.mul(r.dscores, s.rows) };
+    }) as LossFn,
+    says: /1\/N of the mean is missing/,
+  },
+  {
+    name: "svm loss + 0.37 (unrelated)",
+    target: "svmLoss",
+    exportName: "svmLoss",
+    code: ((s, y) => ({ ...refSvm(s, y), loss: refSvm(s, y).loss + 0.37 })) as LossFn,
+    says: null,
+  },
+  {
+    name: "softmax without 1/N",
+    target: "softmaxLoss",
+    exportName: "softmaxLoss",
+    code: ((s, y) => softmax({ k: s.rows })(s, y)) as LossFn,
+    says: /dscores is N = \d+ times too large/,
+  },
+  {
+    name: "softmax with an extra 1/N",
+    target: "softmaxLoss",
+    exportName: "softmaxLoss",
+    code: ((s, y) => {
+      const r = refSoftmax(s, y);
+      return { ...r, dscores: Matrix.div(r.dscores, s.rows) };
+    }) as LossFn,
+    says: /too small: it is divided by N twice/,
+  },
+  {
+    name: "softmax without the one-hot",
+    target: "softmaxLoss",
+    exportName: "softmaxLoss",
+    code: softmax({ onehot: false }),
+    says: /without the −1 at the label/,
+  },
   { name: "softmax without the max shift", target: "softmaxLoss", exportName: "softmaxLoss", code: softmax({ shift: false }), says: /subtract each row's max/ },
   { name: "softmax sign flip", target: "softmaxLoss", exportName: "softmaxLoss", code: softmax({ sign: -1 }), says: /dscores has the wrong sign/ },
-  { name: "linear softmax reg·W", target: "linearSoftmaxLoss", exportName: "linearSoftmaxLoss", code: linear(refSoftmax, { regGrad: 1 }), says: /reg·W instead of 2·reg·W/ },
-  { name: "linear softmax without the reg gradient", target: "linearSoftmaxLoss", exportName: "linearSoftmaxLoss", code: linear(refSoftmax, { regGrad: 0 }), says: /no regularization gradient/ },
+  {
+    name: "linear softmax reg·W",
+    target: "linearSoftmaxLoss",
+    exportName: "linearSoftmaxLoss",
+    code: linear(refSoftmax, { regGrad: 1 }),
+    says: /reg·W instead of 2·reg·W/,
+  },
+  {
+    name: "linear softmax without the reg gradient",
+    target: "linearSoftmaxLoss",
+    exportName: "linearSoftmaxLoss",
+    code: linear(refSoftmax, { regGrad: 0 }),
+    says: /no regularization gradient/,
+  },
   { name: "linear softmax 4·reg·W", target: "linearSoftmaxLoss", exportName: "linearSoftmaxLoss", code: linear(refSoftmax, { regGrad: 4 }), says: /4·reg·W/ },
-  { name: "linear svm extra 1/N", target: "linearSvmLoss", exportName: "linearSvmLoss", code: (W: M, X: M, y: number[], reg: number) => linear(refSvm, { k: 1 / X.rows })(W, X, y, reg), says: /divided by N twice/ },
-  { name: "linear svm missing 1/N", target: "linearSvmLoss", exportName: "linearSvmLoss", code: (W: M, X: M, y: number[], reg: number) => linear(refSvm, { k: X.rows })(W, X, y, reg), says: /N = \d+ times too large: the 1\/N of the mean is missing/ },
+  {
+    name: "linear svm extra 1/N",
+    target: "linearSvmLoss",
+    exportName: "linearSvmLoss",
+    code: (W: M, X: M, y: number[], reg: number) => linear(refSvm, { k: 1 / X.rows })(W, X, y, reg),
+    says: /divided by N twice/,
+  },
+  {
+    name: "linear svm missing 1/N",
+    target: "linearSvmLoss",
+    exportName: "linearSvmLoss",
+    code: (W: M, X: M, y: number[], reg: number) => linear(refSvm, { k: X.rows })(W, X, y, reg),
+    says: /N = \d+ times too large: the 1\/N of the mean is missing/,
+  },
   { name: "linear svm data term sign", target: "linearSvmLoss", exportName: "linearSvmLoss", code: linear(refSvm, { k: -1 }), says: /wrong sign/ },
-  { name: "linear svm dW transposed", target: "linearSvmLoss", exportName: "linearSvmLoss", code: linear(refSvm, { transpose: true }), says: /dW is transposed \(\d×\d\): dW = Xᵀ·dscores \+ 2·reg·W has the shape of W/ },
+  {
+    name: "linear svm dW transposed",
+    target: "linearSvmLoss",
+    exportName: "linearSvmLoss",
+    code: linear(refSvm, { transpose: true }),
+    says: /dW is transposed \(\d×\d\): dW = Xᵀ·dscores \+ 2·reg·W has the shape of W/,
+  },
   { name: "linear svm counts j = y", target: "linearSvmLoss", exportName: "linearSvmLoss", code: linear(svmPlus1), says: /j = y term is counted/ },
-  { name: "linear softmax loss summed", target: "linearSoftmaxLoss", exportName: "linearSoftmaxLoss", code: linear(refSoftmax, { lossRows: true }), says: /SUM of the row losses/ },
-  { name: "linear softmax ½·reg·ΣW²", target: "linearSoftmaxLoss", exportName: "linearSoftmaxLoss", code: linear(refSoftmax, { regLoss: 0.5 }), says: /½·reg·ΣW²/ },
-  { name: "linear softmax without the reg loss", target: "linearSoftmaxLoss", exportName: "linearSoftmaxLoss", code: linear(refSoftmax, { regLoss: 0 }), says: /no regularization term/ },
-  { name: "linear softmax dW × 0.9 (unrelated)", target: "linearSoftmaxLoss", exportName: "linearSoftmaxLoss", code: linear(refSoftmax, { k: 0.9, regGrad: 1.8 }), says: null },
+  {
+    name: "linear softmax loss summed",
+    target: "linearSoftmaxLoss",
+    exportName: "linearSoftmaxLoss",
+    code: linear(refSoftmax, { lossRows: true }),
+    says: /SUM of the row losses/,
+  },
+  {
+    name: "linear softmax ½·reg·ΣW²",
+    target: "linearSoftmaxLoss",
+    exportName: "linearSoftmaxLoss",
+    code: linear(refSoftmax, { regLoss: 0.5 }),
+    says: /½·reg·ΣW²/,
+  },
+  {
+    name: "linear softmax without the reg loss",
+    target: "linearSoftmaxLoss",
+    exportName: "linearSoftmaxLoss",
+    code: linear(refSoftmax, { regLoss: 0 }),
+    says: /no regularization term/,
+  },
+  {
+    name: "linear softmax dW × 0.9 (unrelated)",
+    target: "linearSoftmaxLoss",
+    exportName: "linearSoftmaxLoss",
+    code: linear(refSoftmax, { k: 0.9, regGrad: 1.8 }),
+    says: null,
+  },
 ];
 
 describe("classifiers", () => {
@@ -287,7 +606,15 @@ describe("classifiers", () => {
 });
 
 // ------------------------------------------------------------------------------ the two-layer net
-interface NetBug { mask?: "z1" | "none" | "dh1"; db1?: "sum" | "none" | "rows"; regBias?: boolean; lossSum?: boolean; regHalf?: boolean; dW2T?: boolean; db1Sign?: number }
+interface NetBug {
+  mask?: "z1" | "none" | "dh1";
+  db1?: "sum" | "none" | "rows";
+  regBias?: boolean;
+  lossSum?: boolean;
+  regHalf?: boolean;
+  dW2T?: boolean;
+  db1Sign?: number;
+}
 type Params = { W1: M; b1: M; W2: M; b2: M };
 /** A two-layer net written from scratch, with the bugs `bug` switches on. */
 function net(bug: NetBug) {
@@ -315,16 +642,58 @@ function net(bug: NetBug) {
 }
 const relu = (m: M) => fresh(m, (v) => Math.max(0, v));
 const NET_BUGS: Bug[] = [
-  { name: "scores without b2", target: "twoLayerNetScores", exportName: "twoLayerNetScores", code: (p: Params, X: M) => relu(X.mmul(p.W1).addRowVector(p.b1)).mmul(p.W2), says: /without \+ b2/ },
-  { name: "scores without b1", target: "twoLayerNetScores", exportName: "twoLayerNetScores", code: (p: Params, X: M) => relu(X.mmul(p.W1)).mmul(p.W2).addRowVector(p.b2), says: /without \+ b1/ },
-  { name: "scores without the ReLU", target: "twoLayerNetScores", exportName: "twoLayerNetScores", code: (p: Params, X: M) => X.mmul(p.W1).addRowVector(p.b1).mmul(p.W2).addRowVector(p.b2), says: /no ReLU between the layers/ },
-  { name: "no ReLU mask in the backward", target: "twoLayerNetLoss", exportName: "twoLayerNetLoss", code: net({ mask: "none" }), says: /dW1 is what the backward gives without the ReLU mask/ },
+  {
+    name: "scores without b2",
+    target: "twoLayerNetScores",
+    exportName: "twoLayerNetScores",
+    code: (p: Params, X: M) => relu(X.mmul(p.W1).addRowVector(p.b1)).mmul(p.W2),
+    says: /without \+ b2/,
+  },
+  {
+    name: "scores without b1",
+    target: "twoLayerNetScores",
+    exportName: "twoLayerNetScores",
+    code: (p: Params, X: M) => relu(X.mmul(p.W1)).mmul(p.W2).addRowVector(p.b2),
+    says: /without \+ b1/,
+  },
+  {
+    name: "scores without the ReLU",
+    target: "twoLayerNetScores",
+    exportName: "twoLayerNetScores",
+    code: (p: Params, X: M) => X.mmul(p.W1).addRowVector(p.b1).mmul(p.W2).addRowVector(p.b2),
+    says: /no ReLU between the layers/,
+  },
+  {
+    name: "no ReLU mask in the backward",
+    target: "twoLayerNetLoss",
+    exportName: "twoLayerNetLoss",
+    code: net({ mask: "none" }),
+    says: /dW1 is what the backward gives without the ReLU mask/,
+  },
   { name: "ReLU mask on dh1", target: "twoLayerNetLoss", exportName: "twoLayerNetLoss", code: net({ mask: "dh1" }), says: /dh1 > 0 instead of z1 > 0/ },
-  { name: "db1 not summed", target: "twoLayerNetLoss", exportName: "twoLayerNetLoss", code: net({ db1: "none" }), says: /db1 is dz1 itself \(\d×\d\), not summed over the rows/ },
-  { name: "db1 over the wrong axis", target: "twoLayerNetLoss", exportName: "twoLayerNetLoss", code: net({ db1: "rows" }), says: /db1 is summed over the wrong axis/ },
+  {
+    name: "db1 not summed",
+    target: "twoLayerNetLoss",
+    exportName: "twoLayerNetLoss",
+    code: net({ db1: "none" }),
+    says: /db1 is dz1 itself \(\d×\d\), not summed over the rows/,
+  },
+  {
+    name: "db1 over the wrong axis",
+    target: "twoLayerNetLoss",
+    exportName: "twoLayerNetLoss",
+    code: net({ db1: "rows" }),
+    says: /db1 is summed over the wrong axis/,
+  },
   { name: "biases regularized", target: "twoLayerNetLoss", exportName: "twoLayerNetLoss", code: net({ regBias: true }), says: /biases are not regularized/ },
   { name: "loss summed", target: "twoLayerNetLoss", exportName: "twoLayerNetLoss", code: net({ lossSum: true }), says: /SUM of the row losses/ },
-  { name: "dW2 transposed", target: "twoLayerNetLoss", exportName: "twoLayerNetLoss", code: net({ dW2T: true }), says: /dW2 is transposed \(\d×\d\): dW2 = h1ᵀ·dscores \+ 2·reg·W2 has the shape of W2/ },
+  {
+    name: "dW2 transposed",
+    target: "twoLayerNetLoss",
+    exportName: "twoLayerNetLoss",
+    code: net({ dW2T: true }),
+    says: /dW2 is transposed \(\d×\d\): dW2 = h1ᵀ·dscores \+ 2·reg·W2 has the shape of W2/,
+  },
   { name: "dW2 reg·W2", target: "twoLayerNetLoss", exportName: "twoLayerNetLoss", code: net({ regHalf: true }), says: /dW2 adds reg·W2 instead of 2·reg·W2/ },
   { name: "db1 sign flip", target: "twoLayerNetLoss", exportName: "twoLayerNetLoss", code: net({ db1Sign: -1 }), says: /db1 has the wrong sign/ },
   { name: "db1 × 2 (unrelated)", target: "twoLayerNetLoss", exportName: "twoLayerNetLoss", code: net({ db1Sign: 2 }), says: null },

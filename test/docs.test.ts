@@ -190,7 +190,11 @@ describe("no file cites the specification's file outside the repository", () => 
   const TEXT = /\.(md|ts|mts|js|mjs|cjs|json|py|sh|yml|yaml|txt)$|^(run_autograder|run|gitignore)$/;
   const files = [...filesUnder(ROOT, (n) => TEXT.test(n)), join(ROOT, ".ci", "run")];
   // spelled in pieces, so that this file does not match itself
-  const patterns = [new RegExp(["\\.\\.", "/shared"].join("")), new RegExp(["CONTRACT", "\\.md"].join("")), new RegExp(["(contract|notes)", "(\\.md)?", " §\\s*\\d"].join(""), "i")];
+  const patterns = [
+    new RegExp(["\\.\\.", "/shared"].join("")),
+    new RegExp(["CONTRACT", "\\.md"].join("")),
+    new RegExp(["(contract|notes)", "(\\.md)?", " §\\s*\\d"].join(""), "i"),
+  ];
 
   it("searches every source and documentation file", () => {
     expect(files.length).toBeGreaterThan(100);
@@ -243,29 +247,36 @@ describe.each(ASSIGNMENTS.map((a) => [a]))("the %s handout", (assignment) => {
 
   const efficiency = testSpecs(loadManifest(assignment)).filter((t) => t.kind === "efficiency");
   const timed = efficiency.length > 0;
-  (timed ? it : it.skip)(timed ? "states the efficiency test's sizes, floor, growth and time limit as the code has them" : "states no efficiency sizes: the assignment has no efficiency test", () => {
-    const flat = handout.replace(/\s+/g, " ");
-    const timeouts = new Set(efficiency.map((t) => t.timeoutMs));
-    expect(timeouts.size).toBe(1);
-    expect(flat).toContain(`after ${[...timeouts][0]! / 1000} s`);
-    expect(flat).toContain(`at most ${FLOOR_MS / 1000} s`);
-    expect(flat).toContain(`at most ${MAX_GROWTH}×`);
-    const sizes = new Set(efficiency.map((t) => JSON.stringify(efficiencyTarget(t.export))));
-    for (const s of sizes) {
-      const { small, top } = JSON.parse(s) as NonNullable<ReturnType<typeof efficiencyTarget>>;
-      expect(top.D).toBe(small.D * GROWTH);
-      if (assignment === "layers") {
-        expect(flat).toContain(`minibatch of ${top.N} rows at two widths, ${GROWTH}× apart`);
-        expect(flat).toContain(top.M === 1 ? `${small.D} and ${top.D} for the elementwise layers` : `${small.D} and ${top.D} for affine and maxout, with M = ${top.M}`);
-        // section 2: "at least this wide" (the lecture's 100×4096)
-        expect(top.D).toBeGreaterThanOrEqual(4096);
-        expect(flat).toContain("100 examples of 4096 numbers");
-      } else {
-        expect(flat).toContain(`\`X\` ${small.N}×${small.D} and ${top.N}×${top.D} (H = ${top.H}, C = ${top.C})`);
+  (timed ? it : it.skip)(
+    timed
+      ? "states the efficiency test's sizes, floor, growth and time limit as the code has them"
+      : "states no efficiency sizes: the assignment has no efficiency test",
+    () => {
+      const flat = handout.replace(/\s+/g, " ");
+      const timeouts = new Set(efficiency.map((t) => t.timeoutMs));
+      expect(timeouts.size).toBe(1);
+      expect(flat).toContain(`after ${[...timeouts][0]! / 1000} s`);
+      expect(flat).toContain(`at most ${FLOOR_MS / 1000} s`);
+      expect(flat).toContain(`at most ${MAX_GROWTH}×`);
+      const sizes = new Set(efficiency.map((t) => JSON.stringify(efficiencyTarget(t.export))));
+      for (const s of sizes) {
+        const { small, top } = JSON.parse(s) as NonNullable<ReturnType<typeof efficiencyTarget>>;
+        expect(top.D).toBe(small.D * GROWTH);
+        if (assignment === "layers") {
+          expect(flat).toContain(`minibatch of ${top.N} rows at two widths, ${GROWTH}× apart`);
+          expect(flat).toContain(
+            top.M === 1 ? `${small.D} and ${top.D} for the elementwise layers` : `${small.D} and ${top.D} for affine and maxout, with M = ${top.M}`,
+          );
+          // section 2: "at least this wide" (the lecture's 100×4096)
+          expect(top.D).toBeGreaterThanOrEqual(4096);
+          expect(flat).toContain("100 examples of 4096 numbers");
+        } else {
+          expect(flat).toContain(`\`X\` ${small.N}×${small.D} and ${top.N}×${top.D} (H = ${top.H}, C = ${top.C})`);
+        }
       }
-    }
-    expect(flat).not.toContain("exactly this scale");
-  });
+      expect(flat).not.toContain("exactly this scale");
+    },
+  );
 });
 
 describe("the training test's settings", () => {
@@ -294,12 +305,27 @@ describe("docs/benchmarks.md", () => {
     machine: { cpu: "Some CPU", cores: 2, available: 2, memoryGb: 24, freeGb: 20, os: "Linux 6 x64", node: "v20.0.0", bubblewrap: true },
     load: { before: [0.5, 0.4, 0.3], after: [1.5, 1, 0.5] },
     durationS: 61,
-    sections: [{ title: "A section", text: ["What was measured."], table: { head: ["job", "time"], align: ["l", "r"], rows: [["a | b", "1.00 s"]] }, notes: ["a note"] }],
+    sections: [
+      { title: "A section", text: ["What was measured."], table: { head: ["job", "time"], align: ["l", "r"], rows: [["a | b", "1.00 s"]] }, notes: ["a note"] },
+    ],
   };
 
   it("is rendered with the machine, the Node, the date, the load and every figure, and a quick run says so", () => {
     const page = benchmarksMarkdown(report);
-    for (const text of ["# Benchmarks", "Some CPU, 2 cores (2 available to Node)", "24.0 GiB", "| Node | v20.0.0 |", "2026-01-02T03:04:05.000Z", "before 0.5, 0.4, 0.3; after 1.5, 1, 0.5", "`npm run bench -- --quick`", "## A section", "| a \\| b | 1.00 s |", "|---|---:|", "- a note", "**Quick mode**"]) {
+    for (const text of [
+      "# Benchmarks",
+      "Some CPU, 2 cores (2 available to Node)",
+      "24.0 GiB",
+      "| Node | v20.0.0 |",
+      "2026-01-02T03:04:05.000Z",
+      "before 0.5, 0.4, 0.3; after 1.5, 1, 0.5",
+      "`npm run bench -- --quick`",
+      "## A section",
+      "| a \\| b | 1.00 s |",
+      "|---|---:|",
+      "- a note",
+      "**Quick mode**",
+    ]) {
       expect(page).toContain(text);
     }
     expect(benchmarksMarkdown({ ...report, quick: false })).not.toContain("Quick mode");

@@ -58,7 +58,10 @@ describe("imports", () => {
     writeFileSync(join(parent, "secret.ts"), "export const s = 1;");
     const ok = await gradeSubmission("layers", join(parent, "student"), { secret: SECRET });
     expect(ok.messages).toEqual([]);
-    writeFileSync(join(parent, "student", "layers.ts"), `import { s } from "../secret";\nexport const leak = s;\n${readFileSync(join(parent, "student", "layers.ts"), "utf8")}`);
+    writeFileSync(
+      join(parent, "student", "layers.ts"),
+      `import { s } from "../secret";\nexport const leak = s;\n${readFileSync(join(parent, "student", "layers.ts"), "utf8")}`,
+    );
     const bad = await gradeSubmission("layers", join(parent, "student"), { secret: SECRET });
     expect(bad.messages[0]).toMatch(/import "\.\.\/secret" in layers\.ts leaves the submission folder/);
   });
@@ -66,7 +69,9 @@ describe("imports", () => {
 
 describe("exports", () => {
   it("a default export instead of named exports: says so, per export", async () => {
-    const body = correct("two-layer-net", "two-layer-net.ts").replace(/export function/g, "function").replace("export interface", "interface");
+    const body = correct("two-layer-net", "two-layer-net.ts")
+      .replace(/export function/g, "function")
+      .replace("export interface", "interface");
     const dir = folder({ "two-layer-net.ts": `${body}\nexport default { twoLayerNetScores, twoLayerNetLoss };\n` });
     const r = await gradeSubmission("two-layer-net", dir, { secret: SECRET });
     expect(firstFailure(r, "twoLayerNetLoss")?.message).toBe(
@@ -75,15 +80,21 @@ describe("exports", () => {
   });
 
   it("a missing export costs that export only; a misnamed one is pointed out", async () => {
-    const dir = folder({ "two-layer-net.ts": correct("two-layer-net", "two-layer-net.ts").replace("export function twoLayerNetScores", "export function twoLayerNetScore") });
+    const dir = folder({
+      "two-layer-net.ts": correct("two-layer-net", "two-layer-net.ts").replace("export function twoLayerNetScores", "export function twoLayerNetScore"),
+    });
     const r = await gradeSubmission("two-layer-net", dir, { secret: SECRET });
-    expect(firstFailure(r, "twoLayerNetScores")?.message).toBe("two-layer-net.ts does not export twoLayerNetScores. It exports twoLayerNetLoss, twoLayerNetScore.");
+    expect(firstFailure(r, "twoLayerNetScores")?.message).toBe(
+      "two-layer-net.ts does not export twoLayerNetScores. It exports twoLayerNetLoss, twoLayerNetScore.",
+    );
     expect(byExport(r, "twoLayerNetLoss").every((t) => t.outcome.status === "passed")).toBe(true);
   });
 
   it("both layers.ts and layers.js, each the student's own: neither is graded, and the student is told (test/intake.test.ts: the skeleton beside)", async () => {
     const dir = folder({ "layers.ts": correct("layers", "layers.ts"), "layers.js": "export const nothing = 1;" });
     const r = await gradeSubmission("layers", dir, { secret: SECRET });
-    expect(r.messages).toEqual(["layers.ts and layers.js clash: each holds your own version of layers.ts, and only one may be handed in, so neither was graded; remove the one you do not want graded"]);
+    expect(r.messages).toEqual([
+      "layers.ts and layers.js clash: each holds your own version of layers.ts, and only one may be handed in, so neither was graded; remove the one you do not want graded",
+    ]);
   });
 });

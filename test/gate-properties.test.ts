@@ -41,8 +41,18 @@ const FAILS: Record<string, { export: string; check: string; diagnosis: RegExp; 
   "ivy-sigmoid-no-dz": { export: "SigmoidGate", check: "gate-linear-repeatable", diagnosis: /ignores dz/, freshWrong: true },
   "kai-scale-forgets-a": { export: "ScaleGate", check: "scale-gate", diagnosis: /without multiplying it by a/, freshWrong: true },
   "gus-graph-overwrites": { export: "ComputationalGraph", check: "graph-branches-add", diagnosis: /overwrite instead of adding at a branch/, freshWrong: true },
-  "hana-graph-given-order": { export: "ComputationalGraph", check: "graph-order-free", diagnosis: /order they are given, not sorted topologically/, freshWrong: false },
-  "lev-graph-keeps-grads": { export: "ComputationalGraph", check: "graph-reuse", diagnosis: /^the gradients were kept from the earlier call and added to/, freshWrong: false },
+  "hana-graph-given-order": {
+    export: "ComputationalGraph",
+    check: "graph-order-free",
+    diagnosis: /order they are given, not sorted topologically/,
+    freshWrong: false,
+  },
+  "lev-graph-keeps-grads": {
+    export: "ComputationalGraph",
+    check: "graph-reuse",
+    diagnosis: /^the gradients were kept from the earlier call and added to/,
+    freshWrong: false,
+  },
   "mia-multiply-first-inputs": { export: "MultiplyGate", check: "gate-reuse", diagnosis: /used the inputs of an earlier forward\(\)/, freshWrong: false },
   "ned-graph-reverses-in-place": { export: "ComputationalGraph", check: "graph-reuse", diagnosis: /node order reversed in place/, freshWrong: false },
 };
@@ -66,33 +76,38 @@ describe("gate and graph properties through the engine, on the sample class", ()
     for (const t of specs) expect({ ...GATE_CHECKS, ...GRAPH_CHECKS, ...REUSE_CHECKS }[t.check ?? ""]).toBeDefined();
   });
 
-  it.each([...Object.entries(students).filter(([, s]) => s.expect === "correct").map(([id]) => `${CLASS}/${id}`), "reference/gates"])(
-    "%s passes every properties test",
-    (dir) => {
-      const r = results.get(dir)!;
-      expect(properties(r)).toHaveLength(23);
-      if (failing(r).length > 0) throw new Error(explain(failing(r)));
+  it.each([
+    ...Object.entries(students)
+      .filter(([, s]) => s.expect === "correct")
+      .map(([id]) => `${CLASS}/${id}`),
+    "reference/gates",
+  ])("%s passes every properties test", (dir) => {
+    const r = results.get(dir)!;
+    expect(properties(r)).toHaveLength(23);
+    if (failing(r).length > 0) throw new Error(explain(failing(r)));
+  });
+
+  it.each(Object.entries(FAILS))(
+    "%s fails its own property only (and its reuse test where a fresh object is wrong), with a diagnosis and a replay",
+    (id, want) => {
+      const all = failing(results.get(`${CLASS}/${id}`)!);
+      const freshWrong = all.filter((t) => isReuse(t) && t.test.check !== want.check);
+      expect(freshWrong.map((t) => t.test.export)).toEqual(want.freshWrong ? [want.export] : []);
+      for (const t of freshWrong) expect(t.outcome.message).toMatch(new RegExp(`^${want.export}: a fresh \\w+ is already wrong, so this is not about state: `));
+      const failed = all.filter((t) => !freshWrong.includes(t));
+      if (failed.length !== 1) throw new Error(`expected only ${want.check} to fail:\n${explain(failed)}`);
+      const [t] = failed;
+      expect(t.test.export).toBe(want.export);
+      expect(t.test.check).toBe(want.check);
+      expect(t.outcome.status).toBe("failed");
+      if (t.outcome.status !== "failed") return;
+      expect(t.outcome.message.startsWith(`${want.export}: `)).toBe(true);
+      expect(t.outcome.message).not.toMatch(/\n/);
+      expect(t.outcome.diagnosis).toMatch(want.diagnosis);
+      expect(t.outcome.details).toMatch(/counterexample: /);
+      expect(t.outcome.replay && replayText(t.outcome.replay)).toMatch(/^fast-check seed -?\d+, path "\d+(:\d+)*", counterexample /);
     },
   );
-
-  it.each(Object.entries(FAILS))("%s fails its own property only (and its reuse test where a fresh object is wrong), with a diagnosis and a replay", (id, want) => {
-    const all = failing(results.get(`${CLASS}/${id}`)!);
-    const freshWrong = all.filter((t) => isReuse(t) && t.test.check !== want.check);
-    expect(freshWrong.map((t) => t.test.export)).toEqual(want.freshWrong ? [want.export] : []);
-    for (const t of freshWrong) expect(t.outcome.message).toMatch(new RegExp(`^${want.export}: a fresh \\w+ is already wrong, so this is not about state: `));
-    const failed = all.filter((t) => !freshWrong.includes(t));
-    if (failed.length !== 1) throw new Error(`expected only ${want.check} to fail:\n${explain(failed)}`);
-    const [t] = failed;
-    expect(t.test.export).toBe(want.export);
-    expect(t.test.check).toBe(want.check);
-    expect(t.outcome.status).toBe("failed");
-    if (t.outcome.status !== "failed") return;
-    expect(t.outcome.message.startsWith(`${want.export}: `)).toBe(true);
-    expect(t.outcome.message).not.toMatch(/\n/);
-    expect(t.outcome.diagnosis).toMatch(want.diagnosis);
-    expect(t.outcome.details).toMatch(/counterexample: /);
-    expect(t.outcome.replay && replayText(t.outcome.replay)).toMatch(/^fast-check seed -?\d+, path "\d+(:\d+)*", counterexample /);
-  });
 
   it("finn (reciprocal sign flipped) keeps every property: linear, repeatable, zero for dz = 0 (only the reuse test fails: a fresh ReciprocalGate is already wrong)", () => {
     const failed = failing(results.get(`${CLASS}/finn-reciprocal-sign`)!);
@@ -140,7 +155,9 @@ describe("a property failure, at unit level", () => {
     if (first.status !== "failed") return;
     const seed = fastCheckSeed(ctx.seed);
     expect(first.replay).toMatchObject({ kind: "fast-check", seed, path: expect.stringMatching(/^\d+$/) });
-    expect(first.replay && replayText(first.replay)).toMatch(new RegExp(`^fast-check seed ${seed}, path "\\d+", counterexample x = -?[\\d.e-]+, y = -?[\\d.e-]+, dz = -?[\\d.e-]+$`));
+    expect(first.replay && replayText(first.replay)).toMatch(
+      new RegExp(`^fast-check seed ${seed}, path "\\d+", counterexample x = -?[\\d.e-]+, y = -?[\\d.e-]+, dz = -?[\\d.e-]+$`),
+    );
     expect(first.message).toMatch(/^MultiplyGate: dx is not y·dz: dx = \S+ for x = \S+, y = \S+, dz = \S+ \(expected \S+\)$/);
     expect(again).toEqual(first);
   });
@@ -184,13 +201,21 @@ describe("a property failure, at unit level", () => {
     const calls: Case[] = [];
     const outcome: Outcome = await checkOf("add-distributes")(context("add-distributes", { ...REFERENCE.gates, AddGate: Throws }, undefined, calls));
     expect(calls).toHaveLength(1);
-    expect(outcome).toMatchObject({ status: "failed", message: "AddGate threw TypeError: nope", replay: { kind: "fast-check", seed: expect.any(Number), path: "0", counterexample: expect.stringMatching(/^x = /) } });
+    expect(outcome).toMatchObject({
+      status: "failed",
+      message: "AddGate threw TypeError: nope",
+      replay: { kind: "fast-check", seed: expect.any(Number), path: "0", counterexample: expect.stringMatching(/^x = /) },
+    });
   });
 
   it("a graph that overwrites at branches is diagnosed, with each path's part of the gradient", async () => {
     class Overwrites {
       private values = new Map<string, number>();
-      constructor(private inputs: string[], private nodes: { name: string; gate: { forward(...x: number[]): number; backward(dz: number): number[] }; inputs: string[] }[], private output: string) {}
+      constructor(
+        private inputs: string[],
+        private nodes: { name: string; gate: { forward(...x: number[]): number; backward(dz: number): number[] }; inputs: string[] }[],
+        private output: string,
+      ) {}
       forward(values: Record<string, number>) {
         this.values = new Map(Object.entries(values));
         for (const n of this.nodes) this.values.set(n.name, n.gate.forward(...n.inputs.map((i) => this.values.get(i)!)));
@@ -203,7 +228,11 @@ describe("a property failure, at unit level", () => {
       }
     }
     const outcome = await checkOf("graph-branches-add")(context("graph-branches-add", { ...REFERENCE.gates, ComputationalGraph: Overwrites }));
-    expect(outcome).toMatchObject({ status: "failed", message: expect.stringMatching(/^ComputationalGraph: gradients do not add at a branch: d out\/d\w+ = /), diagnosis: expect.stringMatching(/overwrite/) });
+    expect(outcome).toMatchObject({
+      status: "failed",
+      message: expect.stringMatching(/^ComputationalGraph: gradients do not add at a branch: d out\/d\w+ = /),
+      diagnosis: expect.stringMatching(/overwrite/),
+    });
     if (outcome.status === "failed") expect(outcome.details).toMatch(/each path's part of the gradient: \{\w+#1: /);
   });
 
@@ -235,7 +264,9 @@ describe("a property failure, at unit level", () => {
     expect(xs.filter((x) => x > 709.78).length).toBeGreaterThan(0);
     expect(xs.filter((x) => x < -709.78).length).toBeGreaterThan(0);
     expect(xs.filter((x) => Math.abs(x) <= 3).length).toBeGreaterThan(0);
-    expect(await checkOf("sigmoid-saturates")(context("sigmoid-saturates", { ...REFERENCE.gates, SigmoidGate: PlainSigmoid }))).toMatchObject({ status: "passed" });
+    expect(await checkOf("sigmoid-saturates")(context("sigmoid-saturates", { ...REFERENCE.gates, SigmoidGate: PlainSigmoid }))).toMatchObject({
+      status: "passed",
+    });
     const outcome = await checkOf("sigmoid-saturates")(context("sigmoid-saturates", { ...REFERENCE.gates, SigmoidGate: RatioSigmoid }));
     expect(outcome).toMatchObject({
       status: "failed",

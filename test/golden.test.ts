@@ -44,7 +44,12 @@ describe("the case-file schema agrees with the code's signature table", () => {
     const b = branches.get(target)!;
     const args = [...sig.args, ...(sig.upstream ? [sig.upstream] : [])];
     expect(Object.keys(b.inputs.properties).sort()).toEqual(args.map((a) => a.name).sort());
-    expect([...b.inputs.required].sort()).toEqual(args.filter((a) => !a.optional).map((a) => a.name).sort());
+    expect([...b.inputs.required].sort()).toEqual(
+      args
+        .filter((a) => !a.optional)
+        .map((a) => a.name)
+        .sort(),
+    );
     expect(Object.keys(b.expected.properties).sort()).toEqual(sig.outputs.map((o) => o.name).sort());
   });
 });
@@ -86,7 +91,9 @@ describe("a broken case file is refused with where and what", () => {
     expect(p.find((x) => x.path === "/cases/3")?.message).toMatch(/seed/);
     expect(p.find((x) => x.path === "/cases/2/target")?.message).toMatch(/^"conv2d" is not a target \(one of AddGate, /);
     // the ragged row is caught by the code checks once the schema passes:
-    const ragged = problemsAfter((f) => { (f.cases[0].inputs.x as number[][])[1].push(1); });
+    const ragged = problemsAfter((f) => {
+      (f.cases[0].inputs.x as number[][])[1].push(1);
+    });
     expect(ragged).toEqual([{ path: "/cases/0/inputs/x", message: "x is not rectangular: row 0 has 5 entries, row 1 has 6" }]);
   });
 
@@ -96,11 +103,13 @@ describe("a broken case file is refused with where and what", () => {
     f.cases[1].id = f.cases[0].id;
     f.cases[2].exports = ["svmLoss", "softmaxLoss"];
     const p = caseFileProblems(f);
-    expect(p).toEqual(expect.arrayContaining([
-      { path: "/cases/0/inputs/y", message: "y[0] = 99 is not a class in [0, 5)" },
-      { path: "/cases/1/id", message: `id "${f.cases[0].id}" is used twice` },
-      { path: "/cases/2/exports", message: `must be ${exportsOf(f.cases[2].target).join(", ")} for target ${f.cases[2].target}` },
-    ]));
+    expect(p).toEqual(
+      expect.arrayContaining([
+        { path: "/cases/0/inputs/y", message: "y[0] = 99 is not a class in [0, 5)" },
+        { path: "/cases/1/id", message: `id "${f.cases[0].id}" is used twice` },
+        { path: "/cases/2/exports", message: `must be ${exportsOf(f.cases[2].target).join(", ")} for target ${f.cases[2].target}` },
+      ]),
+    );
   });
 
   it("loadCaseFile names the file: unreadable, not JSON, invalid", () => {
@@ -162,9 +171,13 @@ describe("the case plan", () => {
   });
 
   it("has both active and inactive hinge margins in the SVM cases (both branches are tested)", () => {
-    const m = loadCaseFile(goldenPath("classifiers")).cases
-      .filter((c) => c.target === "svmLoss")
-      .flatMap((c) => (c.inputs.scores as number[][]).flatMap((row, i) => row.filter((_, j) => j !== (c.inputs.y as number[])[i]).map((v) => v - row[(c.inputs.y as number[])[i]] + 1)));
+    const m = loadCaseFile(goldenPath("classifiers"))
+      .cases.filter((c) => c.target === "svmLoss")
+      .flatMap((c) =>
+        (c.inputs.scores as number[][]).flatMap((row, i) =>
+          row.filter((_, j) => j !== (c.inputs.y as number[])[i]).map((v) => v - row[(c.inputs.y as number[])[i]] + 1),
+        ),
+      );
     expect(m.some((v) => v > 0) && m.some((v) => v < 0)).toBe(true);
   });
 

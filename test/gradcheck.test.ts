@@ -69,12 +69,32 @@ describe("numeric pieces", () => {
   it("entries of numbers, arrays, matrices and named values, read and moved one at a time", () => {
     expect(entriesOf(2.5).map((e) => e.label)).toEqual([""]);
     expect(entriesOf([1, 2]).map((e) => e.label)).toEqual(["[0]", "[1]"]);
-    expect(entriesOf([[1, 2], [3, 4]]).map((e) => e.label)).toEqual(["[0][0]", "[0][1]", "[1][0]", "[1][1]"]);
+    expect(
+      entriesOf([
+        [1, 2],
+        [3, 4],
+      ]).map((e) => e.label),
+    ).toEqual(["[0][0]", "[0][1]", "[1][0]", "[1][1]"]);
     expect(entriesOf({ x: 1, y: 2 }).map((e) => e.label)).toEqual([".x", ".y"]);
-    const inputs: Record<string, Value> = { x: [[1, 2], [3, 4]], dout: [[5, 6], [7, 8]] };
+    const inputs: Record<string, Value> = {
+      x: [
+        [1, 2],
+        [3, 4],
+      ],
+      dout: [
+        [5, 6],
+        [7, 8],
+      ],
+    };
     const moved = shiftEntry(inputs, "x", { path: [1, 0], label: "[1][0]" }, 0.5);
-    expect(moved.x).toEqual([[1, 2], [3.5, 4]]);
-    expect(inputs.x).toEqual([[1, 2], [3, 4]]); // the case itself is untouched
+    expect(moved.x).toEqual([
+      [1, 2],
+      [3.5, 4],
+    ]);
+    expect(inputs.x).toEqual([
+      [1, 2],
+      [3, 4],
+    ]); // the case itself is untouched
     expect(moved.dout).toBe(inputs.dout);
     expect(valueAt(moved.x, [1, 0])).toBe(3.5);
   });
@@ -118,7 +138,10 @@ describe("numeric pieces", () => {
   });
 
   it("the branch signature changes exactly where x ± h crosses a kink", () => {
-    const x = [[0.5, -2e-6], [1, -1]];
+    const x = [
+      [0.5, -2e-6],
+      [1, -1],
+    ];
     const base = branchSignature("relu", { x });
     const at = (i: number, j: number, d: number) => branchSignature("relu", shiftEntry({ x }, "x", { path: [i, j], label: "" }, d));
     expect(at(0, 1, 1e-5)).not.toBe(base); // −2e-6 + 1e-5 > 0
@@ -150,39 +173,45 @@ interface Options {
 /** A CheckContext running `impl` in this process; `calls` counts what would be sandbox round trips. */
 function context(a: AssignmentName, exportName: string, impl: Implementation, o: Options = {}): CheckContext & { calls: number } {
   const spec = { ...specOf(a, exportName, o.output), ...o.spec };
-  const ctx: CheckContext & { calls: number } = Object.assign(checkContext({
-    assignment: a,
-    spec,
-    manifest: manifests[a],
-    run: async (c, r = {}): Promise<CallResult> => {
-      ctx.calls++;
-      try {
-        return { kind: "returned", value: plain(runCase(impl, c, { forwardOnly: r.forwardOnly, gates: REFERENCE.gates })), durationMs: 0 };
-      } catch (e) {
-        return { kind: "threw", error: thrown(e), durationMs: 0 };
-      }
-    },
-  }, {
-    ...(o.batch === false
-      ? {}
-      : {
-          batch: async (c: Case, inputs: Record<string, Value>[], r: BatchRequest): Promise<CallResult> => {
-            ctx.calls++;
-            const items: BatchItem[] = inputs.map((i) => {
-              try {
-                const out = runCase(o.perturbed ?? impl, { ...c, inputs: i }, { forwardOnly: r.forwardOnly, gates: REFERENCE.gates });
-                return { value: Object.fromEntries(r.keep.map((k) => [k, out[k]])) };
-              } catch (e) {
-                return { threw: thrown(e) };
-              }
-            });
-            return { kind: "returned", value: plain(items), durationMs: 0 };
-          },
-        }),
-    golden: o.golden ?? goldenOf(a, exportName),
-    ...(o.seed ? { seed: o.seed } : {}),
-    limitMs: 2000,
-  }), { calls: 0 });
+  const ctx: CheckContext & { calls: number } = Object.assign(
+    checkContext(
+      {
+        assignment: a,
+        spec,
+        manifest: manifests[a],
+        run: async (c, r = {}): Promise<CallResult> => {
+          ctx.calls++;
+          try {
+            return { kind: "returned", value: plain(runCase(impl, c, { forwardOnly: r.forwardOnly, gates: REFERENCE.gates })), durationMs: 0 };
+          } catch (e) {
+            return { kind: "threw", error: thrown(e), durationMs: 0 };
+          }
+        },
+      },
+      {
+        ...(o.batch === false
+          ? {}
+          : {
+              batch: async (c: Case, inputs: Record<string, Value>[], r: BatchRequest): Promise<CallResult> => {
+                ctx.calls++;
+                const items: BatchItem[] = inputs.map((i) => {
+                  try {
+                    const out = runCase(o.perturbed ?? impl, { ...c, inputs: i }, { forwardOnly: r.forwardOnly, gates: REFERENCE.gates });
+                    return { value: Object.fromEntries(r.keep.map((k) => [k, out[k]])) };
+                  } catch (e) {
+                    return { threw: thrown(e) };
+                  }
+                });
+                return { kind: "returned", value: plain(items), durationMs: 0 };
+              },
+            }),
+        golden: o.golden ?? goldenOf(a, exportName),
+        ...(o.seed ? { seed: o.seed } : {}),
+        limitMs: 2000,
+      },
+    ),
+    { calls: 0 },
+  );
   return ctx;
 }
 
@@ -213,9 +242,15 @@ describe("the check in this process", () => {
     const batched = context("layers", "affineBackward", REFERENCE.layers);
     const o = await gradcheck(batched);
     expectPassed(o);
-    expect(o.message).toMatch(/^4 cases passed \(3 golden, 1 larger\): \d+ entries and 6 random directions agree with centered differences of your affineForward, h = 1e-5$/);
+    expect(o.message).toMatch(
+      /^4 cases passed \(3 golden, 1 larger\): \d+ entries and 6 random directions agree with centered differences of your affineForward, h = 1e-5$/,
+    );
     // golden: every entry of x, w, b; larger (6×12·12×10): 20 of x, 20 of w, all 10 of b
-    const goldenEntries = [[3, 5, 7], [1, 4, 2], [6, 3, 5]].reduce((s, [N, D, M]) => s + N * D + D * M + M, 0);
+    const goldenEntries = [
+      [3, 5, 7],
+      [1, 4, 2],
+      [6, 3, 5],
+    ].reduce((s, [N, D, M]) => s + N * D + D * M + M, 0);
     expect(extraOf(o).entries).toBe(goldenEntries + 20 + 20 + 10);
     expect(extraOf(o).sandboxCalls).toBe(3 * 4); // per case: backward, forward, one batch
     // the same without the batch request: one round trip per perturbed forward
@@ -231,7 +266,9 @@ describe("the check in this process", () => {
     const [larger] = largerCases(goldenOf("layers", "affineBackward"), seed, referenceAnswers);
     // the dx entries the check samples on the larger case (its first draws): pick one it does not
     const x = larger.inputs.x as Mat;
-    const sampled = selectEntries(entriesOf(x), { rows: x.length, cols: x[0].length, bias: false, random: new Random(`${seed}:${larger.id}`) }).map((e) => e.label);
+    const sampled = selectEntries(entriesOf(x), { rows: x.length, cols: x[0].length, bias: false, random: new Random(`${seed}:${larger.id}`) }).map(
+      (e) => e.label,
+    );
     const missed = entriesOf(x).find((e) => !sampled.includes(e.label) && e.path[0] !== 0 && e.path[0] !== x.length - 1)!;
     const [i, j] = missed.path as number[];
     const student = affineWith((g) => {
@@ -249,7 +286,14 @@ describe("the check in this process", () => {
 
   it("a borderline failure at h = 1e-5 (rounding of a large offset) is retried and passes at h = 1e-4", async () => {
     // z = c + x with c ≈ 1.2e6 rounds at ulp(c) ≈ 2.3e-10: at h = 1e-5 that is ≈ 3.5× the tolerance
-    const drawn: Case = { id: "OffsetGate/large-offset", target: "OffsetGate", exports: ["OffsetGate"], seed: "fixed", inputs: { ctor: [1192921], x: [2.512], dz: 1.25 }, expected: {} };
+    const drawn: Case = {
+      id: "OffsetGate/large-offset",
+      target: "OffsetGate",
+      exports: ["OffsetGate"],
+      seed: "fixed",
+      inputs: { ctor: [1192921], x: [2.512], dz: 1.25 },
+      expected: {},
+    };
     const c = { ...drawn, expected: runCase(REFERENCE.gates, drawn) as Record<string, Value> };
     const o = await gradcheck(context("gates", "OffsetGate", REFERENCE.gates, { golden: [c] }));
     expectPassed(o);
@@ -269,7 +313,9 @@ describe("the check in this process", () => {
     const o = await gradcheck(context("gates", "SigmoidGate", student));
     expectFailed(o);
     expect(o.message).toMatch(/^SigmoidGate: grads\[0\] = [\d.e-]+, but centered differences of the forward give [\d.e-]+$/);
-    expect(o.details).toMatch(/borderline at h = 1e-5 \([\d.]+× the tolerance\), retried: h = 1e-4: worst grads\[0\] at [\d.]+× the tolerance; h = 1e-6: worst grads\[0\] at [\d.]+× the tolerance/);
+    expect(o.details).toMatch(
+      /borderline at h = 1e-5 \([\d.]+× the tolerance\), retried: h = 1e-4: worst grads\[0\] at [\d.]+× the tolerance; h = 1e-6: worst grads\[0\] at [\d.]+× the tolerance/,
+    );
     const ratio = Number(/borderline at h = 1e-5 \(([\d.]+)×/.exec(o.details!)![1]);
     expect(ratio).toBeGreaterThan(1);
     expect(ratio).toBeLessThanOrEqual(BORDERLINE);
@@ -281,10 +327,27 @@ describe("the check in this process", () => {
   /** A two-layer-net case with X[0][0] = 1000: moving W1[0][0] by h moves z1[0][0] by 1e-2. */
   function kinkyNet(zs: number[]): Case {
     const X = [[1000, -700, 800]];
-    const W1 = [[0.5, -0.3, 0.2, 0.4], [0.1, 0.2, -0.6, 0.3], [-0.2, 0.5, 0.1, -0.7]];
+    const W1 = [
+      [0.5, -0.3, 0.2, 0.4],
+      [0.1, 0.2, -0.6, 0.3],
+      [-0.2, 0.5, 0.1, -0.7],
+    ];
     // b1 puts every hidden pre-activation z1[0][j] at zs[j] (a few 1e-3 from the ReLU's kink)
     const b1 = [zs.map((z, j) => z - X[0].reduce((s, v, i) => s + v * W1[i][j], 0))];
-    const inputs: Record<string, Value> = { W1, b1, W2: [[0.3, -0.2], [0.1, 0.4], [-0.5, 0.2], [0.3, 0.3]], b2: [[0.05, -0.05]], X, y: [1], reg: 0 };
+    const inputs: Record<string, Value> = {
+      W1,
+      b1,
+      W2: [
+        [0.3, -0.2],
+        [0.1, 0.4],
+        [-0.5, 0.2],
+        [0.3, 0.3],
+      ],
+      b2: [[0.05, -0.05]],
+      X,
+      y: [1],
+      reg: 0,
+    };
     const c: Case = { id: "twoLayerNetLoss/kinky", target: "twoLayerNetLoss", exports: ["twoLayerNetLoss"], seed: "fixed", inputs, expected: {} };
     return { ...c, expected: runCase(REFERENCE["two-layer-net"], c) as Record<string, Value> };
   }
@@ -308,14 +371,23 @@ describe("the check in this process", () => {
     const c = kinkyNet([4e-3, -5e-3, 6e-3, -4e-3]);
     const o = await gradcheck(context("two-layer-net", "twoLayerNetLoss", REFERENCE["two-layer-net"], { output: "dW1", golden: [c] }));
     expectPassed(o);
-    expect(o.message).toMatch(/12 checks skipped where x ± h crosses a kink; on twoLayerNetLoss\/kinky most checks crossed a kink, too few were left to be sure: not counted against you/);
+    expect(o.message).toMatch(
+      /12 checks skipped where x ± h crosses a kink; on twoLayerNetLoss\/kinky most checks crossed a kink, too few were left to be sure: not counted against you/,
+    );
   });
 
   it("a forward that throws away from x: the numeric gradient falls back to the reference's forward, and says why", async () => {
-    const broken = { ...REFERENCE.layers, affineForward: () => { throw new TypeError("x.foo is not a function"); } };
+    const broken = {
+      ...REFERENCE.layers,
+      affineForward: () => {
+        throw new TypeError("x.foo is not a function");
+      },
+    };
     const o = await gradcheck(context("layers", "affineBackward", REFERENCE.layers, { perturbed: broken }));
     expectPassed(o);
-    expect(o.message).toMatch(/agree with centered differences of the reference's forward, h = 1e-5; on every case, your affineForward threw TypeError: x\.foo is not a function on an input moved by ±h, so the numeric gradient there uses the reference's forward/);
+    expect(o.message).toMatch(
+      /agree with centered differences of the reference's forward, h = 1e-5; on every case, your affineForward threw TypeError: x\.foo is not a function on an input moved by ±h, so the numeric gradient there uses the reference's forward/,
+    );
   });
 
   it("a hidden test never shows its seed: a failure on the larger case names the hidden case only", async () => {
@@ -358,7 +430,11 @@ export function reluBackward(dout: Matrix, cache: { x: Matrix }) {
     const sandbox = new Sandbox(bundle.code, { memoryMb: 256, loadTimeoutMs: 10_000 });
     try {
       const c: Case = { id: "relu/batch", target: "relu", exports: ["reluForward", "reluBackward"], seed: "", inputs: {}, expected: {} };
-      const inputs = [{ x: [[1, -2]], dout: [[1, 1]] }, { x: [[-1, 2]], dout: [[1, 1]] }, { x: [[3, 4]], dout: [[1, 1]] }];
+      const inputs = [
+        { x: [[1, -2]], dout: [[1, 1]] },
+        { x: [[-1, 2]], dout: [[1, 1]] },
+        { x: [[3, 4]], dout: [[1, 1]] },
+      ];
       const r = await sandbox.batch(c, inputs, 5000, { forwardOnly: false, keep: ["out"] });
       expect(r.kind).toBe("returned");
       const items = (r as { value: BatchItem[] }).value;
@@ -374,8 +450,13 @@ export function reluBackward(dout: Matrix, cache: { x: Matrix }) {
 
 // ------------------------------------------------------------------------------- whole gradings
 
-const gradecheckOnly = (a: AssignmentName, dir: string, kinds: ("gradcheck" | "golden")[] = ["gradcheck"]) => gradeSubmission(a, dir, { secret: SECRET, kinds });
-const explain = (r: SubmissionResult) => r.tests.filter((t) => t.outcome.status !== "passed").map((t) => `${t.test.name}: ${t.outcome.status}: ${t.outcome.message}`).join("\n");
+const gradecheckOnly = (a: AssignmentName, dir: string, kinds: ("gradcheck" | "golden")[] = ["gradcheck"]) =>
+  gradeSubmission(a, dir, { secret: SECRET, kinds });
+const explain = (r: SubmissionResult) =>
+  r.tests
+    .filter((t) => t.outcome.status !== "passed")
+    .map((t) => `${t.test.name}: ${t.outcome.status}: ${t.outcome.message}`)
+    .join("\n");
 
 /** The reference's layers.ts as a submission folder, its exported affineForward replaced by `forward`
  *  (the reference's own kept as affineCore, which maxoutForward goes on using). */
@@ -415,8 +496,12 @@ describe("whole gradings", () => {
     expect(r.tests.filter((t) => t.outcome.status !== "passed").map((t) => t.test.export)).toEqual(["sigmoidBackward"]);
     const o = r.tests.find((t) => t.test.export === "sigmoidBackward")!.outcome;
     expectFailed(o);
-    expect(o.message).toMatch(/^sigmoidBackward: dx\[\d\]\[\d\] = [\d.e-]+, but centered differences of the forward give -?[\d.e-]+ \(\d+ of 15 checked entries differ\)$/);
-    expect(o.details).toMatch(/worst entry dx\[\d\]\[\d\]: analytic \(yours\) [\d.e-]+, numeric -?[\d.e-]+\ndifference [\d.e+-]+, CS231n relative error [\d.e+-]+\nrule: \|analytic − numeric\| ≤ 1e-8·max\(1, max\|numeric\|\) \+ 1e-6·\|numeric\|/);
+    expect(o.message).toMatch(
+      /^sigmoidBackward: dx\[\d\]\[\d\] = [\d.e-]+, but centered differences of the forward give -?[\d.e-]+ \(\d+ of 15 checked entries differ\)$/,
+    );
+    expect(o.details).toMatch(
+      /worst entry dx\[\d\]\[\d\]: analytic \(yours\) [\d.e-]+, numeric -?[\d.e-]+\ndifference [\d.e+-]+, CS231n relative error [\d.e+-]+\nrule: \|analytic − numeric\| ≤ 1e-8·max\(1, max\|numeric\|\) \+ 1e-6·\|numeric\|/,
+    );
     expect(o.details).toMatch(/f = Σ out·dout, with the case's random dout/);
     expect(o.details).toContain("case sigmoid/3x5/0 (seed golden:sigmoid/3x5/0)");
     expect(o.replay && replayText(o.replay)).toBe("case sigmoid/3x5/0 of fixtures/golden/layers.json");
@@ -430,18 +515,25 @@ describe("whole gradings", () => {
     const lost = r.tests.filter((t) => t.outcome.status !== "passed").map((t) => `${t.test.export} ${t.test.kind}`);
     expect(lost).toEqual(["affineForward golden"]);
     const o = r.tests.find((t) => t.test.export === "affineBackward" && t.test.kind === "gradcheck")!.outcome;
-    expect(o.message).toMatch(/centered differences of the reference's forward, h = 1e-5; on every case, your affineForward does not match the reference, so the numeric gradient there uses the reference's forward/);
+    expect(o.message).toMatch(
+      /centered differences of the reference's forward, h = 1e-5; on every case, your affineForward does not match the reference, so the numeric gradient there uses the reference's forward/,
+    );
   });
 
   it("the larger case reaches what golden sizes cannot: an off-by-one at the last row, caught at a corner", async () => {
     const dir = layersWithAffine("last-row", "return affineCore(x, w, b);", [
-      ["const dw = x.transpose().mmul(dout); // ∂out/∂w = x:  D×N · N×M", "const dw = x.transpose().mmul(dout);\n  if (dw.rows >= 12) for (let j = 0; j < dw.columns; j++) dw.set(dw.rows - 1, j, 0);"],
+      [
+        "const dw = x.transpose().mmul(dout); // ∂out/∂w = x:  D×N · N×M",
+        "const dw = x.transpose().mmul(dout);\n  if (dw.rows >= 12) for (let j = 0; j < dw.columns; j++) dw.set(dw.rows - 1, j, 0);",
+      ],
     ]);
     const r = await gradecheckOnly("layers", dir, ["golden", "gradcheck"]);
     expect(r.tests.filter((t) => t.outcome.status !== "passed").map((t) => `${t.test.export} ${t.test.kind}`)).toEqual(["affineBackward gradcheck"]);
     const o = r.tests.find((t) => t.test.export === "affineBackward" && t.test.kind === "gradcheck")!.outcome;
     expectFailed(o);
-    expect(o.message).toMatch(/^affineBackward: dw\[11\]\[\d\] = 0, but centered differences of the forward give -?[\d.e-]+ \(\d+ of 20 checked entries differ\)$/);
+    expect(o.message).toMatch(
+      /^affineBackward: dw\[11\]\[\d\] = 0, but centered differences of the forward give -?[\d.e-]+ \(\d+ of 20 checked entries differ\)$/,
+    );
     expect(o.replay && replayText(o.replay)).toMatch(/^case affine\/6x12x10\/larger drawn with seed "visible:affineBackward: /);
   });
 
@@ -449,11 +541,16 @@ describe("whole gradings", () => {
     const spec = specOf("layers", "affineBackward");
     const cases = [...goldenOf("layers", "affineBackward"), ...largerCases(goldenOf("layers", "affineBackward"), `visible:${spec.name}`, referenceAnswers)];
     const known = cases.map((c) => (c.inputs.x as Mat)[0][0]);
-    const dir = layersWithAffine("throws-away", `if (!${JSON.stringify(known)}.includes(x.get(0, 0))) throw new Error("only the cases I have seen");\n  return affineCore(x, w, b);`);
+    const dir = layersWithAffine(
+      "throws-away",
+      `if (!${JSON.stringify(known)}.includes(x.get(0, 0))) throw new Error("only the cases I have seen");\n  return affineCore(x, w, b);`,
+    );
     const r = await gradecheckOnly("layers", dir);
     if (r.score !== r.maxScore) throw new Error(explain(r));
     const o = r.tests.find((t) => t.test.export === "affineBackward")!.outcome;
-    expect(o.message).toMatch(/your affineForward threw Error: only the cases I have seen on an input moved by ±h, so the numeric gradient there uses the reference's forward/);
+    expect(o.message).toMatch(
+      /your affineForward threw Error: only the cases I have seen on an input moved by ±h, so the numeric gradient there uses the reference's forward/,
+    );
   });
 
   it("a loss that sums instead of averaging, with the mean's gradients: every gradcheck passes through the reference's loss", async () => {

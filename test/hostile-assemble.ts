@@ -122,7 +122,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const [id, parent] = process.argv.slice(2);
   const c = id ? loadHostileManifest().cases[id] : undefined;
   if (!id || !c) {
-    process.stderr.write(`usage: node --import tsx test/hostile-assemble.ts <case-id> [<parent folder>]\ncases: ${Object.keys(loadHostileManifest().cases).join(" ")}\n`);
+    process.stderr.write(
+      `usage: node --import tsx test/hostile-assemble.ts <case-id> [<parent folder>]\ncases: ${Object.keys(loadHostileManifest().cases).join(" ")}\n`,
+    );
     process.exit(2);
   }
   if (parent) mkdirSync(parent, { recursive: true });

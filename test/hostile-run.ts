@@ -33,7 +33,9 @@ function statusKb(field: string): number | undefined {
 
 const [assignment, dir, secret, timeout, mode = "default", batch, outDir] = process.argv.slice(2);
 if (!assignment || !dir || !secret || !timeout || (batch !== undefined && (batch !== "batch" || !outDir))) {
-  process.stderr.write("usage: node --import tsx test/hostile-run.ts <assignment> <folder> <secret> <callTimeoutMs> [default|bwrap|no-bwrap] [batch <outDir>]\n");
+  process.stderr.write(
+    "usage: node --import tsx test/hostile-run.ts <assignment> <folder> <secret> <callTimeoutMs> [default|bwrap|no-bwrap] [batch <outDir>]\n",
+  );
   process.exit(2);
 }
 // Count the children each sandbox starts, through its private start() (test instrumentation).
@@ -63,4 +65,7 @@ if (batch) {
 } else {
   graded = { result: await gradeSubmission(assignment as AssignmentName, dir, options) };
 }
-process.stdout.write(`${RESULT_PREFIX}${JSON.stringify({ ...graded, rssBeforeKb, hwmAfterKb: statusKb("VmHWM"), sandboxStarts: [...starts.values()] })}\n`, () => process.exit(0));
+process.stdout.write(
+  `${RESULT_PREFIX}${JSON.stringify({ ...graded, rssBeforeKb, hwmAfterKb: statusKb("VmHWM"), sandboxStarts: [...starts.values()] })}\n`,
+  () => process.exit(0),
+);

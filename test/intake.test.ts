@@ -28,7 +28,10 @@ function folder(files: Record<string, string>): string {
 const reference = (assignment: string, file: string) => readFileSync(join("reference", assignment, file), "utf8");
 const skeleton = (assignment: string, file: string) => readFileSync(join("assignments", assignment, "skeleton", file), "utf8");
 /** The classifiers reference, with its files under `prefix`. */
-const classifiers = (prefix: string) => ({ [`${prefix}losses.ts`]: reference("classifiers", "losses.ts"), [`${prefix}linear-classifier.ts`]: reference("classifiers", "linear-classifier.ts") });
+const classifiers = (prefix: string) => ({
+  [`${prefix}losses.ts`]: reference("classifiers", "losses.ts"),
+  [`${prefix}linear-classifier.ts`]: reference("classifiers", "linear-classifier.ts"),
+});
 const FAST = { secret: SECRET, kinds: ["golden" as const] };
 
 describe("files handed in one folder down", () => {
@@ -36,24 +39,31 @@ describe("files handed in one folder down", () => {
     ["the zip of a folder", "classifiers-solution/"],
     ["GitHub's Download ZIP of a starter-kit repository", "backprop-classifiers-main/"],
     ["two folders down", "hw2/classifiers-solution/"],
-  ])("%s: graded from there, and the student is told where", async (_, prefix) => {
-    const files: Record<string, string> = { ...classifiers(prefix), "__MACOSX/._losses.ts": "junk", [`${prefix}README.md`]: "# mine" };
-    if (prefix.includes("-main")) Object.assign(files, { [`${prefix}.grader/assignments/classifiers/skeleton/losses.ts`]: "old", [`${prefix}node_modules/x/losses.ts`]: "not theirs" });
-    const dir = folder(files);
-    const intake = locateSubmission(dir, "classifiers");
-    expect(intake.root).toBe(join(dir, prefix.slice(0, -1)));
-    const r = await gradeSubmission("classifiers", dir, FAST);
-    expect(r.messages).toEqual([
-      `losses.ts and linear-classifier.ts were not at the root of your submission: found in ${prefix} and graded from there; next time hand in the files themselves, not a folder that holds them`,
-    ]);
-    expect(r.tests.length).toBeGreaterThan(0);
-    expect(r.score).toBe(r.maxScore);
-  }, 120_000);
+  ])(
+    "%s: graded from there, and the student is told where",
+    async (_, prefix) => {
+      const files: Record<string, string> = { ...classifiers(prefix), "__MACOSX/._losses.ts": "junk", [`${prefix}README.md`]: "# mine" };
+      if (prefix.includes("-main"))
+        Object.assign(files, { [`${prefix}.grader/assignments/classifiers/skeleton/losses.ts`]: "old", [`${prefix}node_modules/x/losses.ts`]: "not theirs" });
+      const dir = folder(files);
+      const intake = locateSubmission(dir, "classifiers");
+      expect(intake.root).toBe(join(dir, prefix.slice(0, -1)));
+      const r = await gradeSubmission("classifiers", dir, FAST);
+      expect(r.messages).toEqual([
+        `losses.ts and linear-classifier.ts were not at the root of your submission: found in ${prefix} and graded from there; next time hand in the files themselves, not a folder that holds them`,
+      ]);
+      expect(r.tests.length).toBeGreaterThan(0);
+      expect(r.score).toBe(r.maxScore);
+    },
+    120_000,
+  );
 
   it("one file assignments too (layers.js in a folder)", () => {
     const dir = folder({ "my layers/layers.js": "export const x = 1;" });
     const intake = locateSubmission(dir, "layers");
-    expect(intake.notes).toEqual(["layers.ts was not at the root of your submission: found in my layers/ and graded from there; next time hand in the files themselves, not a folder that holds them"]);
+    expect(intake.notes).toEqual([
+      "layers.ts was not at the root of your submission: found in my layers/ and graded from there; next time hand in the files themselves, not a folder that holds them",
+    ]);
     expect(intake.files[0]).toMatchObject({ found: true, path: join(dir, "my layers", "layers.js") });
   });
 
@@ -84,7 +94,10 @@ describe("files handed in one folder down", () => {
     const dir = folder({ "a/losses.ts": "x", "b/linear-classifier.js": "y" });
     const intake = locateSubmission(dir, "classifiers");
     expect(intake.root).toBe(dir);
-    expect(intake.files.map((f) => (f.found ? f.path : f.message.split("; ")[1]))).toEqual(["it is in a/losses.ts: move it to the root", "it is in b/linear-classifier.js: move it to the root"]);
+    expect(intake.files.map((f) => (f.found ? f.path : f.message.split("; ")[1]))).toEqual([
+      "it is in a/losses.ts: move it to the root",
+      "it is in b/linear-classifier.js: move it to the root",
+    ]);
   });
 
   it("a linked folder is never searched (it could lead to the reference)", () => {
@@ -138,7 +151,9 @@ describe("two versions of a contract file", () => {
   it("both the student's own: neither is graded, and one line says which files clash and what to remove", async () => {
     const dir = folder({ "layers.ts": reference("layers", "layers.ts"), "layers.js": "export const nothing = 1;" });
     const r = await gradeSubmission("layers", dir, FAST);
-    expect(r.messages).toEqual(["layers.ts and layers.js clash: each holds your own version of layers.ts, and only one may be handed in, so neither was graded; remove the one you do not want graded"]);
+    expect(r.messages).toEqual([
+      "layers.ts and layers.js clash: each holds your own version of layers.ts, and only one may be handed in, so neither was graded; remove the one you do not want graded",
+    ]);
     expect(r.score).toBe(0);
     expect(r.tests.every((t) => t.outcome.status === "failed" && t.outcome.message === r.messages[0])).toBe(true);
   }, 60_000);

@@ -42,44 +42,74 @@ type Said = { hint: string } | { diagnosis: string };
 const BUGS: [string, AssignmentName, string, string, string, string, RegExp, Said][] = [
   // name, assignment, file, from, to, export, message, what else it says
   [
-    "sigmoidForward as e^x/(1+e^x)", "layers", "layers.js",
-    "elementwise(x, (v) => 1 / (1 + Math.exp(-v)))", "elementwise(x, (v) => Math.exp(v) / (1 + Math.exp(v)))",
-    "sigmoidForward", /^sigmoidForward: cannot test its properties: out\[0\]\[0\] is .*NaN/,
+    "sigmoidForward as e^x/(1+e^x)",
+    "layers",
+    "layers.js",
+    "elementwise(x, (v) => 1 / (1 + Math.exp(-v)))",
+    "elementwise(x, (v) => Math.exp(v) / (1 + Math.exp(v)))",
+    "sigmoidForward",
+    /^sigmoidForward: cannot test its properties: out\[0\]\[0\] is .*NaN/,
     { hint: "compute 1/(1+e^-x): e^x/(1+e^x) is Infinity/Infinity = NaN for x > 709" },
   ],
   [
-    "reluBackward with the mask x >= 0", "layers", "layers.js",
-    "dx[i][j] = cache.x.get(i, j) > 0 ? dout.get(i, j) : 0;", "dx[i][j] = cache.x.get(i, j) >= 0 ? dout.get(i, j) : 0;",
-    "reluBackward", /^reluBackward: dx\[0\]\[0\] = 1\.5\d* where x = 0 and dout = 1\.5\d*, expected 0$/, { hint: AT_ZERO },
+    "reluBackward with the mask x >= 0",
+    "layers",
+    "layers.js",
+    "dx[i][j] = cache.x.get(i, j) > 0 ? dout.get(i, j) : 0;",
+    "dx[i][j] = cache.x.get(i, j) >= 0 ? dout.get(i, j) : 0;",
+    "reluBackward",
+    /^reluBackward: dx\[0\]\[0\] = 1\.5\d* where x = 0 and dout = 1\.5\d*, expected 0$/,
+    { hint: AT_ZERO },
   ],
   [
-    "leakyReluBackward with x >= 0", "layers", "layers.js",
-    "dx[i][j] = x.get(i, j) > 0 ? dout.get(i, j) : slope * dout.get(i, j);", "dx[i][j] = x.get(i, j) >= 0 ? dout.get(i, j) : slope * dout.get(i, j);",
-    "leakyReluBackward", /^leakyReluBackward: dx\[0\]\[0\] = 1\.5\d* where x = 0 and dout = 1\.5\d*, expected 0\.15\d*$/, { hint: AT_ZERO },
+    "leakyReluBackward with x >= 0",
+    "layers",
+    "layers.js",
+    "dx[i][j] = x.get(i, j) > 0 ? dout.get(i, j) : slope * dout.get(i, j);",
+    "dx[i][j] = x.get(i, j) >= 0 ? dout.get(i, j) : slope * dout.get(i, j);",
+    "leakyReluBackward",
+    /^leakyReluBackward: dx\[0\]\[0\] = 1\.5\d* where x = 0 and dout = 1\.5\d*, expected 0\.15\d*$/,
+    { hint: AT_ZERO },
   ],
   [
-    "eluBackward with x >= 0", "layers", "layers.js",
-    "dx[i][j] = v > 0 ? dout.get(i, j) : dout.get(i, j) * alpha * Math.exp(v);", "dx[i][j] = v >= 0 ? dout.get(i, j) : dout.get(i, j) * alpha * Math.exp(v);",
+    "eluBackward with x >= 0",
+    "layers",
+    "layers.js",
+    "dx[i][j] = v > 0 ? dout.get(i, j) : dout.get(i, j) * alpha * Math.exp(v);",
+    "dx[i][j] = v >= 0 ? dout.get(i, j) : dout.get(i, j) * alpha * Math.exp(v);",
     // with the default alpha = 1 the two branches agree at x = 0: only alpha = 0.6 tells them apart
-    "eluBackward", /^eluBackward: dx\[0\]\[0\] = 1\.5\d* where x = 0 and dout = 1\.5\d* \(alpha = 0\.6\), expected 0\.9\d*$/, { hint: AT_ZERO },
+    "eluBackward",
+    /^eluBackward: dx\[0\]\[0\] = 1\.5\d* where x = 0 and dout = 1\.5\d* \(alpha = 0\.6\), expected 0\.9\d*$/,
+    { hint: AT_ZERO },
   ],
   [
-    "twoLayerNetLoss with the ReLU mask z1 >= 0", "two-layer-net", "two-layer-net.js",
-    "if (!(pre[i][k] > 0)) dh[i][k] = 0;", "if (!(pre[i][k] >= 0)) dh[i][k] = 0;",
-    "twoLayerNetLoss", /^twoLayerNetLoss: with b1 = 0 and a row of X all 0 \(pre-activations exactly 0\), db1\[0\]\[\d+\] = \S+, expected \S+$/,
+    "twoLayerNetLoss with the ReLU mask z1 >= 0",
+    "two-layer-net",
+    "two-layer-net.js",
+    "if (!(pre[i][k] > 0)) dh[i][k] = 0;",
+    "if (!(pre[i][k] >= 0)) dh[i][k] = 0;",
+    "twoLayerNetLoss",
+    /^twoLayerNetLoss: with b1 = 0 and a row of X all 0 \(pre-activations exactly 0\), db1\[0\]\[\d+\] = \S+, expected \S+$/,
     // the catalog's variant (the mask z1 >= 0) matches the answer on that case: a likely cause
-    { diagnosis: "twoLayerNetLoss: db1 lets the gradient through where the pre-activation z1 = X·W1 + b1 is exactly 0: the ReLU's mask is z1 > 0 (strictly), so the gradient is 0 where z1 = 0" },
+    {
+      diagnosis:
+        "twoLayerNetLoss: db1 lets the gradient through where the pre-activation z1 = X·W1 + b1 is exactly 0: the ReLU's mask is z1 > 0 (strictly), so the gradient is 0 where z1 = 0",
+    },
   ],
 ];
 
 describe("properties at the kink and far from 0", () => {
-  it.each(["layers", "two-layer-net"] as const)("the untouched sample %s/ada-loops-js and the reference pass every properties test", async (assignment) => {
-    for (const dir of [`fixtures/submissions/${assignment}/ada-loops-js`, `reference/${assignment}`]) {
-      const r = await grade(assignment, dir);
-      expect(r.tests.length).toBeGreaterThan(0);
-      if (failing(r).length > 0) throw new Error(`${dir}:\n${explain(failing(r))}`);
-    }
-  }, 60_000);
+  it.each(["layers", "two-layer-net"] as const)(
+    "the untouched sample %s/ada-loops-js and the reference pass every properties test",
+    async (assignment) => {
+      for (const dir of [`fixtures/submissions/${assignment}/ada-loops-js`, `reference/${assignment}`]) {
+        const r = await grade(assignment, dir);
+        expect(r.tests.length).toBeGreaterThan(0);
+        if (failing(r).length > 0) throw new Error(`${dir}:\n${explain(failing(r))}`);
+      }
+    },
+    60_000,
+  );
 
   it("sigmoidForward's properties test exists and is worth 1 point", async () => {
     const r = await grade("layers", "reference/layers");
@@ -87,16 +117,20 @@ describe("properties at the kink and far from 0", () => {
     expect(t.map((k) => [k.test.check, k.test.points])).toEqual([["forward-properties", 1]]);
   }, 60_000);
 
-  it.each(BUGS)("%s fails its own export's properties test only, saying why", async (_name, assignment, file, from, to, exportName, message, said) => {
-    const r = await grade(assignment, variant(assignment, file, from, to));
-    const failed = failing(r);
-    if (failed.length !== 1) throw new Error(`expected only ${exportName}'s properties test to fail:\n${explain(failed)}`);
-    const [t] = failed;
-    expect(t.test.export).toBe(exportName);
-    expect(t.outcome.status).toBe("failed");
-    if (t.outcome.status !== "failed") return;
-    expect(t.outcome.message).toMatch(message);
-    expect({ hint: t.outcome.hint, diagnosis: t.outcome.diagnosis }).toEqual({ hint: undefined, diagnosis: undefined, ...said });
-    expect(t.outcome.replay).toBeDefined();
-  }, 60_000);
+  it.each(BUGS)(
+    "%s fails its own export's properties test only, saying why",
+    async (_name, assignment, file, from, to, exportName, message, said) => {
+      const r = await grade(assignment, variant(assignment, file, from, to));
+      const failed = failing(r);
+      if (failed.length !== 1) throw new Error(`expected only ${exportName}'s properties test to fail:\n${explain(failed)}`);
+      const [t] = failed;
+      expect(t.test.export).toBe(exportName);
+      expect(t.outcome.status).toBe("failed");
+      if (t.outcome.status !== "failed") return;
+      expect(t.outcome.message).toMatch(message);
+      expect({ hint: t.outcome.hint, diagnosis: t.outcome.diagnosis }).toEqual({ hint: undefined, diagnosis: undefined, ...said });
+      expect(t.outcome.replay).toBeDefined();
+    },
+    60_000,
+  );
 });

@@ -43,7 +43,10 @@ async function spinningChild(tag: string, not?: number): Promise<Leftover> {
     // the node itself (its argv[0] is node), not bwrap around it; loading takes a fraction of a second of CPU
     const spinning = processesTagged(tag).find((p) => p.pid !== not && /^\S*node /.test(p.args) && /runner\.mjs/.test(p.args) && (cpuMs(p.pid) ?? 0) > 1000);
     if (spinning) return spinning;
-    if (Date.now() > end) throw new Error(`no child of the grading spun in student code within 60 s; the grading's processes: ${describeLeftovers(processesTagged(tag)) || "none"}`);
+    if (Date.now() > end)
+      throw new Error(
+        `no child of the grading spun in student code within 60 s; the grading's processes: ${describeLeftovers(processesTagged(tag)) || "none"}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -82,7 +85,12 @@ const withSetpriv = linux && (await parentDeathAvailable());
 const skipped = (runs: boolean, why: string) => (runs ? "" : ` (skipped: ${why})`);
 
 describe.each([
-  { mode: "with bubblewrap", env: {} as Record<string, string>, runs: withBwrap, skip: skipped(withBwrap, linux ? "bubblewrap cannot run here" : "Linux only") },
+  {
+    mode: "with bubblewrap",
+    env: {} as Record<string, string>,
+    runs: withBwrap,
+    skip: skipped(withBwrap, linux ? "bubblewrap cannot run here" : "Linux only"),
+  },
   {
     mode: "without bubblewrap",
     env: { BACKPROP_GRADER_BWRAP: "0" } as Record<string, string>,
@@ -97,47 +105,57 @@ describe.each([
     ways: WAYS.filter((w) => !("signal" in w.ended && w.ended.signal === "SIGKILL")),
   },
 ])("$mode$skip", ({ env, runs, ways = WAYS }) => {
-  (runs ? it.each : it.skip.each)([...ways])("after $way, no process of the grading is left", async (w) => {
-    const { end, ended } = w;
-    const crash = "crash" in w;
-    const { grader, tag } = startGrading(env, { crashOnSigusr2: crash, stubborn: true });
-    try {
-      const child = await spinningChild(tag);
-      // the backstop: the kernel ends a child that has used this much CPU, whoever its parent is
-      expect(readFileSync(`/proc/${child.pid}/limits`, "utf8")).toMatch(new RegExp(`^Max cpu time +${CPU_CAP_SECONDS} +${CPU_CAP_SECONDS + 5} +seconds`, "m"));
-      end(grader.pid!);
-      const r = await grader;
-      expect({ signal: r.signal, exitCode: r.exitCode }).toMatchObject(ended);
-      if (crash) expect(r.stderr).toContain("the grader crashed (test/crash-on-sigusr2.mjs)");
-      expect(describeLeftovers(await remainingAfter(tag, GONE_WITHIN_MS))).toBe("");
-    } finally {
-      grader.kill("SIGKILL"); // after a failure above (a no-op once it has ended)
-      await grader;
-      killAll(await remainingAfter(tag, GONE_WITHIN_MS));
-    }
-  }, 90_000);
+  (runs ? it.each : it.skip.each)([...ways])(
+    "after $way, no process of the grading is left",
+    async (w) => {
+      const { end, ended } = w;
+      const crash = "crash" in w;
+      const { grader, tag } = startGrading(env, { crashOnSigusr2: crash, stubborn: true });
+      try {
+        const child = await spinningChild(tag);
+        // the backstop: the kernel ends a child that has used this much CPU, whoever its parent is
+        expect(readFileSync(`/proc/${child.pid}/limits`, "utf8")).toMatch(
+          new RegExp(`^Max cpu time +${CPU_CAP_SECONDS} +${CPU_CAP_SECONDS + 5} +seconds`, "m"),
+        );
+        end(grader.pid!);
+        const r = await grader;
+        expect({ signal: r.signal, exitCode: r.exitCode }).toMatchObject(ended);
+        if (crash) expect(r.stderr).toContain("the grader crashed (test/crash-on-sigusr2.mjs)");
+        expect(describeLeftovers(await remainingAfter(tag, GONE_WITHIN_MS))).toBe("");
+      } finally {
+        grader.kill("SIGKILL"); // after a failure above (a no-op once it has ended)
+        await grader;
+        killAll(await remainingAfter(tag, GONE_WITHIN_MS));
+      }
+    },
+    90_000,
+  );
 });
 
 describe("the runner", () => {
-  (linux ? it : it.skip)("ends on SIGTERM or SIGINT while student code loops: nothing in it keeps the signal from ending it", async () => {
-    const { grader, tag } = startGrading({ BACKPROP_GRADER_BWRAP: "0" });
-    try {
-      let previous: number | undefined;
-      for (const signal of ["SIGTERM", "SIGINT"] as const) {
-        // the grader starts a new child for the next case after each one ends: it loops again
-        const child = await spinningChild(tag, previous);
-        process.kill(child.pid, signal);
-        const gone = Date.now() + GONE_WITHIN_MS;
-        while (processesTagged(tag).some((p) => p.pid === child.pid) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
-        expect(processesTagged(tag).filter((p) => p.pid === child.pid)).toEqual([]);
-        previous = child.pid;
+  (linux ? it : it.skip)(
+    "ends on SIGTERM or SIGINT while student code loops: nothing in it keeps the signal from ending it",
+    async () => {
+      const { grader, tag } = startGrading({ BACKPROP_GRADER_BWRAP: "0" });
+      try {
+        let previous: number | undefined;
+        for (const signal of ["SIGTERM", "SIGINT"] as const) {
+          // the grader starts a new child for the next case after each one ends: it loops again
+          const child = await spinningChild(tag, previous);
+          process.kill(child.pid, signal);
+          const gone = Date.now() + GONE_WITHIN_MS;
+          while (processesTagged(tag).some((p) => p.pid === child.pid) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
+          expect(processesTagged(tag).filter((p) => p.pid === child.pid)).toEqual([]);
+          previous = child.pid;
+        }
+      } finally {
+        grader.kill("SIGKILL");
+        await grader;
+        killAll(await remainingAfter(tag, GONE_WITHIN_MS));
       }
-    } finally {
-      grader.kill("SIGKILL");
-      await grader;
-      killAll(await remainingAfter(tag, GONE_WITHIN_MS));
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 
   it("exits before loading the student's code when its parent is no longer the grader that started it", async () => {
     // the race parent-death.ts closes: the grader died before setpriv armed the death signal

@@ -41,38 +41,48 @@ const lockText = (pid: number, host = hostname()) =>
   JSON.stringify({ pid, host, started: new Date().toISOString(), command: "npm run grade -- --assignment classifiers --submissions class --out out" });
 
 describe("two runs on one output folder", () => {
-  it.each(["SIGTERM", "SIGINT"] as const)("the second exits 2 naming the first, which keeps grading; %s releases the lock", async (signal) => {
-    const out = tmp();
-    const tag = tagFolder(); // the run's TMPDIR: its sandboxed children's command lines hold it
-    const first = execa(process.execPath, [...GRADE, "--assignment", "classifiers", "--submissions", endlessClass(), "--out", out, "--timeout", "120000"], { reject: false, env: { ...GRADE_ENV, TMPDIR: tag } });
-    try {
-      let firstErr = "";
-      first.stderr?.on("data", (d: Buffer) => (firstErr += d.toString()));
-      await until(() => /hidden cases/.test(firstErr), 30_000, "the first run to start grading");
-      const held = readFileSync(join(out, LOCK_FILE), "utf8");
-      expect(JSON.parse(held)).toMatchObject({ pid: first.pid, host: hostname() });
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "the second exits 2 naming the first, which keeps grading; %s releases the lock",
+    async (signal) => {
+      const out = tmp();
+      const tag = tagFolder(); // the run's TMPDIR: its sandboxed children's command lines hold it
+      const first = execa(process.execPath, [...GRADE, "--assignment", "classifiers", "--submissions", endlessClass(), "--out", out, "--timeout", "120000"], {
+        reject: false,
+        env: { ...GRADE_ENV, TMPDIR: tag },
+      });
+      try {
+        let firstErr = "";
+        first.stderr?.on("data", (d: Buffer) => (firstErr += d.toString()));
+        await until(() => /hidden cases/.test(firstErr), 30_000, "the first run to start grading");
+        const held = readFileSync(join(out, LOCK_FILE), "utf8");
+        expect(JSON.parse(held)).toMatchObject({ pid: first.pid, host: hostname() });
 
-      const second = await grade(["--assignment", "classifiers", "--submissions", emptyClass(), "--out", out]);
-      const esc = out.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-      expectUsageError(second, new RegExp(
-        `^error: ${esc} is being graded by pid ${first.pid} \\(started \\d\\d:\\d\\d:\\d\\d, node --import tsx scripts/grade\\.ts --assignment classifiers [^)]*\\); wait for it or remove ${esc}/\\.grading\\.lock if that process is gone$`,
-      ));
-      expect(readdirSync(out)).toEqual([LOCK_FILE]); // the second wrote nothing: not even "ada"
-      expect(readFileSync(join(out, LOCK_FILE), "utf8")).toBe(held);
-      expect(first.exitCode).toBeNull(); // still grading
+        const second = await grade(["--assignment", "classifiers", "--submissions", emptyClass(), "--out", out]);
+        const esc = out.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+        expectUsageError(
+          second,
+          new RegExp(
+            `^error: ${esc} is being graded by pid ${first.pid} \\(started \\d\\d:\\d\\d:\\d\\d, node --import tsx scripts/grade\\.ts --assignment classifiers [^)]*\\); wait for it or remove ${esc}/\\.grading\\.lock if that process is gone$`,
+          ),
+        );
+        expect(readdirSync(out)).toEqual([LOCK_FILE]); // the second wrote nothing: not even "ada"
+        expect(readFileSync(join(out, LOCK_FILE), "utf8")).toBe(held);
+        expect(first.exitCode).toBeNull(); // still grading
 
-      first.kill(signal);
-      const ended = await first;
-      expect(ended.signal).toBe(signal); // signal-exit re-raises it after the cleanup
-      expect(readdirSync(out)).toEqual([]);
-      const left = await remainingAfter(`${tag}/`, 3000); // the child looping in svmLoss went with it
-      expect(describeLeftovers(left)).toBe("");
-    } finally {
-      first.kill(); // whatever failed above, never leave it grading: SIGTERM (its sandboxes go too), SIGKILL 5 s later
-      await first;
-      killAll(await remainingAfter(`${tag}/`, 3000));
-    }
-  }, 90_000);
+        first.kill(signal);
+        const ended = await first;
+        expect(ended.signal).toBe(signal); // signal-exit re-raises it after the cleanup
+        expect(readdirSync(out)).toEqual([]);
+        const left = await remainingAfter(`${tag}/`, 3000); // the child looping in svmLoss went with it
+        expect(describeLeftovers(left)).toBe("");
+      } finally {
+        first.kill(); // whatever failed above, never leave it grading: SIGTERM (its sandboxes go too), SIGKILL 5 s later
+        await first;
+        killAll(await remainingAfter(`${tag}/`, 3000));
+      }
+    },
+    90_000,
+  );
 
   it("the lock's exit handler leaves the next one to run (execa's kill of a sandbox, after a SIGTERM)", async () => {
     // signal-exit runs its handlers by for…of over the array that removing one splices: a handler
@@ -100,7 +110,12 @@ describe("two runs on one output folder", () => {
     const text = lockText(process.pid);
     writeFileSync(join(out, LOCK_FILE), text);
     const r = await grade(["--assignment", "classifiers", ...args(out)]);
-    expectUsageError(r, new RegExp(`^error: \\S+ is being graded by pid ${process.pid} \\(started \\d\\d:\\d\\d:\\d\\d, npm run grade -- --assignment classifiers --submissions class --out out\\); wait for it or remove \\S+/\\.grading\\.lock if that process is gone$`));
+    expectUsageError(
+      r,
+      new RegExp(
+        `^error: \\S+ is being graded by pid ${process.pid} \\(started \\d\\d:\\d\\d:\\d\\d, npm run grade -- --assignment classifiers --submissions class --out out\\); wait for it or remove \\S+/\\.grading\\.lock if that process is gone$`,
+      ),
+    );
     expect(readdirSync(out)).toEqual([LOCK_FILE]);
     expect(readFileSync(join(out, LOCK_FILE), "utf8")).toBe(text);
   });
@@ -117,7 +132,10 @@ describe("two runs on one output folder", () => {
     const out = tmp();
     writeFileSync(join(out, LOCK_FILE), "");
     const r = await grade(["--assignment", "classifiers", "--submissions", emptyClass(), "--out", out]);
-    expectUsageError(r, /^error: \S+ is locked by \S+\/\.grading\.lock, which does not say who holds it; wait for any grading run on \S+, or remove \S+\/\.grading\.lock if there is none$/);
+    expectUsageError(
+      r,
+      /^error: \S+ is locked by \S+\/\.grading\.lock, which does not say who holds it; wait for any grading run on \S+, or remove \S+\/\.grading\.lock if there is none$/,
+    );
   });
 
   it("a stale lock (its pid is gone) is taken over with a note, and released at the end", async () => {
@@ -126,7 +144,11 @@ describe("two runs on one output folder", () => {
     writeFileSync(join(out, LOCK_FILE), lockText(pid));
     const r = await grade(["--assignment", "classifiers", "--submissions", emptyClass(), "--out", out]);
     expect(r.exitCode).toBe(0);
-    expect(r.stderr.split("\n")[0]).toMatch(new RegExp(`^note: took over \\S+/\\.grading\\.lock left by pid ${pid} \\(started \\d\\d:\\d\\d:\\d\\d, npm run grade -- .*\\), which is no longer running$`));
+    expect(r.stderr.split("\n")[0]).toMatch(
+      new RegExp(
+        `^note: took over \\S+/\\.grading\\.lock left by pid ${pid} \\(started \\d\\d:\\d\\d:\\d\\d, npm run grade -- .*\\), which is no longer running$`,
+      ),
+    );
     expect(readdirSync(out).sort()).toEqual(["ada", "gradebook.csv", "junit.xml", "report.html", "similarity.csv", "staff-signals.csv"]);
     expect(existsSync(join(out, `${LOCK_FILE}.takeover`))).toBe(false);
   });
@@ -135,23 +157,37 @@ describe("two runs on one output folder", () => {
 describe("every lock is released when its run ends", () => {
   /** A node process that locks `outs` in order (the no-argument `grade` locks four), then does `then`. */
   const locker = (outs: string[], then: string) =>
-    execa(process.execPath, ["--import", "tsx", "--input-type=module", "-e", `
+    execa(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
+        `
       import { lockOutputFolder } from ${JSON.stringify(new URL("../scripts/lock-output-folder.ts", import.meta.url).pathname)};
       const locks = ${JSON.stringify(outs)}.map((out) => lockOutputFolder(out, "test"));
       console.log("locked");
-      ${then}`], { reject: false });
+      ${then}`,
+      ],
+      { reject: false },
+    );
 
   it.each([
     ["ends on its own", ""],
     ["calls process.exit", "process.exit(3);"],
     ["releases one lock itself, then ends", "locks[1].release();"],
-  ])("four folders locked by a run that %s: none keeps its lock", async (_, then) => {
-    const outs = [tmp(), tmp(), tmp(), tmp()];
-    const r = await locker(outs, then);
-    expect(r.stdout).toBe("locked");
-    expect(r.stderr).toBe("");
-    expect(outs.filter((out) => existsSync(join(out, LOCK_FILE)))).toEqual([]);
-  }, 60_000);
+  ])(
+    "four folders locked by a run that %s: none keeps its lock",
+    async (_, then) => {
+      const outs = [tmp(), tmp(), tmp(), tmp()];
+      const r = await locker(outs, then);
+      expect(r.stdout).toBe("locked");
+      expect(r.stderr).toBe("");
+      expect(outs.filter((out) => existsSync(join(out, LOCK_FILE)))).toEqual([]);
+    },
+    60_000,
+  );
 
   it("four folders locked by a run stopped by SIGTERM: none keeps its lock", async () => {
     const outs = [tmp(), tmp(), tmp(), tmp()];
@@ -208,6 +244,11 @@ describe("students who handed in nothing", () => {
       expect(results.output).toMatch(/^No files handed in: your submission folder is empty\.\n\nlosses\.ts is missing/);
     }
     expect(JSON.parse(readFileSync(join(out, "cy", "results.json"), "utf8")).score).toBe(100);
-    expect(readFileSync(join(out, "gradebook.csv"), "utf8").split("\n").slice(1, 4).map((row) => row.split(",").slice(0, 2).join(","))).toEqual(["ada,0", "bob,0", "cy,100"]);
+    expect(
+      readFileSync(join(out, "gradebook.csv"), "utf8")
+        .split("\n")
+        .slice(1, 4)
+        .map((row) => row.split(",").slice(0, 2).join(",")),
+    ).toEqual(["ada,0", "bob,0", "cy,100"]);
   }, 60_000);
 });

@@ -99,7 +99,14 @@ const REPORT: MutationReport = {
         { id: "2", mutatorName: "EqualityOperator", replacement: "j <= C", status: "Survived", location: at(3, 17, 5) },
         { id: "3", mutatorName: "UpdateOperator", replacement: "j--", status: "Timeout", location: at(2, 24, 3) },
         { id: "4", mutatorName: "ConditionalExpression", replacement: "false", status: "Killed", statusReason: "failed: svmLoss", location: at(2, 17, 5) },
-        { id: "5", mutatorName: "ConditionalExpression", replacement: "true", status: "Killed", statusReason: `mutant 5\n${HARNESS_MARK}\n`, location: at(2, 17, 5) },
+        {
+          id: "5",
+          mutatorName: "ConditionalExpression",
+          replacement: "true",
+          status: "Killed",
+          statusReason: `mutant 5\n${HARNESS_MARK}\n`,
+          location: at(2, 17, 5),
+        },
       ],
     },
     "reference/classifiers/linear-classifier.ts": {
@@ -112,7 +119,14 @@ const REPORT: MutationReport = {
     },
   },
 };
-const ENTRY: EquivalentEntry = { file: "reference/classifiers/losses.ts", line: 3, mutator: "EqualityOperator", original: "j < C", replacement: "j <= C", why: "reads past the row: undefined" };
+const ENTRY: EquivalentEntry = {
+  file: "reference/classifiers/losses.ts",
+  line: 3,
+  mutator: "EqualityOperator",
+  original: "j < C",
+  replacement: "j <= C",
+  why: "reads past the row: undefined",
+};
 
 describe("reading a Stryker report", () => {
   it("finds the assignment and the replaced text", () => {
@@ -137,7 +151,10 @@ describe("reading a Stryker report", () => {
     expect(ambiguous.matched.size).toBe(0);
     expect(ambiguous.stale).toHaveLength(1);
     // a unique text still matches after the code moved
-    const unique = matchEquivalents(survivors.filter((m) => m.id === "2"), [{ ...ENTRY, line: 9 }]);
+    const unique = matchEquivalents(
+      survivors.filter((m) => m.id === "2"),
+      [{ ...ENTRY, line: 9 }],
+    );
     expect([...unique.matched.keys()].map((m: Mutant) => m.id)).toEqual(["2"]);
     const moved = matchEquivalents(survivors, [{ ...ENTRY, line: 40, file: "reference/classifiers/linear-classifier.ts" }]);
     expect(moved.matched.size).toBe(0);
@@ -168,7 +185,10 @@ describe("scripts/equivalent-mutants.json", () => {
     for (const e of entries) {
       expect(assignmentOfFile(e.file)).not.toBeNull();
       const lines = readFileSync(new URL(`../${e.file}`, import.meta.url), "utf8").split("\n");
-      expect({ entry: `${e.file}:${e.line}`, found: lines[e.line - 1]?.includes(e.original.split("\n")[0]) }).toEqual({ entry: `${e.file}:${e.line}`, found: true });
+      expect({ entry: `${e.file}:${e.line}`, found: lines[e.line - 1]?.includes(e.original.split("\n")[0]) }).toEqual({
+        entry: `${e.file}:${e.line}`,
+        found: true,
+      });
       expect(e.mutator).toMatch(/^[A-Z]\w+$/);
       expect(e.why.length).toBeGreaterThan(20);
     }

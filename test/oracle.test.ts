@@ -21,14 +21,10 @@ import { REFERENCE } from "../graders/reference";
 const TOLERANCE = 1e-9;
 const GENERATOR = "scripts/torch-oracle.py";
 
-
 const oraclePath = (a: AssignmentName) => fileURLToPath(new URL(`../fixtures/oracle/${a}.json`, import.meta.url));
 
 /** Every oracle file, loaded (and validated) once, at collection time. */
-const FILES = Object.fromEntries(ASSIGNMENTS.map((a) => [a, loadCaseFile(oraclePath(a))])) as Record<
-  AssignmentName,
-  CaseFile
->;
+const FILES = Object.fromEntries(ASSIGNMENTS.map((a) => [a, loadCaseFile(oraclePath(a))])) as Record<AssignmentName, CaseFile>;
 
 // ----------------------------------------------------------------------------- comparison
 
@@ -61,8 +57,7 @@ function coordinates(value: unknown): [string, number][] | undefined {
 
 function shapeOf(value: unknown): string {
   if (typeof value === "number") return "number";
-  if (Array.isArray(value))
-    return Array.isArray(value[0]) ? `${value.length}x${(value[0] as unknown[]).length}` : `[${value.length}]`;
+  if (Array.isArray(value)) return Array.isArray(value[0]) ? `${value.length}x${(value[0] as unknown[]).length}` : `[${value.length}]`;
   if (value !== null && typeof value === "object") return `{${Object.keys(value).sort().join(",")}}`;
   return typeof value;
 }
@@ -73,8 +68,7 @@ function compare(ours: unknown, torch: unknown): Comparison {
   const got = coordinates(ours);
   const fail = (problem: string): Comparison => ({ rel: Infinity, where: "", ours, torch: NaN, problem });
   if (!got) return fail(`not a number / number[] / matrix / record: ${JSON.stringify(ours)?.slice(0, 200)}`);
-  if (shapeOf(ours) !== shapeOf(torch) || got.length !== want.length)
-    return fail(`shape ${shapeOf(ours)}, torch has ${shapeOf(torch)}`);
+  if (shapeOf(ours) !== shapeOf(torch) || got.length !== want.length) return fail(`shape ${shapeOf(ours)}, torch has ${shapeOf(torch)}`);
   const ourAt = new Map(got);
   const scale = Math.max(Math.max(...want.map(([, v]) => Math.abs(v))), 1e-300);
   let worst: Comparison = { rel: 0, where: want[0][0], ours: ourAt.get(want[0][0]), torch: want[0][1] };
@@ -95,10 +89,7 @@ interface Worst {
   key: string;
   cases: number;
 }
-const WORST = Object.fromEntries(ASSIGNMENTS.map((a) => [a, { rel: 0, id: "-", key: "-", cases: 0 }])) as Record<
-  AssignmentName,
-  Worst
->;
+const WORST = Object.fromEntries(ASSIGNMENTS.map((a) => [a, { rel: 0, id: "-", key: "-", cases: 0 }])) as Record<AssignmentName, Worst>;
 
 afterAll(() => {
   const lines = ASSIGNMENTS.map((a) => {
@@ -132,9 +123,7 @@ describe.each([...ASSIGNMENTS])("torch oracle: %s", (assignment) => {
     it("covers every gate type, alone and inside a graph", () => {
       const targets = new Set<string>(file.cases.map((c) => c.target));
       const inGraphs = new Set<string>(
-        file.cases
-          .filter((c) => c.target === "ComputationalGraph")
-          .flatMap((c) => (c.inputs.graph as GraphSpec).nodes.map((n) => n.gate.type)),
+        file.cases.filter((c) => c.target === "ComputationalGraph").flatMap((c) => (c.inputs.graph as GraphSpec).nodes.map((n) => n.gate.type)),
       );
       expect(GATE_NAMES.filter((g) => !targets.has(g))).toEqual([]);
       expect(GATE_NAMES.filter((g) => !inGraphs.has(g))).toEqual([]);
@@ -151,9 +140,7 @@ describe.each([...ASSIGNMENTS])("torch oracle: %s", (assignment) => {
       if (r.rel > w.rel || r.problem) Object.assign(w, { rel: r.rel, id, key: key + r.where });
       if (r.problem) failures.push(`${key}: ${r.problem}`);
       else if (!(r.rel <= TOLERANCE))
-        failures.push(
-          `${key}${r.where}: ours ${String(r.ours)} vs torch ${r.torch} (rel. error ${r.rel.toExponential(3)} > ${TOLERANCE})`,
-        );
+        failures.push(`${key}${r.where}: ours ${String(r.ours)} vs torch ${r.torch} (rel. error ${r.rel.toExponential(3)} > ${TOLERANCE})`);
     }
     WORST[assignment].cases += 1;
     expect(failures).toEqual([]);

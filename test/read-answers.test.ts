@@ -8,14 +8,60 @@ import { readMatrix, readNumber } from "../graders/checks/answers";
 
 describe("readMatrix", () => {
   it("reads a rectangular matrix of finite numbers, of any shape", () => {
-    expect(readMatrix({ dx: [[1, 2, 3], [4, 5, 6]] }, "dx")).toEqual({ ok: true, value: [[1, 2, 3], [4, 5, 6]] });
+    expect(
+      readMatrix(
+        {
+          dx: [
+            [1, 2, 3],
+            [4, 5, 6],
+          ],
+        },
+        "dx",
+      ),
+    ).toEqual({
+      ok: true,
+      value: [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    });
     expect(readMatrix({ dx: [[-0]] }, "dx")).toEqual({ ok: true, value: [[-0]] });
   });
 
   it("names the first entry, in row order, that is not a finite number", () => {
-    expect(readMatrix({ dx: [[1, 2], [NaN, "x"]] }, "dx")).toEqual({ ok: false, message: "dx[1][0] is number NaN, expected a finite number" });
-    expect(readMatrix({ dx: [[1, "0.5"], [Infinity, 2]] }, "dx")).toEqual({ ok: false, message: "dx[0][1] is string 0.5, expected a finite number" });
-    expect(readMatrix({ dx: [[1, 2], [3, null]] }, "dx")).toEqual({ ok: false, message: "dx[1][1] is null, expected a finite number" });
+    expect(
+      readMatrix(
+        {
+          dx: [
+            [1, 2],
+            [NaN, "x"],
+          ],
+        },
+        "dx",
+      ),
+    ).toEqual({ ok: false, message: "dx[1][0] is number NaN, expected a finite number" });
+    expect(
+      readMatrix(
+        {
+          dx: [
+            [1, "0.5"],
+            [Infinity, 2],
+          ],
+        },
+        "dx",
+      ),
+    ).toEqual({ ok: false, message: "dx[0][1] is string 0.5, expected a finite number" });
+    expect(
+      readMatrix(
+        {
+          dx: [
+            [1, 2],
+            [3, null],
+          ],
+        },
+        "dx",
+      ),
+    ).toEqual({ ok: false, message: "dx[1][1] is null, expected a finite number" });
   });
 
   it("says what is not a matrix", () => {

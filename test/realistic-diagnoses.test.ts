@@ -33,22 +33,64 @@ interface Student {
 }
 
 const STUDENTS: Student[] = [
-  { assignment: "classifiers", id: "kim-softmax-log-of-p", says: { softmaxLoss: /softmaxLoss: loss is Infinity: it subtracts each row's max, but then takes log\(p_y\)/ }, never: /overflows|subtract each row's max before/ },
+  {
+    assignment: "classifiers",
+    id: "kim-softmax-log-of-p",
+    says: { softmaxLoss: /softmaxLoss: loss is Infinity: it subtracts each row's max, but then takes log\(p_y\)/ },
+    never: /overflows|subtract each row's max before/,
+  },
   {
     assignment: "classifiers",
     id: "lou-linear-on-softmax-sum",
-    says: { softmaxLoss: /softmaxLoss: loss and dscores are both N = \d+ times too large/, linearSoftmaxLoss: /^linearSoftmaxLoss matches what your softmaxLoss gives: fix softmaxLoss first/ },
+    says: {
+      softmaxLoss: /softmaxLoss: loss and dscores are both N = \d+ times too large/,
+      linearSoftmaxLoss: /^linearSoftmaxLoss matches what your softmaxLoss gives: fix softmaxLoss first/,
+    },
     never: /divide it by N|SUM of the row losses/,
   },
-  { assignment: "classifiers", id: "max-linear-on-svm-no-label", says: { svmLoss: /svmLoss: dscores has no gradient at the label/, linearSvmLoss: /^linearSvmLoss matches what your svmLoss gives: fix svmLoss first/ } },
-  { assignment: "classifiers", id: "ned-softmax-grad-not-averaged", says: { softmaxLoss: /softmaxLoss: dscores is N = \d+ times too large: the 1\/N of the mean is missing/ } },
+  {
+    assignment: "classifiers",
+    id: "max-linear-on-svm-no-label",
+    says: { svmLoss: /svmLoss: dscores has no gradient at the label/, linearSvmLoss: /^linearSvmLoss matches what your svmLoss gives: fix svmLoss first/ },
+  },
+  {
+    assignment: "classifiers",
+    id: "ned-softmax-grad-not-averaged",
+    says: { softmaxLoss: /softmaxLoss: dscores is N = \d+ times too large: the 1\/N of the mean is missing/ },
+  },
   { assignment: "two-layer-net", id: "ola-db2-first-row", says: { twoLayerNetLoss: /twoLayerNetLoss: db2 is the first row alone of dscores/ }, never: /ReLU/ },
-  { assignment: "two-layer-net", id: "pat-grads-not-averaged", says: { twoLayerNetLoss: /twoLayerNetLoss: dW1, dW2, db1, db2 are N = \d+ times too large .*not averaged/ }, never: /ReLU/ },
-  { assignment: "two-layer-net", id: "quin-no-relu", says: { twoLayerNetScores: /twoLayerNetScores: scores has no ReLU between the layers/, twoLayerNetLoss: /twoLayerNetLoss: the loss is that of the net WITHOUT its ReLU in the forward/ }, never: /mask must be z1 > 0/ },
-  { assignment: "two-layer-net", id: "uma-half-reg", says: { twoLayerNetLoss: /twoLayerNetLoss: dW1 and dW2 add reg·W instead of 2·reg·W \(and the loss has ½·reg·ΣW²\)/ } },
-  { assignment: "two-layer-net", id: "vic-no-reg-grad", says: { twoLayerNetLoss: /twoLayerNetLoss: dW1 and dW2 have no regularization gradient \(the loss is right\)/ } },
+  {
+    assignment: "two-layer-net",
+    id: "pat-grads-not-averaged",
+    says: { twoLayerNetLoss: /twoLayerNetLoss: dW1, dW2, db1, db2 are N = \d+ times too large .*not averaged/ },
+    never: /ReLU/,
+  },
+  {
+    assignment: "two-layer-net",
+    id: "quin-no-relu",
+    says: {
+      twoLayerNetScores: /twoLayerNetScores: scores has no ReLU between the layers/,
+      twoLayerNetLoss: /twoLayerNetLoss: the loss is that of the net WITHOUT its ReLU in the forward/,
+    },
+    never: /mask must be z1 > 0/,
+  },
+  {
+    assignment: "two-layer-net",
+    id: "uma-half-reg",
+    says: { twoLayerNetLoss: /twoLayerNetLoss: dW1 and dW2 add reg·W instead of 2·reg·W \(and the loss has ½·reg·ΣW²\)/ },
+  },
+  {
+    assignment: "two-layer-net",
+    id: "vic-no-reg-grad",
+    says: { twoLayerNetLoss: /twoLayerNetLoss: dW1 and dW2 have no regularization gradient \(the loss is right\)/ },
+  },
   { assignment: "two-layer-net", id: "rae-db1-loop", says: { twoLayerNetLoss: /twoLayerNetLoss: db1 is the last row alone of dz1/ } },
-  { assignment: "layers", id: "sam-maxout-both-pieces", says: { maxoutBackward: /maxoutBackward: .* is what sending dout to BOTH pieces gives/ }, never: /on a tie/ },
+  {
+    assignment: "layers",
+    id: "sam-maxout-both-pieces",
+    says: { maxoutBackward: /maxoutBackward: .* is what sending dout to BOTH pieces gives/ },
+    never: /on a tie/,
+  },
   { assignment: "layers", id: "tia-affine-db-assigns", says: { affineBackward: /affineBackward: db is the last row of dout alone/ } },
 ];
 
@@ -58,13 +100,17 @@ const lostOn = (r: SubmissionResult) => [...new Set(r.tests.filter((t) => t.scor
 /** Every failed test that carries a likely cause names its export's bug (and nothing `never` forbids); each export's first failed value test names it. */
 function expectRightCauses(s: Student, r: SubmissionResult, firstMustSay: boolean): void {
   const failed = r.tests.filter((t) => t.outcome.status !== "passed");
-  const show = failed.map((t) => `${t.test.name}: ${t.outcome.message.split("\n")[0]}${diagnosisOf(t) ? `\n    likely cause: ${diagnosisOf(t)}` : ""}`).join("\n");
-  if (r.tests.some((t) => t.outcome.status === "grader-error" || t.outcome.status === "could-not-check")) throw new Error(`${s.id}: not a wrong answer:\n${show}`);
+  const show = failed
+    .map((t) => `${t.test.name}: ${t.outcome.message.split("\n")[0]}${diagnosisOf(t) ? `\n    likely cause: ${diagnosisOf(t)}` : ""}`)
+    .join("\n");
+  if (r.tests.some((t) => t.outcome.status === "grader-error" || t.outcome.status === "could-not-check"))
+    throw new Error(`${s.id}: not a wrong answer:\n${show}`);
   expect(lostOn(r)).toEqual(Object.keys(s.says).sort());
   for (const [exportName, says] of Object.entries(s.says)) {
     const mine = failed.filter((t) => t.test.export === exportName);
     const first = mine.find((t) => t.test.kind === "golden" || t.test.kind === "hidden") ?? mine[0];
-    if (firstMustSay && !says.test(diagnosisOf(first) ?? "")) throw new Error(`${s.id}: ${first.test.name} should say ${says}, got "${diagnosisOf(first) ?? "no likely cause"}"\n${show}`);
+    if (firstMustSay && !says.test(diagnosisOf(first) ?? ""))
+      throw new Error(`${s.id}: ${first.test.name} should say ${says}, got "${diagnosisOf(first) ?? "no likely cause"}"\n${show}`);
   }
   for (const t of failed) {
     const d = diagnosisOf(t);
@@ -75,10 +121,17 @@ function expectRightCauses(s: Student, r: SubmissionResult, firstMustSay: boolea
 }
 
 describe("likely causes on realistic buggy submissions", () => {
-  it.each(STUDENTS.map((s) => [s.id, s] as const))("%s", async (_id, s) => {
-    const r = await gradeSubmission(s.assignment, `test/realistic-submissions/${s.assignment}/${s.id}`, { secret: "realistic-diagnoses", kinds: ["golden", "hidden", "gradcheck", "properties", "training"] });
-    expectRightCauses(s, r, true);
-  }, 120_000);
+  it.each(STUDENTS.map((s) => [s.id, s] as const))(
+    "%s",
+    async (_id, s) => {
+      const r = await gradeSubmission(s.assignment, `test/realistic-submissions/${s.assignment}/${s.id}`, {
+        secret: "realistic-diagnoses",
+        kinds: ["golden", "hidden", "gradcheck", "properties", "training"],
+      });
+      expectRightCauses(s, r, true);
+    },
+    120_000,
+  );
 });
 
 // The starter kit diagnoses offline, from the reference's answers recorded when it was made
@@ -99,9 +152,18 @@ describe("the same, offline as the starter kit grades", () => {
     }
     return recorded.get(a)!;
   }
-  it.each(STUDENTS.map((s) => [s.id, s] as const))("%s", async (_id, s) => {
-    const reference = await offline(s.assignment);
-    const r = await gradeSubmission(s.assignment, `test/realistic-submissions/${s.assignment}/${s.id}`, { secret: "kit-test", visibleOnly: true, reference, kinds: ["golden", "gradcheck", "properties"] });
-    expectRightCauses(s, r, true);
-  }, 120_000);
+  it.each(STUDENTS.map((s) => [s.id, s] as const))(
+    "%s",
+    async (_id, s) => {
+      const reference = await offline(s.assignment);
+      const r = await gradeSubmission(s.assignment, `test/realistic-submissions/${s.assignment}/${s.id}`, {
+        secret: "kit-test",
+        visibleOnly: true,
+        reference,
+        kinds: ["golden", "gradcheck", "properties"],
+      });
+      expectRightCauses(s, r, true);
+    },
+    120_000,
+  );
 });

@@ -110,7 +110,13 @@ describe("the contract's edge rules", () => {
   });
 
   it("softmaxLoss stays finite for scores of ±1e4 and its dscores rows sum to 0", () => {
-    const { loss, dscores } = losses.softmaxLoss(new Matrix([[1e4, -1e4, 0], [-1e4, 1e4, 5]]), [1, 1]);
+    const { loss, dscores } = losses.softmaxLoss(
+      new Matrix([
+        [1e4, -1e4, 0],
+        [-1e4, 1e4, 5],
+      ]),
+      [1, 1],
+    );
     close(loss, 1e4); // row 0: −log p_1 = 2e4 (mean with row 1's ≈0)
     for (const row of dscores.to2DArray()) {
       expect(row.every(Number.isFinite)).toBe(true);
@@ -119,20 +125,33 @@ describe("the contract's edge rules", () => {
   });
 
   it("linear classifiers: the regularization gradient is 2·reg·W, apart from the data term", () => {
-    const W = new Matrix([[0.5, -1], [2, 0.25], [-0.3, 1.2]]);
-    const X = new Matrix([[1, 2, 3], [-1, 0.5, 2]]);
+    const W = new Matrix([
+      [0.5, -1],
+      [2, 0.25],
+      [-0.3, 1.2],
+    ]);
+    const X = new Matrix([
+      [1, 2, 3],
+      [-1, 0.5, 2],
+    ]);
     for (const f of [linear.linearSvmLoss, linear.linearSoftmaxLoss]) {
       const a = f(W, X, [0, 1], 0);
       const b = f(W, X, [0, 1], 0.3);
       close(b.loss - a.loss, 0.3 * W.norm("frobenius") ** 2);
       const dReg = Matrix.sub(b.dW, a.dW).to2DArray().flat();
-      Matrix.mul(W, 0.6).to2DArray().flat().forEach((v, k) => close(dReg[k], v));
+      Matrix.mul(W, 0.6)
+        .to2DArray()
+        .flat()
+        .forEach((v, k) => close(dReg[k], v));
     }
   });
 
   it("two-layer net: zero weights give loss log(C), and biases are not regularized", () => {
     const z = (r: number, c: number) => Matrix.zeros(r, c);
-    const X = new Matrix([[1, -2, 0.5], [0.3, 0.1, -1]]);
+    const X = new Matrix([
+      [1, -2, 0.5],
+      [0.3, 0.1, -1],
+    ]);
     const { loss } = net.twoLayerNetLoss({ W1: z(3, 4), b1: z(1, 4), W2: z(4, 5), b2: z(1, 5) }, X, [0, 3], 0.7);
     close(loss, Math.log(5));
     const withBias = { W1: z(3, 4), b1: Matrix.ones(1, 4), W2: z(4, 5), b2: Matrix.ones(1, 5) };
@@ -195,9 +214,9 @@ describe("the reference never modifies its arguments", () => {
     for (const c of loadCaseFile(goldenPath(assignment)).cases) {
       if (isGate(c.target) || c.target === "ComputationalGraph") continue;
       const sig = SIGNATURES[c.target];
-      const args = sig.args.filter((a) => !a.optional || a.name in c.inputs).map((a) =>
-        a.kind === "matrix" ? new Matrix(c.inputs[a.name] as Mat) : a.kind === "labels" ? [...(c.inputs[a.name] as number[])] : c.inputs[a.name],
-      );
+      const args = sig.args
+        .filter((a) => !a.optional || a.name in c.inputs)
+        .map((a) => (a.kind === "matrix" ? new Matrix(c.inputs[a.name] as Mat) : a.kind === "labels" ? [...(c.inputs[a.name] as number[])] : c.inputs[a.name]));
       const before = args.map((a) => (a instanceof Matrix ? a.to2DArray() : structuredClone(a)));
       const impl = REFERENCE[assignment] as Record<string, (...a: unknown[]) => unknown>;
       if (isLayer(c.target)) {

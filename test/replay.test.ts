@@ -38,12 +38,24 @@ describe("replayText: every kind of replay in words", () => {
       "case linearSvmLoss/4x3x5/0 of fixtures/golden/classifiers.json with reg = 0.25 and reg = 0",
     ],
     [
-      { kind: "golden-case", file: "fixtures/golden/classifiers.json", id: "softmaxLoss/4x3/0", changed: "scores of order ±1e4", seed: "visible:softmaxLoss: stays finite" },
+      {
+        kind: "golden-case",
+        file: "fixtures/golden/classifiers.json",
+        id: "softmaxLoss/4x3/0",
+        changed: "scores of order ±1e4",
+        seed: "visible:softmaxLoss: stays finite",
+      },
       'case softmaxLoss/4x3/0 of fixtures/golden/classifiers.json with scores of order ±1e4 drawn with seed "visible:softmaxLoss: stays finite"',
     ],
-    [{ kind: "drawn-case", id: "affine/6x12x10/larger", seed: "visible:affineBackward: x:affine/6x12x10/larger" }, 'case affine/6x12x10/larger drawn with seed "visible:affineBackward: x:affine/6x12x10/larger" (graders/cases/generate.ts makeCase)'],
+    [
+      { kind: "drawn-case", id: "affine/6x12x10/larger", seed: "visible:affineBackward: x:affine/6x12x10/larger" },
+      'case affine/6x12x10/larger drawn with seed "visible:affineBackward: x:affine/6x12x10/larger" (graders/cases/generate.ts makeCase)',
+    ],
     [{ kind: "hidden-case", id: "affine/6x12x10/larger" }, "hidden case affine/6x12x10/larger"],
-    [{ kind: "fast-check", seed: -1234567, path: "3:0:1", counterexample: "x = 0.25, dz = -1.5" }, 'fast-check seed -1234567, path "3:0:1", counterexample x = 0.25, dz = -1.5'],
+    [
+      { kind: "fast-check", seed: -1234567, path: "3:0:1", counterexample: "x = 0.25, dz = -1.5" },
+      'fast-check seed -1234567, path "3:0:1", counterexample x = 0.25, dz = -1.5',
+    ],
     [{ kind: "inputs", inputs: { scores: [[1, 0, -5]], y: [0] } }, "scores = [[1,0,-5]], y = [0]"],
     [{ kind: "inputs", inputs: { x: [[0, -1.5]], dout: [[1.5, -0.5]] }, note: "default parameter" }, "x = [[0,-1.5]], dout = [[1.5,-0.5]] (default parameter)"],
   ];
@@ -60,9 +72,24 @@ describe("replayText: every kind of replay in words", () => {
 describe("every report says the replay in the same words", () => {
   const replay: Replay = { kind: "fast-check", seed: 42, path: "7:1", counterexample: "x = 0.5, y = -2" };
   const words = 'fast-check seed 42, path "7:1", counterexample x = 0.5, y = -2';
-  const test: TestSpec = { name: "MultiplyGate: switches", export: "MultiplyGate", kind: "properties", description: "switches", points: 2, visibility: "visible" };
+  const test: TestSpec = {
+    name: "MultiplyGate: switches",
+    export: "MultiplyGate",
+    kind: "properties",
+    description: "switches",
+    points: 2,
+    visibility: "visible",
+  };
   const outcome: Outcome = { status: "failed", message: "MultiplyGate: dx is not y·dz", replay };
-  const result: SubmissionResult = { assignment: "gates", student: "s", score: 0, maxScore: 2, executionTimeMs: 5, tests: [{ test, score: 0, outcome, durationMs: 1 }], messages: [] };
+  const result: SubmissionResult = {
+    assignment: "gates",
+    student: "s",
+    score: 0,
+    maxScore: 2,
+    executionTimeMs: 5,
+    tests: [{ test, score: 0, outcome, durationMs: 1 }],
+    messages: [],
+  };
 
   it("terminal, JUnit, Gradescope text, GitHub Classroom, the starter kit's self-check: 'Replay: ' and the words", () => {
     expect(toSelfCheck(result, { color: false, rerun: (e) => `npm run check -- ${e}` })).toContain(`      Replay: ${words}\n`);
@@ -85,7 +112,10 @@ describe("every report says the replay in the same words", () => {
 
 describe("the checks' replays never carry a seed drawn from the secret", () => {
   const layers = loadManifest("layers");
-  const specOf = (name: string, visibility: TestSpec["visibility"] = "visible"): TestSpec => ({ ...testSpecs(layers).find((t) => t.name.startsWith(name))!, visibility });
+  const specOf = (name: string, visibility: TestSpec["visibility"] = "visible"): TestSpec => ({
+    ...testSpecs(layers).find((t) => t.name.startsWith(name))!,
+    visibility,
+  });
   const golden = loadCaseFile(goldenPath("layers")).cases;
   const hidden = planCases("layers", `hidden:${SECRET}`);
   const drawn: Case = { ...golden[0], id: "affine/6x12x10/larger", seed: "visible:affineBackward: x:affine/6x12x10/larger" };
@@ -109,17 +139,32 @@ describe("the checks' replays never carry a seed drawn from the secret", () => {
   it("a hidden value test's failure names the hidden case by its id, and nothing in it holds the secret", async () => {
     const wrong: Implementation = { ...REFERENCE.layers, tanhForward: (x: Matrix) => ({ out: x.clone(), cache: { x } }) };
     const spec = testSpecs(layers).find((t) => t.export === "tanhForward" && t.kind === "hidden")!;
-    const ctx = checkContext({ assignment: "layers", spec, manifest: layers, run: runInProcess(wrong, REFERENCE.gates) }, { hiddenCases: () => hidden, seed: `hidden:${SECRET}:${spec.name}` });
+    const ctx = checkContext(
+      { assignment: "layers", spec, manifest: layers, run: runInProcess(wrong, REFERENCE.gates) },
+      { hiddenCases: () => hidden, seed: `hidden:${SECRET}:${spec.name}` },
+    );
     const o = await hiddenCheck(ctx);
     expect(o.status).toBe("failed");
     if (o.status !== "failed") return;
     expect(o.replay).toEqual({ kind: "hidden-case", id: expect.stringMatching(/^tanh\//) });
     expect(hidden.find((c) => c.id === (o.replay as { id: string }).id)!.seed).toContain(SECRET); // what is left out
     expect(JSON.stringify(o)).not.toContain(SECRET);
-    const words = toGradescope({ assignment: "layers", student: "s", score: 0, maxScore: 1, executionTimeMs: 1, tests: [{ test: spec, score: 0, outcome: o, durationMs: 1 }], messages: [] });
+    const words = toGradescope({
+      assignment: "layers",
+      student: "s",
+      score: 0,
+      maxScore: 1,
+      executionTimeMs: 1,
+      tests: [{ test: spec, score: 0, outcome: o, durationMs: 1 }],
+      messages: [],
+    });
     expect(JSON.stringify(words)).not.toContain(SECRET);
     // the same student on the committed cases: the golden case, by file and id
-    const g = await goldenCheck({ ...ctx, spec: testSpecs(layers).find((t) => t.export === "tanhForward" && t.kind === "golden")!, golden: golden.filter((c) => c.exports.includes("tanhForward")) });
+    const g = await goldenCheck({
+      ...ctx,
+      spec: testSpecs(layers).find((t) => t.export === "tanhForward" && t.kind === "golden")!,
+      golden: golden.filter((c) => c.exports.includes("tanhForward")),
+    });
     expect(g).toMatchObject({ status: "failed", replay: { kind: "golden-case", file: "fixtures/golden/layers.json" } });
   });
 
@@ -140,7 +185,9 @@ describe("the checks' replays never carry a seed drawn from the secret", () => {
     const visible = await LOSS_CHECKS["softmax-properties"].run(checkContext({ ...base, spec }, { golden: cases }));
     expect(visible).toMatchObject({ status: "failed", replay: { kind: "golden-case", changed: "scores of order ±1e4", seed: `visible:${spec.name}` } });
     const hiddenSpec = { ...spec, visibility: "after_published" as const };
-    const secret = await LOSS_CHECKS["softmax-properties"].run(checkContext({ ...base, spec: hiddenSpec }, { golden: cases, seed: `hidden:${SECRET}:${spec.name}` }));
+    const secret = await LOSS_CHECKS["softmax-properties"].run(
+      checkContext({ ...base, spec: hiddenSpec }, { golden: cases, seed: `hidden:${SECRET}:${spec.name}` }),
+    );
     expect(secret).toMatchObject({ status: "failed", replay: { kind: "golden-case", changed: "scores of order ±1e4" } });
     expect((secret as { replay: Replay }).replay).not.toHaveProperty("seed");
     expect(JSON.stringify(secret)).not.toContain(SECRET);
@@ -162,7 +209,10 @@ describe("a property failure's replay", () => {
     expect(seed).toBe(fastCheckSeed(ctx.seed));
     expect(replayText(o.replay)).toBe(`fast-check seed ${seed}, path "${path}", counterexample ${counterexample}`);
     // fast-check's own replay: the seed and path, and the property fails at once on the counterexample
-    const again = fc.check(fc.property(arbitrary, (x) => x <= 3), { seed, path, endOnFailure: true });
+    const again = fc.check(
+      fc.property(arbitrary, (x) => x <= 3),
+      { seed, path, endOnFailure: true },
+    );
     expect(again.failed).toBe(true);
     expect(again.numRuns).toBe(1);
     expect(show(again.counterexample![0])).toBe(counterexample);

@@ -40,7 +40,10 @@ const CHEAT = "cheat-fixture-table";
 /** Two students with the same wrong svmLoss loss (no known mistake gives it). */
 const TWINS = ["pat-loss-plus-half", "quin-loss-plus-half"];
 
-interface GradescopeTest { status: string; extra_data: { export: string } }
+interface GradescopeTest {
+  status: string;
+  extra_data: { export: string };
+}
 
 describe("the class report in Chromium", () => {
   const dir = mkdtempSync(join(tmpdir(), "report-browser-"));
@@ -72,7 +75,9 @@ describe("the class report in Chromium", () => {
     );
     // For the staff sections: a fixture copier, two students sharing a wrong answer.
     cpSync(join(SAMPLE, "ada-loops-js"), join(submissions, CHEAT), { recursive: true });
-    const golden = JSON.parse(readFileSync("fixtures/golden/classifiers.json", "utf8")) as { cases: { exports: string[]; inputs: { scores: number[][] }; expected: unknown }[] };
+    const golden = JSON.parse(readFileSync("fixtures/golden/classifiers.json", "utf8")) as {
+      cases: { exports: string[]; inputs: { scores: number[][] }; expected: unknown }[];
+    };
     const table = golden.cases.filter((c) => c.exports.includes("svmLoss")).map((c) => [JSON.stringify(c.inputs.scores), c.expected]);
     const cheatFile = join(submissions, CHEAT, "losses.js");
     writeFileSync(
@@ -85,10 +90,28 @@ describe("the class report in Chromium", () => {
       writeFileSync(file, readFileSync(file, "utf8").replace("return { loss: loss / N, dscores };", "return { loss: loss / N + 0.5, dscores };"));
     }
     const gradeClass = (more: string[]) =>
-      execa(process.execPath, ["scripts/run.mjs", "grade", "--assignment", "classifiers", "--submissions", submissions, "--out", out, "--seed", "report-browser", "--jobs", "2", ...more], {
-        reject: false,
-        env: { NO_COLOR: "1" },
-      });
+      execa(
+        process.execPath,
+        [
+          "scripts/run.mjs",
+          "grade",
+          "--assignment",
+          "classifiers",
+          "--submissions",
+          submissions,
+          "--out",
+          out,
+          "--seed",
+          "report-browser",
+          "--jobs",
+          "2",
+          ...more,
+        ],
+        {
+          reject: false,
+          env: { NO_COLOR: "1" },
+        },
+      );
     const first = await gradeClass([]);
     if (first.exitCode !== 0) throw new Error(`npm run grade exited ${first.exitCode}:\n${first.stderr}`);
     // A regrade to compare with: the earlier grading had BUGGY's first failed test passing.
@@ -103,16 +126,27 @@ describe("the class report in Chromium", () => {
     const r = await gradeClass(["--resume", "--compare", previous]);
     if (r.exitCode !== 0) throw new Error(`npm run grade --resume --compare exited ${r.exitCode}:\n${r.stderr}`);
     expect(r.stdout).toContain(`class report: ${report}`);
-    similarity = readFileSync(join(out, "similarity.csv"), "utf8").trim().split("\n").slice(1).map((line) => line.split(","));
-    students = readdirSync(submissions).filter((s) => statSync(join(submissions, s)).isDirectory()).sort();
+    similarity = readFileSync(join(out, "similarity.csv"), "utf8")
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) => line.split(","));
+    students = readdirSync(submissions)
+      .filter((s) => statSync(join(submissions, s)).isDirectory())
+      .sort();
     results = Object.fromEntries(students.map((s) => [s, JSON.parse(readFileSync(join(out, s, "results.json"), "utf8"))]));
 
     browser = await launchChromium();
     page = await browser.context.newPage();
     page.on("request", (req) => requests.push(req.url()));
-    page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`); });
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+    });
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("dialog", (d) => { problems.push(`dialog: ${d.message()}`); void d.dismiss(); });
+    page.on("dialog", (d) => {
+      problems.push(`dialog: ${d.message()}`);
+      void d.dismiss();
+    });
     await page.goto(pathToFileURL(report).href);
     const screenshot = join(dir, "report.png");
     await page.screenshot({ path: screenshot });
@@ -125,7 +159,8 @@ describe("the class report in Chromium", () => {
 
   // textContent: SVG text has no innerText.
   const texts = (selector: string) => page.locator(selector).allTextContents();
-  const rowCells = async (table: string) => page.locator(`${table} tbody tr`).evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((c) => (c.textContent ?? "").trim())));
+  const rowCells = async (table: string) =>
+    page.locator(`${table} tbody tr`).evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((c) => (c.textContent ?? "").trim())));
 
   browserIt("draws the score histogram and the pass rate per export as SVG bars", async () => {
     // Vega's SVG: each bar is a path in a rect mark; the histogram has 11 bins, labelled with their counts.
@@ -133,7 +168,9 @@ describe("the class report in Chromium", () => {
     expect(await page.locator("#scores svg g.mark-rect.role-mark path").count()).toBe(11);
     const counts = (await texts("#scores svg g.mark-text.role-mark text")).map(Number);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(students.length);
-    const tallest = await page.locator("#scores svg g.mark-rect.role-mark path").evaluateAll((bars) => Math.max(...bars.map((b) => b.getBoundingClientRect().height)));
+    const tallest = await page
+      .locator("#scores svg g.mark-rect.role-mark path")
+      .evaluateAll((bars) => Math.max(...bars.map((b) => b.getBoundingClientRect().height)));
     expect(tallest).toBeGreaterThan(20);
     expect(await page.locator("#exports svg g.mark-rect.role-mark path").count()).toBe(exports.length);
     expect(await texts("#exports svg g.role-axis-label text")).toEqual(expect.arrayContaining(exports));
@@ -206,7 +243,15 @@ describe("the class report in Chromium", () => {
     expect(await page.locator("#changes h2").innerText()).toBe(`Changes since ${previous}`);
     const rows = await rowCells("#changes-table");
     const after = results[BUGGY].score;
-    expect(rows).toEqual([[BUGGY, `${after + changedTest.test.points}/100`, `${after}/100`, `-${changedTest.test.points}`, `${changedTest.test.name}: passed → failed, scored ${changedTest.test.points} → 0`]]);
+    expect(rows).toEqual([
+      [
+        BUGGY,
+        `${after + changedTest.test.points}/100`,
+        `${after}/100`,
+        `-${changedTest.test.points}`,
+        `${changedTest.test.name}: passed → failed, scored ${changedTest.test.points} → 0`,
+      ],
+    ]);
   });
 
   browserIt("lists the integrity signals with their evidence, worded as leads", async () => {

@@ -97,15 +97,35 @@ describe("classSummary", () => {
 
 describe("scoreBins", () => {
   const bins = (scores: [number, number][]) =>
-    Object.fromEntries(scoreBins(scores.map(([score, maxScore]) => ({ score, maxScore }))).filter((b) => b.students > 0).map((b) => [b.bin, b.students]));
+    Object.fromEntries(
+      scoreBins(scores.map(([score, maxScore]) => ({ score, maxScore })))
+        .filter((b) => b.students > 0)
+        .map((b) => [b.bin, b.students]),
+    );
 
   it("puts full marks in a bin of their own and everything else in tenths", () => {
     expect(scoreBins([]).map((b) => b.bin)).toEqual(["0–9", "10–19", "20–29", "30–39", "40–49", "50–59", "60–69", "70–79", "80–89", "90–99", "100"]);
-    expect(bins([[100, 100], [99.5, 100], [90, 100], [89.99, 100], [10, 100], [9.9, 100], [0, 100]])).toEqual({ "100": 1, "90–99": 2, "80–89": 1, "10–19": 1, "0–9": 2 });
+    expect(
+      bins([
+        [100, 100],
+        [99.5, 100],
+        [90, 100],
+        [89.99, 100],
+        [10, 100],
+        [9.9, 100],
+        [0, 100],
+      ]),
+    ).toEqual({ "100": 1, "90–99": 2, "80–89": 1, "10–19": 1, "0–9": 2 });
   });
 
   it("rounds away float noise (0.1 + 0.2 of 0.3 is full marks) and puts a maximum of 0 at 0", () => {
-    expect(bins([[0.1 + 0.2, 0.3], [0.7, 0.7], [0, 0]])).toEqual({ "100": 2, "0–9": 1 });
+    expect(
+      bins([
+        [0.1 + 0.2, 0.3],
+        [0.7, 0.7],
+        [0, 0],
+      ]),
+    ).toEqual({ "100": 2, "0–9": 1 });
   });
 });
 
@@ -113,10 +133,14 @@ describe("toReport", () => {
   const HOSTILE_ID = `<img src=x onerror=alert(1)> & "quoted"`;
   const results = [
     student("ann"),
-    student(HOSTILE_ID, { [SVM_GOLDEN]: failed(`<script>alert(2)</script> ${COUNTS_Y}`) }, {
-      studentOutput: "\u001b[31m</pre><script>alert(3)</script>\u0000",
-      messages: ["losses.ts: <b>not bold</b>"],
-    }),
+    student(
+      HOSTILE_ID,
+      { [SVM_GOLDEN]: failed(`<script>alert(2)</script> ${COUNTS_Y}`) },
+      {
+        studentOutput: "\u001b[31m</pre><script>alert(3)</script>\u0000",
+        messages: ["losses.ts: <b>not bold</b>"],
+      },
+    ),
     student("bob", { [SVM_GOLDEN]: { status: "grader-error", message: "inputs too close to a kink", cause: "TypeError <at> judge.ts:42" } }),
   ];
   let html = "";
@@ -181,7 +205,15 @@ describe("toReport's staff sections", () => {
   const after = [student("ann"), student(HOSTILE_ID, { [SVM_HIDDEN]: failed() })];
   const sim: ClassSimilarity = {
     pairs: [
-      { a: "ann", b: HOSTILE_ID, similarity: 0.9214, longest: 30, fragments: [{ a: { file: "losses.ts", from: 3, to: 4, text: "const x = a < b;" }, b: { file: "l.ts", from: 1, to: 1, text: "</pre><script>alert(5)</script>" } }] },
+      {
+        a: "ann",
+        b: HOSTILE_ID,
+        similarity: 0.9214,
+        longest: 30,
+        fragments: [
+          { a: { file: "losses.ts", from: 3, to: 4, text: "const x = a < b;" }, b: { file: "l.ts", from: 1, to: 1, text: "</pre><script>alert(5)</script>" } },
+        ],
+      },
     ],
     students: 2,
     withoutCode: [],
@@ -189,7 +221,10 @@ describe("toReport's staff sections", () => {
   };
   const sections = [
     changesSection(regradeDiff("out/<old>", before, after)),
-    signalsSection({ signals: [{ kind: "identical-outputs", export: "svmLoss", students: ["ann", HOSTILE_ID], cases: 3, wrong: 3 }], withoutFingerprints: ["ann"] }),
+    signalsSection({
+      signals: [{ kind: "identical-outputs", export: "svmLoss", students: ["ann", HOSTILE_ID], cases: 3, wrong: 3 }],
+      withoutFingerprints: ["ann"],
+    }),
     similaritySection(sim),
   ];
   let html = "";
@@ -231,7 +266,11 @@ describe("a class of 200", () => {
       const tests = testSpecs(layers).map((test): TestResult => {
         const r = random();
         const outcome: Outcome =
-          r < skill * 0.9 + 0.1 ? { status: "passed", message: "ok" } : r < 0.97 ? failed(random() < 0.7 ? causes[Math.floor(random() * causes.length)] : undefined) : timedOut;
+          r < skill * 0.9 + 0.1
+            ? { status: "passed", message: "ok" }
+            : r < 0.97
+              ? failed(random() < 0.7 ? causes[Math.floor(random() * causes.length)] : undefined)
+              : timedOut;
         return { test, outcome, score: scoreOf(test, outcome), durationMs: 3 };
       });
       const score = tests.reduce((a, t) => a + t.score, 0);

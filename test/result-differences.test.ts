@@ -37,19 +37,40 @@ function graded(students: Record<string, object>): string {
 
 describe("resultDifferences", () => {
   const before = graded({
-    ada: result([test("golden", "passed", 1, "3 cases passed"), test("efficiency", "passed", 1, "0.04 s at 4×4096", { efficiency: { topMs: 37.1 } }), test("training", "passed", 1, "trained", { training: { durationMs: 812 } })], 8.1),
+    ada: result(
+      [
+        test("golden", "passed", 1, "3 cases passed"),
+        test("efficiency", "passed", 1, "0.04 s at 4×4096", { efficiency: { topMs: 37.1 } }),
+        test("training", "passed", 1, "trained", { training: { durationMs: 812 } }),
+      ],
+      8.1,
+    ),
   });
 
   it("finds none between gradings that differ only in what the clock decides", () => {
     const after = graded({
-      ada: result([test("golden", "passed", 1, "3 cases passed"), test("efficiency", "failed", 0, "0.11 s at 4×4096: grew 56×", { efficiency: { topMs: 110 } }), test("training", "passed", 1, "trained", { training: { durationMs: 1304 } })], 9.7),
+      ada: result(
+        [
+          test("golden", "passed", 1, "3 cases passed"),
+          test("efficiency", "failed", 0, "0.11 s at 4×4096: grew 56×", { efficiency: { topMs: 110 } }),
+          test("training", "passed", 1, "trained", { training: { durationMs: 1304 } }),
+        ],
+        9.7,
+      ),
     });
     expect(resultDifferences(before, after)).toEqual([]);
   });
 
   it("names the file, the JSON path and both values of a changed message, status or score", () => {
     const after = graded({
-      ada: result([test("golden", "failed", 0, "dx is missing"), test("efficiency", "passed", 1, "0.04 s at 4×4096"), test("training", "passed", 1, "trained", { training: { durationMs: 812 } })], 8.1),
+      ada: result(
+        [
+          test("golden", "failed", 0, "dx is missing"),
+          test("efficiency", "passed", 1, "0.04 s at 4×4096"),
+          test("training", "passed", 1, "trained", { training: { durationMs: 812 } }),
+        ],
+        8.1,
+      ),
     });
     expect(resultDifferences(before, after)).toEqual([
       "layers/ada/results.json /score: 2 → 1",

@@ -157,13 +157,38 @@ describe("toGradescope", () => {
   });
 
   it("keeps each test's visibility and points", () => {
-    expect(gs.tests.map((t) => t.visibility)).toEqual(["visible", "after_published", "visible", "visible", "visible", "visible", "visible", "visible", "hidden"]);
-    expect(gs.tests.map((t) => [t.score, t.max_score])).toEqual([[3, 3], [0, 2], [0, 4], [0, 2], [0, 2], [0, 1], [0, 1], [0, 2], [1, 1]]);
+    expect(gs.tests.map((t) => t.visibility)).toEqual([
+      "visible",
+      "after_published",
+      "visible",
+      "visible",
+      "visible",
+      "visible",
+      "visible",
+      "visible",
+      "hidden",
+    ]);
+    expect(gs.tests.map((t) => [t.score, t.max_score])).toEqual([
+      [3, 3],
+      [0, 2],
+      [0, 4],
+      [0, 2],
+      [0, 2],
+      [0, 1],
+      [0, 1],
+      [0, 2],
+      [1, 1],
+    ]);
   });
 
   it("writes a failure as message, details, likely cause, replay, in that order", () => {
     const out = byName("affineBackward: dw").output;
-    const at = [FAILED_MESSAGE, "actual   dw[1][2] = -0.5", "Likely cause: dw is computed as w·xᵀ", "Replay: case affine/3x4x5/0 of fixtures/golden/layers.json"].map((s) => out.indexOf(s));
+    const at = [
+      FAILED_MESSAGE,
+      "actual   dw[1][2] = -0.5",
+      "Likely cause: dw is computed as w·xᵀ",
+      "Replay: case affine/3x4x5/0 of fixtures/golden/layers.json",
+    ].map((s) => out.indexOf(s));
     expect(at.every((k) => k >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
   });
@@ -197,7 +222,10 @@ describe("toGradescope", () => {
   });
 
   it("shows the student's output, cleaned and capped, in the top-level output when every test is visible", () => {
-    const allVisible = (r: SubmissionResult): SubmissionResult => ({ ...r, tests: r.tests.map((t) => ({ ...t, test: { ...t.test, visibility: "visible" as const } })) });
+    const allVisible = (r: SubmissionResult): SubmissionResult => ({
+      ...r,
+      tests: r.tests.map((t) => ({ ...t, test: { ...t.test, visibility: "visible" as const } })),
+    });
     const visible = toGradescope(allVisible(trickyResult()));
     expect(visible.output).toContain("Output of your code:\nred text helloworld <tag> & ]]> bell");
     expect(visible.output).not.toMatch(/[\u0000-\u0008\u001b]/);
@@ -208,12 +236,17 @@ describe("toGradescope", () => {
   });
 });
 
-describe("toGradescope as Markdown (Gradescope's \"md\" format)", () => {
+describe('toGradescope as Markdown (Gradescope\'s "md" format)', () => {
   const md = toGradescope(trickyResult(), { format: "md", staffOutput: false });
   const text = toGradescope(trickyResult());
   const byName = (r: typeof md, name: string) => r.tests.find((x) => x.name.startsWith(name))!;
   /** The words of an output, with Markdown's escapes, emphasis, code indentation and character references undone. */
-  const words = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&").match(/[\p{L}\p{N}]+/gu) ?? [];
+  const words = (s: string) =>
+    s
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&")
+      .match(/[\p{L}\p{N}]+/gu) ?? [];
 
   it("validates, with md as the format of the whole output and of every test", () => {
     expect(resultsProblems(md)).toEqual([]);
@@ -241,7 +274,10 @@ describe("toGradescope as Markdown (Gradescope's \"md\" format)", () => {
     const out = toGradescope(r, { format: "md", staffOutput: false });
     for (const o of [out.output, out.tests[2].output]) {
       // code block lines are shown literally; our own bold labels are the only markup
-      const paragraphs = o.split("\n").filter((l) => !l.startsWith("    ")).map((l) => l.replace(/^\*\*(Likely cause|Replay):\*\* /, ""));
+      const paragraphs = o
+        .split("\n")
+        .filter((l) => !l.startsWith("    "))
+        .map((l) => l.replace(/^\*\*(Likely cause|Replay):\*\* /, ""));
       for (const l of paragraphs) {
         expect(l).not.toMatch(/(^|[^\\])[![\]()`*#|~]/); // every Markdown character escaped
         expect(l).not.toMatch(/[<>]/);
@@ -279,7 +315,9 @@ describe("the leaderboard", () => {
     const passed = training({ status: "passed", message: "trained" }, { training: { accuracy: 0.9567 } });
     expect(passed.leaderboard).toEqual([{ name: TRAINING_ACCURACY, value: 0.9567, order: "desc" }]);
     expect(resultsProblems(passed)).toEqual([]);
-    expect(training({ status: "failed", message: "did not learn" }, { training: { accuracy: 0.41 } }).leaderboard).toEqual([{ name: TRAINING_ACCURACY, value: 0.41, order: "desc" }]);
+    expect(training({ status: "failed", message: "did not learn" }, { training: { accuracy: 0.41 } }).leaderboard).toEqual([
+      { name: TRAINING_ACCURACY, value: 0.41, order: "desc" },
+    ]);
   });
 
   it("is left out when no training accuracy was measured", () => {
@@ -292,14 +330,25 @@ describe("the leaderboard", () => {
     const r = JSON.parse(JSON.stringify(training({ status: "passed", message: "trained" }, { training: { accuracy: 0.95 } })));
     r.leaderboard[0].order = "up";
     r.leaderboard.push({ name: "x" });
-    expect(resultsProblems(r).map((p) => p.path).sort()).toEqual(["/leaderboard/0/order", "/leaderboard/1/value"]);
+    expect(
+      resultsProblems(r)
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual(["/leaderboard/0/order", "/leaderboard/1/value"]);
   });
 });
 
 describe("graderFailureResult", () => {
   const specs = trickyResult().tests.map((t) => t.test);
   const graded = trickyResult().tests.slice(0, 3);
-  const failure = graderFailureResult({ assignment: "layers", student: "s", specs, graded, message: "the grader ran out of time.", cause: "Error: boom\n    at x.ts:1" });
+  const failure = graderFailureResult({
+    assignment: "layers",
+    student: "s",
+    specs,
+    graded,
+    message: "the grader ran out of time.",
+    cause: "Error: boom\n    at x.ts:1",
+  });
 
   it("keeps the tests graded before the failure and makes every other one a grader error", () => {
     expect(failure.tests.map((t) => t.test.name)).toEqual(specs.map((t) => t.name));
@@ -320,6 +369,7 @@ describe("graderFailureResult", () => {
 });
 
 describe("resultsProblems / assertValidResults", () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests below corrupt any field of the JSON
   const valid = () => JSON.parse(JSON.stringify(toGradescope(trickyResult()))) as Record<string, any>;
   const paths = (data: unknown) => resultsProblems(data).map((p) => p.path);
 
@@ -388,7 +438,10 @@ describe("toJUnit", () => {
   const xml = toJUnit([trickyResult(), perfectResult("alice")]);
   const doc = create(xml);
   const elements = (tag: string) =>
-    doc.root().filter((n) => n.node.nodeName === tag, true, true).map((n) => n.node as unknown as Element);
+    doc
+      .root()
+      .filter((n) => n.node.nodeName === tag, true, true)
+      .map((n) => n.node as unknown as Element);
 
   it("has no character that XML 1.0 forbids, although the student printed NUL and ESC", () => {
     expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
@@ -541,7 +594,13 @@ describe("toClassroom (GitHub Classroom's autograding reporter)", () => {
     // what the reporter posts to Classroom: "Points <sum of scores>/<max_score>"
     expect(c.tests.reduce((s, t) => s + t.score, 0)).toBe(3);
     const dw = c.tests[1];
-    expect(dw).toMatchObject({ name: "affineBackward: dw matches numerical gradient", score: 0, test_code: "npm run check -- affineBackward", line_no: 0, duration: 12 });
+    expect(dw).toMatchObject({
+      name: "affineBackward: dw matches numerical gradient",
+      score: 0,
+      test_code: "npm run check -- affineBackward",
+      line_no: 0,
+      duration: 12,
+    });
     expect(dw.message).toContain("Likely cause: dw is computed as w·xᵀ instead of xᵀ·dout");
     const all = JSON.stringify(c);
     expect(all).not.toContain("SECRET-HIDDEN-MESSAGE");
@@ -561,7 +620,10 @@ describe("toSelfCheck (the starter kit's npm run check)", () => {
   const text = toSelfCheck(trickyResult(), { color: false, rerun });
 
   it("one line per visible export, marked by its first test that did not pass, never a hidden test", () => {
-    const marks = text.split("\n").filter((l) => /^[✓✗!⚠] /.test(l)).map((l) => l.split(/\s+/).slice(0, 2).join(" "));
+    const marks = text
+      .split("\n")
+      .filter((l) => /^[✓✗!⚠] /.test(l))
+      .map((l) => l.split(/\s+/).slice(0, 2).join(" "));
     expect(marks).toEqual(["✓ affineForward", "✗ affineBackward", "! reluForward", "! reluBackward", "⚠ tanhForward"]);
     expect(text).not.toContain(HIDDEN_NAME);
     expect(text).not.toContain(HIDDEN_MESSAGE);
@@ -621,13 +683,24 @@ describe("advice is never shown as a likely cause", () => {
   });
 
   it("a hint is labelled What to check:, after the likely cause, in prose, Markdown, the terminal and the self-check", () => {
-    expect(outcomeLines(training)).toEqual([training.outcome.message, "What to check: the gradients do not lead downhill: check each of grads.W1, b1, W2, b2 against the gradient-check tests"]);
+    expect(outcomeLines(training)).toEqual([
+      training.outcome.message,
+      "What to check: the gradients do not lead downhill: check each of grads.W1, b1, W2, b2 against the gradient-check tests",
+    ]);
     const lines = outcomeLines(both);
     expect(lines.indexOf("Likely cause: softmaxLoss: loss is Infinity: it takes log(p_y) of a probability that underflows to 0")).toBe(1);
     expect(lines.indexOf("What to check: the loss must stay finite at scores of ±1e4")).toBe(2);
     expect(outcomeMarkdown(training)).toContain("**What to check:** the gradients do not lead downhill");
     expect(outcomeMarkdown(training)).not.toContain("Likely cause");
-    const result: SubmissionResult = { assignment: "two-layer-net", student: "s", score: 0, maxScore: 5, executionTimeMs: 1, tests: [training, both], messages: [] };
+    const result: SubmissionResult = {
+      assignment: "two-layer-net",
+      student: "s",
+      score: 0,
+      maxScore: 5,
+      executionTimeMs: 1,
+      tests: [training, both],
+      messages: [],
+    };
     for (const text of [toTerminal(result, { color: false, showHidden: true }), toSelfCheck(result, { color: false, rerun: (e) => `npm run check -- ${e}` })]) {
       expect(text).toContain("What to check: the gradients do not lead downhill");
       expect(text).not.toMatch(/Likely cause: the gradients do not lead downhill/);

@@ -29,7 +29,11 @@ async function reuse(exportName: string, impl: Implementation, calls: Case[] = [
   return REUSE_CHECKS[spec.check!].run(ctx);
 }
 
-type GraphClass = new (inputs: string[], nodes: { name: string; gate: { forward(...x: number[]): number; backward(dz: number): number[] }; inputs: string[] }[], output: string) => {
+type GraphClass = new (
+  inputs: string[],
+  nodes: { name: string; gate: { forward(...x: number[]): number; backward(dz: number): number[] }; inputs: string[] }[],
+  output: string,
+) => {
   forward(values: Record<string, number>): number;
   backward(): Record<string, number>;
 };
@@ -37,12 +41,30 @@ const Reference = REFERENCE.gates.ComputationalGraph as GraphClass;
 
 const forward = (...args: Call["args"]): Call => ({ method: "forward", args });
 const backward = (...args: Call["args"]): Call => ({ method: "backward", args });
-const gateCase = (target: string, sequences: Call[][]): Case => ({ id: "t", target: target as Case["target"], exports: [target], seed: "", inputs: { sequences }, expected: {} });
+const gateCase = (target: string, sequences: Call[][]): Case => ({
+  id: "t",
+  target: target as Case["target"],
+  exports: [target],
+  seed: "",
+  inputs: { sequences },
+  expected: {},
+});
 
 describe("a case with sequences (cases/run.ts)", () => {
   it("runs each sequence on ONE new gate, in order, and returns what every call returned", () => {
-    const r = runCase(REFERENCE.gates, gateCase("MultiplyGate", [[forward(2, 3), backward(1), forward(4, 5), backward(2), backward(2)], [forward(4, 5), backward(2)]]));
-    expect(r).toEqual({ results: [[6, [3, 2], 20, [10, 8], [10, 8]], [20, [10, 8]]] });
+    const r = runCase(
+      REFERENCE.gates,
+      gateCase("MultiplyGate", [
+        [forward(2, 3), backward(1), forward(4, 5), backward(2), backward(2)],
+        [forward(4, 5), backward(2)],
+      ]),
+    );
+    expect(r).toEqual({
+      results: [
+        [6, [3, 2], 20, [10, 8], [10, 8]],
+        [20, [10, 8]],
+      ],
+    });
   });
 
   it("copies an answer when it is returned, so an object that refills one array is judged call by call", () => {
@@ -78,18 +100,39 @@ describe("a case with sequences (cases/run.ts)", () => {
       }
     }
     const graph = { inputs: ["x", "y"], nodes: [{ name: "out", gate: { type: "MultiplyGate" as const }, inputs: ["x", "y"] }], output: "out" };
-    const c: Case = { id: "t", target: "ComputationalGraph", exports: ["ComputationalGraph"], seed: "", inputs: { graph, sequences: [[forward({ x: 2, y: 3 }), backward(), forward({ x: 2, y: 5 }), backward()], [forward({ x: 2, y: 5 }), backward()]] }, expected: {} };
+    const c: Case = {
+      id: "t",
+      target: "ComputationalGraph",
+      exports: ["ComputationalGraph"],
+      seed: "",
+      inputs: {
+        graph,
+        sequences: [
+          [forward({ x: 2, y: 3 }), backward(), forward({ x: 2, y: 5 }), backward()],
+          [forward({ x: 2, y: 5 }), backward()],
+        ],
+      },
+      expected: {},
+    };
     const r = runCase({ ComputationalGraph: Counting }, c, { gates: referenceGates });
     expect(built).toHaveLength(2);
     expect(seen.map((v) => v.y)).toEqual([3, 5, 5]);
-    expect(r).toEqual({ results: [[6, { x: 3, y: 2 }, 10, { x: 5, y: 2 }], [10, { x: 5, y: 2 }]] });
+    expect(r).toEqual({
+      results: [
+        [6, { x: 3, y: 2 }, 10, { x: 5, y: 2 }],
+        [10, { x: 5, y: 2 }],
+      ],
+    });
   });
 });
 
 describe("what passes", () => {
   it.each([...GATES, "ComputationalGraph"])("the reference %s, with one sandbox call per sample", async (name) => {
     const calls: Case[] = [];
-    expect(await reuse(name, REFERENCE.gates, calls)).toMatchObject({ status: "passed", message: expect.stringMatching(new RegExp(`^held on ${NUM_RUNS} random samples, ${NUM_RUNS} calls`)) });
+    expect(await reuse(name, REFERENCE.gates, calls)).toMatchObject({
+      status: "passed",
+      message: expect.stringMatching(new RegExp(`^held on ${NUM_RUNS} random samples, ${NUM_RUNS} calls`)),
+    });
     expect(calls).toHaveLength(NUM_RUNS);
     expect(calls.every((c) => (c.inputs.sequences as Call[][]).length === 5)).toBe(true);
   });
@@ -121,7 +164,9 @@ describe("what fails although it keeps no state: a fresh object is already wrong
     const outcome = await reuse("MaxGate", { ...REFERENCE.gates, MaxGate: RoutesBoth });
     expect(outcome).toMatchObject({
       status: "failed",
-      message: expect.stringMatching(/^MaxGate: a fresh MaxGate is already wrong, so this is not about state: gradient\[1\] = \S+, expected 0 \(1 of 2 entries differ\), for x = \S+, y = \S+, dz = \S+$/),
+      message: expect.stringMatching(
+        /^MaxGate: a fresh MaxGate is already wrong, so this is not about state: gradient\[1\] = \S+, expected 0 \(1 of 2 entries differ\), for x = \S+, y = \S+, dz = \S+$/,
+      ),
       diagnosis: expect.stringMatching(/goes to both inputs/),
     });
   });
@@ -135,8 +180,19 @@ describe("what fails although it keeps no state: a fresh object is already wrong
         return [0.123456, 0.123456];
       }
     }
-    expect(await reuse("AddGate", { ...REFERENCE.gates, AddGate: Constant })).toMatchObject({ status: "failed", message: expect.stringMatching(/^AddGate: a fresh AddGate is already wrong, so this is not about state: /) });
-    expect(await reuse("ComputationalGraph", { ...REFERENCE.gates, ComputationalGraph: class { forward = () => 1; backward = () => ({}) } })).toMatchObject({
+    expect(await reuse("AddGate", { ...REFERENCE.gates, AddGate: Constant })).toMatchObject({
+      status: "failed",
+      message: expect.stringMatching(/^AddGate: a fresh AddGate is already wrong, so this is not about state: /),
+    });
+    expect(
+      await reuse("ComputationalGraph", {
+        ...REFERENCE.gates,
+        ComputationalGraph: class {
+          forward = () => 1;
+          backward = () => ({});
+        },
+      }),
+    ).toMatchObject({
       status: "failed",
       message: expect.stringMatching(/^ComputationalGraph: a fresh graph is already wrong, so this is not about state: /),
     });
@@ -154,7 +210,12 @@ describe("what fails although it keeps no state: a fresh object is already wrong
       }
     }
     const outcome = await reuse("ExpGate", { ...REFERENCE.gates, ExpGate: ScalarBackward });
-    expect(outcome).toMatchObject({ status: "failed", message: expect.stringMatching(/^ExpGate: a fresh ExpGate is already wrong, so this is not about state: backward returned number \S+, expected an array of 1 gradient \(one per input, in input order\), for x = /) });
+    expect(outcome).toMatchObject({
+      status: "failed",
+      message: expect.stringMatching(
+        /^ExpGate: a fresh ExpGate is already wrong, so this is not about state: backward returned number \S+, expected an array of 1 gradient \(one per input, in input order\), for x = /,
+      ),
+    });
   });
 });
 
@@ -205,9 +266,24 @@ class ReciprocalFirstInput {
 
 describe("a gate that keeps state between calls fails its reuse test, told which call and why", () => {
   it.each([
-    ["ExpGate", ExpKeepsGradient, /^ExpGate: the second backward\(\) on the same gate, right after the first \(no forward\(\) between\), returned dx = \S+; a fresh ExpGate gives \S+, for x = \S+, dz = \S+$/, /kept from the earlier call and added to/],
-    ["MaxGate", MaxComparesOnce, /^MaxGate: the third backward\(\) on the same gate, after that second forward\(\), returned d[xy] = \S+; a fresh MaxGate gives \S+, for x = \S+, y = \S+, dz = \S+$/, /used the inputs of an earlier forward\(\)/],
-    ["SigmoidGate", SigmoidCachesZ, /^SigmoidGate: the second forward\(\) on the same gate, on new values, returned z = \S+; a fresh SigmoidGate gives \S+, for x = \S+, dz = \S+$/, /returned the value of an earlier call/],
+    [
+      "ExpGate",
+      ExpKeepsGradient,
+      /^ExpGate: the second backward\(\) on the same gate, right after the first \(no forward\(\) between\), returned dx = \S+; a fresh ExpGate gives \S+, for x = \S+, dz = \S+$/,
+      /kept from the earlier call and added to/,
+    ],
+    [
+      "MaxGate",
+      MaxComparesOnce,
+      /^MaxGate: the third backward\(\) on the same gate, after that second forward\(\), returned d[xy] = \S+; a fresh MaxGate gives \S+, for x = \S+, y = \S+, dz = \S+$/,
+      /used the inputs of an earlier forward\(\)/,
+    ],
+    [
+      "SigmoidGate",
+      SigmoidCachesZ,
+      /^SigmoidGate: the second forward\(\) on the same gate, on new values, returned z = \S+; a fresh SigmoidGate gives \S+, for x = \S+, dz = \S+$/,
+      /returned the value of an earlier call/,
+    ],
     ["ReciprocalGate", ReciprocalFirstInput, /^ReciprocalGate: the third backward\(\) on the same gate/, /used the inputs of an earlier forward\(\)/],
   ] as const)("%s", async (name, Stale, message, diagnosis) => {
     const outcome = await reuse(name, { ...REFERENCE.gates, [name]: Stale });
@@ -234,7 +310,11 @@ describe("a gate that keeps state between calls fails its reuse test, told which
       }
     }
     const outcome = await reuse("ScaleGate", { ...REFERENCE.gates, ScaleGate: ScaleKeepsGradient });
-    expect(outcome).toMatchObject({ status: "failed", message: expect.stringMatching(/, for a = \S+, x = \S+, dz = \S+$/), replay: { kind: "fast-check", counterexample: expect.stringMatching(/^a = \S+; \(a = /) } });
+    expect(outcome).toMatchObject({
+      status: "failed",
+      message: expect.stringMatching(/, for a = \S+, x = \S+, dz = \S+$/),
+      replay: { kind: "fast-check", counterexample: expect.stringMatching(/^a = \S+; \(a = /) },
+    });
   });
 });
 
@@ -255,7 +335,11 @@ type Node = ConstructorParameters<GraphClass>[1][number];
 /** A plain graph over nodes given in topological order (as the samples give them). */
 class PlainGraph {
   private values = new Map<string, number>();
-  constructor(private inputs: string[], protected nodes: Node[], private output: string) {}
+  constructor(
+    private inputs: string[],
+    protected nodes: Node[],
+    private output: string,
+  ) {}
   forward(values: Record<string, number>) {
     for (const i of this.inputs) this.values.set(i, values[i]);
     for (const n of this.nodes) this.values.set(n.name, n.gate.forward(...n.inputs.map((i) => this.values.get(i)!)));
@@ -301,12 +385,28 @@ class CachesValue extends Reference {
 }
 
 describe("a graph that keeps state between calls fails its reuse test, told which call and why", () => {
-  const SECOND_BACKWARD = /^ComputationalGraph: the second backward\(\) on the same graph, right after the first \(no forward\(\) between\), returned d out\/d\w+ = \S+; a fresh graph gives \S+, for nodes \[.*\], output \w+, values /;
+  const SECOND_BACKWARD =
+    /^ComputationalGraph: the second backward\(\) on the same graph, right after the first \(no forward\(\) between\), returned d out\/d\w+ = \S+; a fresh graph gives \S+, for nodes \[.*\], output \w+, values /;
   it.each([
-    ["gradients added into a field that is never reset", AddsUpInputGradients, SECOND_BACKWARD, /^the gradients were kept from the earlier call and added to: reset them at the start of every backward\(\)/],
-    ["the whole gradient map kept in a field", KeepsGradientMap, SECOND_BACKWARD, /^a second backward\(\) right after the first gave a different result, .*the gradients kept from the earlier call and added to/],
+    [
+      "gradients added into a field that is never reset",
+      AddsUpInputGradients,
+      SECOND_BACKWARD,
+      /^the gradients were kept from the earlier call and added to: reset them at the start of every backward\(\)/,
+    ],
+    [
+      "the whole gradient map kept in a field",
+      KeepsGradientMap,
+      SECOND_BACKWARD,
+      /^a second backward\(\) right after the first gave a different result, .*the gradients kept from the earlier call and added to/,
+    ],
     ["the node order reversed in place", ReversesInPlace, SECOND_BACKWARD, /the node order reversed in place \(Array\.prototype\.reverse\(\)/],
-    ["the first forward's value cached", CachesValue, /^ComputationalGraph: the second forward\(\) on the same graph, on new values, returned value = \S+; a fresh graph gives \S+, for nodes \[/, /^forward\(\) returned the value of an earlier forward\(\)/],
+    [
+      "the first forward's value cached",
+      CachesValue,
+      /^ComputationalGraph: the second forward\(\) on the same graph, on new values, returned value = \S+; a fresh graph gives \S+, for nodes \[/,
+      /^forward\(\) returned the value of an earlier forward\(\)/,
+    ],
   ] as const)("%s", async (_, Stale, message, diagnosis) => {
     const outcome = await reuse("ComputationalGraph", { ...REFERENCE.gates, ComputationalGraph: Stale });
     expect(outcome).toMatchObject({ status: "failed", message: expect.stringMatching(message), diagnosis: expect.stringMatching(diagnosis) });
@@ -332,6 +432,10 @@ describe("a graph that keeps state between calls fails its reuse test, told whic
       }
     }
     const outcome = await reuse("ComputationalGraph", { ...REFERENCE.gates, ComputationalGraph: ThrowsSecondTime });
-    expect(outcome).toMatchObject({ status: "failed", message: "ComputationalGraph threw RangeError: already used", replay: { kind: "fast-check", seed: expect.any(Number), path: "0", counterexample: expect.stringMatching(/^nodes \[/) } });
+    expect(outcome).toMatchObject({
+      status: "failed",
+      message: "ComputationalGraph threw RangeError: already used",
+      replay: { kind: "fast-check", seed: expect.any(Number), path: "0", counterexample: expect.stringMatching(/^nodes \[/) },
+    });
   });
 });

@@ -14,7 +14,13 @@ import { runnerScript } from "../graders/sandbox/sandbox";
 const SANDBOX = fileURLToPath(new URL("../graders/sandbox/sandbox.ts", import.meta.url));
 /** runnerScript(kind) in a fresh grading process, with its temporary folder in `tmp`. */
 const inNewProcess = async (kind: string, tmp = tmpdir()) =>
-  (await execa(process.execPath, ["--import", "tsx", "--input-type=module", "-e", `const m = await import(process.argv[1]); console.log(await m.runnerScript("${kind}"))`, SANDBOX], { env: { TMPDIR: tmp } })).stdout.trim();
+  (
+    await execa(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", `const m = await import(process.argv[1]); console.log(await m.runnerScript("${kind}"))`, SANDBOX],
+      { env: { TMPDIR: tmp } },
+    )
+  ).stdout.trim();
 
 it("one folder per version of the runner's code, the same in every process; a tampered runner is replaced", async () => {
   const runner = await runnerScript("runner");

@@ -37,7 +37,14 @@ export class MultiplyGate {
   backward(dz) { return [dz, dz]; }
 }
 `;
-const gateCase = (target: "AddGate" | "MultiplyGate" | "MaxGate"): Case => ({ id: target, target, exports: [target], seed: "", inputs: { x: [2, 3], dz: 1 }, expected: {} });
+const gateCase = (target: "AddGate" | "MultiplyGate" | "MaxGate"): Case => ({
+  id: target,
+  target,
+  exports: [target],
+  seed: "",
+  inputs: { x: [2, 3], dz: 1 },
+  expected: {},
+});
 const ended = (r: CallResult) => {
   if (r.kind !== "ended") throw new Error(`expected the child to end, got ${JSON.stringify(r)}`);
   return r.end;
@@ -63,8 +70,12 @@ describe.each([
     const first = ended(await s.run(gateCase("AddGate"), CALL_MS));
     expect(first).toMatchObject({ timedOut: false, outOfMemory: true });
     expect(couldNotCheckReason(first)).toBe("ran out of memory");
-    expect(advice(first, CALL_MS, MEMORY_MB)).toBe(`Your code ran out of memory (the limits: ${MEMORY_MB} MB for JavaScript objects): look for a matrix far larger than the inputs, such as an N×D×D or D×D intermediate.`);
-    expect(advice(first, CALL_MS, MEMORY_MB, false, 2048 * 2 ** 20)).toMatch(/^Your code ran out of memory \(the limits: 512 MB for JavaScript objects, 2048 MB of address space in all\)/);
+    expect(advice(first, CALL_MS, MEMORY_MB)).toBe(
+      `Your code ran out of memory (the limits: ${MEMORY_MB} MB for JavaScript objects): look for a matrix far larger than the inputs, such as an N×D×D or D×D intermediate.`,
+    );
+    expect(advice(first, CALL_MS, MEMORY_MB, false, 2048 * 2 ** 20)).toMatch(
+      /^Your code ran out of memory \(the limits: 512 MB for JavaScript objects, 2048 MB of address space in all\)/,
+    );
 
     // the same Sandbox starts a new child; the first child's report is still in studentOutput
     const second = ended(await s.run(gateCase("MultiplyGate"), CALL_MS));
@@ -85,17 +96,24 @@ describe.each([
   }, 60_000);
 
   // where there is no /proc (macOS, Windows) there is no figure to read
-  (process.platform === "linux" ? it : it.skip)("what a call allocated is read by the grader from /proc: an 8192×8192 Float64Array grows it by 512 MB, under the address-space limit", async () => {
-    const s = sandbox(`export class AddGate { forward(x, y) { globalThis.kept = new Float64Array(8192 * 8192); return x + y; } backward(dz) { return [dz, dz]; } }`, { bwrap });
-    const r = await s.run(gateCase("AddGate"), CALL_MS);
-    expect(r.kind).toBe("returned");
-    const memory = (r as { memory?: MemoryUse }).memory;
-    expect(memory!.grownBytes).toBeGreaterThanOrEqual(512 * 2 ** 20);
-    expect(memory!.grownBytes).toBeLessThan(640 * 2 ** 20);
-    expect(memory!.limitBytes).toBe((await prlimitAvailable()) ? addressSpaceBytes(MEMORY_MB) : null);
-    const small = await s.run(gateCase("AddGate"), CALL_MS); // the same again: the first array is still held, the new one replaces it
-    expect((small as { memory?: MemoryUse }).memory!.grownBytes).toBeLessThan(640 * 2 ** 20);
-  }, 60_000);
+  (process.platform === "linux" ? it : it.skip)(
+    "what a call allocated is read by the grader from /proc: an 8192×8192 Float64Array grows it by 512 MB, under the address-space limit",
+    async () => {
+      const s = sandbox(
+        `export class AddGate { forward(x, y) { globalThis.kept = new Float64Array(8192 * 8192); return x + y; } backward(dz) { return [dz, dz]; } }`,
+        { bwrap },
+      );
+      const r = await s.run(gateCase("AddGate"), CALL_MS);
+      expect(r.kind).toBe("returned");
+      const memory = (r as { memory?: MemoryUse }).memory;
+      expect(memory!.grownBytes).toBeGreaterThanOrEqual(512 * 2 ** 20);
+      expect(memory!.grownBytes).toBeLessThan(640 * 2 ** 20);
+      expect(memory!.limitBytes).toBe((await prlimitAvailable()) ? addressSpaceBytes(MEMORY_MB) : null);
+      const small = await s.run(gateCase("AddGate"), CALL_MS); // the same again: the first array is still held, the new one replaces it
+      expect((small as { memory?: MemoryUse }).memory!.grownBytes).toBeLessThan(640 * 2 ** 20);
+    },
+    60_000,
+  );
 
   it("execa's result is kept as the end's cause, in memory only: JSON and spreads leave it out", async () => {
     const s = sandbox(studentModule(0), { bwrap });
@@ -161,14 +179,18 @@ describe.each([
     ["process.exit(0) on a 0 ms timer", "setTimeout(() => process.exit(0), 0)"],
     ["an unhandled rejection", "Promise.reject(new Error('late'))"],
     ["a loop on a 0 ms timer", "setTimeout(() => { for (;;); }, 0)"],
-  ])("%s: the next call, sent at once, runs in a fresh child and returns", async (_what, leftover) => {
-    const s = sandbox(leftovers(leftover), { bwrap });
-    for (let round = 0; round < 5; round++) {
-      expect(await s.run(gateCase("AddGate"), 2_000)).toMatchObject({ kind: "returned" });
-      const next = await s.run(gateCase("MultiplyGate"), 2_000);
-      expect(next).toMatchObject({ kind: "returned", value: { z: 6 } });
-    }
-  }, 60_000);
+  ])(
+    "%s: the next call, sent at once, runs in a fresh child and returns",
+    async (_what, leftover) => {
+      const s = sandbox(leftovers(leftover), { bwrap });
+      for (let round = 0; round < 5; round++) {
+        expect(await s.run(gateCase("AddGate"), 2_000)).toMatchObject({ kind: "returned" });
+        const next = await s.run(gateCase("MultiplyGate"), 2_000);
+        expect(next).toMatchObject({ kind: "returned", value: { z: 6 } });
+      }
+    },
+    60_000,
+  );
 
   it("a call that began and never answered is that call's: one timeout, not sent again", async () => {
     const s = sandbox(`console.log("loaded");\n${leftovers("", true)}`, { bwrap });
@@ -228,7 +250,11 @@ export class MaxGate { forward(x, y) { for (;;); } backward(dz) { return [dz, dz
 
 describe("a death by signal at the address-space limit is out of memory (process-end.ts withMemoryUse)", () => {
   const MB = 2 ** 20;
-  const use = (peakMb: number, grownMb: number, limitMb: number | null = 2048): MemoryUse => ({ peakBytes: peakMb * MB, grownBytes: grownMb * MB, limitBytes: limitMb === null ? null : limitMb * MB });
+  const use = (peakMb: number, grownMb: number, limitMb: number | null = 2048): MemoryUse => ({
+    peakBytes: peakMb * MB,
+    grownBytes: grownMb * MB,
+    limitBytes: limitMb === null ? null : limitMb * MB,
+  });
   const end = (signal?: string) => ({ timedOut: false, outOfMemory: false, ...(signal ? { signal } : {}) });
 
   it.each(["SIGSEGV", "SIGBUS", "SIGABRT", "SIGTRAP"])("%s within a quarter of the limit, after growing an eighth of it: out of memory", (signal) => {

@@ -11,7 +11,9 @@ import { readFileSync } from "node:fs";
 const files = execFileSync("git", ["ls-files", "*.schema.json"], { encoding: "utf8" }).split("\n").filter(Boolean);
 
 it("finds the schema files (manifest, case files, results, sample class, hostile fixtures)", () => {
-  expect(files).toEqual(expect.arrayContaining(["assignments/assignment.schema.json", "fixtures/case-file.schema.json", "graders/results/results.schema.json"]));
+  expect(files).toEqual(
+    expect.arrayContaining(["assignments/assignment.schema.json", "fixtures/case-file.schema.json", "graders/results/results.schema.json"]),
+  );
 });
 
 it.each(files)("%s is valid against JSON Schema's meta-schema", (file) => {

@@ -26,7 +26,15 @@ function student(id: string, outcomes: Record<string, Outcome> = {}, specs: Test
     const outcome = outcomes[test.name] ?? { status: "passed", message: "ok" };
     return { test, outcome, score: scoreOf(test, outcome), durationMs: 5 };
   });
-  return { assignment, student: id, score: tests.reduce((a, t) => a + t.score, 0), maxScore: tests.reduce((a, t) => a + t.test.points, 0), executionTimeMs: 1, tests, messages: [] };
+  return {
+    assignment,
+    student: id,
+    score: tests.reduce((a, t) => a + t.score, 0),
+    maxScore: tests.reduce((a, t) => a + t.test.points, 0),
+    executionTimeMs: 1,
+    tests,
+    messages: [],
+  };
 }
 
 const points = (name: string) => SPECS.find((s) => s.name === name)!.points;
@@ -62,8 +70,22 @@ describe("regradeDiff", () => {
       ["fay", null, 100],
     ]);
     const bob = diff.changed[0];
-    expect(bob.tests).toEqual([{ kind: "changed", test: SVM_HIDDEN, before: { status: "failed", score: 0, points: points(SVM_HIDDEN) }, after: { status: "passed", score: points(SVM_HIDDEN), points: points(SVM_HIDDEN) } }]);
-    expect(diff.changed[1].tests).toEqual([{ kind: "changed", test: SVM_GOLDEN, before: { status: "passed", score: points(SVM_GOLDEN), points: points(SVM_GOLDEN) }, after: { status: "passed", score: points(SVM_GOLDEN) + 2, points: points(SVM_GOLDEN) + 2 } }]);
+    expect(bob.tests).toEqual([
+      {
+        kind: "changed",
+        test: SVM_HIDDEN,
+        before: { status: "failed", score: 0, points: points(SVM_HIDDEN) },
+        after: { status: "passed", score: points(SVM_HIDDEN), points: points(SVM_HIDDEN) },
+      },
+    ]);
+    expect(diff.changed[1].tests).toEqual([
+      {
+        kind: "changed",
+        test: SVM_GOLDEN,
+        before: { status: "passed", score: points(SVM_GOLDEN), points: points(SVM_GOLDEN) },
+        after: { status: "passed", score: points(SVM_GOLDEN) + 2, points: points(SVM_GOLDEN) + 2 },
+      },
+    ]);
     expect(diff.changed[2].tests.map((t) => [t.kind, t.test])).toEqual([["added", SVM_HIDDEN]]);
     expect(diff.changed[3].tests.map((t) => t.kind)).toEqual(SPECS.map(() => "removed"));
 
@@ -76,7 +98,9 @@ describe("regradeDiff", () => {
       ["fay", "", "100"],
     ]);
     expect(rows[0].changes).toBe(`${SVM_HIDDEN}: failed → passed, scored 0 → ${points(SVM_HIDDEN)}`);
-    expect(rows[1].changes).toBe(`${SVM_GOLDEN}: worth ${points(SVM_GOLDEN)} → ${points(SVM_GOLDEN) + 2} points, scored ${points(SVM_GOLDEN)} → ${points(SVM_GOLDEN) + 2}`);
+    expect(rows[1].changes).toBe(
+      `${SVM_GOLDEN}: worth ${points(SVM_GOLDEN)} → ${points(SVM_GOLDEN) + 2} points, scored ${points(SVM_GOLDEN)} → ${points(SVM_GOLDEN) + 2}`,
+    );
     expect(rows[2].changes).toBe(`${SVM_HIDDEN}: added (passed, ${points(SVM_HIDDEN)}/${points(SVM_HIDDEN)})`);
     expect(rows[4].changes).toMatch(/^new student/);
 
@@ -87,7 +111,11 @@ describe("regradeDiff", () => {
   });
 
   it("lists at most `limit` students on the terminal, then how many more", () => {
-    const diff = regradeDiff("p", ["a", "b", "c"].map((s) => student(s, { [SVM_HIDDEN]: failed })), ["a", "b", "c"].map((s) => student(s)));
+    const diff = regradeDiff(
+      "p",
+      ["a", "b", "c"].map((s) => student(s, { [SVM_HIDDEN]: failed })),
+      ["a", "b", "c"].map((s) => student(s)),
+    );
     expect(regradeSummary(diff, 2).split("\n").slice(-1)[0]).toBe("  … and 1 more");
   });
 });
@@ -111,7 +139,10 @@ describe("readPreviousGrading: what --compare accepts", () => {
     const other = tmp();
     const layers = testSpecs(loadManifest("layers"));
     writeResult(join(other, "ann"), student("ann", {}, layers, "layers"));
-    expect(readPreviousGrading(other, "classifiers")).toEqual({ ok: false, problem: `--compare ${other} holds results of assignment layers (student ann), not classifiers: compare with an earlier grading of classifiers` });
+    expect(readPreviousGrading(other, "classifiers")).toEqual({
+      ok: false,
+      problem: `--compare ${other} holds results of assignment layers (student ann), not classifiers: compare with an earlier grading of classifiers`,
+    });
 
     const notOutput = tmp();
     mkdirSync(join(notOutput, "ann"));
@@ -122,6 +153,9 @@ describe("readPreviousGrading: what --compare accepts", () => {
 
     const file = join(tmp(), "f");
     writeFileSync(file, "");
-    expect(readPreviousGrading(file, "classifiers")).toEqual({ ok: false, problem: `--compare ${file} is not a folder: give an earlier --out folder of classifiers` });
+    expect(readPreviousGrading(file, "classifiers")).toEqual({
+      ok: false,
+      problem: `--compare ${file} is not a folder: give an earlier --out folder of classifiers`,
+    });
   });
 });

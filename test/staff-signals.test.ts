@@ -33,7 +33,9 @@ function withLoss(dir: string, name: string, expr: string) {
 /** svmLoss answers the committed fixtures from a table copied out of them, and throws on anything else. */
 function fixtureCopier(dir: string, name: string) {
   cpSync(join(SAMPLE, "ada-loops-js"), join(dir, name), { recursive: true });
-  const golden = JSON.parse(readFileSync("fixtures/golden/classifiers.json", "utf8")) as { cases: { exports: string[]; inputs: { scores: number[][] }; expected: unknown }[] };
+  const golden = JSON.parse(readFileSync("fixtures/golden/classifiers.json", "utf8")) as {
+    cases: { exports: string[]; inputs: { scores: number[][] }; expected: unknown }[];
+  };
   const table = golden.cases.filter((c) => c.exports.includes("svmLoss")).map((c) => [JSON.stringify(c.inputs.scores), c.expected]);
   const file = join(dir, name, "losses.js");
   const code = readFileSync(file, "utf8").replace("export function svmLoss(scores, y) {", "function unused(scores, y) {");
@@ -69,7 +71,10 @@ describe("staff signals on a graded class", () => {
     cpSync(join(SAMPLE, "cy-svm-counts-y"), join(dir, "cy-copy"), { recursive: true });
     results = await gradeBatch("classifiers", dir, out, { secret: "staff-signals-test", jobs: 2, resume: false, exports: ["svmLoss"] });
     const hidden = (s: string) => results.find((r) => r.student === s)!.tests.find((t) => t.test.kind === "hidden")!.outcome;
-    const diagnosis = (s: string) => { const o = hidden(s); return o.status === "failed" ? o.diagnosis : undefined; };
+    const diagnosis = (s: string) => {
+      const o = hidden(s);
+      return o.status === "failed" ? o.diagnosis : undefined;
+    };
     expect(hidden("pat").status).toBe("failed");
     expect(diagnosis("pat")).toBeUndefined(); // no known mistake
     expect(diagnosis("cy")).toEqual(expect.any(String));

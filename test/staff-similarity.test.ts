@@ -35,7 +35,9 @@ describe("code similarity on a class with a planted pair", () => {
     expect(independent.similarity).toBeLessThan(0.3);
     for (const p of rest) expect(p.similarity).toBeLessThan(top.similarity - 0.5);
     // the note's figures: the planted pair's rank and score, and the independent pair's
-    console.log(`planted pair: rank 1 of ${sim.pairs.length}, similarity ${top.similarity.toFixed(3)}; independent correct pair: ${independent.similarity.toFixed(3)}; ${sim.ms.toFixed(0)} ms`);
+    console.log(
+      `planted pair: rank 1 of ${sim.pairs.length}, similarity ${top.similarity.toFixed(3)}; independent correct pair: ${independent.similarity.toFixed(3)}; ${sim.ms.toFixed(0)} ms`,
+    );
 
     // its shared code, side by side: ben's losses.ts against zoe's, line ranges in each file
     expect(top.fragments.length).toBeGreaterThan(0);

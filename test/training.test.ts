@@ -34,7 +34,10 @@ async function train(dir: string, seed = `visible:${spec.name}`): Promise<Outcom
   const sandbox = new Sandbox(bundle.code, { memoryMb: manifest.limits.memoryMb, loadTimeoutMs: manifest.limits.callTimeoutMs });
   sandboxes.push(sandbox);
   const limit = spec.timeoutMs ?? manifest.limits.callTimeoutMs;
-  const ctx = checkContext({ assignment: "two-layer-net", spec, manifest, run: (c, r = {}) => sandbox.run(c, r.timeoutMs ?? limit, r) }, { seed, limitMs: limit, train: (s, timeoutMs) => sandbox.train(s, timeoutMs) });
+  const ctx = checkContext(
+    { assignment: "two-layer-net", spec, manifest, run: (c, r = {}) => sandbox.run(c, r.timeoutMs ?? limit, r) },
+    { seed, limitMs: limit, train: (s, timeoutMs) => sandbox.train(s, timeoutMs) },
+  );
   return training(ctx);
 }
 
@@ -81,9 +84,17 @@ describe("training, the check on sandboxed submissions", () => {
   it("the reference learns the spiral: ≥ 95 %, the curve in the message and in extra", async () => {
     const o = await train("reference/two-layer-net");
     expect(o.status).toBe("passed");
-    expect(o.message).toMatch(/^twoLayerNetLoss: trained 120 steps, training accuracy (9\d|100)\.\d % \(needs ≥ 90 %\); loss 1\.\d\d → 0\.\d\d\nloss over the steps: [▁▂▃▄▅▆▇█]{40} \(1\.\d\d → 0\.\d\d\)$/);
+    expect(o.message).toMatch(
+      /^twoLayerNetLoss: trained 120 steps, training accuracy (9\d|100)\.\d % \(needs ≥ 90 %\); loss 1\.\d\d → 0\.\d\d\nloss over the steps: [▁▂▃▄▅▆▇█]{40} \(1\.\d\d → 0\.\d\d\)$/,
+    );
     first = extraOf(o)!.training;
-    expect(first).toMatchObject({ steps: TRAINING.steps, lossEvery: 10, seed: `visible:${spec.name}`, learningRate: { from: 4, to: 0.4, schedule: "linear" }, reg: 1e-4 });
+    expect(first).toMatchObject({
+      steps: TRAINING.steps,
+      lossEvery: 10,
+      seed: `visible:${spec.name}`,
+      learningRate: { from: 4, to: 0.4, schedule: "linear" },
+      reg: 1e-4,
+    });
     expect(first.accuracy).toBeGreaterThanOrEqual(0.95);
     expect(first.loss).toHaveLength(13); // steps 1, 11, …, 111 and the last
     expect(Math.abs(first.loss[0] - Math.log(3))).toBeLessThan(0.5); // near chance: the scores start small
@@ -98,28 +109,41 @@ describe("training, the check on sandboxed submissions", () => {
     expect(trainingSetup("visible:another seed").X).not.toEqual(trainingSetup(`visible:${spec.name}`).X);
   }, 30_000);
 
-  it.each(["ada-loops-js", "ben-static-ts"])("%s (correct) learns it", async (id) => {
-    const o = await train(`fixtures/submissions/two-layer-net/${id}`);
-    expect(o.status).toBe("passed");
-    expect(extraOf(o)!.training.accuracy).toBeGreaterThanOrEqual(0.9);
-  }, 30_000);
+  it.each(["ada-loops-js", "ben-static-ts"])(
+    "%s (correct) learns it",
+    async (id) => {
+      const o = await train(`fixtures/submissions/two-layer-net/${id}`);
+      expect(o.status).toBe("passed");
+      expect(extraOf(o)!.training.accuracy).toBeGreaterThanOrEqual(0.9);
+    },
+    30_000,
+  );
 
   it("a twoLayerNetScores bug costs nothing here (accuracy uses the reference forward)", async () => {
     expect((await train("fixtures/submissions/two-layer-net/hal-scores-no-b2")).status).toBe("passed");
   }, 30_000);
 
   it("a sign-flipped dW1 (gradient ascent on W1) fails, with the curve and what to check", async () => {
-    const dir = variant("const dW1 = X.transpose().mmul(dz1).add(Matrix.mul(W1, 2 * reg));", "const dW1 = X.transpose().mmul(dz1).add(Matrix.mul(W1, 2 * reg)).mul(-1);");
+    const dir = variant(
+      "const dW1 = X.transpose().mmul(dz1).add(Matrix.mul(W1, 2 * reg));",
+      "const dW1 = X.transpose().mmul(dz1).add(Matrix.mul(W1, 2 * reg)).mul(-1);",
+    );
     const o = await train(dir);
-    expect(o).toMatchObject({ status: "failed", message: expect.stringMatching(/^twoLayerNetLoss: trained 120 steps, training accuracy \d+\.\d % \(needs ≥ 90 %\); loss \d\.\d\d → /) });
+    expect(o).toMatchObject({
+      status: "failed",
+      message: expect.stringMatching(/^twoLayerNetLoss: trained 120 steps, training accuracy \d+\.\d % \(needs ≥ 90 %\); loss \d\.\d\d → /),
+    });
     if (o.status !== "failed") return;
     expect(o.details).toMatch(/^loss over the steps: [▁▂▃▄▅▆▇█]{40} \(\d\.\d\d → [\d.e+]+\)\nfull-batch gradient descent on the spiral data/);
     expect(extraOf(o)!.training.accuracy).toBeLessThan(0.9);
   }, 30_000);
 
   it("a gradient of the wrong shape fails at the first step, naming the step and the field", async () => {
-    const dir = variant("const db1 = Matrix.rowVector(dz1.sum(\"column\"));", "const db1 = dz1;");
+    const dir = variant('const db1 = Matrix.rowVector(dz1.sum("column"));', "const db1 = dz1;");
     const o = await train(dir);
-    expect(o).toMatchObject({ status: "failed", message: "twoLayerNetLoss: at training step 1 of 120, grads.b1 has shape 150×50, expected 1×50 (the shape of b1)" });
+    expect(o).toMatchObject({
+      status: "failed",
+      message: "twoLayerNetLoss: at training step 1 of 120, grads.b1 has shape 150×50, expected 1×50 (the shape of b1)",
+    });
   }, 30_000);
 });

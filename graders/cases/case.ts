@@ -54,16 +54,7 @@ export interface Call {
 
 export type Value = number | number[] | Mat | GraphSpec | Record<string, number> | Call[][];
 
-export const GATE_NAMES = [
-  "AddGate",
-  "MultiplyGate",
-  "MaxGate",
-  "ExpGate",
-  "ReciprocalGate",
-  "ScaleGate",
-  "OffsetGate",
-  "SigmoidGate",
-] as const;
+export const GATE_NAMES = ["AddGate", "MultiplyGate", "MaxGate", "ExpGate", "ReciprocalGate", "ScaleGate", "OffsetGate", "SigmoidGate"] as const;
 export type GateName = (typeof GATE_NAMES)[number];
 
 /** How far every kink argument stays from its kink in generated cases (see kinks.ts). */

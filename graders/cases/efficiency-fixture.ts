@@ -21,7 +21,13 @@ export function efficiencyFixtureText(assignment: AssignmentName): string | null
     if (!plan) throw new Error(`no efficiency case for ${spec.export} (grader bug)`);
     const seed = efficiencySeed(`visible:${spec.name}`);
     const names = outputsOf({ target: plan.target } as Case, spec.export);
-    return [plan.small, plan.top].map((sizes) => ({ test: spec.name, export: spec.export, seed, sizes, summaries: summariesOf(referenceAnswers, spec.export, seed, sizes, names) }));
+    return [plan.small, plan.top].map((sizes) => ({
+      test: spec.name,
+      export: spec.export,
+      seed,
+      sizes,
+      summaries: summariesOf(referenceAnswers, spec.export, seed, sizes, names),
+    }));
   });
   const file: ExpectedFile = { format: 1, assignment, generator: "scripts/make-fixtures.ts", entries };
   return `${stringify(file, { maxLength: 120 })}\n`;

@@ -63,7 +63,7 @@ function committed(assignment: AssignmentName): Map<string, Record<string, Summa
   let m = files.get(assignment);
   if (m) return m;
   m = new Map();
-  let text: string | null = null;
+  let text: string | null;
   try {
     text = readFileSync(expectedSummariesPath(assignment), "utf8");
   } catch {
@@ -71,7 +71,8 @@ function committed(assignment: AssignmentName): Map<string, Record<string, Summa
   }
   if (text !== null) {
     const file = JSON.parse(text) as ExpectedFile;
-    if (file.format !== 1 || file.assignment !== assignment || !Array.isArray(file.entries)) throw new Error(`${expectedSummariesPath(assignment)} is not an expected-summaries file of ${assignment} (run npm run fixtures)`);
+    if (file.format !== 1 || file.assignment !== assignment || !Array.isArray(file.entries))
+      throw new Error(`${expectedSummariesPath(assignment)} is not an expected-summaries file of ${assignment} (run npm run fixtures)`);
     for (const e of file.entries) m.set(entryKey(e.export, e.seed, e.sizes), e.summaries);
   }
   files.set(assignment, m);

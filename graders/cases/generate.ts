@@ -5,16 +5,7 @@
  */
 import { referenceAnswers } from "../reference";
 import type { ReferenceAnswers } from "../reference-answers";
-import {
-  type Case,
-  type GraphNodeSpec,
-  type GraphSpec,
-  type Target,
-  type Value,
-  exportsOf,
-  isGate,
-  isLayer,
-} from "./case";
+import { type Case, type GraphNodeSpec, type GraphSpec, type Target, type Value, exportsOf, isGate, isLayer } from "./case";
 import { KINK_MARGIN, kinkDistance } from "./kinks";
 import { Random, drawUntil } from "./random";
 
@@ -112,8 +103,15 @@ function gateInputs(target: Target, r: Random, variant: Variant): Record<string,
     case "MultiplyGate":
       return { x: [r.normal(), r.normal()], dz };
     case "MaxGate": {
-      if (variant.tie) { const v = r.normal(); return { x: [v, v], dz }; }
-      const x = drawUntil("MaxGate inputs", () => [r.normal(), r.normal()], (v) => awayFromKinks("MaxGate")({ x: v }));
+      if (variant.tie) {
+        const v = r.normal();
+        return { x: [v, v], dz };
+      }
+      const x = drawUntil(
+        "MaxGate inputs",
+        () => [r.normal(), r.normal()],
+        (v) => awayFromKinks("MaxGate")({ x: v }),
+      );
       return { x, dz };
     }
     case "ReciprocalGate":
@@ -155,11 +153,7 @@ function lossInputs(target: Target, r: Random, d: Dims, variant: Variant): Recor
   const C = d.C ?? 4;
   const scale = variant.scoreScale ?? 1;
   if (target === "svmLoss" || target === "softmaxLoss") {
-    const drawn = drawUntil(
-      "loss scores",
-      () => ({ scores: r.matrix(N, C, scale), y: r.labels(N, C) }),
-      awayFromKinks(target),
-    );
+    const drawn = drawUntil("loss scores", () => ({ scores: r.matrix(N, C, scale), y: r.labels(N, C) }), awayFromKinks(target));
     return drawn;
   }
   const D = d.D ?? 5;

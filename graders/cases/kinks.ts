@@ -10,7 +10,6 @@ import { addRow, mmul } from "./mat";
 
 export { KINK_MARGIN } from "./case";
 
-
 /** Every hinge margin s_j − s_y + 1 (j ≠ y). */
 export function hingeMargins(scores: Mat, y: number[]): number[] {
   return scores.flatMap((row, i) => row.filter((_, j) => j !== y[i]).map((s) => s - row[y[i]] + 1));
@@ -91,5 +90,7 @@ export function kinkDistance(target: Target, inputs: Record<string, Value>): num
  * NondifferentiableError for the same reason).
  */
 export function branchSignature(target: Target, inputs: Record<string, Value>): string {
-  return kinkArguments(target, inputs).map((v) => (v > 0 ? "+" : v < 0 ? "-" : "0")).join("");
+  return kinkArguments(target, inputs)
+    .map((v) => (v > 0 ? "+" : v < 0 ? "-" : "0"))
+    .join("");
 }

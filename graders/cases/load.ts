@@ -17,16 +17,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { makeAjv } from "../ajv";
-import {
-  type Case,
-  type CaseFile,
-  GATE_NAMES,
-  type GraphSpec,
-  SIGNATURES,
-  assignmentOf,
-  exportsOf,
-  isGate,
-} from "./case";
+import { type Case, type CaseFile, GATE_NAMES, type GraphSpec, SIGNATURES, assignmentOf, exportsOf, isGate } from "./case";
 import { rootPath } from "../paths";
 import { type Problem, signatureProblems } from "./shapes";
 

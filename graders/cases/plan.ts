@@ -15,14 +15,23 @@ export interface PlanItem {
   count?: number;
 }
 
-const LAYER_SHAPES: Dims[] = [{ N: 3, D: 5, M: 7 }, { N: 1, D: 4, M: 2 }, { N: 6, D: 3, M: 5 }];
-const POINTWISE_SHAPES: Dims[] = [{ N: 3, D: 5 }, { N: 4, D: 7 }, { N: 1, D: 6 }];
+const LAYER_SHAPES: Dims[] = [
+  { N: 3, D: 5, M: 7 },
+  { N: 1, D: 4, M: 2 },
+  { N: 6, D: 3, M: 5 },
+];
+const POINTWISE_SHAPES: Dims[] = [
+  { N: 3, D: 5 },
+  { N: 4, D: 7 },
+  { N: 1, D: 6 },
+];
 
 export const PLAN: Record<AssignmentName, PlanItem[]> = {
   gates: [
-    ...(["AddGate", "MultiplyGate", "MaxGate", "ExpGate", "ReciprocalGate", "ScaleGate", "OffsetGate", "SigmoidGate"] as const).map(
-      (target): PlanItem => ({ target, count: 3 }),
-    ),
+    ...(["AddGate", "MultiplyGate", "MaxGate", "ExpGate", "ReciprocalGate", "ScaleGate", "OffsetGate", "SigmoidGate"] as const).map((target): PlanItem => ({
+      target,
+      count: 3,
+    })),
     { target: "MaxGate", variant: { tie: true } },
     { target: "ComputationalGraph", variant: { graph: "lecture", lectureValues: true } },
     { target: "ComputationalGraph", variant: { graph: "lecture" } },
@@ -43,7 +52,11 @@ export const PLAN: Record<AssignmentName, PlanItem[]> = {
   ],
   classifiers: [
     ...(["svmLoss", "softmaxLoss"] as const).flatMap((target) =>
-      [{ N: 3, C: 5 }, { N: 5, C: 4 }, { N: 1, C: 3 }].map((dims): PlanItem => ({ target, dims })),
+      [
+        { N: 3, C: 5 },
+        { N: 5, C: 4 },
+        { N: 1, C: 3 },
+      ].map((dims): PlanItem => ({ target, dims })),
     ),
     { target: "softmaxLoss", dims: { N: 4, C: 5 }, variant: { scoreScale: 1e4 } },
     ...(["linearSvmLoss", "linearSoftmaxLoss"] as const).flatMap((target) => [

@@ -9,18 +9,7 @@
  * student's process. It throws whatever the implementation throws.
  */
 import { Matrix } from "ml-matrix";
-import {
-  type Call,
-  type Case,
-  type GateName,
-  type GraphSpec,
-  type Kind,
-  type Mat,
-  SIGNATURES,
-  type Value,
-  isGate,
-  isLayer,
-} from "./case";
+import { type Call, type Case, type GateName, type GraphSpec, type Kind, type Mat, SIGNATURES, type Value, isGate, isLayer } from "./case";
 
 /** Any module namespace (or object) holding contract exports by name. */
 export type Implementation = Record<string, unknown>;

@@ -65,7 +65,7 @@ export class ShapeBinder {
   }
 
   private check(path: string, name: string, actual: number[], dims: Dim[], word: string): void {
-    const expected = dims.map((d) => (typeof d === "number" ? d : this.dims.get(d)?.size ?? d));
+    const expected = dims.map((d) => (typeof d === "number" ? d : (this.dims.get(d)?.size ?? d)));
     const mismatch = dims.some((d, k) => typeof expected[k] === "number" && expected[k] !== actual[k]);
     if (mismatch) {
       this.problems.push({ path, message: `${name} has ${word} ${fmt(actual)}, expected ${fmt(expected)}${this.why(name, dims, actual)}` });
@@ -91,7 +91,11 @@ export class ShapeBinder {
  * upstream gradient) bound in order, an optional one only when given. `declared` names the slots
  * whose shapes explain an expected shape in messages.
  */
-export function inputBinder(sig: Signature, inputs: Record<string, unknown>, declared: Slot[] = [...sig.args, ...(sig.upstream ? [sig.upstream] : [])]): ShapeBinder {
+export function inputBinder(
+  sig: Signature,
+  inputs: Record<string, unknown>,
+  declared: Slot[] = [...sig.args, ...(sig.upstream ? [sig.upstream] : [])],
+): ShapeBinder {
   const binder = new ShapeBinder(declared);
   for (const slot of [...sig.args, ...(sig.upstream ? [sig.upstream] : [])]) {
     if (slot.optional && !(slot.name in inputs)) continue;

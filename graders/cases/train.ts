@@ -82,7 +82,8 @@ export function learningRate(step: number): number {
 export function readAnswer(value: unknown, params: Params): { problem: string } | { loss: number; grads: Params } {
   if (typeof value !== "object" || value === null) return { problem: "returned no { loss, grads }" };
   const v = value as Record<string, unknown>;
-  if (typeof v.loss !== "number") return { problem: `loss is ${v.loss === null || v.loss === undefined ? "missing" : `a ${typeof v.loss}`}, expected a number` };
+  if (typeof v.loss !== "number")
+    return { problem: `loss is ${v.loss === null || v.loss === undefined ? "missing" : `a ${typeof v.loss}`}, expected a number` };
   if (!isFiniteNumber(v.loss)) return { problem: `loss is ${v.loss}: it must be a finite number` };
   const grads = readParams(v, params, "d", "grads.");
   return "problem" in grads ? grads : { loss: v.loss, grads };
@@ -98,7 +99,8 @@ export function readParams(v: Record<string, unknown>, params: Params, prefix = 
     const want = params[name];
     const rows = want.length;
     const cols = want[0].length;
-    if (g === null || g === undefined) return { problem: `${shown}${name} is missing${shown === "grads." ? ": return { loss, grads: { W1, b1, W2, b2 } }" : ""}` };
+    if (g === null || g === undefined)
+      return { problem: `${shown}${name} is missing${shown === "grads." ? ": return { loss, grads: { W1, b1, W2, b2 } }" : ""}` };
     if (!isList(g) || g.length === 0) return { problem: `${shown}${name} is not a matrix (return an ml-matrix Matrix or a number[][])` };
     for (let i = 0; i < g.length; i++) if (!isList(g[i])) return { problem: `${shown}${name} is not a matrix (return an ml-matrix Matrix or a number[][])` };
     const m = g as ArrayLike<ArrayLike<unknown>>;
@@ -108,7 +110,8 @@ export function readParams(v: Record<string, unknown>, params: Params, prefix = 
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) {
         const x = m[i][j];
-        if (typeof x !== "number" || !isFiniteNumber(x)) return { problem: `${shown}${name}[${i}][${j}] is ${typeof x === "number" ? x : typeof x}: every entry must be a finite number` };
+        if (typeof x !== "number" || !isFiniteNumber(x))
+          return { problem: `${shown}${name}[${i}][${j}] is ${typeof x === "number" ? x : typeof x}: every entry must be a finite number` };
       }
     }
     out[name] = m as unknown as Mat;
@@ -118,9 +121,7 @@ export function readParams(v: Record<string, unknown>, params: Params, prefix = 
 
 /** How a run ended: every step taken, or the step (0-based) whose answer could not be used, and why, or what it threw. */
 export type Trained =
-  | { losses: number[]; params: Params }
-  | { losses: number[]; step: number; problem: string }
-  | { losses: number[]; step: number; threw: unknown };
+  { losses: number[]; params: Params } | { losses: number[]; step: number; problem: string } | { losses: number[]; step: number; threw: unknown };
 
 /**
  * The training run from `seed`: `loss(inputs)` is one call of twoLayerNetLoss on fresh arguments

@@ -57,10 +57,12 @@ export function firstChange(before: unknown, after: unknown, path = ""): string 
 export function worstGap(a: Mat, b: Mat, tol: Tolerance): { ok: boolean; gap: number; at: string; got: number; want: number } {
   const scale = b.flat().reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   let worst = { ratio: -1, at: "[0][0]", got: a[0]?.[0] ?? NaN, want: b[0]?.[0] ?? NaN };
-  a.forEach((row, i) => row.forEach((v, j) => {
-    const ratio = toleranceRatio(v, b[i][j], scale, tol);
-    if (ratio > worst.ratio) worst = { ratio, at: `[${i}][${j}]`, got: v, want: b[i][j] };
-  }));
+  a.forEach((row, i) =>
+    row.forEach((v, j) => {
+      const ratio = toleranceRatio(v, b[i][j], scale, tol);
+      if (ratio > worst.ratio) worst = { ratio, at: `[${i}][${j}]`, got: v, want: b[i][j] };
+    }),
+  );
   const gap = Math.abs(worst.got - worst.want) / Math.max(1, scale);
   return { ok: worst.ratio <= 1, gap: Number.isNaN(gap) ? Infinity : gap, at: worst.at, got: worst.got, want: worst.want };
 }

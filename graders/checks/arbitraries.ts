@@ -14,12 +14,10 @@ export const PROPERTY_TOL = 1e-12;
 const UNIT_INTERVAL = fc.noBias(fc.integer({ min: 0, max: 0x7fffffff })).map((i) => (i + 0.5) / 2 ** 31);
 
 /** An O(1) double in (lo, hi), never an integer. */
-export const between = (lo: number, hi: number): fc.Arbitrary<number> =>
-  UNIT_INTERVAL.map((u) => lo + (hi - lo) * u).filter((v) => !Number.isInteger(v));
+export const between = (lo: number, hi: number): fc.Arbitrary<number> => UNIT_INTERVAL.map((u) => lo + (hi - lo) * u).filter((v) => !Number.isInteger(v));
 
 /** ±(lo, hi): away from 0, either sign, never an integer. */
-export const magnitude = (lo: number, hi: number): fc.Arbitrary<number> =>
-  fc.tuple(fc.boolean(), between(lo, hi)).map(([negative, m]) => (negative ? -m : m));
+export const magnitude = (lo: number, hi: number): fc.Arbitrary<number> => fc.tuple(fc.boolean(), between(lo, hi)).map(([negative, m]) => (negative ? -m : m));
 
 /** An upstream gradient: random, O(1), never 0 or ±1 (so "ignores dz" cannot hide). */
 export const upstream: fc.Arbitrary<number> = magnitude(0.1, 2).filter((v) => Math.abs(v) !== 1);

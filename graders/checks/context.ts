@@ -89,7 +89,9 @@ export function thrownText(t: Thrown): string {
  * no temporary folder, no Node internals, no grader runner reaches a student.
  */
 export function studentStack(t: Thrown): string | undefined {
-  const frames = (t.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l) && !/[a-z]+:\/\/|node:|\/(tmp|var|private|home|Users)\/|[A-Za-z]:\\|\(<anonymous>\)|\(\//.test(l));
+  const frames = (t.stack ?? "")
+    .split("\n")
+    .filter((l) => /^\s+at /.test(l) && !/[a-z]+:\/\/|node:|\/(tmp|var|private|home|Users)\/|[A-Za-z]:\\|\(<anonymous>\)|\(\//.test(l));
   return frames.length > 0 ? frames.slice(0, 6).join("\n") : undefined;
 }
 
@@ -106,9 +108,11 @@ export function advice(end: ProcessEnd, limitMs: number, memoryMb: number, while
     const inAll = addressSpaceBytes ? `, ${megabytes(addressSpaceBytes)} of address space in all` : "";
     return `Your code ran out of memory${loading} (the limits: ${memoryMb} MB for JavaScript objects${inAll}): look for a matrix far larger than the inputs, such as an N×D×D or D×D intermediate.`;
   }
-  if (end.protocolError) return `Your code wrote to the grader's private channel to its process (${end.protocolError})${loading}; leave file descriptor 3 alone.`;
+  if (end.protocolError)
+    return `Your code wrote to the grader's private channel to its process (${end.protocolError})${loading}; leave file descriptor 3 alone.`;
   if (end.signal) return `Your process was killed by ${end.signal}${loading} (process.kill, process.abort, or a crash).`;
-  if (end.exitCode !== undefined) return `Your code ended its process with exit code ${end.exitCode}${loading}: do not call process.exit; return your result instead.`;
+  if (end.exitCode !== undefined)
+    return `Your code ended its process with exit code ${end.exitCode}${loading}: do not call process.exit; return your result instead.`;
   return `Your process ended unexpectedly${loading}.`;
 }
 
@@ -122,7 +126,9 @@ export function outcomeUnlessReturned(r: CallResult, ctx: Pick<CheckContext, "sp
     const ms = r.whileLoading ? ctx.manifest.limits.callTimeoutMs : ctx.limitMs;
     return { status: "could-not-check", message: advice(r.end, ms, ctx.manifest.limits.memoryMb, r.whileLoading, r.memory?.limitBytes ?? null), end: r.end };
   }
-  if (r.kind === "sandbox-failed") return { status: "grader-error", message: `the grader's sandbox ${endedHow(r.end)} before your file was loaded`, cause: r.stderr };
-  if (r.kind === "load-failed") return { status: "failed", message: `${ctx.file} threw while it was being loaded: ${thrownText(r.error)}`, details: studentStack(r.error) };
+  if (r.kind === "sandbox-failed")
+    return { status: "grader-error", message: `the grader's sandbox ${endedHow(r.end)} before your file was loaded`, cause: r.stderr };
+  if (r.kind === "load-failed")
+    return { status: "failed", message: `${ctx.file} threw while it was being loaded: ${thrownText(r.error)}`, details: studentStack(r.error) };
   return { status: "failed", message: `${ctx.spec.export} threw ${thrownText(r.error)}`, details: studentStack(r.error), ...(replay ? { replay } : {}) };
 }

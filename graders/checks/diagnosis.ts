@@ -29,7 +29,13 @@ async function innerAnswer(ctx: CheckContext, c: Case): Promise<InnerAnswer | un
 }
 
 /** diagnose (judge/diagnose.ts) of a failed answer of the test's export on case `c`, the student's inner export asked first when the export is built on one. */
-export async function diagnoseFailure(ctx: CheckContext, c: Case, returned: unknown, names: string[], tol: Tolerance = ctx.manifest.tolerances.golden): Promise<string | undefined> {
+export async function diagnoseFailure(
+  ctx: CheckContext,
+  c: Case,
+  returned: unknown,
+  names: string[],
+  tol: Tolerance = ctx.manifest.tolerances.golden,
+): Promise<string | undefined> {
   return diagnose(c, ctx.spec.export, returned, names, tol, ctx.reference, await innerAnswer(ctx, c));
 }
 
@@ -56,4 +62,3 @@ export async function diagnoseBuiltCase(ctx: CheckContext, c: Case, returned: un
   const names = outputsOf(full, ctx.spec.export).filter((n) => full.expected[n] !== undefined);
   return diagnoseFailure(ctx, full, returned, names);
 }
-

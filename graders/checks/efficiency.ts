@@ -130,7 +130,10 @@ function wrongAt(exportName: string, where: string, wrong: string): Outcome {
 }
 
 function unreadable(exportName: string): Outcome {
-  return { status: "failed", message: `${exportName}: your process sent back something that is not the grader's timing summary (did your code change built-in objects such as Array or Math?)` };
+  return {
+    status: "failed",
+    message: `${exportName}: your process sent back something that is not the grader's timing summary (did your code change built-in objects such as Array or Math?)`,
+  };
 }
 
 // ------------------------------------------------------------------------------- the check
@@ -145,7 +148,11 @@ export const efficiency: Check = async (ctx: CheckContext): Promise<Outcome> => 
     small: expectedSummaries(ctx.assignment, exportName, seed, plan.small, names, ctx.reference),
     top: expectedSummaries(ctx.assignment, exportName, seed, plan.top, names, ctx.reference),
   };
-  if (!expected.small || !expected.top) return { status: "grader-error", message: `no expected answer for ${exportName}'s efficiency cases: fixtures/efficiency/${ctx.assignment}.json is out of date (grader bug)` };
+  if (!expected.small || !expected.top)
+    return {
+      status: "grader-error",
+      message: `no expected answer for ${exportName}'s efficiency cases: fixtures/efficiency/${ctx.assignment}.json is out of date (grader bug)`,
+    };
 
   // The top size first: at most the floor is a pass, and nothing else is run. Above it, the small
   // size twice after the top one, the faster counting: code the JIT has just optimized for one
@@ -156,7 +163,11 @@ export const efficiency: Check = async (ctx: CheckContext): Promise<Outcome> => 
   let clock: Clock | undefined;
   let g: Growth | null = null;
   for (let round = 0; round < ROUNDS && !g?.ok; round++) {
-    for (const [size, judge] of [["top", true], ["small", false], ["small", true]] as const) {
+    for (const [size, judge] of [
+      ["top", true],
+      ["small", false],
+      ["small", true],
+    ] as const) {
       const r = await ctx.time(seed, sizes[size], ctx.limitMs);
       if (neededTooMuchMemory(r, sizes[size])) return tooMuchMemory(exportName, plan, size, runs, clock ?? "wall", r, ctx);
       if (r.kind === "ended" && r.end.timedOut && !r.whileLoading) return stopped(exportName, plan, size, runs, clock ?? "wall", r.durationMs, ctx.limitMs);
@@ -211,7 +222,15 @@ export function verdict(exportName: string, plan: { small: Sizes; top: Sizes }, 
 
 /** A call still running at the time limit: stopped, and failed (too slow is this check's verdict).
  *  The words name the limit, not the time it was stopped after (that varies with the machine's load). */
-function stopped(exportName: string, plan: { small: Sizes; top: Sizes }, size: "small" | "top", runs: { small: number[]; top: number[] }, clock: Clock, afterMs: number, limitMs: number): Outcome {
+function stopped(
+  exportName: string,
+  plan: { small: Sizes; top: Sizes },
+  size: "small" | "top",
+  runs: { small: number[]; top: number[] },
+  clock: Clock,
+  afterMs: number,
+  limitMs: number,
+): Outcome {
   const at = sizeLabel(plan[size]);
   return {
     status: "failed",

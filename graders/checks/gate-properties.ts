@@ -16,7 +16,14 @@ import { type Broken, checkProperty } from "./property";
 /** A gate case for the sandbox: the gate constructed with `ctor`, forward(...x), backward(dz). */
 function gateCase(ctx: CheckContext, x: number[], dz: number, ctor?: number[]): Case {
   const target = ctx.spec.export as GateName;
-  return { id: `${target}/${ctx.spec.check ?? "properties"}`, target, exports: [target], seed: ctx.seed, inputs: { ...(ctor ? { ctor } : {}), x, dz }, expected: {} };
+  return {
+    id: `${target}/${ctx.spec.check ?? "properties"}`,
+    target,
+    exports: [target],
+    seed: ctx.seed,
+    inputs: { ...(ctor ? { ctor } : {}), x, dz },
+    expected: {},
+  };
 }
 
 interface GateAnswer {
@@ -39,7 +46,12 @@ function readGate(value: unknown, n: number, inputs: string): GateAnswer | Broke
 const isBroken = (v: GateAnswer | Broken): v is Broken => "message" in v;
 
 function gateDetails(inputs: string, got: number[], expected: number[] | string, rule: string): string {
-  return [`inputs: ${inputs}`, `returned: ${numberList(got, full)}`, `expected: ${typeof expected === "string" ? expected : numberList(expected, full)}`, `rule: ${rule}`].join("\n");
+  return [
+    `inputs: ${inputs}`,
+    `returned: ${numberList(got, full)}`,
+    `expected: ${typeof expected === "string" ? expected : numberList(expected, full)}`,
+    `rule: ${rule}`,
+  ].join("\n");
 }
 
 // ------------------------------------------------------------------------------- the checks
@@ -57,7 +69,8 @@ const addDistributes: Check = (ctx) =>
       if (gx === dz && gy === dz) return null;
       let diagnosis: string | undefined;
       if (gx === 1 && gy === 1) diagnosis = "backward ignores dz: it returns the local gradients 1, 1 without multiplying them by dz.";
-      else if (withinPropertyTol(gx, dz / 2) && withinPropertyTol(gy, dz / 2)) diagnosis = "dz is split between the inputs; an add gate gives each input all of dz.";
+      else if (withinPropertyTol(gx, dz / 2) && withinPropertyTol(gy, dz / 2))
+        diagnosis = "dz is split between the inputs; an add gate gives each input all of dz.";
       else if ((gx === dz) !== (gy === dz)) diagnosis = `only ${gx === dz ? "x" : "y"} gets dz; an add gate gives both inputs dz unchanged.`;
       return {
         message: `backward is not [dz, dz]: ${numberList(a.grads)} for ${inputs}`,
@@ -81,8 +94,11 @@ const multiplySwitches: Check = (ctx) =>
       const expected = [y * dz, x * dz];
       if (withinPropertyTol(dx, expected[0]) && withinPropertyTol(dy, expected[1])) return null;
       let diagnosis: string | undefined;
-      if (withinPropertyTol(dx, x * dz) && withinPropertyTol(dy, y * dz)) diagnosis = "the two gradients are not switched: dx uses x instead of y (and dy uses y instead of x). A multiply gate gives each input the OTHER input times dz.";
-      else if (withinPropertyTol(dx, y) && withinPropertyTol(dy, x)) diagnosis = "backward ignores dz: it returns the local gradients y, x without multiplying them by dz.";
+      if (withinPropertyTol(dx, x * dz) && withinPropertyTol(dy, y * dz))
+        diagnosis =
+          "the two gradients are not switched: dx uses x instead of y (and dy uses y instead of x). A multiply gate gives each input the OTHER input times dz.";
+      else if (withinPropertyTol(dx, y) && withinPropertyTol(dy, x))
+        diagnosis = "backward ignores dz: it returns the local gradients y, x without multiplying them by dz.";
       const [which, got, want, formula] = withinPropertyTol(dx, expected[0]) ? ["dy", dy, expected[1], "x·dz"] : ["dx", dx, expected[0], "y·dz"];
       return {
         message: `${which} is not ${formula}: ${which} = ${short(got)} for ${inputs} (expected ${short(want)})`,
@@ -107,17 +123,25 @@ const maxRoutes: Check = (ctx) =>
       const [gw, gl] = [a.grads[w], a.grads[1 - w]];
       if (!(gl === 0 && withinPropertyTol(gw, dz))) {
         let diagnosis: string | undefined;
-        if (withinPropertyTol(gw, dz) && withinPropertyTol(gl, dz)) diagnosis = "the gradient goes to both inputs, as in an add gate; a max gate gives all of dz to the larger input and 0 to the other.";
+        if (withinPropertyTol(gw, dz) && withinPropertyTol(gl, dz))
+          diagnosis = "the gradient goes to both inputs, as in an add gate; a max gate gives all of dz to the larger input and 0 to the other.";
         else if (gw === 0 && withinPropertyTol(gl, dz)) diagnosis = "the gradient goes to the smaller input: the comparison that picks the winner is reversed.";
         else if (withinPropertyTol(gw, 1) && gl === 0) diagnosis = "backward ignores dz: the winner gets 1 instead of dz.";
-        else if (withinPropertyTol(gw, dz / 2) && withinPropertyTol(gl, dz / 2)) diagnosis = "dz is split between the inputs; a max gate gives all of it to the larger input.";
+        else if (withinPropertyTol(gw, dz / 2) && withinPropertyTol(gl, dz / 2))
+          diagnosis = "dz is split between the inputs; a max gate gives all of it to the larger input.";
         const larger = w === 0 ? "x" : "y";
-        const message = gl !== 0
-          ? `the smaller input's gradient is not 0: backward returned ${numberList(a.grads)} for ${inputs} (expected ${numberList(expected)}, all of dz to ${larger})`
-          : `the larger input's gradient is not dz: backward returned ${numberList(a.grads)} for ${inputs} (expected ${numberList(expected)})`;
+        const message =
+          gl !== 0
+            ? `the smaller input's gradient is not 0: backward returned ${numberList(a.grads)} for ${inputs} (expected ${numberList(expected)}, all of dz to ${larger})`
+            : `the larger input's gradient is not dz: backward returned ${numberList(a.grads)} for ${inputs} (expected ${numberList(expected)})`;
         return {
           message,
-          details: gateDetails(`x = ${full(x)}, y = ${full(y)}, dz = ${full(dz)}`, a.grads, expected, `the larger input's gradient ${TOLERANCE_RULE}; the smaller's exactly 0`),
+          details: gateDetails(
+            `x = ${full(x)}, y = ${full(y)}, dz = ${full(dz)}`,
+            a.grads,
+            expected,
+            `the larger input's gradient ${TOLERANCE_RULE}; the smaller's exactly 0`,
+          ),
           ...(diagnosis ? { diagnosis } : {}),
         };
       }
@@ -127,9 +151,12 @@ const maxRoutes: Check = (ctx) =>
       if (isBroken(t)) return t;
       if (t.grads[1] === 0 && withinPropertyTol(t.grads[0], dz)) return null;
       let diagnosis: string | undefined;
-      if (t.grads[0] === 0 && withinPropertyTol(t.grads[1], dz)) diagnosis = "at a tie the gradient goes to y; the contract sends all of it to x (x wins when x >= y).";
-      else if (withinPropertyTol(t.grads[0], dz) && withinPropertyTol(t.grads[1], dz)) diagnosis = "at a tie the gradient goes to both inputs; the contract sends all of it to x.";
-      else if (withinPropertyTol(t.grads[0], dz / 2) && withinPropertyTol(t.grads[1], dz / 2)) diagnosis = "at a tie dz is split between the inputs; the contract sends all of it to x.";
+      if (t.grads[0] === 0 && withinPropertyTol(t.grads[1], dz))
+        diagnosis = "at a tie the gradient goes to y; the contract sends all of it to x (x wins when x >= y).";
+      else if (withinPropertyTol(t.grads[0], dz) && withinPropertyTol(t.grads[1], dz))
+        diagnosis = "at a tie the gradient goes to both inputs; the contract sends all of it to x.";
+      else if (withinPropertyTol(t.grads[0], dz / 2) && withinPropertyTol(t.grads[1], dz / 2))
+        diagnosis = "at a tie dz is split between the inputs; the contract sends all of it to x.";
       return {
         message: `a tie does not send all of dz to x: backward returned ${numberList(t.grads)} for ${tieInputs} (expected ${numberList([dz, 0])})`,
         details: gateDetails(`x = y = ${full(tie)}, dz = ${full(dz)}`, t.grads, [dz, 0], `x's gradient ${TOLERANCE_RULE}; y's exactly 0`),
@@ -153,7 +180,9 @@ const IGNORES_DZ = "backward ignores dz: it returns the local gradient without m
  */
 const linearRepeatable: Check = (ctx) =>
   checkProperty(ctx, {
-    arbitrary: fc.record({ x: unaryInput(ctx.spec.export), dz1: upstream, dz2: upstream, a: magnitude(0.25, 2), b: magnitude(0.25, 2) }).filter(({ dz1, dz2 }) => Math.abs(dz1 - dz2) >= 1e-2),
+    arbitrary: fc
+      .record({ x: unaryInput(ctx.spec.export), dz1: upstream, dz2: upstream, a: magnitude(0.25, 2), b: magnitude(0.25, 2) })
+      .filter(({ dz1, dz2 }) => Math.abs(dz1 - dz2) >= 1e-2),
     show: ({ x, dz1, dz2, a, b }) => `x = ${full(x)}, dz1 = ${full(dz1)}, dz2 = ${full(dz2)}, a = ${full(a)}, b = ${full(b)}`,
     async holds({ x, dz1, dz2, a, b }, run) {
       const call = async (dz: number) => readGate(await run(gateCase(ctx, [x], dz)), 1, `x = ${short(x)}, dz = ${short(dz)}`);
@@ -164,7 +193,9 @@ const linearRepeatable: Check = (ctx) =>
       const again = await call(dz1);
       if (isBroken(again)) return again;
       if (!Object.is(again.grads[0], r1.grads[0]) || !Object.is(again.z, r1.z)) {
-        const what = Object.is(again.grads[0], r1.grads[0]) ? `forward gave z = ${String(r1.z)}, then ${String(again.z)}` : `backward gave dx = ${full(r1.grads[0])}, then ${full(again.grads[0])}`;
+        const what = Object.is(again.grads[0], r1.grads[0])
+          ? `forward gave z = ${String(r1.z)}, then ${String(again.z)}`
+          : `backward gave dx = ${full(r1.grads[0])}, then ${full(again.grads[0])}`;
         return {
           message: `a second identical call gave a different result: ${what} for x = ${short(x)}, dz = ${short(dz1)}`,
           details: `inputs: x = ${full(x)}, dz = ${full(dz1)}\nfirst call: z = ${String(r1.z)}, dx = ${full(r1.grads[0])}\nsecond call: z = ${String(again.z)}, dx = ${full(again.grads[0])}\nrule: bit-identical`,
@@ -262,7 +293,8 @@ const offsetGate: Check = (ctx) =>
 /** σ(x) = 1/(1+e^−x), the handout's form: exact and finite for every x (e^−x overflows only to a σ of 0). */
 const sigmoidOf = (x: number): number => 1 / (1 + Math.exp(-x));
 
-const SATURATION_HINT = "compute σ(x) as 1/(1+e^-x) (for x < 0 you may use e^x/(1+e^x)): e^x/(1+e^x) is Infinity/Infinity = NaN for x > 709, where e^x overflows.";
+const SATURATION_HINT =
+  "compute σ(x) as 1/(1+e^-x) (for x < 0 you may use e^x/(1+e^x)): e^x/(1+e^x) is Infinity/Infinity = NaN for x > 709, where e^x overflows.";
 
 /**
  * SigmoidGate far from 0: |x| in [700, 1000] (e^|x| overflows past 709.78), and a few O(1) values.
@@ -288,7 +320,8 @@ const sigmoidSaturates: Check = (ctx) =>
       }
       // backward: finite (its value is the other properties' and the gradient check's business)
       const a = readGate(value, 1, inputs);
-      if (isBroken(a)) return { ...a, ...(a.diagnosis ? {} : { hint: "backward's (1 − z)·z·dz must stay finite: compute it from the forward's z, not from e^x." }) };
+      if (isBroken(a))
+        return { ...a, ...(a.diagnosis ? {} : { hint: "backward's (1 − z)·z·dz must stay finite: compute it from the forward's z, not from e^x." }) };
       return null;
     },
   });

@@ -211,7 +211,8 @@ class CaseCheck {
   /** x − step·e and x + step·e for a probe, and whether either is on another branch than x. */
   perturbed(p: Probe, h: number): { minus: Record<string, Value>; plus: Record<string, Value>; step: number; crosses: boolean } {
     const step = stepAt(h, p.size);
-    const shift = (t: number) => (p.entry ? shiftEntry(this.c.inputs, p.arg, p.entry, t) : shiftAlong(this.c.inputs, p.arg, p.direction!.entries, p.direction!.u, t));
+    const shift = (t: number) =>
+      p.entry ? shiftEntry(this.c.inputs, p.arg, p.entry, t) : shiftAlong(this.c.inputs, p.arg, p.direction!.entries, p.direction!.u, t);
     const plus = shift(step);
     const minus = shift(-step);
     const crosses = this.base !== "" && (branchSignature(this.c.target, plus) !== this.base || branchSignature(this.c.target, minus) !== this.base);
@@ -230,7 +231,13 @@ class CaseCheck {
     const slot = isGate(c.target) || c.target === "ComputationalGraph" ? undefined : SIGNATURES[c.target].args.find((a) => a.name === arg);
     const bias = slot?.shape?.[0] === 1;
     const chosen = selectEntries(all, { rows, cols, bias, random });
-    const probes: Probe[] = chosen.map((entry) => ({ output, arg, entry, size: Math.abs(valueAt(value, entry.path)), analytic: valueAt(gradient, entry.path) }));
+    const probes: Probe[] = chosen.map((entry) => ({
+      output,
+      arg,
+      entry,
+      size: Math.abs(valueAt(value, entry.path)),
+      analytic: valueAt(gradient, entry.path),
+    }));
     let skipped = 0;
     if (chosen.length < all.length) {
       const g = all.map((e) => valueAt(gradient, e.path));
@@ -313,7 +320,14 @@ type Measurement =
  * student's forward misbehaves away from x, the reference's takes over (online; fallBack), and
  * offline that is "misbehaved".
  */
-async function measureAndRetry(check: CaseCheck, probes: Probe[], names: string[], h: number, forward: WhoseForward, fallback: (current: WhoseForward, problem: string) => WhoseForward | null): Promise<Measurement> {
+async function measureAndRetry(
+  check: CaseCheck,
+  probes: Probe[],
+  names: string[],
+  h: number,
+  forward: WhoseForward,
+  fallback: (current: WhoseForward, problem: string) => WhoseForward | null,
+): Promise<Measurement> {
   let current = forward;
   const at = async (step: number): Promise<Round | string> => {
     const round = await check.measure(probes, step, current.evaluate);
@@ -334,7 +348,9 @@ async function measureAndRetry(check: CaseCheck, probes: Probe[], names: string[
       const measured = await at(step);
       if (typeof measured === "string") return { kind: "misbehaved", problem: measured };
       const bad = check.judge(measured, names).filter((v) => !v.ok);
-      judged.retries.push(`h = ${sci(step)}: ${bad.length === 0 ? "passes" : `worst ${bad[0].output}${labelOf(bad[0].worst)} at ${num(bad[0].worst?.ratio ?? Infinity)}× the tolerance`}`);
+      judged.retries.push(
+        `h = ${sci(step)}: ${bad.length === 0 ? "passes" : `worst ${bad[0].output}${labelOf(bad[0].worst)} at ${num(bad[0].worst?.ratio ?? Infinity)}× the tolerance`}`,
+      );
       if (bad.length === 0) return { ...judged, forward: current, worstRatio, passedAt: step };
     }
   }
@@ -371,7 +387,19 @@ export const gradcheck: Check = async (ctx) => {
   if (cases.length === 0) return { status: "grader-error", message: `no cases for ${exportName} away from kinks (grader bug)` };
   const isGolden = (c: Case) => golden.includes(c);
 
-  const tally: Tally = { cases: 0, larger: larger.length, entries: 0, directions: 0, skipped: 0, sparse: [], evaluations: 0, sandboxCalls: 0, referenceForward: [], wrongOwnForward: [], retried: [] };
+  const tally: Tally = {
+    cases: 0,
+    larger: larger.length,
+    entries: 0,
+    directions: 0,
+    skipped: 0,
+    sparse: [],
+    evaluations: 0,
+    sandboxCalls: 0,
+    referenceForward: [],
+    wrongOwnForward: [],
+    retried: [],
+  };
   const run = (c: Case, forwardOnly: boolean): Promise<CallResult> => {
     tally.sandboxCalls++;
     return ctx.run(c, { forwardOnly });
@@ -382,7 +410,11 @@ export const gradcheck: Check = async (ctx) => {
     const layer = isLayer(c.target);
     let names = outputsOf(c, exportName).filter((n) => n !== forwardOutput(c.target) && n !== "scores");
     if (ctx.spec.output) names = names.filter((n) => n === ctx.spec.output);
-    if (names.length === 0) return { status: "grader-error", message: `${exportName} has no gradient output${ctx.spec.output ? ` named ${ctx.spec.output}` : ""} to check (grader bug)` };
+    if (names.length === 0)
+      return {
+        status: "grader-error",
+        message: `${exportName} has no gradient output${ctx.spec.output ? ` named ${ctx.spec.output}` : ""} to check (grader bug)`,
+      };
 
     // 1. the student's gradients, in shape and finite
     const full = await run(c, false);
@@ -392,7 +424,13 @@ export const gradcheck: Check = async (ctx) => {
     const form = judgeOutputs(c, returned, names, { atol: Number.MAX_VALUE, rtol: 0 });
     if (!form.ok) {
       const diagnosis = await diagnoseFailure(ctx, c, returned, names);
-      return { status: "failed", message: `${exportName}: ${form.message}`, ...(form.details ? { details: form.details } : {}), ...(diagnosis ? { diagnosis } : {}), replay };
+      return {
+        status: "failed",
+        message: `${exportName}: ${form.message}`,
+        ...(form.details ? { details: form.details } : {}),
+        ...(diagnosis ? { diagnosis } : {}),
+        replay,
+      };
     }
     const answers = returned as Record<string, unknown>;
 
@@ -405,14 +443,23 @@ export const gradcheck: Check = async (ctx) => {
       // offline there is no other forward to differentiate: the test cannot be checked here
       const problem = outcomeUnlessReturned(forwardCall, ctx, replay);
       if (problem?.status !== "failed") return problem!;
-      return { ...problem, message: `${exportName}: cannot be checked here: ${problem.message}`, details: [problem.details, offlineForwardText(c.target, exportName)].filter(Boolean).join("\n"), replay };
+      return {
+        ...problem,
+        message: `${exportName}: cannot be checked here: ${problem.message}`,
+        details: [problem.details, offlineForwardText(c.target, exportName)].filter(Boolean).join("\n"),
+        replay,
+      };
     }
     const perItemMs = BATCH_ITEM_FACTOR * Math.max(1, forwardCall.durationMs);
     /** The student's forward on each input of a chunk, as untrusted items: one batch request, or one run each without batch. */
     const answersTo = async (chunk: Record<string, Value>[]): Promise<unknown[] | string> => {
       if (ctx.batch) {
         tally.sandboxCalls++;
-        const r = await ctx.batch(c, chunk, { forwardOnly: layer, keep: [fwdKey], timeoutMs: Math.min(ctx.limitMs + chunk.length * perItemMs, BATCH_LIMITS * ctx.limitMs) });
+        const r = await ctx.batch(c, chunk, {
+          forwardOnly: layer,
+          keep: [fwdKey],
+          timeoutMs: Math.min(ctx.limitMs + chunk.length * perItemMs, BATCH_LIMITS * ctx.limitMs),
+        });
         if (r.kind === "threw") return `${who} threw ${thrownText(r.error)} on an input moved by ±h`;
         if (r.kind !== "returned") return `${who} did not return on the inputs moved by ±h`;
         if (!Array.isArray(r.value) || r.value.length !== chunk.length) return `the answers of ${who} on the inputs moved by ±h could not be read back`;
@@ -487,7 +534,16 @@ export const gradcheck: Check = async (ctx) => {
     const diagnosis = await diagnoseFailure(ctx, c, returned, names);
     return {
       status: "failed",
-      ...failureText(exportName, c, v, { h, tol, forward: m.forward, offline, retries: m.retries, worstRatio: m.worstRatio, skipped, seeds: { case: visible || isGolden(c) ? c.seed : null, draws: visible && sampled ? `${ctx.seed}:${c.id}` : null } }),
+      ...failureText(exportName, c, v, {
+        h,
+        tol,
+        forward: m.forward,
+        offline,
+        retries: m.retries,
+        worstRatio: m.worstRatio,
+        skipped,
+        seeds: { case: visible || isGolden(c) ? c.seed : null, draws: visible && sampled ? `${ctx.seed}:${c.id}` : null },
+      }),
       ...(diagnosis ? { diagnosis } : {}),
       replay,
       extra: { gradcheck: extraOf(tally) },
@@ -525,7 +581,16 @@ function failureText(
   exportName: string,
   c: Case,
   v: OutputVerdict,
-  o: { h: number; tol: Tolerance; forward: WhoseForward; offline: boolean; retries: string[]; worstRatio: number; skipped: number; seeds: { case: string | null; draws: string | null } },
+  o: {
+    h: number;
+    tol: Tolerance;
+    forward: WhoseForward;
+    offline: boolean;
+    retries: string[];
+    worstRatio: number;
+    skipped: number;
+    seeds: { case: string | null; draws: string | null };
+  },
 ): { message: string; details: string } {
   const w = v.worst!;
   const a = w.probe.analytic;
@@ -564,14 +629,23 @@ function failureText(
   if (o.retries.length > 0) lines.push(`borderline at h = ${sci(o.h)} (${num(o.worstRatio)}× the tolerance), retried: ${o.retries.join("; ")}`);
   if (o.skipped > 0) lines.push(`${o.skipped} check${o.skipped > 1 ? "s" : ""} skipped on this case: x ± h crosses a kink there`);
   // never a seed with the secret in it (a hidden test's draws): the staff replay those from the id
-  lines.push(o.seeds.case ? `case ${c.id} (seed ${o.seeds.case})${o.seeds.draws ? `; entries and directions drawn with seed "${o.seeds.draws}"` : ""}` : `hidden case ${c.id}`);
+  lines.push(
+    o.seeds.case
+      ? `case ${c.id} (seed ${o.seeds.case})${o.seeds.draws ? `; entries and directions drawn with seed "${o.seeds.draws}"` : ""}`
+      : `hidden case ${c.id}`,
+  );
   return { message, details: lines.join("\n") };
 }
 
 function passedText(t: Tally, cases: Case[], exportName: string, h: number): string {
   const target = cases[0].target;
   const ref = t.referenceForward.length;
-  const whose = ref === 0 ? forwardName(target, exportName) : ref === t.cases ? "the reference's forward" : `${forwardName(target, exportName)} (the reference's on ${ref} case${ref > 1 ? "s" : ""})`;
+  const whose =
+    ref === 0
+      ? forwardName(target, exportName)
+      : ref === t.cases
+        ? "the reference's forward"
+        : `${forwardName(target, exportName)} (the reference's on ${ref} case${ref > 1 ? "s" : ""})`;
   const parts = [
     `${t.cases} case${t.cases > 1 ? "s" : ""} passed${t.larger > 0 ? ` (${t.cases - t.larger} golden, ${t.larger} larger)` : ""}: ${t.entries} entries${t.directions > 0 ? ` and ${t.directions} random directions` : ""} agree with centered differences of ${whose}, h = ${sci(h)}`,
   ];
@@ -582,11 +656,12 @@ function passedText(t: Tally, cases: Case[], exportName: string, h: number): str
   }
   for (const why of [...new Set(t.wrongOwnForward.map((r) => r.why))]) {
     const ids = t.wrongOwnForward.filter((r) => r.why === why).map((r) => r.id);
-    parts.push(`on ${ids.length === t.cases ? "every case" : ids.join(", ")}, ${why}: the starter kit differentiated it all the same (the course's grader uses its reference forward there), so fix that forward first`);
+    parts.push(
+      `on ${ids.length === t.cases ? "every case" : ids.join(", ")}, ${why}: the starter kit differentiated it all the same (the course's grader uses its reference forward there), so fix that forward first`,
+    );
   }
   if (t.retried.length > 0) parts.push(`borderline at h = ${sci(h)} on ${t.retried.map((r) => `${r.id} (passes at h = ${sci(r.h)})`).join(", ")}`);
   if (t.skipped > 0) parts.push(`${t.skipped} check${t.skipped > 1 ? "s" : ""} skipped where x ± h crosses a kink`);
   if (t.sparse.length > 0) parts.push(`on ${t.sparse.join(", ")} most checks crossed a kink, too few were left to be sure: not counted against you`);
   return parts.join("; ");
 }
-

@@ -57,7 +57,14 @@ export function showGraph(spec: GraphSpec, values: Values, f: (v: number) => str
 }
 
 function graphCase(ctx: CheckContext, spec: GraphSpec, values: Values): Case {
-  return { id: `ComputationalGraph/${ctx.spec.check ?? "properties"}`, target: "ComputationalGraph", exports: ["ComputationalGraph"], seed: ctx.seed, inputs: { graph: spec, values }, expected: {} };
+  return {
+    id: `ComputationalGraph/${ctx.spec.check ?? "properties"}`,
+    target: "ComputationalGraph",
+    exports: ["ComputationalGraph"],
+    seed: ctx.seed,
+    inputs: { graph: spec, values },
+    expected: {},
+  };
 }
 
 /** { value, grads } from an answer: a finite value and a finite gradient for every graph input. */
@@ -87,7 +94,10 @@ async function runGraph(ctx: CheckContext, run: RunStudentCase, spec: GraphSpec,
   return readGraph(await run(graphCase(ctx, spec, values)), spec, where);
 }
 
-const gradsLine = (g: Values, f: (v: number) => string = full) => Object.entries(g).map(([k, v]) => `${k}: ${f(v)}`).join(", ");
+const gradsLine = (g: Values, f: (v: number) => string = full) =>
+  Object.entries(g)
+    .map(([k, v]) => `${k}: ${f(v)}`)
+    .join(", ");
 function graphDetails(got: GraphAnswer, want: GraphAnswer): string {
   return [
     `returned: value ${full(got.value)}, grads {${gradsLine(got.grads)}}`,
@@ -97,7 +107,8 @@ function graphDetails(got: GraphAnswer, want: GraphAnswer): string {
 }
 
 const WRONG_INPUTS = "the gradients go to the wrong inputs: the k-th entry of gate.backward(dz) belongs to node.inputs[k].";
-const CHAIN = "each node's gate.backward must get d output / d (that node), the gradient that reached it from the nodes it feeds, and its result goes to the node's inputs, in order.";
+const CHAIN =
+  "each node's gate.backward must get d output / d (that node), the gradient that reached it from the nodes it feeds, and its result goes to the node's inputs, in order.";
 
 // ------------------------------------------------------------------------------- lecture patterns
 
@@ -123,7 +134,8 @@ const graphAddDistributes: Check = (ctx) =>
       const [dx, dy] = [got.grads.x, got.grads.y];
       if (withinPropertyTol(dx, dy) && withinPropertyTol(dx, want.grads.x) && withinPropertyTol(dy, want.grads.y)) return null;
       let diagnosis: string | undefined;
-      if ((dx === 0) !== (dy === 0)) diagnosis = `only ${dx === 0 ? "y" : "x"} gets a gradient from the add node: every input of a node gets its entry of gate.backward(dz).`;
+      if ((dx === 0) !== (dy === 0))
+        diagnosis = `only ${dx === 0 ? "y" : "x"} gets a gradient from the add node: every input of a node gets its entry of gate.backward(dz).`;
       else if (withinPropertyTol(dx, 1) && withinPropertyTol(dy, 1)) diagnosis = CHAIN;
       const message = !withinPropertyTol(dx, dy)
         ? `an add node does not give both inputs the same gradient: d out/dx = ${short(dx)}, d out/dy = ${short(dy)} (both should be ${short(want.grads.x)}) ${where}`
@@ -140,7 +152,9 @@ function maxGraph(variant: number): GraphSpec {
 
 const graphMaxRoutes: Check = (ctx) =>
   checkProperty(ctx, {
-    arbitrary: fc.record({ x: between(-2, 2), y: between(-2, 2), w: magnitude(0.25, 2), variant: fc.integer({ min: 0, max: 1 }) }).filter(({ x, y }) => Math.abs(x - y) >= 1e-2),
+    arbitrary: fc
+      .record({ x: between(-2, 2), y: between(-2, 2), w: magnitude(0.25, 2), variant: fc.integer({ min: 0, max: 1 }) })
+      .filter(({ x, y }) => Math.abs(x - y) >= 1e-2),
     show: ({ x, y, w, variant }) => showGraph(maxGraph(variant), { x, y, w }),
     async holds({ x, y, w, variant }, run) {
       const spec = maxGraph(variant);
@@ -154,10 +168,12 @@ const graphMaxRoutes: Check = (ctx) =>
       if (gl === 0 && withinPropertyTol(gw, want.grads[winner])) return null;
       let diagnosis: string | undefined;
       if (gw === 0 && gl !== 0) diagnosis = WRONG_INPUTS;
-      else if (withinPropertyTol(gw, want.grads[winner]) && withinPropertyTol(gl, want.grads[winner])) diagnosis = "both inputs of the max node get its gradient: pass on exactly what gate.backward returns, entry k to node.inputs[k].";
-      const message = gl !== 0
-        ? `the smaller input of a max node got d out/d${loser} = ${short(gl)}, expected exactly 0 ${where}`
-        : `the larger input of a max node got d out/d${winner} = ${short(gw)}, expected ${short(want.grads[winner])} ${where}`;
+      else if (withinPropertyTol(gw, want.grads[winner]) && withinPropertyTol(gl, want.grads[winner]))
+        diagnosis = "both inputs of the max node get its gradient: pass on exactly what gate.backward returns, entry k to node.inputs[k].";
+      const message =
+        gl !== 0
+          ? `the smaller input of a max node got d out/d${loser} = ${short(gl)}, expected exactly 0 ${where}`
+          : `the larger input of a max node got d out/d${winner} = ${short(gw)}, expected ${short(want.grads[winner])} ${where}`;
       return { message, details: graphDetails(got, want), ...(diagnosis ? { diagnosis } : {}) };
     },
   });
@@ -179,8 +195,11 @@ const graphMultiplySwitches: Check = (ctx) =>
       if (withinPropertyTol(dx, y) && withinPropertyTol(dy, x)) return null;
       let diagnosis: string | undefined;
       if (withinPropertyTol(dx, x) && withinPropertyTol(dy, y)) diagnosis = WRONG_INPUTS;
-      else if (withinPropertyTol(dx, 1) && withinPropertyTol(dy, 1)) diagnosis = "every input gets the output's gradient 1: the graph must call gate.backward(dz) and give its entry k to node.inputs[k].";
-      const message = !withinPropertyTol(dx, y) ? `d out/dx is not y: d out/dx = ${short(dx)} ${where} (expected ${short(y)})` : `d out/dy is not x: d out/dy = ${short(dy)} ${where} (expected ${short(x)})`;
+      else if (withinPropertyTol(dx, 1) && withinPropertyTol(dy, 1))
+        diagnosis = "every input gets the output's gradient 1: the graph must call gate.backward(dz) and give its entry k to node.inputs[k].";
+      const message = !withinPropertyTol(dx, y)
+        ? `d out/dx is not y: d out/dx = ${short(dx)} ${where} (expected ${short(y)})`
+        : `d out/dy is not x: d out/dy = ${short(dy)} ${where} (expected ${short(x)})`;
       return { message, details: graphDetails(got, want), ...(diagnosis ? { diagnosis } : {}) };
     },
   });
@@ -219,7 +238,7 @@ export function branchGraph(r: Random): BranchGraph {
   }
   const uses = 2 + r.int(3);
   const consumers: string[] = [];
-  for (let left = uses; left > 0; ) {
+  for (let left = uses; left > 0;) {
     const name = `b${consumers.length + 1}`;
     if (left >= 2 && r.uniform() < 0.35) {
       nodes.push(node(name, pick(r, ["MultiplyGate", "AddGate"] as const), [s, s]));
@@ -301,7 +320,8 @@ const graphBranchesAdd: Check = (ctx) =>
       const parts = referenceGraph(ctx, tree.spec, tree.values).grads;
       const wrong = spec.inputs.filter((i) => !withinPropertyTol(got.grads[i], want.grads[i]));
       if (wrong.length === 0 && withinPropertyTol(got.value, want.value)) return null;
-      if (wrong.length === 0) return { message: `forward returned ${short(got.value)}, expected ${short(want.value)} ${where}`, details: graphDetails(got, want) };
+      if (wrong.length === 0)
+        return { message: `forward returned ${short(got.value)}, expected ${short(want.value)} ${where}`, details: graphDetails(got, want) };
       const overwritten = wrong.find((i) => tree.copies[i].length > 1 && tree.copies[i].some((c) => withinPropertyTol(got.grads[i], parts[c])));
       const v = overwritten ?? wrong[0];
       const diagnosis = overwritten
@@ -383,7 +403,8 @@ function shuffledOrders(r: Random, spec: GraphSpec, k: number): GraphSpec[] {
 }
 
 const ORDERS = 2;
-const GIVEN_ORDER = "the nodes are processed in the order they are given, not sorted topologically: a node listed before the nodes it reads sees values that do not exist yet. Sort the nodes in the constructor (Kahn's algorithm or a depth-first search) and walk that order forward, and its reverse backward.";
+const GIVEN_ORDER =
+  "the nodes are processed in the order they are given, not sorted topologically: a node listed before the nodes it reads sees values that do not exist yet. Sort the nodes in the constructor (Kahn's algorithm or a depth-first search) and walk that order forward, and its reverse backward.";
 
 const graphOrderFree: Check = (ctx) =>
   checkProperty(ctx, {
@@ -392,7 +413,8 @@ const graphOrderFree: Check = (ctx) =>
       const { spec, values } = orderGraph(r);
       return { spec, values, orders: shuffledOrders(r, spec, ORDERS) };
     }),
-    show: ({ spec, values, orders }) => `${showGraph(spec, values)}; shuffled: ${orders.map((o) => `[${o.nodes.map((n) => n.name).join(", ")}]`).join(" and ")}`,
+    show: ({ spec, values, orders }) =>
+      `${showGraph(spec, values)}; shuffled: ${orders.map((o) => `[${o.nodes.map((n) => n.name).join(", ")}]`).join(" and ")}`,
     async holds({ spec, values, orders }, run) {
       const where = `for ${showGraph(spec, values, short)}`;
       const base = await runGraph(ctx, run, spec, values, `with the nodes in topological order, ${where}`);
@@ -403,11 +425,16 @@ const graphOrderFree: Check = (ctx) =>
         if (isBroken(got)) {
           return {
             message: `the result depends on the order of the nodes: with the nodes given as ${given}, ${got.message} (in topological order: value ${short(base.value)}) ${where}`,
-            details: [`graph, topological order: ${showGraph(spec, values)}`, `topological order: value ${full(base.value)}, grads {${gradsLine(base.grads)}}`].join("\n"),
+            details: [
+              `graph, topological order: ${showGraph(spec, values)}`,
+              `topological order: value ${full(base.value)}, grads {${gradsLine(base.grads)}}`,
+            ].join("\n"),
             diagnosis: GIVEN_ORDER,
           };
         }
-        const differs = [["value", got.value, base.value] as const, ...spec.inputs.map((i) => [`d out/d${i}`, got.grads[i], base.grads[i]] as const)].find(([, a, e]) => !withinPropertyTol(a, e));
+        const differs = [["value", got.value, base.value] as const, ...spec.inputs.map((i) => [`d out/d${i}`, got.grads[i], base.grads[i]] as const)].find(
+          ([, a, e]) => !withinPropertyTol(a, e),
+        );
         if (!differs) continue;
         const [what, a, e] = differs;
         return {

@@ -26,7 +26,8 @@ import { goldenReplay } from "./replay";
 
 const A = 0.7;
 const B = -1.3;
-const INPLACE_HINT = "ml-matrix instance methods (m.mul(k), m.add(n), m.sub(n), m.exp(), m.apply(…)) change m itself: use the static Matrix.mul(m, k) … or m.clone() first";
+const INPLACE_HINT =
+  "ml-matrix instance methods (m.mul(k), m.add(n), m.sub(n), m.exp(), m.apply(…)) change m itself: use the static Matrix.mul(m, k) … or m.clone() first";
 
 const combine = (p: Mat, q: Mat, a: number, b: number): Mat => zip(p, q, (u, v) => a * u + b * v);
 const zerosLike = (m: Mat): Mat => filled(m, 0);
@@ -47,7 +48,8 @@ async function gradientsFor(ctx: CheckContext, c: Case, dout: Mat, names: string
   const returned = (r as { value: unknown }).value;
   // the judge's own check of the answer's form first: a db of the wrong shape is the student's bug, never ours
   const form = answerProblem(run, returned, names);
-  if (form) return { ok: false, outcome: fail(`${ctx.spec.export}: cannot test its properties: ${form.message}`, form.details ? { details: form.details } : {}) };
+  if (form)
+    return { ok: false, outcome: fail(`${ctx.spec.export}: cannot test its properties: ${form.message}`, form.details ? { details: form.details } : {}) };
   const grads: Grads = {};
   for (const n of names) {
     const m = readMatrix(returned, n);
@@ -74,14 +76,27 @@ async function layerSpecific(ctx: CheckContext, layer: LayerName, c: Case, g: Gr
   if (layer === "affine") {
     const sums = [dout[0].map((_, j) => dout.reduce((s, row) => s + row[j], 0))];
     const { ok, at } = worstGap(g.db, sums, { atol: 1e-12, rtol: 0 });
-    if (!ok) return fail(`${exportName}: db${at} is not the sum of column ${at.slice(4, -1)} of dout`, { details: `db = ${JSON.stringify(g.db[0].map(fmt))}\ncolumn sums of dout = ${JSON.stringify(sums[0].map(fmt))}`, hint: "b is added to every row, so its gradient is the sum of dout over the rows (the minibatch)", replay });
+    if (!ok)
+      return fail(`${exportName}: db${at} is not the sum of column ${at.slice(4, -1)} of dout`, {
+        details: `db = ${JSON.stringify(g.db[0].map(fmt))}\ncolumn sums of dout = ${JSON.stringify(sums[0].map(fmt))}`,
+        hint: "b is added to every row, so its gradient is the sum of dout over the rows (the minibatch)",
+        replay,
+      });
   }
   if (layer === "relu") {
     const x = c.inputs.x as Mat;
-    for (let i = 0; i < x.length; i++) for (let j = 0; j < x[i].length; j++) {
-      const want = x[i][j] > 0 ? dout[i][j] : 0;
-      if (g.dx[i][j] !== want) return fail(`${exportName}: dx[${i}][${j}] = ${fmt(g.dx[i][j])} where x = ${fmt(x[i][j])} and dout = ${fmt(dout[i][j])}, expected ${fmt(want)}`, { hint: x[i][j] > 0 ? "dout must pass unchanged where x > 0" : "the gradient is 0 where x ≤ 0: the mask comes from x (the forward's input), not from dout", replay });
-    }
+    for (let i = 0; i < x.length; i++)
+      for (let j = 0; j < x[i].length; j++) {
+        const want = x[i][j] > 0 ? dout[i][j] : 0;
+        if (g.dx[i][j] !== want)
+          return fail(`${exportName}: dx[${i}][${j}] = ${fmt(g.dx[i][j])} where x = ${fmt(x[i][j])} and dout = ${fmt(dout[i][j])}, expected ${fmt(want)}`, {
+            hint:
+              x[i][j] > 0
+                ? "dout must pass unchanged where x > 0"
+                : "the gradient is 0 where x ≤ 0: the mask comes from x (the forward's input), not from dout",
+            replay,
+          });
+      }
   }
   if (layer === "leakyRelu" || layer === "elu") {
     const param = layer === "leakyRelu" ? "slope" : "alpha";
@@ -93,7 +108,10 @@ async function layerSpecific(ctx: CheckContext, layer: LayerName, c: Case, g: Gr
       const { ok, at, got, want: expected } = worstGap(step.grads.dx, want, { atol: 1e-9, rtol: 0 });
       if (!ok) {
         const diagnosis = await diagnoseFailure(ctx, withParam, step.returned, ["dx"]);
-        return fail(`${exportName}: with ${param} = ${withParam.inputs[param]}, dx${at} = ${fmt(got)}, expected ${fmt(expected)}`, { ...(diagnosis ? { diagnosis } : { hint: `the forward's ${param} must reach the backward (keep it in the cache), not the default` }), replay: goldenReplay(ctx, withParam) });
+        return fail(`${exportName}: with ${param} = ${withParam.inputs[param]}, dx${at} = ${fmt(got)}, expected ${fmt(expected)}`, {
+          ...(diagnosis ? { diagnosis } : { hint: `the forward's ${param} must reach the backward (keep it in the cache), not the default` }),
+          replay: goldenReplay(ctx, withParam),
+        });
       }
     }
   }
@@ -107,7 +125,10 @@ async function layerSpecific(ctx: CheckContext, layer: LayerName, c: Case, g: Gr
     const nonzero = [...step.grads.dw2.flat(), ...step.grads.db2.flat()].some((v) => v !== 0);
     if (nonzero) {
       const diagnosis = await diagnoseBuiltCase(ctx, tie, step.returned);
-      return fail(`${exportName}: with two identical pieces (every entry a tie), dw2/db2 are not 0`, { ...(diagnosis ? { diagnosis } : { hint: "on a tie, the whole gradient goes to the first piece (x·w1 + b1), and none to the second" }), replay: tieReplay });
+      return fail(`${exportName}: with two identical pieces (every entry a tie), dw2/db2 are not 0`, {
+        ...(diagnosis ? { diagnosis } : { hint: "on a tie, the whole gradient goes to the first piece (x·w1 + b1), and none to the second" }),
+        replay: tieReplay,
+      });
     }
   }
   return null;
@@ -131,7 +152,10 @@ const backwardProperties: Check = async (ctx) => {
     const byForward = forward.kind === "returned" ? mutated(c, forward.value, argNames) : null;
     const changed = mutated(c, first.returned, ["dout", ...argNames.filter((n) => n !== byForward?.[0])]);
     if (changed) {
-      return fail(`${ctx.spec.export} changed its argument ${changed[0]}: ${changed[0]}${changed[1]}`, { diagnosis: `a function must not modify its arguments: ${INPLACE_HINT}`, replay });
+      return fail(`${ctx.spec.export} changed its argument ${changed[0]}: ${changed[0]}${changed[1]}`, {
+        diagnosis: `a function must not modify its arguments: ${INPLACE_HINT}`,
+        replay,
+      });
     }
     const dout2 = random.matrix(dout1.length, dout1[0].length);
     const second = await gradientsFor(ctx, c, dout2, names, replay);
@@ -142,37 +166,54 @@ const backwardProperties: Check = async (ctx) => {
       const want = combine(first.grads[n], second.grads[n], A, B);
       const { ok, gap, at, got, want: expected } = worstGap(third.grads[n], want, { atol: 1e-10, rtol: 0 });
       if (!ok) {
-        return fail(`${ctx.spec.export}: ${n} is not linear in dout: for dout = ${A}·dout₁ ${B < 0 ? "−" : "+"} ${Math.abs(B)}·dout₂, ${n}${at} = ${fmt(got)}, expected ${fmt(expected)}`, {
-          details: `expected = ${A}·(${n}${at} for dout₁) ${B < 0 ? "−" : "+"} ${Math.abs(B)}·(${n}${at} for dout₂); relative gap ${gap.toExponential(2)}`,
-          hint: "the backward must multiply the local gradient by dout, entry by entry: a mask or a clip computed from dout, or a gradient that ignores dout, is not linear",
-          replay,
-        });
+        return fail(
+          `${ctx.spec.export}: ${n} is not linear in dout: for dout = ${A}·dout₁ ${B < 0 ? "−" : "+"} ${Math.abs(B)}·dout₂, ${n}${at} = ${fmt(got)}, expected ${fmt(expected)}`,
+          {
+            details: `expected = ${A}·(${n}${at} for dout₁) ${B < 0 ? "−" : "+"} ${Math.abs(B)}·(${n}${at} for dout₂); relative gap ${gap.toExponential(2)}`,
+            hint: "the backward must multiply the local gradient by dout, entry by entry: a mask or a clip computed from dout, or a gradient that ignores dout, is not linear",
+            replay,
+          },
+        );
       }
     }
     const zero = await gradientsFor(ctx, c, zerosLike(dout1), names, replay);
     if (!zero.ok) return zero.outcome;
     for (const n of names) {
       const k = zero.grads[n].flat().findIndex((v) => v !== 0);
-      if (k >= 0) return fail(`${ctx.spec.export}: with dout = 0, ${n} is not 0 (entry ${k} is ${fmt(zero.grads[n].flat()[k])})`, { hint: "every gradient is the local gradient times dout, so dout = 0 must give 0: does a gradient ignore dout, or add a term that does not depend on it?", replay });
+      if (k >= 0)
+        return fail(`${ctx.spec.export}: with dout = 0, ${n} is not 0 (entry ${k} is ${fmt(zero.grads[n].flat()[k])})`, {
+          hint: "every gradient is the local gradient times dout, so dout = 0 must give 0: does a gradient ignore dout, or add a term that does not depend on it?",
+          replay,
+        });
     }
     const again = await gradientsFor(ctx, c, dout1, names, replay);
     if (!again.ok) return again.outcome;
     for (const n of names) {
       const d = firstChange(first.grads[n], again.grads[n]);
-      if (d) return fail(`${ctx.spec.export}: a second identical call gave a different ${n}: ${n}${d}`, { hint: "state is kept between calls (a gradient accumulated into a variable that is never reset?)", replay });
+      if (d)
+        return fail(`${ctx.spec.export}: a second identical call gave a different ${n}: ${n}${d}`, {
+          hint: "state is kept between calls (a gradient accumulated into a variable that is never reset?)",
+          replay,
+        });
     }
     const specific = await layerSpecific(ctx, layer, c, first.grads, replay);
     if (specific) return specific;
   }
   const kink = await atTheKink(ctx, layer);
   if (kink) return kink;
-  return { status: "passed", message: `arguments unchanged, linear in dout, 0 for dout = 0, repeatable (${cases.length} cases)${KINKED.includes(layer) ? "; exact at x = 0 and on both sides" : ""}` };
+  return {
+    status: "passed",
+    message: `arguments unchanged, linear in dout, 0 for dout = 0, repeatable (${cases.length} cases)${KINKED.includes(layer) ? "; exact at x = 0 and on both sides" : ""}`,
+  };
 };
 
 /** The layers whose backward has a branch at x = 0 (the contract: the x ≤ 0 branch at x = 0 exactly). */
 const KINKED: LayerName[] = ["relu", "leakyRelu", "elu"];
 /** A non-zero upstream gradient for kinkCase's 2×4 x: distinct entries, none 0 or ±1. */
-const KINK_DOUT: Mat = [[1.5, -0.5, 2, 0.75], [-1.25, 0.625, -2.5, 3]];
+const KINK_DOUT: Mat = [
+  [1.5, -0.5, 2, 0.75],
+  [-1.25, 0.625, -2.5, 3],
+];
 
 /**
  * ReLU family: the backward on kinkCase's x (exact zeros, both sides of 0) with a non-zero dout,
@@ -192,22 +233,30 @@ async function atTheKink(ctx: CheckContext, layer: LayerName): Promise<Outcome |
     const want = ctx.reference.run(c).dx as Mat;
     const got = step.grads.dx;
     if (got.length !== want.length || got.some((row, i) => row.length !== want[i].length)) {
-      return fail(`${ctx.spec.export}: cannot test its properties: dx has shape ${got.length}×${got[0]?.length ?? 0} for x of shape ${x.length}×${x[0].length}`, { replay });
+      return fail(
+        `${ctx.spec.export}: cannot test its properties: dx has shape ${got.length}×${got[0]?.length ?? 0} for x of shape ${x.length}×${x[0].length}`,
+        { replay },
+      );
     }
-    for (let i = 0; i < x.length; i++) for (let j = 0; j < x[i].length; j++) {
-      if (Math.abs(got[i][j] - want[i][j]) <= 1e-12 * Math.max(1, Math.abs(want[i][j]))) continue;
-      const v = x[i][j];
-      const hint = v === 0
-        ? "at x = 0 exactly the contract takes the x ≤ 0 branch: use x > 0, not x >= 0, for the mask"
-        : v > 0
-          ? "dout must pass unchanged where x > 0"
-          : layer === "relu"
-            ? "the gradient is 0 where x ≤ 0"
-            : layer === "leakyRelu"
-              ? `the local slope is ${p === undefined ? "the default slope = 0.1" : `slope = ${p}`} where x ≤ 0 (keep the forward's slope in the cache)`
-              : `the local gradient is alpha·e^x where x ≤ 0 (${p === undefined ? "the default alpha = 1" : `alpha = ${p}`}, kept in the cache)`;
-      return fail(`${ctx.spec.export}: dx[${i}][${j}] = ${fmt(got[i][j])} where x = ${fmt(v)} and dout = ${fmt(KINK_DOUT[i][j])}${p === undefined ? "" : ` (${param} = ${p})`}, expected ${fmt(want[i][j])}`, { hint, replay });
-    }
+    for (let i = 0; i < x.length; i++)
+      for (let j = 0; j < x[i].length; j++) {
+        if (Math.abs(got[i][j] - want[i][j]) <= 1e-12 * Math.max(1, Math.abs(want[i][j]))) continue;
+        const v = x[i][j];
+        const hint =
+          v === 0
+            ? "at x = 0 exactly the contract takes the x ≤ 0 branch: use x > 0, not x >= 0, for the mask"
+            : v > 0
+              ? "dout must pass unchanged where x > 0"
+              : layer === "relu"
+                ? "the gradient is 0 where x ≤ 0"
+                : layer === "leakyRelu"
+                  ? `the local slope is ${p === undefined ? "the default slope = 0.1" : `slope = ${p}`} where x ≤ 0 (keep the forward's slope in the cache)`
+                  : `the local gradient is alpha·e^x where x ≤ 0 (${p === undefined ? "the default alpha = 1" : `alpha = ${p}`}, kept in the cache)`;
+        return fail(
+          `${ctx.spec.export}: dx[${i}][${j}] = ${fmt(got[i][j])} where x = ${fmt(v)} and dout = ${fmt(KINK_DOUT[i][j])}${p === undefined ? "" : ` (${param} = ${p})`}, expected ${fmt(want[i][j])}`,
+          { hint, replay },
+        );
+      }
   }
   return null;
 }
@@ -219,15 +268,35 @@ function inputsReplay(inputs: Record<string, Value>, param: string, p: number | 
 
 /** Inputs on both sides of the kink and exactly at it, for the ReLU family's forward rules. */
 function kinkCase(layer: LayerName, param: number | undefined): Case {
-  const x: Mat = [[0, -1.5, 2.25, -0.125], [3, -2, 0.5, 0]];
+  const x: Mat = [
+    [0, -1.5, 2.25, -0.125],
+    [3, -2, 0.5, 0],
+  ];
   const inputs: Record<string, Value> = { x, dout: zerosLike(x), ...(param === undefined ? {} : { [layer === "elu" ? "alpha" : "slope"]: param }) };
-  return { id: `${layer}/kink${param === undefined ? "" : `/param=${param}`}`, target: layer, exports: [`${layer}Forward`, `${layer}Backward`], seed: "fixed", inputs, expected: {} };
+  return {
+    id: `${layer}/kink${param === undefined ? "" : `/param=${param}`}`,
+    target: layer,
+    exports: [`${layer}Forward`, `${layer}Backward`],
+    seed: "fixed",
+    inputs,
+    expected: {},
+  };
 }
 
 /** Sigmoid far from 0: e^x overflows for x > 709.78, so e^x/(1+e^x) is NaN there; 1/(1+e^−x) is exact. */
 function saturationCase(): Case {
-  const x: Mat = [[800, -800, 0, 2.25], [-745, 710, -0.125, 40]];
-  return { id: "sigmoid/saturation", target: "sigmoid", exports: ["sigmoidForward", "sigmoidBackward"], seed: "fixed", inputs: { x, dout: zerosLike(x) }, expected: {} };
+  const x: Mat = [
+    [800, -800, 0, 2.25],
+    [-745, 710, -0.125, 40],
+  ];
+  return {
+    id: "sigmoid/saturation",
+    target: "sigmoid",
+    exports: ["sigmoidForward", "sigmoidBackward"],
+    seed: "fixed",
+    inputs: { x, dout: zerosLike(x) },
+    expected: {},
+  };
 }
 
 const SIGMOID_OVERFLOW = "compute 1/(1+e^-x): e^x/(1+e^x) is Infinity/Infinity = NaN for x > 709";
@@ -244,20 +313,35 @@ const forwardProperties: Check = async (ctx) => {
     if (problem) return problem;
     const value = (r as { value: unknown }).value;
     const changed = mutated(c, value, ["x"]);
-    if (changed) return fail(`${ctx.spec.export} changed its argument x: x${changed[1]}`, { diagnosis: `a function must not modify its arguments: ${INPLACE_HINT}`, replay });
+    if (changed)
+      return fail(`${ctx.spec.export} changed its argument x: x${changed[1]}`, {
+        diagnosis: `a function must not modify its arguments: ${INPLACE_HINT}`,
+        replay,
+      });
     const out = readMatrix(value, "out");
-    if (!out.ok) return fail(`${ctx.spec.export}: cannot test its properties: ${out.message}${sigmoid ? " (x has entries up to ±800)" : ""}`, { replay, ...(sigmoid ? { hint: SIGMOID_OVERFLOW } : {}) });
+    if (!out.ok)
+      return fail(`${ctx.spec.export}: cannot test its properties: ${out.message}${sigmoid ? " (x has entries up to ±800)" : ""}`, {
+        replay,
+        ...(sigmoid ? { hint: SIGMOID_OVERFLOW } : {}),
+      });
     const want = ctx.reference.run(c, { forwardOnly: true }).out as Mat;
     const x = c.inputs.x as Mat;
-    for (let i = 0; i < x.length; i++) for (let j = 0; j < x[i].length; j++) {
-      const ok = Math.abs(out.value[i][j] - want[i][j]) <= 1e-12 * Math.max(1, Math.abs(want[i][j]));
-      if (!ok) {
-        const hint = sigmoid
-          ? Math.abs(x[i][j]) > 700 ? SIGMOID_OVERFLOW : undefined
-          : x[i][j] === 0 ? "at x = 0 exactly the contract takes the x ≤ 0 branch (use x > 0, not x >= 0)" : p === undefined && x[i][j] < 0 ? `check the default ${layer === "elu" ? "alpha = 1" : "slope = 0.1"}` : undefined;
-        return fail(`${ctx.spec.export}: out[${i}][${j}] = ${fmt(out.value[i][j])} for x = ${fmt(x[i][j])}, expected ${fmt(want[i][j])}`, { hint, replay });
+    for (let i = 0; i < x.length; i++)
+      for (let j = 0; j < x[i].length; j++) {
+        const ok = Math.abs(out.value[i][j] - want[i][j]) <= 1e-12 * Math.max(1, Math.abs(want[i][j]));
+        if (!ok) {
+          const hint = sigmoid
+            ? Math.abs(x[i][j]) > 700
+              ? SIGMOID_OVERFLOW
+              : undefined
+            : x[i][j] === 0
+              ? "at x = 0 exactly the contract takes the x ≤ 0 branch (use x > 0, not x >= 0)"
+              : p === undefined && x[i][j] < 0
+                ? `check the default ${layer === "elu" ? "alpha = 1" : "slope = 0.1"}`
+                : undefined;
+          return fail(`${ctx.spec.export}: out[${i}][${j}] = ${fmt(out.value[i][j])} for x = ${fmt(x[i][j])}, expected ${fmt(want[i][j])}`, { hint, replay });
+        }
       }
-    }
   }
   if (sigmoid) return { status: "passed", message: "finite and exact for x up to ±800 (where e^x overflows) and near 0; x unchanged" };
   return { status: "passed", message: "exact at x = 0 and on both sides, with the default and a given parameter; x unchanged" };

@@ -62,11 +62,17 @@ export function checkProblems(manifest: Manifest): string[] {
   manifest.parts.forEach((part, i) =>
     part.tests.forEach((t, j) => {
       const at = `/parts/${i}/tests/${j}`;
-      if (t.kind === "properties" && !t.check) return problems.push(`${at}: a properties test must name its check ("check": one of ${Object.keys(CHECKS).filter((k) => !(k in KIND_CHECKS)).join(", ")})`);
+      if (t.kind === "properties" && !t.check)
+        return problems.push(
+          `${at}: a properties test must name its check ("check": one of ${Object.keys(CHECKS)
+            .filter((k) => !(k in KIND_CHECKS))
+            .join(", ")})`,
+        );
       const name = checkName(t);
       const registered = CHECKS[name];
       if (!registered) return problems.push(`${at}/check: no check is named "${name}" (known: ${Object.keys(CHECKS).join(", ")})`);
-      if (!registered.exports.includes(part.export)) problems.push(`${at}: check "${name}" does not apply to ${part.export} (it checks ${registered.exports.join(", ")})`);
+      if (!registered.exports.includes(part.export))
+        problems.push(`${at}: check "${name}" does not apply to ${part.export} (it checks ${registered.exports.join(", ")})`);
     }),
   );
   return problems;

@@ -193,7 +193,9 @@ function wrongWhenFresh(ctx: CheckContext, subject: Subject, results: unknown[][
       details: [
         verdict.details,
         `This test passes when every call on a reused ${subject.noun} answers as a fresh one does and as the reference does; the other ${ctx.spec.export} tests say more about the fresh answer.`,
-      ].filter(Boolean).join("\n"),
+      ]
+        .filter(Boolean)
+        .join("\n"),
       ...(diagnosis ? { diagnosis } : {}),
     };
   }
@@ -205,7 +207,9 @@ function showAnswer(answer: unknown, f: (v: number) => string = full): string {
   if (isNumber(answer)) return f(answer);
   if (Array.isArray(answer) && answer.every(isNumber)) return numberList(answer, f);
   if (typeof answer === "object" && answer !== null && !Array.isArray(answer)) {
-    return `{${Object.entries(answer).map(([n, v]) => `${n}: ${isNumber(v) ? f(v) : describe(v)}`).join(", ")}}`;
+    return `{${Object.entries(answer)
+      .map(([n, v]) => `${n}: ${isNumber(v) ? f(v) : describe(v)}`)
+      .join(", ")}}`;
   }
   return describe(answer);
 }
@@ -214,10 +218,19 @@ const allWithinPropertyTol = (a: number[], b: number[]) => a.length === b.length
 
 function likelyCause(subject: Subject, k: number, got: number[], want: number[], reused: unknown[], fresh: number[][][]): string {
   const step = SEQUENCE[k];
-  const earlier = SEQUENCE.slice(0, k).map((s, i) => ({ s, i })).filter(({ s }) => s.method === step.method);
+  const earlier = SEQUENCE.slice(0, k)
+    .map((s, i) => ({ s, i }))
+    .filter(({ s }) => s.method === step.method);
   if (step.method === "backward") {
     const previous = earlier.length > 0 ? subject.read("backward", reused[earlier[earlier.length - 1].i]) : null;
-    if (previous && allWithinPropertyTol(got, previous.map((p, j) => p + want[j]))) return subject.causes.accumulates;
+    if (
+      previous &&
+      allWithinPropertyTol(
+        got,
+        previous.map((p, j) => p + want[j]),
+      )
+    )
+      return subject.causes.accumulates;
     if (subject.staleAnswers(k, fresh).some((a) => !allWithinPropertyTol(a, want) && allWithinPropertyTol(got, a))) return subject.causes.staleInputs;
     if (SEQUENCE[k - 1]?.method === "backward") return subject.causes.changedByBackward;
     return subject.causes.other;
@@ -267,11 +280,16 @@ function gateSet(gate: string, sample: GateSample, s: number, f: (v: number) => 
 }
 
 const GATE_CAUSES: Causes = {
-  accumulates: "backward() returned gradients kept from the earlier call and added to (+= into a field that is never reset): return this call's gradients only.",
-  staleForward: "forward() returned the value of an earlier call: compute it from this call's inputs every time (a value cached once, e.g. with ??=, is stale on the next call).",
-  staleInputs: "backward() used the inputs of an earlier forward(): store the inputs in every forward(), not only in the first (`if (this.x === undefined)` or `this.x ??= x` keeps the first ones for ever).",
-  changedByBackward: "a second backward() with the same dz gave a different result: backward() changes something the next backward() reads; it must depend only on the last forward()'s inputs and on dz.",
-  other: "the gate keeps something from an earlier call that changes this answer: forward() must store this call's inputs every time, and backward() must depend only on them and on dz.",
+  accumulates:
+    "backward() returned gradients kept from the earlier call and added to (+= into a field that is never reset): return this call's gradients only.",
+  staleForward:
+    "forward() returned the value of an earlier call: compute it from this call's inputs every time (a value cached once, e.g. with ??=, is stale on the next call).",
+  staleInputs:
+    "backward() used the inputs of an earlier forward(): store the inputs in every forward(), not only in the first (`if (this.x === undefined)` or `this.x ??= x` keeps the first ones for ever).",
+  changedByBackward:
+    "a second backward() with the same dz gave a different result: backward() changes something the next backward() reads; it must depend only on the last forward()'s inputs and on dz.",
+  other:
+    "the gate keeps something from an earlier call that changes this answer: forward() must store this call's inputs every time, and backward() must depend only on them and on dz.",
 };
 
 function gateSubject(ctx: CheckContext, sample: GateSample): Subject {
@@ -279,14 +297,27 @@ function gateSubject(ctx: CheckContext, sample: GateSample): Subject {
   const n = sample.sets[0].x.length;
   const names = n === 2 ? ["dx", "dy"] : ["dx"];
   const constant: Record<string, Value> = sample.ctor ? { ctor: sample.ctor } : {};
-  const inputs = { ...constant, sequences: sequences((s) => sample.sets[s].x, (s) => [sample.sets[s].dz]) };
+  const inputs = {
+    ...constant,
+    sequences: sequences(
+      (s) => sample.sets[s].x,
+      (s) => [sample.sets[s].dz],
+    ),
+  };
   // the reference after an earlier set's forward, with each backward step's dz (gates are linear in
   // dz): asked up front, so a starter kit's recording (made on a correct gate) holds them too
   const stale = SEQUENCE.map((step, k) =>
     step.method !== "backward"
       ? []
       : earlierSets(k).map((s) => {
-          const c: Case = { id: "stale", target: gate, exports: [gate], seed: "", inputs: { ...constant, x: sample.sets[s].x, dz: sample.sets[step.set].dz }, expected: {} };
+          const c: Case = {
+            id: "stale",
+            target: gate,
+            exports: [gate],
+            seed: "",
+            inputs: { ...constant, x: sample.sets[s].x, dz: sample.sets[step.set].dz },
+            expected: {},
+          };
           return ctx.reference.run(c).grads as number[];
         }),
   );
@@ -294,14 +325,22 @@ function gateSubject(ctx: CheckContext, sample: GateSample): Subject {
     noun: "gate",
     fresh: `a fresh ${gate}`,
     case: { id: `${gate}/${ctx.spec.check}`, target: gate, exports: [gate], seed: ctx.seed, inputs, expected: {} },
-    plainCase: (s) => ({ id: `${gate}/${ctx.spec.check}/${s}`, target: gate, exports: [gate], seed: ctx.seed, inputs: { ...constant, x: sample.sets[s].x, dz: sample.sets[s].dz }, expected: {} }),
+    plainCase: (s) => ({
+      id: `${gate}/${ctx.spec.check}/${s}`,
+      target: gate,
+      exports: [gate],
+      seed: ctx.seed,
+      inputs: { ...constant, x: sample.sets[s].x, dz: sample.sets[s].dz },
+      expected: {},
+    }),
     read(method, value) {
       if (method === "forward") return isNumber(value) ? [value] : null;
       return Array.isArray(value) && value.length === n && value.every(isNumber) ? value : null;
     },
     names: (method) => (method === "forward" ? ["z"] : names),
     expectation: (method) => (method === "forward" ? "a finite number" : `an array of ${n} finite number${n > 1 ? "s" : ""} (one gradient per input)`),
-    showCall: (step) => (step.method === "forward" ? `forward(${sample.sets[step.set].x.map(full).join(", ")})` : `backward(${full(sample.sets[step.set].dz)})`),
+    showCall: (step) =>
+      step.method === "forward" ? `forward(${sample.sets[step.set].x.map(full).join(", ")})` : `backward(${full(sample.sets[step.set].dz)})`,
     showSet: (s, f) => gateSet(gate, sample, s, f),
     staleAnswers: (k) => stale[k],
     causes: GATE_CAUSES,
@@ -327,11 +366,14 @@ interface GraphSample {
 }
 
 const GRAPH_CAUSES: Causes = {
-  accumulates: "the gradients were kept from the earlier call and added to: reset them at the start of every backward() (a new Map or object in each call, not a field filled with += across calls).",
+  accumulates:
+    "the gradients were kept from the earlier call and added to: reset them at the start of every backward() (a new Map or object in each call, not a field filled with += across calls).",
   staleForward: "forward() returned the value of an earlier forward(): recompute every node's value on every call (no value cached across calls).",
   staleInputs: "backward() used the node values of an earlier forward(): forward() must store every node's value on every call, and backward() read those.",
-  changedByBackward: "a second backward() right after the first gave a different result, so backward() changes something the next call reads: the gradients kept from the earlier call and added to (reset them at the start of every backward()), or the node order reversed in place (Array.prototype.reverse() and sort() change the array itself: walk [...order].reverse()).",
-  other: "the graph keeps something from an earlier call that changes this answer: reset the gradients in every backward(), recompute every node's value in every forward(), and never change the node order in place (Array.prototype.reverse() reverses the array itself: use [...order].reverse()).",
+  changedByBackward:
+    "a second backward() right after the first gave a different result, so backward() changes something the next call reads: the gradients kept from the earlier call and added to (reset them at the start of every backward()), or the node order reversed in place (Array.prototype.reverse() and sort() change the array itself: walk [...order].reverse()).",
+  other:
+    "the graph keeps something from an earlier call that changes this answer: reset the gradients in every backward(), recompute every node's value in every forward(), and never change the node order in place (Array.prototype.reverse() reverses the array itself: use [...order].reverse()).",
 };
 
 /** A graph in topological order (without or with branches) and four sets of values for it. */
@@ -353,10 +395,23 @@ function graphSubject(ctx: CheckContext, { spec, sets }: GraphSample): Subject {
       target: "ComputationalGraph",
       exports: ["ComputationalGraph"],
       seed: ctx.seed,
-      inputs: { graph: spec, sequences: sequences((s) => [sets[s]], () => []) },
+      inputs: {
+        graph: spec,
+        sequences: sequences(
+          (s) => [sets[s]],
+          () => [],
+        ),
+      },
       expected: {},
     },
-    plainCase: (s) => ({ id: `ComputationalGraph/${ctx.spec.check}/${s}`, target: "ComputationalGraph", exports: ["ComputationalGraph"], seed: ctx.seed, inputs: { graph: spec, values: sets[s] }, expected: {} }),
+    plainCase: (s) => ({
+      id: `ComputationalGraph/${ctx.spec.check}/${s}`,
+      target: "ComputationalGraph",
+      exports: ["ComputationalGraph"],
+      seed: ctx.seed,
+      inputs: { graph: spec, values: sets[s] },
+      expected: {},
+    }),
     read(method, value) {
       if (method === "forward") return isNumber(value) ? [value] : null;
       if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
@@ -377,7 +432,11 @@ function graphSubject(ctx: CheckContext, { spec, sets }: GraphSample): Subject {
 const graphReuse: Check = (ctx) =>
   checkProperty(ctx, {
     arbitrary: subSeed.map((n) => graphSample(ctx.seed, n)),
-    show: ({ spec, sets }) => `${showGraph(spec, sets[0])}; then values ${sets.slice(1).map((v) => `{${showValues(spec, v, full)}}`).join(", ")}`,
+    show: ({ spec, sets }) =>
+      `${showGraph(spec, sets[0])}; then values ${sets
+        .slice(1)
+        .map((v) => `{${showValues(spec, v, full)}}`)
+        .join(", ")}`,
     async holds(sample, run) {
       const subject = graphSubject(ctx, sample);
       return judge(ctx, subject, await run(subject.case), ctx.reference.run(subject.case));

@@ -39,7 +39,14 @@ export function accuracy(scores: Mat, y: number[]): number {
  * student's own twoLayerNetScores, run in their sandbox and read as untrusted data.
  */
 async function learnedScores(ctx: CheckContext, params: Params, X: Mat): Promise<Mat | string> {
-  const c: Case = { id: "training/accuracy", target: "twoLayerNetScores", exports: ["twoLayerNetScores"], seed: ctx.seed, inputs: { ...params, X }, expected: {} };
+  const c: Case = {
+    id: "training/accuracy",
+    target: "twoLayerNetScores",
+    exports: ["twoLayerNetScores"],
+    seed: ctx.seed,
+    inputs: { ...params, X },
+    expected: {},
+  };
   if (!ctx.reference.offline) return ctx.reference.run(c).scores as Mat;
   const r = await ctx.run(c);
   if (r.kind !== "returned") return r.kind === "threw" ? `threw ${thrownText(r.error)}` : "did not return";
@@ -52,7 +59,8 @@ async function learnedScores(ctx: CheckContext, params: Params, X: Mat): Promise
 }
 
 /** Offline, where the accuracy comes from and what to fix first. */
-const OWN_SCORES = "the starter kit measures the training accuracy with your own twoLayerNetScores (it has no reference code; the course's grader uses its reference forward, so there only your gradients count): if twoLayerNetScores fails its own tests, fix it first (npm run check -- twoLayerNetScores)";
+const OWN_SCORES =
+  "the starter kit measures the training accuracy with your own twoLayerNetScores (it has no reference code; the course's grader uses its reference forward, so there only your gradients count): if twoLayerNetScores fails its own tests, fix it first (npm run check -- twoLayerNetScores)";
 
 const BARS = "▁▂▃▄▅▆▇█";
 
@@ -116,12 +124,20 @@ export const training: Check = async (ctx: CheckContext): Promise<Outcome> => {
   const problem = outcomeUnlessReturned(r, ctx);
   if (problem) return problem;
   const run = readRun((r as { value: unknown }).value, initial);
-  if (!run) return { status: "failed", message: `${name}: your process sent back something that is not the grader's training run (did your code change built-in objects such as Array or Math?)` };
+  if (!run)
+    return {
+      status: "failed",
+      message: `${name}: your process sent back something that is not the grader's training run (did your code change built-in objects such as Array or Math?)`,
+    };
   const losses = run.losses;
   const curve = () => `loss over the steps: ${sparkline(losses)}${losses.length > 0 ? ` (${fixed(losses[0])} → ${fixed(losses[losses.length - 1])})` : ""}`;
 
   if ("threw" in run) {
-    return { status: "failed", message: `${name} threw ${thrownText(run.threw)} (at training step ${run.step + 1} of ${steps})`, details: studentStack(run.threw) };
+    return {
+      status: "failed",
+      message: `${name} threw ${thrownText(run.threw)} (at training step ${run.step + 1} of ${steps})`,
+      details: studentStack(run.threw),
+    };
   }
   if ("problem" in run) {
     const rose = losses.length >= 10 && losses[losses.length - 1] > losses[0];
@@ -129,13 +145,21 @@ export const training: Check = async (ctx: CheckContext): Promise<Outcome> => {
       status: "failed",
       message: `${name}: at training step ${run.step + 1} of ${steps}, ${run.problem}`,
       details: losses.length > 0 ? `${curve()}\n${setting}` : setting,
-      ...(rose ? { hint: `the loss rose from ${fixed(losses[0])} to ${fixed(losses[losses.length - 1])} over the steps before: your gradients lead uphill (a sign, or a term counted wrong) until the numbers overflow` } : {}),
+      ...(rose
+        ? {
+            hint: `the loss rose from ${fixed(losses[0])} to ${fixed(losses[losses.length - 1])} over the steps before: your gradients lead uphill (a sign, or a term counted wrong) until the numbers overflow`,
+          }
+        : {}),
     };
   }
 
   const scores = await learnedScores(ctx, run.params, X);
   if (typeof scores === "string") {
-    return { status: "failed", message: `${name}: trained ${steps} steps, but the accuracy cannot be measured: your twoLayerNetScores ${scores} on the learned parameters`, details: [curve(), setting, OWN_SCORES].join("\n") };
+    return {
+      status: "failed",
+      message: `${name}: trained ${steps} steps, but the accuracy cannot be measured: your twoLayerNetScores ${scores} on the learned parameters`,
+      details: [curve(), setting, OWN_SCORES].join("\n"),
+    };
   }
   const acc = accuracy(scores, y);
   const spark = sparkline(losses);
@@ -155,7 +179,12 @@ export const training: Check = async (ctx: CheckContext): Promise<Outcome> => {
     },
   };
   const summary = `${name}: trained ${steps} steps, training accuracy ${percent(acc)} (needs ≥ ${percent(needed).replace(".0 ", " ")}); loss ${fixed(losses[0])} → ${fixed(losses[losses.length - 1])}`;
-  if (acc >= needed) return { status: "passed", message: `${summary}\n${curve()}${ctx.reference.offline ? "\nmeasured with your own twoLayerNetScores (the starter kit has no reference code)" : ""}`, extra };
+  if (acc >= needed)
+    return {
+      status: "passed",
+      message: `${summary}\n${curve()}${ctx.reference.offline ? "\nmeasured with your own twoLayerNetScores (the starter kit has no reference code)" : ""}`,
+      extra,
+    };
   return {
     status: "failed",
     message: summary,

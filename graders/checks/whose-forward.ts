@@ -14,8 +14,7 @@ export type Evaluate = (inputs: Record<string, Value>[]) => Promise<number[] | s
 
 export type WhoseForward =
   /** `wrong`: offline only, why it would not have been used online (it is differentiated all the same). */
-  | { whose: "student"; evaluate: Evaluate; wrong?: string }
-  | { whose: "reference"; evaluate: Evaluate; why: string };
+  { whose: "student"; evaluate: Evaluate; wrong?: string } | { whose: "reference"; evaluate: Evaluate; why: string };
 
 /** A forward slower than this (round trip, ms) on the case is not run hundreds of times: the reference's is used. */
 export const SLOW_FORWARD_MS = 500;

@@ -54,7 +54,13 @@ function arrayProblems(v: unknown, n: number, path: string[], out: FormProblem[]
 }
 
 /** The problems of `v` as an object with the keys `required`, each checked by `item` when present (missing ones first). */
-function objectProblems(v: unknown, required: string[], path: string[], out: FormProblem[], item: (key: string, v: unknown, path: string[], out: FormProblem[]) => void): void {
+function objectProblems(
+  v: unknown,
+  required: string[],
+  path: string[],
+  out: FormProblem[],
+  item: (key: string, v: unknown, path: string[], out: FormProblem[]) => void,
+): void {
   if (!isRecord(v)) {
     out.push({ kind: "type", path, expected: "object" });
     return;
@@ -93,7 +99,8 @@ export function answerFormProblems(c: Case, returned: unknown, names: string[]):
     check = (name, v, path, o) => (name === "grads" ? arrayProblems(v, n, path, o, numberProblems) : numberProblems(v, path, o));
   } else if (c.target === "ComputationalGraph") {
     const inputs = graphInputs(c);
-    check = (name, v, path, o) => (name === "grads" ? objectProblems(v, inputs, path, o, (_, x, at, oo) => numberProblems(x, at, oo)) : numberProblems(v, path, o));
+    check = (name, v, path, o) =>
+      name === "grads" ? objectProblems(v, inputs, path, o, (_, x, at, oo) => numberProblems(x, at, oo)) : numberProblems(v, path, o);
   } else {
     const target = c as Case & { target: TargetWithSignature };
     const dims = caseBinder(target).dims;
@@ -159,7 +166,12 @@ interface Explanation {
 }
 
 /** Entries (of a matrix or a gradient list) that are not numbers, else those that are NaN or ±Infinity. */
-function entryMessage(entries: FormProblem[], root: unknown, label: (path: string[]) => string, notANumber: (path: string[], v: unknown) => string): Explanation | null {
+function entryMessage(
+  entries: FormProblem[],
+  root: unknown,
+  label: (path: string[]) => string,
+  notANumber: (path: string[], v: unknown) => string,
+): Explanation | null {
   if (entries.length === 0) return null;
   const wrongType = entries.filter((p) => !nonFinite(valueAt(root, p.path)));
   if (wrongType.length > 0) {
@@ -176,7 +188,8 @@ function entryMessage(entries: FormProblem[], root: unknown, label: (path: strin
 }
 
 /** "dx is missing: the result must have out, dx" (an output of a target with a signature). */
-const missing = (c: Case & { target: TargetWithSignature }, name: string) => `${name} is missing: the result must have ${SIGNATURES[c.target].outputs.map((o) => o.name).join(", ")}`;
+const missing = (c: Case & { target: TargetWithSignature }, name: string) =>
+  `${name} is missing: the result must have ${SIGNATURES[c.target].outputs.map((o) => o.name).join(", ")}`;
 
 /** A number output (loss, z, value). */
 function numberMessage(c: Case, name: string, problems: FormProblem[], root: unknown): Explanation {
@@ -184,7 +197,8 @@ function numberMessage(c: Case, name: string, problems: FormProblem[], root: unk
   if (actual === undefined && hasSignature(c)) {
     return { message: missing(c, name), covers: problems };
   }
-  if (nonFinite(actual)) return { message: `${name} is ${numberText(actual)}: every entry must be a finite number`, details: NON_FINITE_DETAILS, covers: problems };
+  if (nonFinite(actual))
+    return { message: `${name} is ${numberText(actual)}: every entry must be a finite number`, details: NON_FINITE_DETAILS, covers: problems };
   return { message: `${name} is ${describeAnswer(actual)}, expected a number`, covers: problems };
 }
 
@@ -220,11 +234,17 @@ function gateGradsMessage(c: Case, problems: FormProblem[], root: unknown): Expl
   const n = gateInputs(c);
   const s = (k: number) => (k === 1 ? "" : "s");
   if (!Array.isArray(actual)) {
-    return { message: `backward returned ${describeAnswer(actual)}, expected an array of ${n} gradient${n > 1 ? "s" : ""} (one per input, in input order)`, covers: problems };
+    return {
+      message: `backward returned ${describeAnswer(actual)}, expected an array of ${n} gradient${n > 1 ? "s" : ""} (one per input, in input order)`,
+      covers: problems,
+    };
   }
   const length = problems.filter((p) => p.path.length === 1);
   if (length.length > 0) {
-    return { message: `backward returned ${actual.length} gradient${s(actual.length)} for ${n} input${n > 1 ? "s" : ""}: return one per input, in input order`, covers: length };
+    return {
+      message: `backward returned ${actual.length} gradient${s(actual.length)} for ${n} input${n > 1 ? "s" : ""}: return one per input, in input order`,
+      covers: length,
+    };
   }
   const explanation = entryMessage(
     problems.filter((p) => p.path.length === 2),
@@ -240,13 +260,19 @@ function graphGradsMessage(c: Case, problems: FormProblem[], root: unknown): Exp
   const actual = valueAt(root, ["grads"]);
   const inputs = graphInputs(c);
   if (!isRecord(actual) || numMarker(actual) !== undefined) {
-    return { message: `backward() returned ${describeAnswer(actual)}, expected an object with one gradient per graph input (${inputs.join(", ")})`, covers: problems };
+    return {
+      message: `backward() returned ${describeAnswer(actual)}, expected an object with one gradient per graph input (${inputs.join(", ")})`,
+      covers: problems,
+    };
   }
   const perInput = problems.filter((p) => p.path.length === 2);
   const absent = perInput.filter((p) => !nonFinite(valueAt(root, p.path)));
   if (absent.length > 0) {
     const missing = inputs.filter((i) => absent.some((p) => p.path[1] === i));
-    return { message: `backward() has no number for ${missing.map((m) => `"${m}"`).join(", ")}: return d output / d input for every graph input`, covers: absent };
+    return {
+      message: `backward() has no number for ${missing.map((m) => `"${m}"`).join(", ")}: return d output / d input for every graph input`,
+      covers: absent,
+    };
   }
   if (perInput.length === 0) return { message: `grads: ${problemText(problems[0], root)}`, covers: problems };
   const first = perInput[0].path[1];
@@ -279,7 +305,10 @@ export function answerProblem(c: Case, returned: unknown, names: string[]): Fail
   let details = explanation.details;
   if (details === undefined && others.length > 0) {
     const more = others.length > MORE_PROBLEMS ? ` (and ${others.length - MORE_PROBLEMS} more)` : "";
-    details = `also: ${others.slice(0, MORE_PROBLEMS).map((p) => problemText(p, returned)).join("; ")}${more}`;
+    details = `also: ${others
+      .slice(0, MORE_PROBLEMS)
+      .map((p) => problemText(p, returned))
+      .join("; ")}${more}`;
   }
   return { ok: false, message: explanation.message, ...(details !== undefined ? { details } : {}) };
 }

@@ -54,10 +54,23 @@ function judgeMatrix(name: string, actual: Mat, expected: Mat, tol: Tolerance): 
 
 /** A gate's or a graph's validated gradients: one number per input, as an array or by input name. */
 function judgeGrads(c: Case, actual: number[] | Record<string, number>, expected: number[] | Record<string, number>, tol: Tolerance): Verdict {
-  if (Array.isArray(expected)) return worstEntry("gradient", expected.map((_, i) => `[${i}]`), actual as number[], expected, tol);
+  if (Array.isArray(expected))
+    return worstEntry(
+      "gradient",
+      expected.map((_, i) => `[${i}]`),
+      actual as number[],
+      expected,
+      tol,
+    );
   const inputs = (c.inputs.graph as GraphSpec).inputs;
   const got = actual as Record<string, number>;
-  return worstEntry("grads", inputs.map((n) => `.${n}`), inputs.map((n) => got[n]), inputs.map((n) => expected[n]), tol);
+  return worstEntry(
+    "grads",
+    inputs.map((n) => `.${n}`),
+    inputs.map((n) => got[n]),
+    inputs.map((n) => expected[n]),
+    tol,
+  );
 }
 
 /**

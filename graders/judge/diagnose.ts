@@ -20,7 +20,7 @@
  * student's own inner export gives is told to fix the inner export first.
  * test/diagnose-confusion.test.ts proves every variant is named by itself only.
  */
-import { type AssignmentName, type Case, type GateName, type GraphSpec, type Mat, type Target, type Value, GATE_NAMES, LAYER_NAMES, SIGNATURES, assignmentOf, isGate } from "../cases/case";
+import { type Case, type GateName, type GraphSpec, type Mat, type Target, type Value, GATE_NAMES, LAYER_NAMES, SIGNATURES, isGate } from "../cases/case";
 import { add, addRow, colSums, filled, map, mmul, rowSums, scale, sumSquares, transpose, zip } from "../cases/mat";
 import { type Tolerance, toleranceRatio } from "./tolerance";
 import { type ReferenceAnswers, UnrecordedAnswerError } from "../reference-answers";
@@ -81,8 +81,6 @@ function negate(v: unknown): unknown {
 
 // ------------------------------------------------------------------------------ the reference
 
-const assignment = (c: Case): AssignmentName => assignmentOf(c.target);
-
 /** The reference's answer to the case with some inputs replaced (a fresh run: nothing is shared). */
 function ref(reference: ReferenceAnswers, c: Case, inputs: Record<string, Value> = {}): Rec {
   return reference.run({ ...c, inputs: { ...c.inputs, ...inputs } });
@@ -97,10 +95,21 @@ const N = (c: Case) => (c.inputs.X ?? c.inputs.scores ?? c.inputs.x) as Mat;
 /** What a gradient output should be, for the texts. */
 const FORMULA: Partial<Record<Target, Record<string, string>>> = {
   affine: { dx: "dx = dout·wᵀ", dw: "dw = xᵀ·dout", db: "db = the sum of dout over the rows" },
-  maxout: { dx: "dx = dz1·w1ᵀ + dz2·w2ᵀ", dw1: "dw1 = xᵀ·dz1", dw2: "dw2 = xᵀ·dz2", db1: "db1 = the sum of dz1 over the rows", db2: "db2 = the sum of dz2 over the rows" },
+  maxout: {
+    dx: "dx = dz1·w1ᵀ + dz2·w2ᵀ",
+    dw1: "dw1 = xᵀ·dz1",
+    dw2: "dw2 = xᵀ·dz2",
+    db1: "db1 = the sum of dz1 over the rows",
+    db2: "db2 = the sum of dz2 over the rows",
+  },
   linearSvmLoss: { dW: "dW = Xᵀ·dscores + 2·reg·W" },
   linearSoftmaxLoss: { dW: "dW = Xᵀ·dscores + 2·reg·W" },
-  twoLayerNetLoss: { dW1: "dW1 = Xᵀ·dz1 + 2·reg·W1", db1: "db1 = the sum of dz1 over the rows", dW2: "dW2 = h1ᵀ·dscores + 2·reg·W2", db2: "db2 = the sum of dscores over the rows" },
+  twoLayerNetLoss: {
+    dW1: "dW1 = Xᵀ·dz1 + 2·reg·W1",
+    db1: "db1 = the sum of dz1 over the rows",
+    dW2: "dW2 = h1ᵀ·dscores + 2·reg·W2",
+    db2: "db2 = the sum of dscores over the rows",
+  },
 };
 
 /** The argument whose shape a gradient output has (dw ↔ w, dscores ↔ scores, dW1 ↔ W1). */
@@ -133,63 +142,91 @@ const dz = (c: Case) => c.inputs.dz as number;
 const isTie = (c: Case) => c.target === "MaxGate" && gx(c)[0] === gx(c)[1];
 
 variant({
-  id: "max-tie-to-y", target: "MaxGate", outputs: ["grads"], when: isTie,
+  id: "max-tie-to-y",
+  target: "MaxGate",
+  outputs: ["grads"],
+  when: isTie,
   compute: (c) => ({ grads: [0, dz(c)] }),
   text: (d) => `${who(d)} sends the gradient to y on a tie (x = y): the contract sends all of it to x on a tie (x wins when x >= y)`,
 });
 variant({
-  id: "max-routes-both", target: "MaxGate", outputs: ["grads"],
+  id: "max-routes-both",
+  target: "MaxGate",
+  outputs: ["grads"],
   compute: (c) => ({ grads: [dz(c), dz(c)] }),
   text: (d) => `${who(d)} returns [dz, dz]: the gradient goes to both inputs, but max routes: all of dz goes to the larger input and 0 to the other`,
 });
 variant({
-  id: "max-routes-to-smaller", target: "MaxGate", outputs: ["grads"], when: (c) => !isTie(c),
+  id: "max-routes-to-smaller",
+  target: "MaxGate",
+  outputs: ["grads"],
+  when: (c) => !isTie(c),
   compute: (c) => ({ grads: [...(expected(c).grads as number[])].reverse() }),
   text: (d) => `${who(d)} sends dz to the smaller input: max routes the whole gradient to the input that won (the larger one)`,
 });
 variant({
-  id: "multiply-not-switched", target: "MultiplyGate", outputs: ["grads"],
+  id: "multiply-not-switched",
+  target: "MultiplyGate",
+  outputs: ["grads"],
   compute: (c) => ({ grads: [gx(c)[0] * dz(c), gx(c)[1] * dz(c)] }),
   text: (d) => `${who(d)} returns [x·dz, y·dz]: each input got its own value, but multiply switches: dx = y·dz and dy = x·dz`,
 });
 variant({
-  id: "reciprocal-sign", target: "ReciprocalGate", outputs: ["grads"], equivalent: ["sign-flip:grads"],
+  id: "reciprocal-sign",
+  target: "ReciprocalGate",
+  outputs: ["grads"],
+  equivalent: ["sign-flip:grads"],
   compute: (c) => ({ grads: [dz(c) / gx(c)[0] ** 2] }),
   text: (d) => `${who(d)} returns dz/x²: the minus sign is missing, d(1/x)/dx = −1/x², so the gradient is −dz/x²`,
 });
 variant({
-  id: "reciprocal-no-square", target: "ReciprocalGate", outputs: ["grads"],
+  id: "reciprocal-no-square",
+  target: "ReciprocalGate",
+  outputs: ["grads"],
   compute: (c) => ({ grads: [-dz(c) / gx(c)[0]] }),
   text: (d) => `${who(d)} returns −dz/x: d(1/x)/dx = −1/x², so the gradient is −dz/x² (x squared)`,
 });
 variant({
-  id: "scale-forgets-a", target: "ScaleGate", outputs: ["grads"],
+  id: "scale-forgets-a",
+  target: "ScaleGate",
+  outputs: ["grads"],
   compute: (c) => ({ grads: [dz(c)] }),
   text: (d) => `${who(d)} returns [dz]: the factor a is missing, d(a·x)/dx = a, so the gradient is a·dz`,
 });
 variant({
-  id: "offset-times-c", target: "OffsetGate", outputs: ["grads"],
+  id: "offset-times-c",
+  target: "OffsetGate",
+  outputs: ["grads"],
   compute: (c) => ({ grads: [((c.inputs.ctor as number[]) ?? [0])[0] * dz(c)] }),
   text: (d) => `${who(d)} returns [c·dz]: d(c + x)/dx = 1, so dz passes through unchanged`,
 });
 variant({
-  id: "sigmoid-uses-x", target: "SigmoidGate", outputs: ["grads"],
+  id: "sigmoid-uses-x",
+  target: "SigmoidGate",
+  outputs: ["grads"],
   compute: (c) => ({ grads: [gx(c)[0] * (1 - gx(c)[0]) * dz(c)] }),
   text: (d) => `${who(d)} uses x·(1 − x): the sigmoid's slope is σ(x)·(1 − σ(x)), computed from the forward's output, not from x`,
 });
 variant({
-  id: "exp-uses-x", target: "ExpGate", outputs: ["grads"],
+  id: "exp-uses-x",
+  target: "ExpGate",
+  outputs: ["grads"],
   compute: (c) => ({ grads: [gx(c)[0] * dz(c)] }),
   text: (d) => `${who(d)} returns x·dz: d(e^x)/dx = e^x (the forward's output), so the gradient is e^x·dz`,
 });
 for (const g of GATE_NAMES as readonly GateName[]) {
   variant({
-    id: "ignores-dz", target: g, outputs: ["grads"],
+    id: "ignores-dz",
+    target: g,
+    outputs: ["grads"],
     compute: (c, r) => ({ grads: ref(r, c, { dz: 1 }).grads }),
-    text: (d) => `${who(d)} ignores dz: it returns the local gradient alone${g === "SigmoidGate" ? " σ(x)·(1 − σ(x))" : ""}; backward must multiply it by dz (the chain rule)`,
+    text: (d) =>
+      `${who(d)} ignores dz: it returns the local gradient alone${g === "SigmoidGate" ? " σ(x)·(1 − σ(x))" : ""}; backward must multiply it by dz (the chain rule)`,
   });
   variant({
-    id: "sign-flip", target: g, outputs: ["grads"],
+    id: "sign-flip",
+    target: g,
+    outputs: ["grads"],
     compute: (c) => ({ grads: negate(expected(c).grads) }),
     text: (d) => `${who(d)} has the wrong sign: every gradient is the negative of the right one`,
   });
@@ -208,17 +245,24 @@ function inGivenOrderIsTopological(spec: GraphSpec): boolean {
 }
 
 variant({
-  id: "graph-given-order", target: "ComputationalGraph", outputs: ["value", "grads"],
-  when: (c) => !inGivenOrderIsTopological(c.inputs.graph as GraphSpec), match: "non-finite",
+  id: "graph-given-order",
+  target: "ComputationalGraph",
+  outputs: ["value", "grads"],
+  when: (c) => !inGivenOrderIsTopological(c.inputs.graph as GraphSpec),
+  match: "non-finite",
   compute: (c, r) => r.run(c, { walk: { order: "given", overwrite: false } }),
-  text: (d) => `${d.exportName}: ${d.output} is what walking the nodes in the order given produces (a node read before its value exists gives NaN): nodes come in any order, so sort them topologically (each node after the nodes it reads) before forward and backward`,
+  text: (d) =>
+    `${d.exportName}: ${d.output} is what walking the nodes in the order given produces (a node read before its value exists gives NaN): nodes come in any order, so sort them topologically (each node after the nodes it reads) before forward and backward`,
 });
 for (const order of ["kahn", "dfs", "given"] as const) {
   variant({
-    id: "graph-overwrites", target: "ComputationalGraph", outputs: ["grads"],
+    id: "graph-overwrites",
+    target: "ComputationalGraph",
+    outputs: ["grads"],
     when: (c) => order !== "given" || inGivenOrderIsTopological(c.inputs.graph as GraphSpec),
     compute: (c, r) => r.run(c, { walk: { order, overwrite: true } }),
-    text: (d) => `${d.exportName}: grads overwrite instead of adding at a branch: a value that feeds several nodes (or one node twice) must get the SUM of their gradients (grad[name] += …, not grad[name] = …)`,
+    text: (d) =>
+      `${d.exportName}: grads overwrite instead of adding at a branch: a value that feeds several nodes (or one node twice) must get the SUM of their gradients (grad[name] += …, not grad[name] = …)`,
   });
 }
 
@@ -228,81 +272,117 @@ const dout = (c: Case) => inMat(c, "dout");
 const out = (c: Case) => expected(c).out as Mat;
 
 variant({
-  id: "affine-no-bias", target: "affine", outputs: ["out"],
+  id: "affine-no-bias",
+  target: "affine",
+  outputs: ["out"],
   compute: (c) => ({ out: mmul(x(c), inMat(c, "w")) }),
   text: (d) => `${who(d)} is x·w without + b: add the bias b (1×M) to every row`,
 });
 variant({
-  id: "bias-wrong-axis", target: "affine", outputs: ["db"],
+  id: "bias-wrong-axis",
+  target: "affine",
+  outputs: ["db"],
   compute: (c) => ({ db: rowSums(dout(c)) }),
-  text: (d) => `${who(d)} sums dout over the wrong axis: it has one number per example (${d.actualShape}); b is added to every row, so db = the sum of dout over the rows (the minibatch), one number per column: the shape of b (1×${dout(d.c)[0].length})`,
+  text: (d) =>
+    `${who(d)} sums dout over the wrong axis: it has one number per example (${d.actualShape}); b is added to every row, so db = the sum of dout over the rows (the minibatch), one number per column: the shape of b (1×${dout(d.c)[0].length})`,
 });
 variant({
-  id: "bias-not-summed", target: "affine", outputs: ["db"],
+  id: "bias-not-summed",
+  target: "affine",
+  outputs: ["db"],
   compute: (c) => ({ db: dout(c) }),
-  text: (d) => `${who(d)} is dout itself (${d.actualShape}), never summed: b is added to every row, so db = the sum of dout over the rows, the shape of b (1×${dout(d.c)[0].length})`,
+  text: (d) =>
+    `${who(d)} is dout itself (${d.actualShape}), never summed: b is added to every row, so db = the sum of dout over the rows, the shape of b (1×${dout(d.c)[0].length})`,
 });
 for (const which of ["first", "last"] as const) {
   variant({
-    id: `bias-${which}-row`, target: "affine", outputs: ["db"], when: (c) => dout(c).length > 1,
+    id: `bias-${which}-row`,
+    target: "affine",
+    outputs: ["db"],
+    when: (c) => dout(c).length > 1,
     compute: (c) => ({ db: [dout(c)[which === "first" ? 0 : dout(c).length - 1]] }),
-    text: (d) => `${who(d)} is the ${which} row of dout alone${which === "last" ? " (a loop that assigns db[j] = dout[i][j] instead of adding)" : ""}: b is added to every row, so db = the SUM of dout over all the rows`,
+    text: (d) =>
+      `${who(d)} is the ${which} row of dout alone${which === "last" ? " (a loop that assigns db[j] = dout[i][j] instead of adding)" : ""}: b is added to every row, so db = the SUM of dout over all the rows`,
   });
 }
 variant({
-  id: "relu-mask-on-dout", target: "relu", outputs: ["dx"],
+  id: "relu-mask-on-dout",
+  target: "relu",
+  outputs: ["dx"],
   compute: (c) => ({ dx: map(dout(c), (g) => (g > 0 ? g : 0)) }),
   text: (d) => `${who(d)} masks with dout > 0 instead of x > 0: the gradient passes where the forward's input x was positive, whatever the sign of dout`,
 });
 variant({
-  id: "relu-mask-missing", target: "relu", outputs: ["dx"],
+  id: "relu-mask-missing",
+  target: "relu",
+  outputs: ["dx"],
   compute: (c) => ({ dx: dout(c) }),
   text: (d) => `${who(d)} is dout unmasked: the ReLU passes the gradient only where x > 0 and gives 0 elsewhere`,
 });
 variant({
-  id: "sigmoid-uses-x", target: "sigmoid", outputs: ["dx"],
+  id: "sigmoid-uses-x",
+  target: "sigmoid",
+  outputs: ["dx"],
   compute: (c) => ({ dx: zip(dout(c), x(c), (g, v) => g * v * (1 - v)) }),
   text: (d) => `${who(d)} uses x·(1 − x): the slope is out·(1 − out) with out = σ(x) from the forward, so dx = dout·out·(1 − out)`,
 });
 variant({
-  id: "tanh-one-minus-x2", target: "tanh", outputs: ["dx"],
+  id: "tanh-one-minus-x2",
+  target: "tanh",
+  outputs: ["dx"],
   compute: (c) => ({ dx: zip(dout(c), x(c), (g, v) => g * (1 - v * v)) }),
   text: (d) => `${who(d)} uses 1 − x² (the input squared): the slope of tanh is 1 − tanh(x)² = 1 − out², so dx = dout·(1 − out²)`,
 });
 variant({
-  id: "tanh-no-square", target: "tanh", outputs: ["dx"],
+  id: "tanh-no-square",
+  target: "tanh",
+  outputs: ["dx"],
   compute: (c) => ({ dx: zip(dout(c), out(c), (g, t) => g * (1 - t)) }),
   text: (d) => `${who(d)} uses 1 − out: the slope of tanh is 1 − out² (squared), so dx = dout·(1 − out²)`,
 });
 const leakySlope = (c: Case) => (c.inputs.slope as number | undefined) ?? 0.1;
 const eluAlpha = (c: Case) => (c.inputs.alpha as number | undefined) ?? 1;
 variant({
-  id: "leaky-default-slope", target: "leakyRelu", outputs: ["dx"], when: (c) => c.inputs.slope !== undefined && c.inputs.slope !== 0.1,
+  id: "leaky-default-slope",
+  target: "leakyRelu",
+  outputs: ["dx"],
+  when: (c) => c.inputs.slope !== undefined && c.inputs.slope !== 0.1,
   compute: (c) => ({ dx: zip(dout(c), x(c), (g, v) => (v > 0 ? g : 0.1 * g)) }),
   text: (d) => `${who(d)} uses the default slope 0.1 where x ≤ 0, not the slope ${leakySlope(d.c)} passed to the forward: keep the slope in the cache`,
 });
 variant({
-  id: "leaky-zero-slope", target: "leakyRelu", outputs: ["dx"],
+  id: "leaky-zero-slope",
+  target: "leakyRelu",
+  outputs: ["dx"],
   compute: (c) => ({ dx: zip(dout(c), x(c), (g, v) => (v > 0 ? g : 0)) }),
   text: (d) => `${who(d)} is 0 where x ≤ 0 (a plain ReLU): the leaky ReLU's slope there is slope·dout`,
 });
 variant({
-  id: "leaky-mask-on-dout", target: "leakyRelu", outputs: ["dx"],
+  id: "leaky-mask-on-dout",
+  target: "leakyRelu",
+  outputs: ["dx"],
   compute: (c) => ({ dx: map(dout(c), (g) => (g > 0 ? g : leakySlope(c) * g)) }),
   text: (d) => `${who(d)} chooses the slope by dout > 0 instead of x > 0: the slope is 1 where the forward's input x was positive, else slope`,
 });
 variant({
-  id: "elu-minus-one", target: "elu", outputs: ["dx"],
+  id: "elu-minus-one",
+  target: "elu",
+  outputs: ["dx"],
   compute: (c) => ({ dx: zip(dout(c), x(c), (g, v) => (v > 0 ? g : g * (eluAlpha(c) * Math.exp(v) - 1))) }),
   text: (d) => `${who(d)} uses alpha·e^x − 1 where x ≤ 0: the slope of alpha·(e^x − 1) is alpha·e^x (the −1 is a constant and drops out)`,
 });
 variant({
-  id: "elu-uses-out", target: "elu", outputs: ["dx"],
+  id: "elu-uses-out",
+  target: "elu",
+  outputs: ["dx"],
   compute: (c) => ({ dx: zip(dout(c), out(c), (g, o) => g * o) }),
   text: (d) => `${who(d)} uses out where x ≤ 0: the slope there is alpha·e^x = out + alpha, not out`,
 });
 variant({
-  id: "elu-forgets-alpha", target: "elu", outputs: ["dx"], when: (c) => eluAlpha(c) !== 1,
+  id: "elu-forgets-alpha",
+  target: "elu",
+  outputs: ["dx"],
+  when: (c) => eluAlpha(c) !== 1,
   compute: (c) => ({ dx: zip(dout(c), x(c), (g, v) => (v > 0 ? g : g * Math.exp(v))) }),
   text: (d) => `${who(d)} uses e^x where x ≤ 0 without alpha = ${eluAlpha(d.c)}: the slope there is alpha·e^x (keep alpha in the cache)`,
 });
@@ -323,12 +403,19 @@ function maxoutHasWinner(c: Case): boolean {
   return z1.some((r, i) => r.some((v, j) => v !== z2[i][j]));
 }
 variant({
-  id: "maxout-swapped-routing", target: "maxout", outputs: ["dx", "dw1", "db1", "dw2", "db2"], when: maxoutHasWinner,
+  id: "maxout-swapped-routing",
+  target: "maxout",
+  outputs: ["dx", "dw1", "db1", "dw2", "db2"],
+  when: maxoutHasWinner,
   compute: (c) => maxoutGrads(c, (first) => (first ? [0, 1] : [1, 0])),
-  text: (d) => `${who(d)} is what routing each entry's gradient to the piece that LOST gives: max routes dout to the piece that won (x·w1 + b1 where it is ≥ x·w2 + b2, else the second piece)`,
+  text: (d) =>
+    `${who(d)} is what routing each entry's gradient to the piece that LOST gives: max routes dout to the piece that won (x·w1 + b1 where it is ≥ x·w2 + b2, else the second piece)`,
 });
 variant({
-  id: "maxout-tie-to-second", target: "maxout", outputs: ["dx", "dw1", "db1", "dw2", "db2"], sometimesRight: ["dx"],
+  id: "maxout-tie-to-second",
+  target: "maxout",
+  outputs: ["dx", "dw1", "db1", "dw2", "db2"],
+  sometimesRight: ["dx"],
   compute: (c) => {
     const [w1, b1, w2, b2] = ["w1", "b1", "w2", "b2"].map((n) => inMat(c, n));
     const z1 = addRow(mmul(x(c), w1), b1);
@@ -337,24 +424,36 @@ variant({
     const dz2 = map(dout(c), (g, i, j) => (z1[i][j] > z2[i][j] ? 0 : g));
     return { dx: add(mmul(dz1, T(w1)), mmul(dz2, T(w2))), dw1: mmul(T(x(c)), dz1), db1: colSums(dz1), dw2: mmul(T(x(c)), dz2), db2: colSums(dz2) };
   },
-  text: (d) => `${who(d)} is what sending the gradient of a tie (x·w1 + b1 = x·w2 + b2) to the second piece gives: on a tie the whole gradient goes to the first piece (it wins when z1 >= z2)`,
+  text: (d) =>
+    `${who(d)} is what sending the gradient of a tie (x·w1 + b1 = x·w2 + b2) to the second piece gives: on a tie the whole gradient goes to the first piece (it wins when z1 >= z2)`,
 });
 variant({
-  id: "maxout-routes-both", target: "maxout", outputs: ["dx", "dw1", "db1", "dw2", "db2"],
+  id: "maxout-routes-both",
+  target: "maxout",
+  outputs: ["dx", "dw1", "db1", "dw2", "db2"],
   compute: (c) => maxoutGrads(c, () => [1, 1]),
   text: (d) => `${who(d)} is what sending dout to BOTH pieces gives: max routes each entry's gradient only to the piece that won`,
 });
-for (const [db, dz] of [["db1", "dz1"], ["db2", "dz2"]]) {
+for (const [db, dz] of [
+  ["db1", "dz1"],
+  ["db2", "dz2"],
+]) {
   const piece = db.slice(1);
   variant({
-    id: "bias-wrong-axis", target: "maxout", outputs: [db],
+    id: "bias-wrong-axis",
+    target: "maxout",
+    outputs: [db],
     compute: (c) => ({ [db]: rowSums(maxoutDz(c, db === "db1")) }),
-    text: (d) => `${who(d)} sums ${dz} over the wrong axis: it has one number per example (${d.actualShape}); ${piece} is added to every row, so ${db} = the sum of ${dz} over the rows (the minibatch), the shape of ${piece} (1×${dout(d.c)[0].length})`,
+    text: (d) =>
+      `${who(d)} sums ${dz} over the wrong axis: it has one number per example (${d.actualShape}); ${piece} is added to every row, so ${db} = the sum of ${dz} over the rows (the minibatch), the shape of ${piece} (1×${dout(d.c)[0].length})`,
   });
   variant({
-    id: "bias-not-summed", target: "maxout", outputs: [db],
+    id: "bias-not-summed",
+    target: "maxout",
+    outputs: [db],
     compute: (c) => ({ [db]: maxoutDz(c, db === "db1") }),
-    text: (d) => `${who(d)} is ${dz} itself (${d.actualShape}), never summed: ${piece} is added to every row, so ${db} = the sum of ${dz} over the rows, the shape of ${piece} (1×${dout(d.c)[0].length})`,
+    text: (d) =>
+      `${who(d)} is ${dz} itself (${d.actualShape}), never summed: ${piece} is added to every row, so ${db} = the sum of ${dz} over the rows, the shape of ${piece} (1×${dout(d.c)[0].length})`,
   });
 }
 /** The gradient reaching piece 1 (first) or piece 2: dout where that piece won (tie → first), else 0. */
@@ -362,18 +461,23 @@ function maxoutDz(c: Case, first: boolean): Mat {
   const [w1, b1, w2, b2] = ["w1", "b1", "w2", "b2"].map((n) => inMat(c, n));
   const z1 = addRow(mmul(x(c), w1), b1);
   const z2 = addRow(mmul(x(c), w2), b2);
-  return map(dout(c), (g, i, j) => ((z1[i][j] >= z2[i][j]) === first ? g : 0));
+  return map(dout(c), (g, i, j) => (z1[i][j] >= z2[i][j] === first ? g : 0));
 }
 // a multi-output layer's backward that ignores dout, or has the wrong sign, in every gradient
 for (const [t, outputs] of LAYER_BACKWARD) {
   if (outputs.length < 2) continue;
   variant({
-    id: "ignores-dout-all", target: t, outputs,
+    id: "ignores-dout-all",
+    target: t,
+    outputs,
     compute: (c, r) => ref(r, c, { dout: ones(dout(c)) }),
-    text: (d) => `${d.exportName}: every gradient ignores dout: they are what dout = all ones would give; the chain rule multiplies by dout (${outputs.map((o) => FORMULA[t]?.[o] ?? o).join("; ")})`,
+    text: (d) =>
+      `${d.exportName}: every gradient ignores dout: they are what dout = all ones would give; the chain rule multiplies by dout (${outputs.map((o) => FORMULA[t]?.[o] ?? o).join("; ")})`,
   });
   variant({
-    id: "sign-flip-all", target: t, outputs,
+    id: "sign-flip-all",
+    target: t,
+    outputs,
     compute: (c) => Object.fromEntries(outputs.map((o) => [o, negate(expected(c)[o])])),
     text: (d) => `${d.exportName}: every gradient has the wrong sign: each is exactly −1 times the right one`,
   });
@@ -382,7 +486,9 @@ for (const [t, outputs] of LAYER_BACKWARD) {
 for (const [t, outputs] of LAYER_BACKWARD) {
   for (const o of outputs) {
     variant({
-      id: "ignores-dout", target: t, outputs: [o],
+      id: "ignores-dout",
+      target: t,
+      outputs: [o],
       compute: (c, r) => ({ [o]: ref(r, c, { dout: ones(dout(c)) })[o] }),
       text: (d) =>
         pointwiseTargets.includes(t as (typeof pointwiseTargets)[number])
@@ -390,12 +496,16 @@ for (const [t, outputs] of LAYER_BACKWARD) {
           : `${who(d)} ignores dout: it is what dout = all ones would give; ${FORMULA[t]?.[o] ?? `${o} must use dout`}`,
     });
     variant({
-      id: "sign-flip", target: t, outputs: [o],
+      id: "sign-flip",
+      target: t,
+      outputs: [o],
       compute: (c) => ({ [o]: negate(expected(c)[o]) }),
       text: (d) => `${who(d)} has the wrong sign: it is exactly −1 times the right gradient${FORMULA[t]?.[o] ? ` (${FORMULA[t]![o]})` : ""}`,
     });
     variant({
-      id: "transposed", target: t, outputs: [o],
+      id: "transposed",
+      target: t,
+      outputs: [o],
       compute: (c) => ({ [o]: T(expected(c)[o] as Mat) }),
       text: transposedText,
     });
@@ -427,27 +537,42 @@ function naiveSoftmax(scores: Mat, labels: number[]): { loss: number; dscores: M
   return { loss: loss / n, dscores };
 }
 variant({
-  id: "svm-counts-y", target: "svmLoss", outputs: ["loss"],
+  id: "svm-counts-y",
+  target: "svmLoss",
+  outputs: ["loss"],
   compute: (c) => ({ loss: (expected(c).loss as number) + 1 }),
-  text: (d) => `${who(d)} is exactly 1 too high: the j = y term is counted, and it always adds max(0, s_y − s_y + 1) = 1 per row; sum the margins over j ≠ y only`,
+  text: (d) =>
+    `${who(d)} is exactly 1 too high: the j = y term is counted, and it always adds max(0, s_y − s_y + 1) = 1 per row; sum the margins over j ≠ y only`,
 });
 variant({
-  id: "svm-no-y-gradient", target: "svmLoss", outputs: ["dscores"],
+  id: "svm-no-y-gradient",
+  target: "svmLoss",
+  outputs: ["dscores"],
   compute: (c) => ({ dscores: map(expected(c).dscores as Mat, (v, i, j) => (j === y(c)[i] ? 0 : v)) }),
-  text: (d) => `${who(d)} has no gradient at the label: every active margin s_j − s_y + 1 > 0 also pushes s_y down, so dscores[i][y_i] gets −(the number of active margins)/N`,
+  text: (d) =>
+    `${who(d)} has no gradient at the label: every active margin s_j − s_y + 1 > 0 also pushes s_y down, so dscores[i][y_i] gets −(the number of active margins)/N`,
 });
 variant({
-  id: "softmax-no-onehot", target: "softmaxLoss", outputs: ["dscores"],
+  id: "softmax-no-onehot",
+  target: "softmaxLoss",
+  outputs: ["dscores"],
   compute: (c) => ({ dscores: map(expected(c).dscores as Mat, (v, i, j) => (j === y(c)[i] ? v + 1 / rows(c) : v)) }),
   text: (d) => `${who(d)} is softmax/N without the −1 at the label: dscores = (softmax − one-hot)/N`,
 });
 variant({
-  id: "no-max-subtraction", target: "softmaxLoss", outputs: ["loss", "dscores"], match: "non-finite",
+  id: "no-max-subtraction",
+  target: "softmaxLoss",
+  outputs: ["loss", "dscores"],
+  match: "non-finite",
   compute: (c) => naiveSoftmax(inMat(c, "scores"), y(c)),
-  text: (d) => `${who(d)} is NaN or ±Infinity because e^s overflows at large scores (e^710 = Infinity): compute softmax on s − max(s), i.e. subtract each row's max before exponentiating (softmax(s − c) = softmax(s))`,
+  text: (d) =>
+    `${who(d)} is NaN or ±Infinity because e^s overflows at large scores (e^710 = Infinity): compute softmax on s − max(s), i.e. subtract each row's max before exponentiating (softmax(s − c) = softmax(s))`,
 });
 variant({
-  id: "no-max-subtraction", target: "linearSoftmaxLoss", outputs: ["loss", "dW"], match: "non-finite",
+  id: "no-max-subtraction",
+  target: "linearSoftmaxLoss",
+  outputs: ["loss", "dW"],
+  match: "non-finite",
   compute: (c) => {
     const s = naiveSoftmax(mmul(inMat(c, "X"), inMat(c, "W")), y(c));
     const reg = c.inputs.reg as number;
@@ -469,12 +594,16 @@ function lossOfUnderflowedProbability(scores: Mat, labels: number[]): number {
 const underflowText = (d: DiagnosisContext) =>
   `${who(d)} is Infinity: it subtracts each row's max, but then takes log(p_y) of a probability that underflows to 0 when s_y is far below the row's max (e^(−1e4) = 0 in float64); compute the row loss as log(Σ_j e^(s_j − max)) − (s_y − max), which stays finite (${d.c.target === "softmaxLoss" ? "dscores" : "dW"} is right)`;
 variant({
-  id: "log-of-underflow", target: "softmaxLoss", outputs: ["loss"],
+  id: "log-of-underflow",
+  target: "softmaxLoss",
+  outputs: ["loss"],
   compute: (c) => ({ loss: lossOfUnderflowedProbability(inMat(c, "scores"), y(c)) }),
   text: underflowText,
 });
 variant({
-  id: "log-of-underflow", target: "linearSoftmaxLoss", outputs: ["loss"],
+  id: "log-of-underflow",
+  target: "linearSoftmaxLoss",
+  outputs: ["loss"],
   compute: (c) => ({ loss: lossOfUnderflowedProbability(mmul(inMat(c, "X"), inMat(c, "W")), y(c)) + (c.inputs.reg as number) * sumSq(inMat(c, "W")) }),
   text: underflowText,
 });
@@ -484,18 +613,28 @@ for (const t of ["svmLoss", "softmaxLoss"] as const) {
     const what = (d: DiagnosisContext) => (both ? `${d.exportName}: loss and dscores are both` : `${who(d)} is`);
     const rest = (o: string) => (both ? "" : ` (${o === "loss" ? "dscores" : "the loss"} is right)`);
     variant({
-      id: "missing-1/N", target: t, outputs: outs, when: (c) => rows(c) > 1,
+      id: "missing-1/N",
+      target: t,
+      outputs: outs,
+      when: (c) => rows(c) > 1,
       compute: (c) => ({ loss: (expected(c).loss as number) * rows(c), dscores: scale(expected(c).dscores as Mat, rows(c)) }),
-      text: (d) => `${what(d)} N = ${rows(d.c)} times too large: the 1/N of the mean is missing (the loss is the MEAN over the rows, so ${both ? "divide the loss by N and give every row's gradient a factor 1/N" : d.output === "loss" ? "divide the sum of the row losses by N" : "every row's gradient carries a factor 1/N"})${rest(d.output)}`,
+      text: (d) =>
+        `${what(d)} N = ${rows(d.c)} times too large: the 1/N of the mean is missing (the loss is the MEAN over the rows, so ${both ? "divide the loss by N and give every row's gradient a factor 1/N" : d.output === "loss" ? "divide the sum of the row losses by N" : "every row's gradient carries a factor 1/N"})${rest(d.output)}`,
     });
     variant({
-      id: "extra-1/N", target: t, outputs: outs, when: (c) => rows(c) > 1,
+      id: "extra-1/N",
+      target: t,
+      outputs: outs,
+      when: (c) => rows(c) > 1,
       compute: (c) => ({ loss: (expected(c).loss as number) / rows(c), dscores: scale(expected(c).dscores as Mat, 1 / rows(c)) }),
-      text: (d) => `${what(d)} N = ${rows(d.c)} times too small: ${both ? "they are" : "it is"} divided by N twice (1/N is applied once, for the mean)${rest(d.output)}`,
+      text: (d) =>
+        `${what(d)} N = ${rows(d.c)} times too small: ${both ? "they are" : "it is"} divided by N twice (1/N is applied once, for the mean)${rest(d.output)}`,
     });
   }
   variant({
-    id: "sign-flip", target: t, outputs: ["dscores"],
+    id: "sign-flip",
+    target: t,
+    outputs: ["dscores"],
     compute: (c) => ({ dscores: negate(expected(c).dscores) }),
     text: (d) => `${who(d)} has the wrong sign: it is exactly −1 times the right gradient`,
   });
@@ -524,58 +663,99 @@ function regularizedLossVariants(t: Target, weights: { grad: string; w: string }
   };
   const lossText = (d: DiagnosisContext, what: string) => `${who(d)} ${what}`;
   variant({
-    id: "loss-summed", target: t, outputs: ["loss"], when: (c) => rows(c) > 1,
-    compute: (c, r) => { const s = regSplit(r, c, ws); return { loss: (s.data.loss as number) * rows(c) + s.regLoss }; },
-    text: (d) => lossText(d, `is the SUM of the row losses (N = ${rows(d.c)} times the mean) plus the reg term: the data loss is the MEAN over the rows, divide it by N`),
+    id: "loss-summed",
+    target: t,
+    outputs: ["loss"],
+    when: (c) => rows(c) > 1,
+    compute: (c, r) => {
+      const s = regSplit(r, c, ws);
+      return { loss: (s.data.loss as number) * rows(c) + s.regLoss };
+    },
+    text: (d) =>
+      lossText(d, `is the SUM of the row losses (N = ${rows(d.c)} times the mean) plus the reg term: the data loss is the MEAN over the rows, divide it by N`),
   });
   variant({
-    id: "sum-not-mean", target: t, outputs: ["loss", ...allGrads], when: (c) => rows(c) > 1,
+    id: "sum-not-mean",
+    target: t,
+    outputs: ["loss", ...allGrads],
+    when: (c) => rows(c) > 1,
     compute: (c, r) => ({ loss: (regSplit(r, c, ws).data.loss as number) * rows(c) + regSplit(r, c, ws).regLoss, ...unaveraged(c, r) }),
-    text: (d) => `${d.exportName}: the loss and ${allGrads.join(", ")} are the SUM over the rows, N = ${rows(d.c)} times the mean, in their data terms: divide the data loss by N, and give its gradient the 1/N too (the reg terms are right)`,
+    text: (d) =>
+      `${d.exportName}: the loss and ${allGrads.join(", ")} are the SUM over the rows, N = ${rows(d.c)} times the mean, in their data terms: divide the data loss by N, and give its gradient the 1/N too (the reg terms are right)`,
   });
   if (t === "twoLayerNetLoss") {
     variant({
-      id: "grads-not-averaged", target: t, outputs: allGrads, when: (c) => rows(c) > 1,
+      id: "grads-not-averaged",
+      target: t,
+      outputs: allGrads,
+      when: (c) => rows(c) > 1,
       compute: unaveraged,
-      text: (d) => `${d.exportName}: ${allGrads.join(", ")} are N = ${rows(d.c)} times too large in their data terms (the loss is right): the gradients are not averaged; dscores = (softmax − one-hot)/N carries the 1/N of the mean`,
+      text: (d) =>
+        `${d.exportName}: ${allGrads.join(", ")} are N = ${rows(d.c)} times too large in their data terms (the loss is right): the gradients are not averaged; dscores = (softmax − one-hot)/N carries the 1/N of the mean`,
     });
   }
   variant({
-    id: "extra-1/N", target: t, outputs: ["loss"], when: (c) => rows(c) > 1,
-    compute: (c, r) => { const s = regSplit(r, c, ws); return { loss: (s.data.loss as number) / rows(c) + s.regLoss }; },
+    id: "extra-1/N",
+    target: t,
+    outputs: ["loss"],
+    when: (c) => rows(c) > 1,
+    compute: (c, r) => {
+      const s = regSplit(r, c, ws);
+      return { loss: (s.data.loss as number) / rows(c) + s.regLoss };
+    },
     text: (d) => lossText(d, `has its data loss divided by N twice: the mean divides the sum of the row losses by N once`),
   });
   variant({
-    id: "reg-loss-half", target: t, outputs: ["loss"], when: regularized,
-    compute: (c, r) => { const s = regSplit(r, c, ws); return { loss: (s.data.loss as number) + s.regLoss / 2 }; },
+    id: "reg-loss-half",
+    target: t,
+    outputs: ["loss"],
+    when: regularized,
+    compute: (c, r) => {
+      const s = regSplit(r, c, ws);
+      return { loss: (s.data.loss as number) + s.regLoss / 2 };
+    },
     text: (d) => lossText(d, `has ½·reg·ΣW² as its reg term: this course's loss adds reg·ΣW² (no ½), whose gradient is 2·reg·W`),
   });
   variant({
-    id: "reg-loss-missing", target: t, outputs: ["loss"], when: regularized,
+    id: "reg-loss-missing",
+    target: t,
+    outputs: ["loss"],
+    when: regularized,
     compute: (c, r) => ({ loss: regSplit(r, c, ws).data.loss }),
     text: (d) => lossText(d, `has no regularization term: the loss is the mean data loss + reg·ΣW²`),
   });
   if (t === "twoLayerNetLoss") {
     const biasSq = (c: Case) => (c.inputs.reg as number) * (sumSq(inMat(c, "b1")) + sumSq(inMat(c, "b2")));
-    for (const [id, outs] of [["reg-on-bias-loss", ["loss"]], ["reg-on-bias-grads", ["db1", "db2"]]] as const) {
+    for (const [id, outs] of [
+      ["reg-on-bias-loss", ["loss"]],
+      ["reg-on-bias-grads", ["db1", "db2"]],
+    ] as const) {
       variant({
-        id, target: t, outputs: outs, when: regularized,
+        id,
+        target: t,
+        outputs: outs,
+        when: regularized,
         compute: (c) => ({
           loss: (expected(c).loss as number) + biasSq(c),
           db1: add(expected(c).db1 as Mat, scale(inMat(c, "b1"), 2 * (c.inputs.reg as number))),
           db2: add(expected(c).db2 as Mat, scale(inMat(c, "b2"), 2 * (c.inputs.reg as number))),
         }),
-        text: (d) => `${d.exportName}: ${outs.length === 1 ? "the loss includes reg·(Σb1² + Σb2²)" : "db1 and db2 include 2·reg·b1 and 2·reg·b2"}, so the biases are regularized there (${outs.length === 1 ? "their gradients are right" : "the loss is right"}): the contract regularizes W1 and W2 only, the biases are not regularized`,
+        text: (d) =>
+          `${d.exportName}: ${outs.length === 1 ? "the loss includes reg·(Σb1² + Σb2²)" : "db1 and db2 include 2·reg·b1 and 2·reg·b2"}, so the biases are regularized there (${outs.length === 1 ? "their gradients are right" : "the loss is right"}): the contract regularizes W1 and W2 only, the biases are not regularized`,
       });
     }
     variant({
-      id: "reg-on-bias", target: t, outputs: ["loss", "db1", "db2"], when: regularized,
+      id: "reg-on-bias",
+      target: t,
+      outputs: ["loss", "db1", "db2"],
+      when: regularized,
       compute: (c) => ({
         loss: (expected(c).loss as number) + biasSq(c),
         db1: add(expected(c).db1 as Mat, scale(inMat(c, "b1"), 2 * (c.inputs.reg as number))),
         db2: add(expected(c).db2 as Mat, scale(inMat(c, "b2"), 2 * (c.inputs.reg as number))),
       }),
-      text: (d) => `${who(d)} includes ${d.output === "loss" ? "reg·(Σb1² + Σb2²)" : `2·reg·${d.output.slice(1)}`}, so the biases are regularized too: the contract regularizes W1 and W2 only, the biases are not regularized`,
+      text: (d) =>
+        `${who(d)} includes ${d.output === "loss" ? "reg·(Σb1² + Σb2²)" : `2·reg·${d.output.slice(1)}`}, so the biases are regularized too: the contract regularizes W1 and W2 only, the biases are not regularized`,
     });
   }
   // the same reg mistake written for every weight, with the loss's reg term wrong alike or right
@@ -595,14 +775,23 @@ function regularizedLossVariants(t: Target, weights: { grad: string; w: string }
   ] as const) {
     if (lossK === 1 && grads.length === 1) continue; // the per-weight variants below are these
     variant({
-      id: lossK === 1 ? `${id}-all` : id, target: t, outputs: lossK === 1 ? grads : ["loss", ...grads], when: regularized,
-      compute: (c, r) => { const s = regSplit(r, c, ws); return { loss: (s.data.loss as number) + lossK * s.regLoss, ...withRegGrad(c, r, k) }; },
-      text: (d) => `${all(d)} ${k === 0 ? `ha${grads.length > 1 ? "ve" : "s"} no regularization gradient` : `add${grads.length > 1 ? "" : "s"} ${k === 1 ? "reg" : `${k}·reg`}·${wTerm}${k === 1 ? ` instead of 2·reg·${wTerm}` : ""}`} ${says}`,
+      id: lossK === 1 ? `${id}-all` : id,
+      target: t,
+      outputs: lossK === 1 ? grads : ["loss", ...grads],
+      when: regularized,
+      compute: (c, r) => {
+        const s = regSplit(r, c, ws);
+        return { loss: (s.data.loss as number) + lossK * s.regLoss, ...withRegGrad(c, r, k) };
+      },
+      text: (d) =>
+        `${all(d)} ${k === 0 ? `ha${grads.length > 1 ? "ve" : "s"} no regularization gradient` : `add${grads.length > 1 ? "" : "s"} ${k === 1 ? "reg" : `${k}·reg`}·${wTerm}${k === 1 ? ` instead of 2·reg·${wTerm}` : ""}`} ${says}`,
     });
   }
   if (t === "twoLayerNetLoss") {
     variant({
-      id: "dscores-sign-flip", target: t, outputs: allGrads,
+      id: "dscores-sign-flip",
+      target: t,
+      outputs: allGrads,
       compute: (c, r) => {
         const s = regSplit(r, c, ws);
         return Object.fromEntries([
@@ -610,7 +799,8 @@ function regularizedLossVariants(t: Target, weights: { grad: string; w: string }
           ...biases.map((b) => [b, scale(s.data[b] as Mat, -1)]),
         ]);
       },
-      text: (d) => `${d.exportName}: every gradient has its data term with the wrong sign (the reg terms are right): dscores = (softmax − one-hot)/N, not (one-hot − softmax)/N`,
+      text: (d) =>
+        `${d.exportName}: every gradient has its data term with the wrong sign (the reg terms are right): dscores = (softmax − one-hot)/N, not (one-hot − softmax)/N`,
     });
   }
   for (const { grad, w } of weights) {
@@ -618,37 +808,59 @@ function regularizedLossVariants(t: Target, weights: { grad: string; w: string }
     const data = (c: Case, r: ReferenceAnswers) => regSplit(r, c, ws).data[grad] as Mat;
     const formula = FORMULA[t]![grad];
     variant({
-      id: "reg-grad-half", target: t, outputs: [grad], when: regularized,
+      id: "reg-grad-half",
+      target: t,
+      outputs: [grad],
+      when: regularized,
       compute: (c, r) => ({ [grad]: add(data(c, r), scale(R(c), 0.5)) }),
       text: (d) => `${who(d)} adds reg·${w} instead of 2·reg·${w}: the gradient of reg·Σ${w}² is 2·reg·${w}`,
     });
     variant({
-      id: "reg-grad-missing", target: t, outputs: [grad], when: regularized,
+      id: "reg-grad-missing",
+      target: t,
+      outputs: [grad],
+      when: regularized,
       compute: (c, r) => ({ [grad]: data(c, r) }),
       text: (d) => `${who(d)} has no regularization gradient: add 2·reg·${w} (the gradient of reg·Σ${w}²)`,
     });
     variant({
-      id: "reg-grad-double", target: t, outputs: [grad], when: regularized,
+      id: "reg-grad-double",
+      target: t,
+      outputs: [grad],
+      when: regularized,
       compute: (c, r) => ({ [grad]: add(data(c, r), scale(R(c), 2)) }),
       text: (d) => `${who(d)} adds 4·reg·${w}: the gradient of reg·Σ${w}² is 2·reg·${w}, added once`,
     });
     variant({
-      id: "missing-1/N", target: t, outputs: [grad], when: (c) => rows(c) > 1,
+      id: "missing-1/N",
+      target: t,
+      outputs: [grad],
+      when: (c) => rows(c) > 1,
       compute: (c, r) => ({ [grad]: add(scale(data(c, r), rows(c)), R(c)) }),
-      text: (d) => `${who(d)} has a data term N = ${rows(d.c)} times too large: the 1/N of the mean is missing (${formula}, where dscores already carries the 1/N)`,
+      text: (d) =>
+        `${who(d)} has a data term N = ${rows(d.c)} times too large: the 1/N of the mean is missing (${formula}, where dscores already carries the 1/N)`,
     });
     variant({
-      id: "extra-1/N", target: t, outputs: [grad], when: (c) => rows(c) > 1,
+      id: "extra-1/N",
+      target: t,
+      outputs: [grad],
+      when: (c) => rows(c) > 1,
       compute: (c, r) => ({ [grad]: add(scale(data(c, r), 1 / rows(c)), R(c)) }),
-      text: (d) => `${who(d)} has its data term divided by N twice (1/N twice): dscores already carries the 1/N of the mean, so ${formula} needs no further division`,
+      text: (d) =>
+        `${who(d)} has its data term divided by N twice (1/N twice): dscores already carries the 1/N of the mean, so ${formula} needs no further division`,
     });
     variant({
-      id: "sign-flip-data", target: t, outputs: [grad], when: regularized,
+      id: "sign-flip-data",
+      target: t,
+      outputs: [grad],
+      when: regularized,
       compute: (c, r) => ({ [grad]: add(scale(data(c, r), -1), R(c)) }),
       text: (d) => `${who(d)} has the data term with the wrong sign (the reg term is right): ${formula}`,
     });
     variant({
-      id: "sign-flip", target: t, outputs: [grad],
+      id: "sign-flip",
+      target: t,
+      outputs: [grad],
       compute: (c) => ({ [grad]: negate(expected(c)[grad]) }),
       text: (d) => `${who(d)} has the wrong sign: it is exactly −1 times the right gradient (${formula})`,
     });
@@ -656,7 +868,9 @@ function regularizedLossVariants(t: Target, weights: { grad: string; w: string }
   }
 }
 variant({
-  id: "svm-counts-y", target: "linearSvmLoss", outputs: ["loss"],
+  id: "svm-counts-y",
+  target: "linearSvmLoss",
+  outputs: ["loss"],
   compute: (c) => ({ loss: (expected(c).loss as number) + 1 }),
   text: (d) => `${who(d)} is exactly 1 too high: the j = y term is counted (it always adds max(0, 1) = 1 per row); sum the margins over j ≠ y only`,
 });
@@ -664,7 +878,16 @@ regularizedLossVariants("linearSvmLoss", [{ grad: "dW", w: "W" }]);
 regularizedLossVariants("linearSoftmaxLoss", [{ grad: "dW", w: "W" }]);
 
 // ---- the two-layer net ({ W1, b1, W2, b2, X[, y, reg] } → { scores } | { loss, dW1, db1, dW2, db2 })
-interface NetParts { X: Mat; z1: Mat; h1: Mat; dscores: Mat; dh1: Mat; W1: Mat; W2: Mat; reg: number }
+interface NetParts {
+  X: Mat;
+  z1: Mat;
+  h1: Mat;
+  dscores: Mat;
+  dh1: Mat;
+  W1: Mat;
+  W2: Mat;
+  reg: number;
+}
 function netParts(r: ReferenceAnswers, c: Case): NetParts {
   const [W1, b1, W2, b2, X] = ["W1", "b1", "W2", "b2", "X"].map((n) => inMat(c, n));
   const z1 = addRow(mmul(X, W1), b1);
@@ -681,54 +904,101 @@ function netFirstLayer(r: ReferenceAnswers, c: Case, mask: (p: NetParts, i: numb
   return { dW1: add(mmul(T(p.X), dz1), scale(p.W1, 2 * p.reg)), db1: colSums(dz1) };
 }
 variant({
-  id: "scores-no-b2", target: "twoLayerNetScores", outputs: ["scores"],
-  compute: (c) => ({ scores: mmul(map(addRow(mmul(inMat(c, "X"), inMat(c, "W1")), inMat(c, "b1")), (v) => Math.max(0, v)), inMat(c, "W2")) }),
+  id: "scores-no-b2",
+  target: "twoLayerNetScores",
+  outputs: ["scores"],
+  compute: (c) => ({
+    scores: mmul(
+      map(addRow(mmul(inMat(c, "X"), inMat(c, "W1")), inMat(c, "b1")), (v) => Math.max(0, v)),
+      inMat(c, "W2"),
+    ),
+  }),
   text: (d) => `${who(d)} is relu(X·W1 + b1)·W2 without + b2: add the second layer's bias b2 to every row`,
 });
 variant({
-  id: "scores-no-b1", target: "twoLayerNetScores", outputs: ["scores"],
-  compute: (c) => ({ scores: addRow(mmul(map(mmul(inMat(c, "X"), inMat(c, "W1")), (v) => Math.max(0, v)), inMat(c, "W2")), inMat(c, "b2")) }),
+  id: "scores-no-b1",
+  target: "twoLayerNetScores",
+  outputs: ["scores"],
+  compute: (c) => ({
+    scores: addRow(
+      mmul(
+        map(mmul(inMat(c, "X"), inMat(c, "W1")), (v) => Math.max(0, v)),
+        inMat(c, "W2"),
+      ),
+      inMat(c, "b2"),
+    ),
+  }),
   text: (d) => `${who(d)} is relu(X·W1)·W2 + b2 without + b1: add the first layer's bias b1 before the ReLU`,
 });
 variant({
-  id: "scores-no-relu", target: "twoLayerNetScores", outputs: ["scores"],
+  id: "scores-no-relu",
+  target: "twoLayerNetScores",
+  outputs: ["scores"],
   compute: (c) => ({ scores: addRow(mmul(addRow(mmul(inMat(c, "X"), inMat(c, "W1")), inMat(c, "b1")), inMat(c, "W2")), inMat(c, "b2")) }),
   text: (d) => `${who(d)} has no ReLU between the layers: scores = max(0, X·W1 + b1)·W2 + b2`,
 });
 variant({
-  id: "relu-mask-missing", target: "twoLayerNetLoss", outputs: ["dW1", "db1"],
+  id: "relu-mask-missing",
+  target: "twoLayerNetLoss",
+  outputs: ["dW1", "db1"],
   compute: (c, r) => netFirstLayer(r, c, () => true),
-  text: (d) => `${who(d)} is what the backward gives without the ReLU mask: the gradient reaching the first layer must be dh1 where z1 = X·W1 + b1 > 0 and 0 elsewhere`,
+  text: (d) =>
+    `${who(d)} is what the backward gives without the ReLU mask: the gradient reaching the first layer must be dh1 where z1 = X·W1 + b1 > 0 and 0 elsewhere`,
 });
 variant({
-  id: "relu-mask-on-dout", target: "twoLayerNetLoss", outputs: ["dW1", "db1"],
+  id: "relu-mask-on-dout",
+  target: "twoLayerNetLoss",
+  outputs: ["dW1", "db1"],
   compute: (c, r) => netFirstLayer(r, c, (p, i, j) => p.dh1[i][j] > 0),
   text: (d) => `${who(d)} masks the ReLU's gradient with dh1 > 0 instead of z1 > 0: the gradient passes where the hidden layer's input X·W1 + b1 was positive`,
 });
 variant({
-  id: "bias-not-summed", target: "twoLayerNetLoss", outputs: ["db1"],
-  compute: (c, r) => { const p = netParts(r, c); return { db1: map(p.dh1, (g, i, j) => (p.z1[i][j] > 0 ? g : 0)) }; },
-  text: (d) => `${who(d)} is dz1 itself (${d.actualShape}), not summed over the rows: b1 is added to every row, so db1 = the sum of dz1 over the rows, the shape of b1 (1×${inMat(d.c, "b1")[0].length})`,
+  id: "bias-not-summed",
+  target: "twoLayerNetLoss",
+  outputs: ["db1"],
+  compute: (c, r) => {
+    const p = netParts(r, c);
+    return { db1: map(p.dh1, (g, i, j) => (p.z1[i][j] > 0 ? g : 0)) };
+  },
+  text: (d) =>
+    `${who(d)} is dz1 itself (${d.actualShape}), not summed over the rows: b1 is added to every row, so db1 = the sum of dz1 over the rows, the shape of b1 (1×${inMat(d.c, "b1")[0].length})`,
 });
 variant({
-  id: "bias-not-summed", target: "twoLayerNetLoss", outputs: ["db2"],
+  id: "bias-not-summed",
+  target: "twoLayerNetLoss",
+  outputs: ["db2"],
   compute: (c, r) => ({ db2: netParts(r, c).dscores }),
-  text: (d) => `${who(d)} is dscores itself (${d.actualShape}), not summed over the rows: b2 is added to every row, so db2 = the sum of dscores over the rows, the shape of b2 (1×${inMat(d.c, "b2")[0].length})`,
+  text: (d) =>
+    `${who(d)} is dscores itself (${d.actualShape}), not summed over the rows: b2 is added to every row, so db2 = the sum of dscores over the rows, the shape of b2 (1×${inMat(d.c, "b2")[0].length})`,
 });
-for (const outs of [["db1"], ["db2"], ["db1", "db2"]]) variant({
-  id: "bias-wrong-axis", target: "twoLayerNetLoss", outputs: outs,
-  compute: (c, r) => { const p = netParts(r, c); return { db1: rowSums(map(p.dh1, (g, i, j) => (p.z1[i][j] > 0 ? g : 0))), db2: rowSums(p.dscores) }; },
-  text: (d) => `${outs.length === 2 ? `${d.exportName}: db1 and db2 are` : `${who(d)} is`} summed over the wrong axis: ${outs.length === 2 ? "each has" : "it has"} one number per example (${d.actualShape}); ${outs.map((o) => `${FORMULA.twoLayerNetLoss![o]}, one number per column: the shape of ${o.slice(1)}`).join("; ")}`,
-});
+for (const outs of [["db1"], ["db2"], ["db1", "db2"]])
+  variant({
+    id: "bias-wrong-axis",
+    target: "twoLayerNetLoss",
+    outputs: outs,
+    compute: (c, r) => {
+      const p = netParts(r, c);
+      return { db1: rowSums(map(p.dh1, (g, i, j) => (p.z1[i][j] > 0 ? g : 0))), db2: rowSums(p.dscores) };
+    },
+    text: (d) =>
+      `${outs.length === 2 ? `${d.exportName}: db1 and db2 are` : `${who(d)} is`} summed over the wrong axis: ${outs.length === 2 ? "each has" : "it has"} one number per example (${d.actualShape}); ${outs.map((o) => `${FORMULA.twoLayerNetLoss![o]}, one number per column: the shape of ${o.slice(1)}`).join("; ")}`,
+  });
 /** The bias gradients from one row (first or last) of what reaches them: db1 from dz1, db2 from dscores. */
 const dz1Of = (p: NetParts): Mat => map(p.dh1, (g, i, j) => (p.z1[i][j] > 0 ? g : 0));
 const rowOf = (m: Mat, which: "first" | "last"): Mat => [m[which === "first" ? 0 : m.length - 1]];
 for (const which of ["first", "last"] as const) {
   for (const outs of [["db1"], ["db2"], ["db1", "db2"]]) {
     variant({
-      id: `bias-${which}-row`, target: "twoLayerNetLoss", outputs: outs, when: (c) => rows(c) > 1,
-      compute: (c, r) => { const p = netParts(r, c); return { db1: rowOf(dz1Of(p), which), db2: rowOf(p.dscores, which) }; },
-      text: (d) => `${outs.length === 2 ? `${d.exportName}: db1 and db2 are each` : `${who(d)} is`} the ${which} row alone of ${outs.map((o) => (o === "db1" ? "dz1" : "dscores")).join(" and ")}${which === "last" ? " (a loop that assigns db[j] = … instead of adding)" : ""}: a bias is added to every row, so its gradient is the SUM over all the rows (${outs.map((o) => FORMULA.twoLayerNetLoss![o]).join("; ")})`,
+      id: `bias-${which}-row`,
+      target: "twoLayerNetLoss",
+      outputs: outs,
+      when: (c) => rows(c) > 1,
+      compute: (c, r) => {
+        const p = netParts(r, c);
+        return { db1: rowOf(dz1Of(p), which), db2: rowOf(p.dscores, which) };
+      },
+      text: (d) =>
+        `${outs.length === 2 ? `${d.exportName}: db1 and db2 are each` : `${who(d)} is`} the ${which} row alone of ${outs.map((o) => (o === "db1" ? "dz1" : "dscores")).join(" and ")}${which === "last" ? " (a loop that assigns db[j] = … instead of adding)" : ""}: a bias is added to every row, so its gradient is the SUM over all the rows (${outs.map((o) => FORMULA.twoLayerNetLoss![o]).join("; ")})`,
     });
   }
 }
@@ -745,47 +1015,72 @@ function wrongNet(r: ReferenceAnswers, c: Case, how: { relu?: boolean; b1?: bool
   const dz1 = map(mmul(ds, T(W2)), (g, i, j) => (!masked || z1[i][j] > 0 ? g : 0));
   return {
     loss: (soft.loss as number) + reg * (sumSq(W1) + sumSq(W2)),
-    dW1: add(mmul(T(X), dz1), scale(W1, 2 * reg)), db1: colSums(dz1),
-    dW2: add(mmul(T(how.dW2FromZ1 ? z1 : h1), ds), scale(W2, 2 * reg)), db2: colSums(ds),
+    dW1: add(mmul(T(X), dz1), scale(W1, 2 * reg)),
+    db1: colSums(dz1),
+    dW2: add(mmul(T(how.dW2FromZ1 ? z1 : h1), ds), scale(W2, 2 * reg)),
+    db2: colSums(ds),
   };
 }
 const linearNet = (r: ReferenceAnswers, c: Case, masked: boolean): Rec => wrongNet(r, c, { relu: false, masked });
 variant({
-  id: "z1-in-dW2", target: "twoLayerNetLoss", outputs: ["dW2"],
+  id: "z1-in-dW2",
+  target: "twoLayerNetLoss",
+  outputs: ["dW2"],
   compute: (c, r) => wrongNet(r, c, { dW2FromZ1: true }),
   text: (d) => `${who(d)} uses the pre-activation z1 = X·W1 + b1 instead of the hidden layer h1 = max(0, z1): ${FORMULA.twoLayerNetLoss!.dW2}`,
 });
 for (const bias of ["b1", "b2"] as const) {
   variant({
-    id: `no-${bias}`, target: "twoLayerNetLoss", outputs: ["loss", "dW1", "db1", "dW2", "db2"],
+    id: `no-${bias}`,
+    target: "twoLayerNetLoss",
+    outputs: ["loss", "dW1", "db1", "dW2", "db2"],
     compute: (c, r) => wrongNet(r, c, { [bias]: false }),
-    text: (d) => `${d.exportName}: the loss and every gradient are those of the net without + ${bias} in its forward (${bias === "b1" ? "z1 = X·W1" : "scores = h1·W2"}): add the bias ${bias} to every row`,
+    text: (d) =>
+      `${d.exportName}: the loss and every gradient are those of the net without + ${bias} in its forward (${bias === "b1" ? "z1 = X·W1" : "scores = h1·W2"}): add the bias ${bias} to every row`,
   });
 }
 variant({
-  id: "no-relu", target: "twoLayerNetLoss", outputs: ["loss", "dW1", "db1", "dW2", "db2"],
+  id: "no-relu",
+  target: "twoLayerNetLoss",
+  outputs: ["loss", "dW1", "db1", "dW2", "db2"],
   compute: (c, r) => linearNet(r, c, false),
-  text: (d) => `${d.exportName}: the loss and every gradient are those of the net WITHOUT its ReLU (scores = (X·W1 + b1)·W2 + b2): the hidden layer is h1 = max(0, X·W1 + b1), in the forward, and its mask z1 > 0 in the backward`,
+  text: (d) =>
+    `${d.exportName}: the loss and every gradient are those of the net WITHOUT its ReLU (scores = (X·W1 + b1)·W2 + b2): the hidden layer is h1 = max(0, X·W1 + b1), in the forward, and its mask z1 > 0 in the backward`,
 });
 variant({
-  id: "no-relu-forward", target: "twoLayerNetLoss", outputs: ["loss", "dW1", "db1", "dW2", "db2"],
+  id: "no-relu-forward",
+  target: "twoLayerNetLoss",
+  outputs: ["loss", "dW1", "db1", "dW2", "db2"],
   compute: (c, r) => linearNet(r, c, true),
-  text: (d) => `${d.exportName}: the loss is that of the net WITHOUT its ReLU in the forward (h1 = X·W1 + b1 instead of max(0, X·W1 + b1)), and the backward follows it: apply the ReLU to the hidden layer before W2`,
+  text: (d) =>
+    `${d.exportName}: the loss is that of the net WITHOUT its ReLU in the forward (h1 = X·W1 + b1 instead of max(0, X·W1 + b1)), and the backward follows it: apply the ReLU to the hidden layer before W2`,
 });
 variant({
-  id: "relu-mask-ge", target: "twoLayerNetLoss", outputs: ["dW1", "db1"], sometimesRight: ["dW1"],
+  id: "relu-mask-ge",
+  target: "twoLayerNetLoss",
+  outputs: ["dW1", "db1"],
+  sometimesRight: ["dW1"],
   compute: (c, r) => netFirstLayer(r, c, (p, i, j) => p.z1[i][j] >= 0),
-  text: (d) => `${who(d)} lets the gradient through where the pre-activation z1 = X·W1 + b1 is exactly 0: the ReLU's mask is z1 > 0 (strictly), so the gradient is 0 where z1 = 0`,
+  text: (d) =>
+    `${who(d)} lets the gradient through where the pre-activation z1 = X·W1 + b1 is exactly 0: the ReLU's mask is z1 > 0 (strictly), so the gradient is 0 where z1 = 0`,
 });
-regularizedLossVariants("twoLayerNetLoss", [{ grad: "dW1", w: "W1" }, { grad: "dW2", w: "W2" }]);
+regularizedLossVariants("twoLayerNetLoss", [
+  { grad: "dW1", w: "W1" },
+  { grad: "dW2", w: "W2" },
+]);
 for (const o of ["db1", "db2"]) {
   variant({
-    id: "missing-1/N", target: "twoLayerNetLoss", outputs: [o], when: (c) => rows(c) > 1,
+    id: "missing-1/N",
+    target: "twoLayerNetLoss",
+    outputs: [o],
+    when: (c) => rows(c) > 1,
     compute: (c) => ({ [o]: scale(expected(c)[o] as Mat, rows(c)) }),
     text: (d) => `${who(d)} is N = ${rows(d.c)} times too large: the 1/N of the mean is missing (dscores carries it)`,
   });
   variant({
-    id: "sign-flip", target: "twoLayerNetLoss", outputs: [o],
+    id: "sign-flip",
+    target: "twoLayerNetLoss",
+    outputs: [o],
     compute: (c) => ({ [o]: negate(expected(c)[o]) }),
     text: (d) => `${who(d)} has the wrong sign: it is exactly −1 times the right gradient (${FORMULA.twoLayerNetLoss![o]})`,
   });
@@ -880,7 +1175,14 @@ interface Matches {
  * variant changes as it computes them and the others as the reference's. A variant whose own
  * answer would pass the judge on this case shows no bug here and is not a candidate.
  */
-export function matchingVariants(c: Case, exportName: string, returned: unknown, tol: Tolerance, reference: ReferenceAnswers, catalog: readonly WrongVariant[] = CATALOG): Matches {
+export function matchingVariants(
+  c: Case,
+  exportName: string,
+  returned: unknown,
+  tol: Tolerance,
+  reference: ReferenceAnswers,
+  catalog: readonly WrongVariant[] = CATALOG,
+): Matches {
   const found: Matches = { variants: [], unknown: false };
   if (typeof returned !== "object" || returned === null) return found;
   const outputs = exportOutputs(c, exportName);
@@ -893,7 +1195,8 @@ export function matchingVariants(c: Case, exportName: string, returned: unknown,
       known.set(v, candidate);
     }
     if (candidate === "unknown") found.unknown = true;
-    else if (candidate !== null && outputs.every((o) => matchesWrongVariant((returned as Rec)[o], candidate[o], tol, candidate.modes[o]))) found.variants.push(v);
+    else if (candidate !== null && outputs.every((o) => matchesWrongVariant((returned as Rec)[o], candidate[o], tol, candidate.modes[o])))
+      found.variants.push(v);
   }
   return found;
 }
@@ -963,7 +1266,14 @@ function theOneBug(m: Matches): WrongVariant | undefined {
  * fails); undefined when none matches, or when variants that are different bugs match alike.
  * Never throws.
  */
-export function diagnoseOutput(c: Case, exportName: string, output: string, returned: unknown, tol: Tolerance, reference: ReferenceAnswers): string | undefined {
+export function diagnoseOutput(
+  c: Case,
+  exportName: string,
+  output: string,
+  returned: unknown,
+  tol: Tolerance,
+  reference: ReferenceAnswers,
+): string | undefined {
   try {
     const v = theOneBug(matchingVariants(c, exportName, returned, tol, reference));
     return v && variantText(v, c, exportName, output, returned);
@@ -1016,13 +1326,26 @@ function linearOn(loss: "svmLoss" | "softmaxLoss"): Composition {
   return {
     outer: loss === "svmLoss" ? "linearSvmLoss" : "linearSoftmaxLoss",
     inner: loss,
-    innerCase: (c) => ({ id: `${c.id}/scores`, target: loss, exports: [loss], seed: c.seed, inputs: { scores: mmul(inMat(c, "X"), inMat(c, "W")), y: y(c) }, expected: {} }),
+    innerCase: (c) => ({
+      id: `${c.id}/scores`,
+      target: loss,
+      exports: [loss],
+      seed: c.seed,
+      inputs: { scores: mmul(inMat(c, "X"), inMat(c, "W")), y: y(c) },
+      expected: {},
+    }),
     compose: (c, inner) => {
       if (typeof inner !== "object" || inner === null) return null;
       const { loss: l, dscores } = inner as Rec;
       const X = inMat(c, "X");
       const W = inMat(c, "W");
-      if (typeof l !== "number" || !isMat(dscores) || dscores.length !== X.length || !dscores.every((r) => Array.isArray(r) && r.length === W[0].length && r.every((v) => typeof v === "number"))) return null;
+      if (
+        typeof l !== "number" ||
+        !isMat(dscores) ||
+        dscores.length !== X.length ||
+        !dscores.every((r) => Array.isArray(r) && r.length === W[0].length && r.every((v) => typeof v === "number"))
+      )
+        return null;
       const reg = c.inputs.reg as number;
       return { loss: l + reg * sumSq(W), dW: add(mmul(T(X), dscores as Mat), scale(W, 2 * reg)) };
     },
@@ -1058,7 +1381,15 @@ function composedText(c: Case, exportName: string, returned: unknown, tol: Toler
  * Composition), comes first: when it explains the answer, the inner export is named instead.
  * Pure; cheap (called only after a failure); never throws.
  */
-export function diagnose(c: Case, exportName: string, returned: unknown, names: string[], tol: Tolerance, reference: ReferenceAnswers, inner?: InnerAnswer): string | undefined {
+export function diagnose(
+  c: Case,
+  exportName: string,
+  returned: unknown,
+  names: string[],
+  tol: Tolerance,
+  reference: ReferenceAnswers,
+  inner?: InnerAnswer,
+): string | undefined {
   try {
     if (typeof returned !== "object" || returned === null) return undefined;
     const output = names.find((n) => !judgeOutputs(c, returned, [n], tol).ok);

@@ -18,7 +18,15 @@ import { type Tolerance, withinTolerance } from "./tolerance";
 /** A summary of one output; "invalid" says why the value is not an answer (not a matrix, NaN …). */
 export type Summary =
   | { kind: "number"; value: number }
-  | { kind: "matrix"; rows: number; cols: number; /** max |entry| */ scale: number; samples: number[]; /** signed bucket sums */ sums: number[]; /** Σ|entry| per bucket */ abs: number[] }
+  | {
+      kind: "matrix";
+      rows: number;
+      cols: number;
+      /** max |entry| */ scale: number;
+      samples: number[];
+      /** signed bucket sums */ sums: number[];
+      /** Σ|entry| per bucket */ abs: number[];
+    }
   | { kind: "invalid"; why: string };
 
 /** Entries compared one by one per output (all of them below this many). */
@@ -56,10 +64,15 @@ export function summarize(name: string, value: unknown): Summary {
   let scale = 0;
   for (let i = 0; i < rows; i++) {
     const row = value[i] as unknown;
-    if (!isArray(row) || row.length !== cols) return { kind: "invalid", why: `${name} is not rectangular (row ${i} ${isArray(row) ? `has ${row.length} entries, row 0 has ${cols}` : "is not an array"})` };
+    if (!isArray(row) || row.length !== cols)
+      return {
+        kind: "invalid",
+        why: `${name} is not rectangular (row ${i} ${isArray(row) ? `has ${row.length} entries, row 0 has ${cols}` : "is not an array"})`,
+      };
     for (let j = 0; j < cols; j++) {
       const v = row[j] as unknown;
-      if (typeof v !== "number" || !isFiniteNumber(v)) return { kind: "invalid", why: `${name}[${i}][${j}] is ${what(v)}: every entry must be a finite number` };
+      if (typeof v !== "number" || !isFiniteNumber(v))
+        return { kind: "invalid", why: `${name}[${i}][${j}] is ${what(v)}: every entry must be a finite number` };
       const h = imul(i * cols + j, 2654435761) >>> 27; // the top 5 bits: the bucket (4) and the sign (1)
       const b = h >>> 1;
       sums[b] += (h & 1) === 1 ? -v : v;
@@ -78,7 +91,8 @@ export function summarize(name: string, value: unknown): Summary {
 }
 
 const within = (a: number, e: number, scale: number) => withinTolerance(a, e, scale, SUMMARY_TOLERANCE);
-const numbers = (v: unknown, length: number): v is number[] => Array.isArray(v) && v.length === length && v.every((x) => typeof x === "number" && Number.isFinite(x));
+const numbers = (v: unknown, length: number): v is number[] =>
+  Array.isArray(v) && v.length === length && v.every((x) => typeof x === "number" && Number.isFinite(x));
 
 /**
  * Null when the student's summary (untrusted) agrees with the expected one; else what is wrong,
@@ -93,9 +107,11 @@ export function summaryMismatch(name: string, expected: Summary, actual: unknown
     return within(a.value, expected.value, abs(expected.value)) ? null : `${name} = ${a.value}, the reference ${expected.value}`;
   }
   if (a.kind !== "matrix") return `${name} is ${a.kind === "number" ? "a number" : "not a matrix"}, expected a ${expected.rows}×${expected.cols} matrix`;
-  if (a.rows !== expected.rows || a.cols !== expected.cols) return `${name} has shape ${String(a.rows)}×${String(a.cols)}, expected ${expected.rows}×${expected.cols}`;
+  if (a.rows !== expected.rows || a.cols !== expected.cols)
+    return `${name} has shape ${String(a.rows)}×${String(a.cols)}, expected ${expected.rows}×${expected.cols}`;
   const { rows, cols } = expected;
-  if (!numbers(a.samples, expected.samples.length) || !numbers(a.sums, BUCKETS)) return `${name} could not be read back (a malformed summary from your process)`;
+  if (!numbers(a.samples, expected.samples.length) || !numbers(a.sums, BUCKETS))
+    return `${name} could not be read back (a malformed summary from your process)`;
   const { scale } = expected;
   for (let k = 0; k < expected.samples.length; k++) {
     if (!within(a.samples[k], expected.samples[k], scale)) {

@@ -19,10 +19,15 @@ export function bwrapArgs({ readOnly, cwd }: { readOnly: string[]; cwd: string }
     "--die-with-parent",
     "--new-session",
     ...ro.flatMap((p) => ["--ro-bind", p, p]),
-    "--proc", "/proc",
-    "--dev", "/dev",
-    "--bind", cwd, cwd, // a fresh empty folder, deleted after grading (read-only made Node's trace writer hang the child)
-    "--chdir", cwd,
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--bind",
+    cwd,
+    cwd, // a fresh empty folder, deleted after grading (read-only made Node's trace writer hang the child)
+    "--chdir",
+    cwd,
   ];
 }
 

@@ -77,7 +77,7 @@ function problemOf(r: CallResult, forbidden: string): string | null {
     case "load-failed":
       return `the sandbox could not load a trivial module: ${r.error.name}: ${r.error.message}`;
     case "ended":
-      return `the sandbox's process ended ${r.whileLoading ? "while loading a trivial module" : "before it answered a request"} (${r.end.timedOut ? "timed out" : r.end.signal ?? `exit code ${r.end.exitCode}`})`;
+      return `the sandbox's process ended ${r.whileLoading ? "while loading a trivial module" : "before it answered a request"} (${r.end.timedOut ? "timed out" : (r.end.signal ?? `exit code ${r.end.exitCode}`)})`;
     case "threw":
       return `the sandbox did not answer a request: ${r.error.name}: ${r.error.message}`;
     case "returned": {
@@ -113,7 +113,11 @@ export async function runCanary(options: CanaryOptions): Promise<SandboxProof> {
   const ms = performance.now() - t0;
   if (problem === null) return { ok: true, ms };
   const oneLine = problem.replace(/\s*\n\s*/g, " "); // Node's and errors' own words may span lines
-  return { ok: false, ms, problem: `the sandbox failed its start-up check on node ${process.version} (${process.execPath}): ${oneLine}; no submission was graded.` };
+  return {
+    ok: false,
+    ms,
+    problem: `the sandbox failed its start-up check on node ${process.version} (${process.execPath}): ${oneLine}; no submission was graded.`,
+  };
 }
 
 const proofs = new Map<string, Promise<SandboxProof>>();

@@ -111,7 +111,12 @@ function casesRun(student: Record<string, unknown>, msg: Extract<ToChild, { type
   for (let i = 0; i < n; i++) {
     const item = msg.items[i];
     try {
-      items[i] = { value: runCase(student, requestCase({ id: msg.id, target: item.target, exports: item.exports }, item.inputs), { gates, forwardOnly: item.forwardOnly === true }) };
+      items[i] = {
+        value: runCase(student, requestCase({ id: msg.id, target: item.target, exports: item.exports }, item.inputs), {
+          gates,
+          forwardOnly: item.forwardOnly === true,
+        }),
+      };
     } catch (error) {
       items[i] = { threw: describeThrown(error) };
     }

@@ -179,7 +179,12 @@ export function lockDown(channel: net.Socket): void {
   // symbols, unless one is there already: what is there is walled off. Its connections would go
   // through net.Socket.prototype.connect anyway, walled off below.
   for (const key of UNDICI_DISPATCHERS) {
-    defineProperty(globalThis, Symbol.for(key), { value: walledObject("undici's global dispatcher (the network)"), writable: false, configurable: false, enumerable: false });
+    defineProperty(globalThis, Symbol.for(key), {
+      value: walledObject("undici's global dispatcher (the network)"),
+      writable: false,
+      configurable: false,
+      enumerable: false,
+    });
   }
   wallOff(net.Socket.prototype, "connect", "net.Socket.prototype.connect (the network)");
   const pipe = getPrototypeOf((channel as unknown as { _handle: object })._handle) as object;

@@ -31,13 +31,18 @@ export interface ProcessEnd {
  * out-of-memory under the OS address-space limit of limits.ts ("Fatal process out of memory: …",
  * "std::bad_alloc": measured with Node 26, whose V8 reserves more address space than 20–24).
  */
-const OOM = /heap out of memory|Reached heap limit|ERR_MEMORY_ALLOCATION_FAILED|JavaScript heap|Fatal process out of memory|std::bad_alloc|Array buffer allocation failed.*\n.*FATAL/i;
+const OOM =
+  /heap out of memory|Reached heap limit|ERR_MEMORY_ALLOCATION_FAILED|JavaScript heap|Fatal process out of memory|std::bad_alloc|Array buffer allocation failed.*\n.*FATAL/i;
 
 /** How much of a child's stderr is kept for the out-of-memory decision (V8's report is ≈ 2–3 KB). */
 export const STDERR_TAIL_CHARS = 16_384;
 
 /** Signal number → name; the first name where two share a number (SIGABRT, not its alias SIGIOT). */
-const SIGNAL_NAMES: Record<number, string> = Object.fromEntries(Object.entries(constants.signals).reverse().map(([name, n]) => [n, name]));
+const SIGNAL_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(constants.signals)
+    .reverse()
+    .map(([name, n]) => [n, name]),
+);
 
 /** The last `STDERR_TAIL_CHARS` characters of a child's stderr, whatever it printed before. */
 export class StderrTail {

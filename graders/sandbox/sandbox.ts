@@ -94,7 +94,12 @@ declare const BACKPROP_GRADER_PREBUILT_RUNNERS: boolean | undefined;
 /** The runner's code: built beside a prebuilt grader, else bundled now from its source (tsx, Jest). */
 async function runnerCode(kind: RunnerName): Promise<Buffer> {
   if (typeof BACKPROP_GRADER_PREBUILT_RUNNERS === "boolean" && BACKPROP_GRADER_PREBUILT_RUNNERS) return readFileSync(new URL(`./${kind}.mjs`, import.meta.url));
-  const built = await esbuild.build({ entryPoints: [fileURLToPath(new URL(`./${kind}.ts`, import.meta.url))], write: false, logLevel: "silent", ...RUNNER_BUILD });
+  const built = await esbuild.build({
+    entryPoints: [fileURLToPath(new URL(`./${kind}.ts`, import.meta.url))],
+    write: false,
+    logLevel: "silent",
+    ...RUNNER_BUILD,
+  });
   return Buffer.from(built.outputFiles[0].contents);
 }
 
@@ -116,7 +121,7 @@ export function runnerScript(kind: RunnerName): Promise<string> {
       const dir = join(tmpdir(), `backprop-grader-runner-${createHash("sha256").update(code).digest("hex").slice(0, 16)}`);
       const outfile = join(dir, `${kind}.mjs`);
       mkdirSync(dir, { recursive: true });
-      let current: Buffer | null = null;
+      let current: Buffer | null;
       try {
         current = readFileSync(outfile);
       } catch {
@@ -176,7 +181,10 @@ export class Sandbox {
   /** The student's frames of a stack from this bundle, mapped back to their files. */
   private readonly frames: BundleFrames;
 
-  constructor(bundleCode: string, private readonly options: SandboxOptions) {
+  constructor(
+    bundleCode: string,
+    private readonly options: SandboxOptions,
+  ) {
     this.dir = mkdtempSync(join(tmpdir(), "backprop-grader-sub-"));
     this.bundlePath = join(this.dir, BUNDLE_FILE);
     writeFileSync(this.bundlePath, bundleCode);
@@ -342,7 +350,15 @@ export class Sandbox {
   /** Run one case; a child that has ended (during a call or between calls) is replaced first. */
   run(c: Case, timeoutMs: number, options: { forwardOnly?: boolean; reportInputs?: boolean } = {}): Promise<CallResult> {
     return this.call(
-      (id) => ({ type: "run", id, target: c.target, exports: c.exports, inputs: c.inputs, forwardOnly: options.forwardOnly ?? false, reportInputs: options.reportInputs ?? false }),
+      (id) => ({
+        type: "run",
+        id,
+        target: c.target,
+        exports: c.exports,
+        inputs: c.inputs,
+        forwardOnly: options.forwardOnly ?? false,
+        reportInputs: options.reportInputs ?? false,
+      }),
       timeoutMs,
     );
   }
@@ -362,7 +378,10 @@ export class Sandbox {
    * threw. The time limit is for the whole request.
    */
   cases(items: { c: Case; forwardOnly: boolean }[], timeoutMs: number): Promise<CallResult> {
-    return this.call((id) => ({ type: "cases", id, items: items.map(({ c, forwardOnly }) => ({ target: c.target, exports: c.exports, inputs: c.inputs, forwardOnly })) }), timeoutMs);
+    return this.call(
+      (id) => ({ type: "cases", id, items: items.map(({ c, forwardOnly }) => ({ target: c.target, exports: c.exports, inputs: c.inputs, forwardOnly })) }),
+      timeoutMs,
+    );
   }
 
   /**
@@ -383,14 +402,22 @@ export class Sandbox {
    * forwards of a finite difference). A returned value is the child's untrusted BatchItem[],
    * one per input, holding only the outputs named in `keep`. The time limit is for the batch.
    */
-  batch(c: Pick<Case, "target" | "exports">, inputs: Record<string, Value>[], timeoutMs: number, options: { forwardOnly?: boolean; keep: string[] }): Promise<CallResult> {
+  batch(
+    c: Pick<Case, "target" | "exports">,
+    inputs: Record<string, Value>[],
+    timeoutMs: number,
+    options: { forwardOnly?: boolean; keep: string[] },
+  ): Promise<CallResult> {
     // sent as the first input and, per input, the arguments that are not the very same values (a
     // perturbed input shares the others with the case): a fraction of the bytes
     const base = inputs[0] ?? {};
     const changes = inputs.map((i) => Object.fromEntries(Object.entries(i).filter(([k, v]) => base[k] !== v || !(k in base))));
     const dropped = inputs.map((i) => Object.keys(base).filter((k) => !(k in i)));
     if (dropped.some((d) => d.length > 0)) throw new Error("batch inputs must all have the first input's arguments (grader bug)");
-    return this.call((id) => ({ type: "batch", id, target: c.target, exports: c.exports, base, changes, forwardOnly: options.forwardOnly ?? false, keep: options.keep }), timeoutMs);
+    return this.call(
+      (id) => ({ type: "batch", id, target: c.target, exports: c.exports, base, changes, forwardOnly: options.forwardOnly ?? false, keep: options.keep }),
+      timeoutMs,
+    );
   }
 
   /** The call before the next one: the child gets one request at a time, whoever asks. */
@@ -456,7 +483,13 @@ export class Sandbox {
       return result({ kind: "ended", end: withMemoryUse(r, memory), durationMs, ...used });
     }
     if (r.type === "threw") return result({ kind: "threw", error: this.thrown(r.error), durationMs, ...used });
-    return result({ kind: "returned", value: r.value, durationMs, ...(cpuMs !== null ? { cpuMs: Math.max(0, cpuMs), cpuClock: cpuUsed!.clock } : {}), ...used });
+    return result({
+      kind: "returned",
+      value: r.value,
+      durationMs,
+      ...(cpuMs !== null ? { cpuMs: Math.max(0, cpuMs), cpuClock: cpuUsed!.clock } : {}),
+      ...used,
+    });
   }
 
   /** The child's node process (under bwrap or prlimit), found once per child; null where /proc cannot tell. */
@@ -516,7 +549,11 @@ export class Sandbox {
 /** The export table from the child is data: names and typeof strings only. */
 function sanitizeExports(e: unknown): Record<string, string> {
   if (typeof e !== "object" || e === null) return {};
-  return Object.fromEntries(Object.entries(e).filter(([, v]) => typeof v === "string").slice(0, 1000)) as Record<string, string>;
+  return Object.fromEntries(
+    Object.entries(e)
+      .filter(([, v]) => typeof v === "string")
+      .slice(0, 1000),
+  ) as Record<string, string>;
 }
 
 /** A Thrown from the child is data: keep only strings of bounded size. */

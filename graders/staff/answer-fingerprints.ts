@@ -51,7 +51,10 @@ function canonical(v: unknown, depth: number): unknown {
 
 /** The fingerprint of one answer's outputs `names` (the rest of what the code returned is ignored). */
 export function fingerprintAnswer(value: unknown, names: string[]): string {
-  const picked = typeof value === "object" && value !== null && !Array.isArray(value) ? names.map((n) => canonical((value as Record<string, unknown>)[n], 0)) : canonical(value, 0);
+  const picked =
+    typeof value === "object" && value !== null && !Array.isArray(value)
+      ? names.map((n) => canonical((value as Record<string, unknown>)[n], 0))
+      : canonical(value, 0);
   return createHash("sha256").update(JSON.stringify(picked)).digest("hex").slice(0, 16);
 }
 

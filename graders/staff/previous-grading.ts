@@ -12,7 +12,8 @@ import type { SubmissionResult } from "../results/result";
 export type PreviousGrading = { ok: true; results: SubmissionResult[] } | { ok: false; problem: string };
 
 export function readPreviousGrading(dir: string, assignment: string): PreviousGrading {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) return { ok: false, problem: `--compare ${dir} is not a folder: give an earlier --out folder of ${assignment}` };
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    return { ok: false, problem: `--compare ${dir} is not a folder: give an earlier --out folder of ${assignment}` };
   let students: string[];
   try {
     students = studentFolders(dir);
@@ -23,8 +24,16 @@ export function readPreviousGrading(dir: string, assignment: string): PreviousGr
     const r = readCompleteResult(join(dir, s));
     return r ? [r] : [];
   });
-  if (results.length === 0) return { ok: false, problem: `--compare ${dir} is not a grading output: none of its folders holds a complete <student>/results.json and submission-result.json; give an earlier --out folder of ${assignment}` };
+  if (results.length === 0)
+    return {
+      ok: false,
+      problem: `--compare ${dir} is not a grading output: none of its folders holds a complete <student>/results.json and submission-result.json; give an earlier --out folder of ${assignment}`,
+    };
   const other = results.find((r) => r.assignment !== assignment);
-  if (other) return { ok: false, problem: `--compare ${dir} holds results of assignment ${other.assignment} (student ${other.student}), not ${assignment}: compare with an earlier grading of ${assignment}` };
+  if (other)
+    return {
+      ok: false,
+      problem: `--compare ${dir} holds results of assignment ${other.assignment} (student ${other.student}), not ${assignment}: compare with an earlier grading of ${assignment}`,
+    };
   return { ok: true, results };
 }

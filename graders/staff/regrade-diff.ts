@@ -50,7 +50,8 @@ function testChanges(before: SubmissionResult | undefined, after: SubmissionResu
   for (const [name, t] of now) {
     const o = old.get(name);
     if (!o) changes.push({ kind: "added", test: name, after: side(t) });
-    else if (o.outcome.status !== t.outcome.status || o.score !== t.score || o.test.points !== t.test.points) changes.push({ kind: "changed", test: name, before: side(o), after: side(t) });
+    else if (o.outcome.status !== t.outcome.status || o.score !== t.score || o.test.points !== t.test.points)
+      changes.push({ kind: "changed", test: name, before: side(o), after: side(t) });
   }
   for (const [name, o] of old) if (!now.has(name)) changes.push({ kind: "removed", test: name, before: side(o) });
   return changes;
@@ -112,9 +113,17 @@ export function toChangesCsv(diff: RegradeDiff): string {
 /** The terminal's summary: one line, then one line per changed student (at most `limit`). */
 export function regradeSummary(diff: RegradeDiff, limit = 20): string {
   const clean = (t: string) => cleanText(t).replace(/[\n\t]/g, " ");
-  if (diff.changed.length === 0) return `regrade: nothing changed since ${diff.previous} (${diff.compared} student${diff.compared === 1 ? "" : "s"} compared: same scores, same test outcomes and points)`;
+  if (diff.changed.length === 0)
+    return `regrade: nothing changed since ${diff.previous} (${diff.compared} student${diff.compared === 1 ? "" : "s"} compared: same scores, same test outcomes and points)`;
   const n = diff.changed.length;
-  const lines = diff.changed.slice(0, limit).map((s) => `  ${clean(s.student)}: ${score(s.before)} → ${score(s.after)}${s.tests.length > 0 ? ` (${s.tests.length} test${s.tests.length === 1 ? "" : "s"} changed)` : ""}${presence(s).map((p) => `, ${p}`).join("")}`);
+  const lines = diff.changed.slice(0, limit).map(
+    (s) =>
+      `  ${clean(s.student)}: ${score(s.before)} → ${score(s.after)}${s.tests.length > 0 ? ` (${s.tests.length} test${s.tests.length === 1 ? "" : "s"} changed)` : ""}${presence(
+        s,
+      )
+        .map((p) => `, ${p}`)
+        .join("")}`,
+  );
   if (n > limit) lines.push(`  … and ${n - limit} more`);
   return [`regrade: ${n} student${n === 1 ? "" : "s"} changed since ${diff.previous}:`, ...lines].join("\n");
 }

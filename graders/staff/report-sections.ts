@@ -20,7 +20,8 @@ export function changesSection(diff: RegradeDiff): ReportSection {
     id: "changes",
     title: `Changes since ${diff.previous}`,
     html: (link) => {
-      if (diff.changed.length === 0) return `<p>Nothing changed: all ${plural(diff.compared, "student")} have the same scores, test outcomes and points as in <code>${escapeHtml(diff.previous)}</code>.</p>`;
+      if (diff.changed.length === 0)
+        return `<p>Nothing changed: all ${plural(diff.compared, "student")} have the same scores, test outcomes and points as in <code>${escapeHtml(diff.previous)}</code>.</p>`;
       const rows = diff.changed.map((s) => {
         const delta = s.before && s.after ? s.after.score - s.before.score : null;
         const what = [
@@ -49,7 +50,8 @@ export function signalsSection(staff: StaffSignals): ReportSection {
         staff.withoutFingerprints.length === 0
           ? ""
           : `<p class="hint">${plural(staff.withoutFingerprints.length, "student")} (${staff.withoutFingerprints.map(escapeHtml).join(", ")}) ${staff.withoutFingerprints.length === 1 ? "has" : "have"} no fingerprints of their hidden answers (graded by an earlier version of the grader and resumed): they get no identical-outputs signal. Grade them again without <code>--resume</code> to include them.</p>`;
-      if (staff.signals.length === 0) return `${intro}<p>No signal: no export passed only its fixture tests, and no two students gave the same wrong answers on every hidden case.</p>${missing}`;
+      if (staff.signals.length === 0)
+        return `${intro}<p>No signal: no export passed only its fixture tests, and no two students gave the same wrong answers on every hidden case.</p>${missing}`;
       const rows = staff.signals.map((s) => {
         const who = s.kind === "fixture-only" ? link(s.student) : s.students.map(link).join(", ");
         const what = s.kind === "fixture-only" ? "passes the fixtures only" : "identical wrong answers";
@@ -70,16 +72,20 @@ export function similaritySection(sim: ClassSimilarity, top = 10): ReportSection
       const without = sim.withoutCode.length === 0 ? "" : `<p class="hint">Not compared (no code): ${sim.withoutCode.map(escapeHtml).join(", ")}.</p>`;
       if (sim.pairs.length === 0) return `${intro}<p>Fewer than two students with code: nothing to compare.</p>${without}`;
       const shown = sim.pairs.slice(0, top);
-      const rows = shown.map((p, k) => `<tr><td class="n">${k + 1}</td><td>${link(p.a)}</td><td>${link(p.b)}</td><td class="n">${(100 * p.similarity).toFixed(1)}%</td><td><a href="#pair-${k + 1}">shared code</a></td></tr>`);
+      const rows = shown.map(
+        (p, k) =>
+          `<tr><td class="n">${k + 1}</td><td>${link(p.a)}</td><td>${link(p.b)}</td><td class="n">${(100 * p.similarity).toFixed(1)}%</td><td><a href="#pair-${k + 1}">shared code</a></td></tr>`,
+      );
       const details = shown
         .filter((p) => p.fragments.length > 0)
         .map((p) => {
           const k = sim.pairs.indexOf(p) + 1;
           const frags = p.fragments
             .map(
-              (f) => `<div class="side"><figure><figcaption>${escapeHtml(p.a)}: ${escapeHtml(f.a.file)} lines ${f.a.from}–${f.a.to}</figcaption><pre>${escapeHtml(f.a.text)}</pre></figure><figure><figcaption>${escapeHtml(p.b)}: ${escapeHtml(
-                f.b.file,
-              )} lines ${f.b.from}–${f.b.to}</figcaption><pre>${escapeHtml(f.b.text)}</pre></figure></div>`,
+              (f) =>
+                `<div class="side"><figure><figcaption>${escapeHtml(p.a)}: ${escapeHtml(f.a.file)} lines ${f.a.from}–${f.a.to}</figcaption><pre>${escapeHtml(f.a.text)}</pre></figure><figure><figcaption>${escapeHtml(p.b)}: ${escapeHtml(
+                  f.b.file,
+                )} lines ${f.b.from}–${f.b.to}</figcaption><pre>${escapeHtml(f.b.text)}</pre></figure></div>`,
             )
             .join("\n");
           return `<details class="pair" id="pair-${k}"${k === 1 ? " open" : ""}><summary>#${k} ${escapeHtml(p.a)} and ${escapeHtml(p.b)}: ${(100 * p.similarity).toFixed(1)}%, ${plural(p.fragments.length, "longest shared fragment")}</summary>${frags}</details>`;

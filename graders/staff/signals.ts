@@ -87,7 +87,9 @@ function identicalOutputs(results: SubmissionResult[], answers: Map<string, Answ
       groups.set(key, group);
     }
   }
-  return [...groups.values()].filter((g) => g.students.length > 1).map((g) => ({ kind: "identical-outputs", ...g, students: [...g.students].sort(byCodeUnits) }));
+  return [...groups.values()]
+    .filter((g) => g.students.length > 1)
+    .map((g) => ({ kind: "identical-outputs", ...g, students: [...g.students].sort(byCodeUnits) }));
 }
 
 /** Every signal of a class; `answers` holds each student's fingerprints (null: none were kept). */
@@ -102,7 +104,10 @@ export function signalEvidence(s: Signal, about?: string): string {
   if (s.kind === "fixture-only") {
     return `passed every test on the committed fixtures (${s.passed.join("; ")}) and failed every test beyond them (${s.failed.map((f) => `${f.test}: ${f.message}`).join("; ")}). Answers copied from the starter kit's fixtures look like this; so does code that only works for the fixtures' shapes or values. A lead to look at, not a finding.`;
   }
-  const who = about === undefined ? `the answers of ${s.students.join(", ")} are identical` : `answers identical to those of ${s.students.filter((st) => st !== about).join(", ")}`;
+  const who =
+    about === undefined
+      ? `the answers of ${s.students.join(", ")} are identical`
+      : `answers identical to those of ${s.students.filter((st) => st !== about).join(", ")}`;
   return `${who} on all ${s.cases} hidden cases of ${s.export} (to 6 significant digits); the reference rejects ${s.wrong} of them, and the grader knows no common mistake that gives them. Shared wrong answers suggest shared code or a shared source; compare the code before concluding anything.`;
 }
 

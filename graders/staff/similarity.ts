@@ -212,7 +212,8 @@ export async function classSimilarity(dir: string, students: string[], options: 
     }),
   );
   const template = options.template ? documentOf(ts, options.template) : null;
-  if (template && template.tokens.length >= KGRAM_LENGTH) index.addIgnoredFile(new TokenizedFile(new File("template", template.content), template.tokens, template.mapping));
+  if (template && template.tokens.length >= KGRAM_LENGTH)
+    index.addIgnoredFile(new TokenizedFile(new File("template", template.content), template.tokens, template.mapping));
   const withFragments = options.withFragments ?? 10;
   const perPair = options.fragmentsPerPair ?? 5;
   const byCodeUnits = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);

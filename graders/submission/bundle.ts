@@ -23,9 +23,7 @@ export interface CompileError {
   text: string;
 }
 
-export type BundleResult =
-  | { ok: true; code: string; warnings: string[] }
-  | { ok: false; errors: CompileError[] };
+export type BundleResult = { ok: true; code: string; warnings: string[] } | { ok: false; errors: CompileError[] };
 
 const SHIM_NAMESPACE = "backprop-grader-ml-matrix";
 
@@ -110,7 +108,13 @@ async function elidedImportErrors(root: string, files: string[]): Promise<Compil
   for (const file of files) {
     const source = readFileSync(join(root, file), "utf8");
     const loader = /\.m?ts$/.test(file) ? "ts" : "js";
-    const { code, map } = await esbuild.transform(source, { loader, format: "esm", sourcemap: "external", sourcefile: file, tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } } });
+    const { code, map } = await esbuild.transform(source, {
+      loader,
+      format: "esm",
+      sourcemap: "external",
+      sourcefile: file,
+      tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
+    });
     const [imports] = parseImports(code);
     for (const imp of imports) {
       const dynamic = imp.d > -1; // -1: a static import, -2: import.meta
@@ -143,7 +147,14 @@ export async function bundleFile(root: string, entry: string, alsoExport?: strin
   const input =
     alsoExport === undefined
       ? { entryPoints: [realpathSync(entry)] }
-      : { stdin: { contents: `export * from ${specifier(entry)};\nexport * from ${specifier(alsoExport)};\n`, resolveDir: realRoot, sourcefile: TWO_FILES_ENTRY, loader: "js" as const } };
+      : {
+          stdin: {
+            contents: `export * from ${specifier(entry)};\nexport * from ${specifier(alsoExport)};\n`,
+            resolveDir: realRoot,
+            sourcefile: TWO_FILES_ENTRY,
+            loader: "js" as const,
+          },
+        };
   try {
     const result = await esbuild.build({
       ...input,

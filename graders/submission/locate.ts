@@ -18,8 +18,7 @@ import { isSkeleton, skeletonText } from "./skeleton";
 export const EXTENSIONS = [".ts", ".mts", ".js", ".mjs"] as const;
 
 export type Located =
-  | { file: string; found: true; path: string; exports: string[]; alsoPresent: string[] }
-  | { file: string; found: false; exports: string[]; message: string };
+  { file: string; found: true; path: string; exports: string[]; alsoPresent: string[] } | { file: string; found: false; exports: string[]; message: string };
 
 /** What a submission folder holds, as graded: where each contract file is, and what the student is told about where they were found. */
 export interface Intake {
@@ -61,14 +60,28 @@ export function locateSubmission(dir: string, assignment: AssignmentName): Intak
   let root = dir;
   if (holdsAll.length === 1) {
     root = join(dir, holdsAll[0].folder);
-    notes.push(`${fileNames} ${contract.length > 1 ? "were" : "was"} not at the root of your submission: found in ${holdsAll[0].folder}/ and graded from there; next time hand in the files themselves, not a folder that holds them`);
+    notes.push(
+      `${fileNames} ${contract.length > 1 ? "were" : "was"} not at the root of your submission: found in ${holdsAll[0].folder}/ and graded from there; next time hand in the files themselves, not a folder that holds them`,
+    );
   }
   const files = contract.map(({ file, exports }): Located => {
     const present = namesOf(file).filter((name) => isFile(root, name));
     if (present.length === 0) {
-      const elsewhere = (below.length > 0 ? below : foldersBelow(dir)).flatMap(({ folder, files }) => namesOf(file).filter((n) => files.has(n)).map((n) => `${folder}/${n}`));
-      const hint = elsewhere.length === 0 ? "" : `; ${elsewhere.length === 1 ? "it is" : "there are copies"} in ${listed(elsewhere.slice(0, 3))}${elsewhere.length > 3 ? ` (and ${elsewhere.length - 3} more)` : ""}: move ${elsewhere.length === 1 ? "it" : "the one to grade"} to the root`;
-      return { file, found: false, exports, message: `${file} is missing: expected ${namesOf(file).join(", ")} at the root of your submission (it provides ${exports.join(", ")})${hint}` };
+      const elsewhere = (below.length > 0 ? below : foldersBelow(dir)).flatMap(({ folder, files }) =>
+        namesOf(file)
+          .filter((n) => files.has(n))
+          .map((n) => `${folder}/${n}`),
+      );
+      const hint =
+        elsewhere.length === 0
+          ? ""
+          : `; ${elsewhere.length === 1 ? "it is" : "there are copies"} in ${listed(elsewhere.slice(0, 3))}${elsewhere.length > 3 ? ` (and ${elsewhere.length - 3} more)` : ""}: move ${elsewhere.length === 1 ? "it" : "the one to grade"} to the root`;
+      return {
+        file,
+        found: false,
+        exports,
+        message: `${file} is missing: expected ${namesOf(file).join(", ")} at the root of your submission (it provides ${exports.join(", ")})${hint}`,
+      };
     }
     // A link that leads out of the folder would make us compile (and quote) a file that is not
     // the student's: refuse it before anything reads it.
@@ -102,11 +115,19 @@ function chooseVersion(assignment: AssignmentName, file: string, root: string, p
   const own = present.filter((name) => !isSkeleton(readFileSync(join(root, name), "utf8"), skeleton));
   if (own.length === 1) {
     const rest = ignored(own[0]);
-    return { graded: own[0], note: `${own[0]} is graded; ${listed(rest)} ${rest.length > 1 ? "are" : "is"} the handout's skeleton, untouched, and ignored: delete ${rest.length > 1 ? "them" : "it"}` };
+    return {
+      graded: own[0],
+      note: `${own[0]} is graded; ${listed(rest)} ${rest.length > 1 ? "are" : "is"} the handout's skeleton, untouched, and ignored: delete ${rest.length > 1 ? "them" : "it"}`,
+    };
   }
   if (own.length === 0) {
     const rest = ignored(present[0]);
-    return { graded: present[0], note: `${present[0]} is graded; ${listed(rest)} ${rest.length > 1 ? "are" : "is"} ignored (all are the handout's skeleton, untouched)` };
+    return {
+      graded: present[0],
+      note: `${present[0]} is graded; ${listed(rest)} ${rest.length > 1 ? "are" : "is"} ignored (all are the handout's skeleton, untouched)`,
+    };
   }
-  return { clash: `${listed(own)} clash: each holds your own version of ${file}, and only one may be handed in, so neither was graded; remove the one${own.length > 2 ? "s" : ""} you do not want graded` };
+  return {
+    clash: `${listed(own)} clash: each holds your own version of ${file}, and only one may be handed in, so neither was graded; remove the one${own.length > 2 ? "s" : ""} you do not want graded`,
+  };
 }

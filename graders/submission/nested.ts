@@ -32,7 +32,11 @@ export function foldersBelow(dir: string): FolderFiles[] {
       for (const entry of entries(parent)) {
         if (!entry.isDirectory() || entry.name.startsWith(".") || SKIPPED.has(entry.name)) continue;
         const path = join(parent, entry.name);
-        const files = new Set(entries(path).filter((e) => e.isFile()).map((e) => e.name));
+        const files = new Set(
+          entries(path)
+            .filter((e) => e.isFile())
+            .map((e) => e.name),
+        );
         found.push({ folder: relative(dir, path).split(sep).join("/"), files });
         next.push(path);
       }

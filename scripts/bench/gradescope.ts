@@ -31,7 +31,10 @@ export async function timeGradescope(assignment: AssignmentName, submission: str
     writeFileSync(secret, "bench\n");
     const out = join(tmp, "out");
     const t0 = performance.now();
-    const made = await execa(process.execPath, [rootPath("scripts", "run.mjs"), "bundle", "--assignment", assignment, "--out", out, "--secret-file", secret], { cwd: rootPath(), reject: false });
+    const made = await execa(process.execPath, [rootPath("scripts", "run.mjs"), "bundle", "--assignment", assignment, "--out", out, "--secret-file", secret], {
+      cwd: rootPath(),
+      reject: false,
+    });
     const bundleS = (performance.now() - t0) / 1000;
     if (made.exitCode !== 0) throw new Error(`npm run bundle failed (exit ${made.exitCode}):\n${String(made.stderr).slice(-2000)}`);
     const zip = join(out, "autograder.zip");

@@ -54,7 +54,8 @@ export function runtimePackage(
   dependencies: string[],
   allowScripts: Record<string, boolean> = {},
 ): { packageJson: Record<string, unknown>; lockfile: Lockfile } {
-  if (lock.lockfileVersion < 2) throw new RuntimePackageError(`package-lock.json has lockfileVersion ${lock.lockfileVersion}: npm 7 or later writes version 2 or 3`);
+  if (lock.lockfileVersion < 2)
+    throw new RuntimePackageError(`package-lock.json has lockfileVersion ${lock.lockfileVersion}: npm 7 or later writes version 2 or 3`);
   const direct: Record<string, string> = {};
   for (const dep of dependencies) {
     const version = lock.packages[`node_modules/${dep}`]?.version;
@@ -87,7 +88,10 @@ export function runtimePackage(
   for (const path of optional.keys()) {
     if (lock.packages[path].hasInstallScript !== true) continue;
     const pkg = path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length);
-    if (typeof allowScripts[pkg] !== "boolean") throw new RuntimePackageError(`${pkg} has an install script that package.json's allowScripts does not decide: add "${pkg}": true (run it) or false (skip it)`);
+    if (typeof allowScripts[pkg] !== "boolean")
+      throw new RuntimePackageError(
+        `${pkg} has an install script that package.json's allowScripts does not decide: add "${pkg}": true (run it) or false (skip it)`,
+      );
     allowed[pkg] = allowScripts[pkg];
   }
   return {

@@ -23,7 +23,17 @@ export const PROJECT = fileURLToPath(new URL("../../", import.meta.url));
 export const METADATA = {
   id: 123456,
   created_at: "2026-07-01T14:22:32.365935-07:00",
-  assignment: { id: 25828, course_id: 1234, due_date: "2026-07-31T23:00:00.000000-07:00", title: "Backprop", total_points: "100.0", late_due_date: null, release_date: "2026-07-02T00:00:00.000000-07:00", group_submission: false, group_size: null },
+  assignment: {
+    id: 25828,
+    course_id: 1234,
+    due_date: "2026-07-31T23:00:00.000000-07:00",
+    title: "Backprop",
+    total_points: "100.0",
+    late_due_date: null,
+    release_date: "2026-07-02T00:00:00.000000-07:00",
+    group_submission: false,
+    group_size: null,
+  },
   users: [{ email: "student@example.com", id: 4321, name: "Student User" }],
   previous_submissions: [],
 };
@@ -101,7 +111,10 @@ export async function makeBundle(assignment: AssignmentName, secret: string): Pr
   writeFileSync(secretFile, `${secret}\n`);
   const out = join(tmp, "out");
   const made = await timed(() =>
-    execa(process.execPath, ["scripts/run.mjs", "bundle", "--assignment", assignment, "--out", out, "--secret-file", secretFile], { cwd: PROJECT, reject: false }),
+    execa(process.execPath, ["scripts/run.mjs", "bundle", "--assignment", assignment, "--out", out, "--secret-file", secretFile], {
+      cwd: PROJECT,
+      reject: false,
+    }),
   );
   if (made.value.exitCode !== 0) throw new Error(`npm run bundle failed (${made.value.exitCode}):\n${made.value.stderr}\n${made.value.stdout}`);
   const zip = join(out, "autograder.zip");
@@ -170,7 +183,7 @@ export async function runAutograder(
   mkdirSync(tmp);
   const run = await runScript(join(root, "run_autograder"), root, baseEnv(tmp, { AUTOGRADER_ROOT: root, ...options.env }), options.timeoutMs ?? 600_000);
   let text = "";
-  let results: GradescopeResults | null = null;
+  let results: GradescopeResults | null;
   try {
     text = readFileSync(join(root, "results", "results.json"), "utf8");
     results = JSON.parse(text) as GradescopeResults;

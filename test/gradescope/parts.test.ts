@@ -43,7 +43,13 @@ describe("gradescopeSecret", () => {
 
   it("without one, derives the seed from the course and assignment ids: the same for every submission and student of the assignment", () => {
     const a = gradescopeSecret(noFile, metadataFile(METADATA));
-    const other = { ...METADATA, id: 999, created_at: "2026-07-09T10:00:00Z", users: [{ email: "eve@example.com", id: 7, name: "Eve" }], previous_submissions: [{ score: 3 }] };
+    const other = {
+      ...METADATA,
+      id: 999,
+      created_at: "2026-07-09T10:00:00Z",
+      users: [{ email: "eve@example.com", id: 7, name: "Eve" }],
+      previous_submissions: [{ score: 3 }],
+    };
     expect(gradescopeSecret(noFile, metadataFile(other)).secret).toBe(a.secret);
     expect(a.source).toContain("course and assignment ids");
     expect(a.source).not.toContain(a.secret);
@@ -52,7 +58,11 @@ describe("gradescopeSecret", () => {
   });
 
   it("without a secret file or usable ids, draws a random seed and says so", () => {
-    for (const metadata of [join(tmpdir(), "no-such-metadata.json"), metadataFile({ id: 1 }), metadataFile({ assignment: { id: "25828; rm -rf /", course_id: 1 } })]) {
+    for (const metadata of [
+      join(tmpdir(), "no-such-metadata.json"),
+      metadataFile({ id: 1 }),
+      metadataFile({ assignment: { id: "25828; rm -rf /", course_id: 1 } }),
+    ]) {
       const a = gradescopeSecret(noFile, metadata);
       expect(a.source).toMatch(/^random for this run/);
       expect(gradescopeSecret(noFile, metadata).secret).not.toBe(a.secret);
@@ -68,7 +78,9 @@ describe("runtimePackage", () => {
   it("allows esbuild's install script as this project's package.json does (npm 11 asks nothing), and refuses to leave an install script undecided", () => {
     expect(allowScripts.esbuild).toBe(true);
     expect(packageJson.allowScripts).toEqual({ esbuild: true });
-    expect(() => runtimePackage(lock, "y", ["esbuild"])).toThrow(/^esbuild has an install script that package.json's allowScripts does not decide: add "esbuild": true \(run it\) or false \(skip it\)$/);
+    expect(() => runtimePackage(lock, "y", ["esbuild"])).toThrow(
+      /^esbuild has an install script that package.json's allowScripts does not decide: add "esbuild": true \(run it\) or false \(skip it\)$/,
+    );
   });
 
   it("depends on esbuild at the version this checkout installs, in package.json and the lockfile alike", () => {
@@ -108,18 +120,25 @@ describe("runtimePackage", () => {
     expect(cut["node_modules/a"]).toEqual({ version: "1.0.0", dependencies: { b: "^2", c: "^1" } });
     expect(cut["node_modules/c"]).toEqual({ version: "1.5.0" });
     expect(() => runtimePackage(fake, "y", ["missing"])).toThrow(RuntimePackageError);
-    expect(() => runtimePackage({ ...fake, packages: { ...fake.packages, "node_modules/c": undefined as never } }, "y", ["a"])).toThrow(/no c for node_modules\/a/);
+    expect(() => runtimePackage({ ...fake, packages: { ...fake.packages, "node_modules/c": undefined as never } }, "y", ["a"])).toThrow(
+      /no c for node_modules\/a/,
+    );
   });
 });
 
 describe("bundle.env", () => {
-  it.each(ASSIGNMENTS.map((a) => [a]))("%s: run_autograder's deadline leaves the manifest's budget and a minute more, well under Gradescope's 10 minutes", (a) => {
-    const m = loadManifest(a);
-    const d = deadlineSeconds(m.limits.submissionTimeoutMs);
-    expect(d).toBeGreaterThanOrEqual(m.limits.submissionTimeoutMs / 1000 + 60);
-    expect(d).toBeLessThanOrEqual(GRADESCOPE_TIMEOUT_S - 60);
-    expect(bundleEnv(m)).toMatch(new RegExp(`^ASSIGNMENT=${a}$[\\s\\S]*^DEADLINE_SECONDS=${d}$[\\s\\S]*^NODE_MAJOR=24$[\\s\\S]*^SUPPORTED_NODE_MAJORS="20 22 24 26"$`, "m"));
-  });
+  it.each(ASSIGNMENTS.map((a) => [a]))(
+    "%s: run_autograder's deadline leaves the manifest's budget and a minute more, well under Gradescope's 10 minutes",
+    (a) => {
+      const m = loadManifest(a);
+      const d = deadlineSeconds(m.limits.submissionTimeoutMs);
+      expect(d).toBeGreaterThanOrEqual(m.limits.submissionTimeoutMs / 1000 + 60);
+      expect(d).toBeLessThanOrEqual(GRADESCOPE_TIMEOUT_S - 60);
+      expect(bundleEnv(m)).toMatch(
+        new RegExp(`^ASSIGNMENT=${a}$[\\s\\S]*^DEADLINE_SECONDS=${d}$[\\s\\S]*^NODE_MAJOR=24$[\\s\\S]*^SUPPORTED_NODE_MAJORS="20 22 24 26"$`, "m"),
+      );
+    },
+  );
 
   it("caps the deadline for a manifest whose budget is near Gradescope's timeout", () => {
     expect(deadlineSeconds(590_000)).toBeLessThan(GRADESCOPE_TIMEOUT_S);
@@ -137,10 +156,14 @@ describe("npm run bundle: usage errors exit 2 and say what to fix", () => {
     [["--assignment", "layers", "--out", "x", "--secret-file", "no/such/file"], /--secret-file no\/such\/file: cannot be read \(ENOENT\)/],
     [["--assignment", "layers", "--out", "x", "--secret-file", empty], /the file is empty; put the secret seed in it/],
     [["--frobnicate"], /Unknown option '--frobnicate'/],
-  ])("%j", async (args, message) => {
-    const r = await bundle(args as string[]);
-    expect(r.stderr).toMatch(message as RegExp);
-    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    expect(r.exitCode).toBe(2);
-  }, 60_000);
+  ])(
+    "%j",
+    async (args, message) => {
+      const r = await bundle(args as string[]);
+      expect(r.stderr).toMatch(message as RegExp);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(r.exitCode).toBe(2);
+    },
+    60_000,
+  );
 });

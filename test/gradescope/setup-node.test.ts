@@ -8,7 +8,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, cpSync, createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { type Server, createServer } from "node:http";
 import { arch } from "node:os";
 import { dirname, join } from "node:path";
@@ -57,8 +71,13 @@ describe("setup.sh installs Node from NODE_MIRROR when the image has no supporte
     mkdirSync(folder, { recursive: true });
     const tarball = `${release}.tar.gz`;
     await execa("tar", ["-C", staging, "-I", "gzip -1", "-cf", join(folder, tarball), release]);
-    const sha = createHash("sha256").update(readFileSync(join(folder, tarball))).digest("hex");
-    writeFileSync(join(folder, "SHASUMS256.txt"), [`${"0".repeat(64)}  ${release}.pkg`, `${sha}  ${tarball}`, `${"1".repeat(64)}  node-${version}-win-x64.zip`, ""].join("\n"));
+    const sha = createHash("sha256")
+      .update(readFileSync(join(folder, tarball)))
+      .digest("hex");
+    writeFileSync(
+      join(folder, "SHASUMS256.txt"),
+      [`${"0".repeat(64)}  ${release}.pkg`, `${sha}  ${tarball}`, `${"1".repeat(64)}  node-${version}-win-x64.zip`, ""].join("\n"),
+    );
     // A second mirror whose checksum does not match the tarball.
     const bad = join(dist, "tampered", `latest-v${major}.x`);
     mkdirSync(bad, { recursive: true });

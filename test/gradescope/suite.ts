@@ -54,7 +54,9 @@ export function validResults(run: GradedRun): GradescopeResults {
 }
 
 /** A submission whose every contract file runs `code` when it is imported. */
-const everyFile = (assignment: AssignmentName, code: string) => ({ files: Object.fromEntries(CONTRACT[assignment].map((f) => [f.file.replace(/\.ts$/, ".js"), code])) });
+const everyFile = (assignment: AssignmentName, code: string) => ({
+  files: Object.fromEntries(CONTRACT[assignment].map((f) => [f.file.replace(/\.ts$/, ".js"), code])),
+});
 
 /** What a suite's extra tests get: the bundle (once beforeAll has made it) and `grade`, whose runs the leak check reads too. */
 export interface SuiteContext {
@@ -100,10 +102,21 @@ export function bundleSuite(assignment: AssignmentName, more?: (ctx: SuiteContex
       expect(modes["run_autograder"]).toBe(0o755);
       expect(modes["secret.txt"]).toBe(0o600);
       expect(readFileSync(join(b.source, "secret.txt"), "utf8").trim()).toBe(secret);
-      for (const f of ["grader/autograder.mjs", "grader/runner.mjs", "bundle.env", "package.json", "package-lock.json", "fallback-results.json", `assignments/${assignment}/assignment.json`, `fixtures/golden/${assignment}.json`]) {
+      for (const f of [
+        "grader/autograder.mjs",
+        "grader/runner.mjs",
+        "bundle.env",
+        "package.json",
+        "package-lock.json",
+        "fallback-results.json",
+        `assignments/${assignment}/assignment.json`,
+        `fixtures/golden/${assignment}.json`,
+      ]) {
         expect(modes[f]).toBe(0o644);
       }
-      const others = b.entries.filter((e) => /^(assignments|fixtures\/golden|reference)\//.test(e.name) && !e.name.includes(assignment) && e.name !== "assignments/assignment.schema.json");
+      const others = b.entries.filter(
+        (e) => /^(assignments|fixtures\/golden|reference)\//.test(e.name) && !e.name.includes(assignment) && e.name !== "assignments/assignment.schema.json",
+      );
       expect(others).toEqual([]);
       expect(JSON.parse(readFileSync(join(b.source, "package.json"), "utf8")).dependencies).toEqual({ esbuild: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
     });
@@ -124,11 +137,21 @@ export function bundleSuite(assignment: AssignmentName, more?: (ctx: SuiteContex
     it(`a correct submission (${correct}) gets full marks; results.json is Markdown, hidden tests keep the manifest's visibility`, async () => {
       const run = await grade("correct", { from: join("fixtures", "submissions", assignment, correct) });
       const r = validResults(run);
-      if (r.score !== r.max_score) throw new Error(`${r.score}/${r.max_score}:\n${r.tests.filter((t) => t.status !== "passed").map((t) => `${t.name}: ${t.output}`).join("\n")}\n${explain(run)}`);
+      if (r.score !== r.max_score)
+        throw new Error(
+          `${r.score}/${r.max_score}:\n${r.tests
+            .filter((t) => t.status !== "passed")
+            .map((t) => `${t.name}: ${t.output}`)
+            .join("\n")}\n${explain(run)}`,
+        );
       expect(r.max_score).toBe(specs.reduce((s, t) => s + t.points, 0));
       expect(r.tests.map((t) => [t.name, t.visibility])).toEqual(specs.map((t) => [t.name, t.visibility]));
       expect(r.tests.some((t) => t.visibility === "after_published" || t.visibility === "after_due_date")).toBe(true);
-      expect({ output_format: r.output_format, test_output_format: r.test_output_format, stdout_visibility: r.stdout_visibility }).toEqual({ output_format: "md", test_output_format: "md", stdout_visibility: "hidden" });
+      expect({ output_format: r.output_format, test_output_format: r.test_output_format, stdout_visibility: r.stdout_visibility }).toEqual({
+        output_format: "md",
+        test_output_format: "md",
+        stdout_visibility: "hidden",
+      });
       expect(new Set(r.tests.map((t) => t.output_format))).toEqual(new Set(["md"]));
       expect(r.execution_time).toBeGreaterThan(0);
       expect(r.extra_data.student).toBe("submission-123456");
@@ -152,26 +175,39 @@ export function bundleSuite(assignment: AssignmentName, more?: (ctx: SuiteContex
     it.each([
       ["endless-loop", "loops forever", "while (true) {}", "did not finish within"],
       ["exit", "calls process.exit(0)", "process.exit(0);", "exit code 0"],
-    ])("%s: a submission whose every file %s at import yields a valid results.json scoring 0 that says why", async (name, _what, code, why) => {
-      const run = await grade(name, everyFile(assignment, `// HOSTILE\n${code}\n`));
-      const r = validResults(run);
-      expect(r.score).toBe(0);
-      expect(new Set(r.tests.map((t) => t.extra_data.status))).toEqual(new Set(["could-not-check"]));
-      expect(r.tests[0].output).toContain(why);
-      expect(run.seconds).toBeLessThan(60);
-    }, 120_000);
+    ])(
+      "%s: a submission whose every file %s at import yields a valid results.json scoring 0 that says why",
+      async (name, _what, code, why) => {
+        const run = await grade(name, everyFile(assignment, `// HOSTILE\n${code}\n`));
+        const r = validResults(run);
+        expect(r.score).toBe(0);
+        expect(new Set(r.tests.map((t) => t.extra_data.status))).toEqual(new Set(["could-not-check"]));
+        expect(r.tests[0].output).toContain(why);
+        expect(run.seconds).toBeLessThan(60);
+      },
+      120_000,
+    );
 
     more?.({ bundle: () => b, grade });
 
     // Last: it reads every run above.
     it("results.json and stdout never hold the secret, a hidden case's input or a line of the reference", () => {
       expect(runs.length).toBeGreaterThanOrEqual(4);
-      const hidden = [...longNumbers(planCases(assignment, `hidden:${secret}`).map((c) => c.inputs), new Set())];
+      const hidden = [
+        ...longNumbers(
+          planCases(assignment, `hidden:${secret}`).map((c) => c.inputs),
+          new Set(),
+        ),
+      ];
       expect(hidden.length).toBeGreaterThan(20);
       const reference = referenceLines(assignment);
       expect(reference.length).toBeGreaterThan(5);
       for (const run of runs) {
-        for (const [where, text] of [["results.json", run.text], ["stdout", run.stdout], ["stderr", run.stderr]] as const) {
+        for (const [where, text] of [
+          ["results.json", run.text],
+          ["stdout", run.stdout],
+          ["stderr", run.stderr],
+        ] as const) {
           expect(text.includes(secret) ? `${where} of ${run.root} holds the secret` : "").toBe("");
           const leaked = hidden.filter((v) => text.includes(v));
           expect(leaked.length > 0 ? `${where} of ${run.root} holds hidden inputs ${leaked.slice(0, 5).join(", ")}` : "").toBe("");

@@ -42,7 +42,9 @@ export async function npmInstall(dir: string): Promise<{ seconds: number; bytes:
   if (r.exitCode !== 0) throw new Error(`npm install failed in ${dir}:\n${r.stdout}\n${r.stderr}`);
   const seconds = (performance.now() - t0) / 1000;
   const modules = join(dir, "node_modules");
-  const packages = readdirSync(modules).flatMap((p) => (p.startsWith("@") ? readdirSync(join(modules, p)).map((q) => `${p}/${q}`) : p.startsWith(".") ? [] : [p]));
+  const packages = readdirSync(modules).flatMap((p) =>
+    p.startsWith("@") ? readdirSync(join(modules, p)).map((q) => `${p}/${q}`) : p.startsWith(".") ? [] : [p],
+  );
   return { seconds, ...sizeOf(modules), packages, stderr: r.stderr };
 }
 

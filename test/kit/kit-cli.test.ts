@@ -12,7 +12,7 @@ import { gradeSubmission } from "../../graders/grade";
 import { recordedReference } from "../../graders/recorded-reference";
 import { classOf } from "../sample-class/class";
 import { expectUsageError } from "../run-cli";
-import { PROJECT, makeKit, nodeCheck, npmInstall, removeKit, studentCopy } from "./harness";
+import { PROJECT, makeKit, nodeCheck, npmInstall, studentCopy } from "./harness";
 
 const kitCommand = (args: string[]) => execa(process.execPath, ["scripts/run.mjs", "kit", ...args], { cwd: PROJECT, reject: false });
 const tmp = () => mkdtempSync(join(tmpdir(), "backprop-kit-cli-"));
@@ -34,8 +34,14 @@ describe("npm run kit: usage errors exit 2 with one line and write nothing", () 
     const dir = tmp();
     made.push(dir);
     writeFileSync(join(dir, "notes.txt"), "mine");
-    expectUsageError(await kitCommand(["--assignment", "layers", "--out", dir]), /^error: --out \S+ is not empty \(it holds notes\.txt\): give a new or empty folder for the kit$/);
-    expectUsageError(await kitCommand(["--assignment", "layers", "--out", join(dir, "notes.txt")]), /^error: --out \S+notes\.txt is a file: give a new or empty folder for the kit$/);
+    expectUsageError(
+      await kitCommand(["--assignment", "layers", "--out", dir]),
+      /^error: --out \S+ is not empty \(it holds notes\.txt\): give a new or empty folder for the kit$/,
+    );
+    expectUsageError(
+      await kitCommand(["--assignment", "layers", "--out", join(dir, "notes.txt")]),
+      /^error: --out \S+notes\.txt is a file: give a new or empty folder for the kit$/,
+    );
     expect(readdirSync(dir)).toEqual(["notes.txt"]);
   });
 });
@@ -45,12 +51,12 @@ describe("the kit's build refuses reference code", () => {
     const { build } = await import("../../scripts/run.mjs");
     const out = tmp();
     made.push(out);
-    await expect(build({ outdir: join(out, "a"), root: "./", entries: { check: "scripts/kit-check.ts" }, runners: {}, refuse: ["reference/"] })).rejects.toThrow(
-      /reference\/gates\/gates\.ts is under reference\/, which this build must not hold: imported by graders\/reference\.ts/,
-    );
-    await expect(build({ outdir: join(out, "b"), root: "./", entries: {}, runners: { "graph-runner": "graders/sandbox/graph-runner.ts" }, refuse: ["reference/"] })).rejects.toThrow(
-      /reference\/gates\/gates\.ts is under reference\/, which this build must not hold: imported by graders\/sandbox\/graph-runner\.ts/,
-    );
+    await expect(
+      build({ outdir: join(out, "a"), root: "./", entries: { check: "scripts/kit-check.ts" }, runners: {}, refuse: ["reference/"] }),
+    ).rejects.toThrow(/reference\/gates\/gates\.ts is under reference\/, which this build must not hold: imported by graders\/reference\.ts/);
+    await expect(
+      build({ outdir: join(out, "b"), root: "./", entries: {}, runners: { "graph-runner": "graders/sandbox/graph-runner.ts" }, refuse: ["reference/"] }),
+    ).rejects.toThrow(/reference\/gates\/gates\.ts is under reference\/, which this build must not hold: imported by graders\/sandbox\/graph-runner\.ts/);
   }, 60_000);
 });
 
@@ -61,12 +67,19 @@ describe("a question the recorded answers cannot answer", () => {
     const empty = join(dir, "reference-answers.json");
     writeFileSync(empty, JSON.stringify({ format: 1, assignment: "classifiers", answers: {} }));
     const [id] = Object.entries(classOf("classifiers")).find(([, s]) => s.expect === "correct")!;
-    const r = await gradeSubmission("classifiers", join("fixtures", "submissions", "classifiers", id), { secret: "kit-test", visibleOnly: true, reference: recordedReference(empty), kinds: ["golden", "gradcheck"] });
+    const r = await gradeSubmission("classifiers", join("fixtures", "submissions", "classifiers", id), {
+      secret: "kit-test",
+      visibleOnly: true,
+      reference: recordedReference(empty),
+      kinds: ["golden", "gradcheck"],
+    });
     const gradchecks = r.tests.filter((t) => t.test.kind === "gradcheck");
     expect(gradchecks.length).toBeGreaterThan(0);
     for (const t of gradchecks) {
       expect(t.outcome.status).toBe("grader-error");
-      expect(t.outcome.message).toMatch(/^the starter kit cannot check this offline \(the reference's answer on this \w+ case was not recorded when the kit was made\); the course's grader will check it$/);
+      expect(t.outcome.message).toMatch(
+        /^the starter kit cannot check this offline \(the reference's answer on this \w+ case was not recorded when the kit was made\); the course's grader will check it$/,
+      );
     }
     // the golden values are data: they need no answer
     expect(r.tests.filter((t) => t.test.kind === "golden").every((t) => t.outcome.status === "passed")).toBe(true);
@@ -101,7 +114,12 @@ describe("the self-check's command line", () => {
   it("checks only the exports named", async () => {
     const r = await nodeCheck(correct, ["svmLoss", "softmaxLoss"]);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout.split("\n").filter((l) => /^[✓✗]/.test(l)).map((l) => l.split(/\s+/)[1])).toEqual(["svmLoss", "softmaxLoss"]);
+    expect(
+      r.stdout
+        .split("\n")
+        .filter((l) => /^[✓✗]/.test(l))
+        .map((l) => l.split(/\s+/)[1]),
+    ).toEqual(["svmLoss", "softmaxLoss"]);
   }, 120_000);
 
   it.each([
@@ -110,14 +128,20 @@ describe("the self-check's command line", () => {
     [["conv2d"], /^error: conv2d is not an export of classifiers; its exports are svmLoss, softmaxLoss, linearSvmLoss, linearSoftmaxLoss$/],
     [["--wach"], /^error: --wach: did you mean --watch\?$/],
     [["--junit"], /^error: Option '--junit <value>' argument missing/],
-  ])("a usage error exits 2 with one line: %j", async (args, line) => {
-    expectUsageError(await nodeCheck(correct, args as string[]), line as RegExp);
-  }, 60_000);
+  ])(
+    "a usage error exits 2 with one line: %j",
+    async (args, line) => {
+      expectUsageError(await nodeCheck(correct, args as string[]), line as RegExp);
+    },
+    60_000,
+  );
 
   it("a sandbox this Node cannot start (a refused permission flag) exits 1 with one line naming the Node and the cause, never a score", async () => {
     const r = await nodeCheck(correct, [], { BACKPROP_GRADER_TEST_PERMISSION_FLAG: "--no-such-flag" });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^error: the sandbox failed its start-up check on node v\d+\S* \(.*\): .*--no-such-flag: bad option; no submission was graded\.$/);
+    expect(r.stderr.trim()).toMatch(
+      /^error: the sandbox failed its start-up check on node v\d+\S* \(.*\): .*--no-such-flag: bad option; no submission was graded\.$/,
+    );
     expect(r.stdout).not.toMatch(/^[✓✗]/m);
   }, 60_000);
 
@@ -151,7 +175,8 @@ describe("the self-check's command line", () => {
     made.push(join(dir, ".."));
     mkdirSync(join(dir, "lib"));
     renameSync(join(dir, "util.ts"), join(dir, "lib", "util.ts"));
-    for (const f of ["losses.ts", "linear-classifier.ts"]) writeFileSync(join(dir, f), readFileSync(join(dir, f), "utf8").replace('"./util.js"', '"./lib/util.js"'));
+    for (const f of ["losses.ts", "linear-classifier.ts"])
+      writeFileSync(join(dir, f), readFileSync(join(dir, f), "utf8").replace('"./util.js"', '"./lib/util.js"'));
     const good = { losses: readFileSync(join(dir, "losses.ts"), "utf8"), util: readFileSync(join(dir, "lib", "util.ts"), "utf8") };
     const badUtil = good.util.replace("m.set(i, label, 1)", "m.set(i, label, 2)"); // one-hot of 2: softmax gradients wrong
     const badLosses = good.losses.replace(/export function svmLoss/, "export function svmLosss");

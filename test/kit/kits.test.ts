@@ -44,14 +44,18 @@ describe.each(ASSIGNMENTS)("starter kit: %s", (assignment) => {
     made.push(kit);
     if (installed === undefined) {
       const r = await npmInstall(kit);
-      console.log(`npm install in the ${assignment} kit: ${r.seconds.toFixed(1)} s, node_modules ${(r.bytes / 1e6).toFixed(1)} MB in ${r.files} files: ${r.packages.join(", ")}`);
+      console.log(
+        `npm install in the ${assignment} kit: ${r.seconds.toFixed(1)} s, node_modules ${(r.bytes / 1e6).toFixed(1)} MB in ${r.files} files: ${r.packages.join(", ")}`,
+      );
       expect(r.packages.sort()).toEqual(expect.arrayContaining(["esbuild", "ml-matrix"]));
       // npm 11 asks the student to approve install scripts not covered by package.json's allowScripts: the kit decides esbuild's
       expect(r.stderr).not.toMatch(/allowScripts|install-scripts|approve/);
       installed = kit;
     } else cpSync(join(installed, "node_modules"), join(kit, "node_modules"), { recursive: true });
     const size = sizeOf(kit);
-    console.log(`npm run kit -- --assignment ${assignment}: ${built.seconds.toFixed(1)} s, ${size.files} files, ${(size.bytes / 1e6).toFixed(1)} MB with node_modules`);
+    console.log(
+      `npm run kit -- --assignment ${assignment}: ${built.seconds.toFixed(1)} s, ${size.files} files, ${(size.bytes / 1e6).toFixed(1)} MB with node_modules`,
+    );
   }, KIT_TIMEOUT_MS);
 
   it("holds the handout under the self-check's commands, the skeleton, package.json, .gitignore, the workflow and the prebuilt self-check", () => {
@@ -60,7 +64,8 @@ describe.each(ASSIGNMENTS)("starter kit: %s", (assignment) => {
     expect(readme).toContain("> npm run check -- --watch");
     expect(readme).toContain(kitHandout(assignment, readFileSync(join("assignments", assignment, "README.md"), "utf8")));
     for (const [page, inKit] of Object.entries(KIT_DOCS)) expect(readFileSync(join(kit, inKit), "utf8")).toBe(readFileSync(page, "utf8"));
-    for (const { file } of CONTRACT[assignment]) expect(readFileSync(join(kit, file), "utf8")).toBe(readFileSync(join("assignments", assignment, "skeleton", file), "utf8"));
+    for (const { file } of CONTRACT[assignment])
+      expect(readFileSync(join(kit, file), "utf8")).toBe(readFileSync(join("assignments", assignment, "skeleton", file), "utf8"));
     const pkg = JSON.parse(readFileSync(join(kit, "package.json"), "utf8"));
     expect(pkg.scripts).toEqual({ check: "node .grader/check.mjs" });
     expect(pkg.scripts).toEqual(KIT_SCRIPTS);
@@ -69,7 +74,8 @@ describe.each(ASSIGNMENTS)("starter kit: %s", (assignment) => {
     expect(JSON.parse(readFileSync(join(kit, "package-lock.json"), "utf8")).packages[""].dependencies).toEqual(pkg.dependencies);
     expect(readFileSync(join(kit, ".gitignore"), "utf8")).toMatch(/^node_modules\/$/m);
     expect(existsSync(join(kit, ".github", "workflows", "grade.yml"))).toBe(true);
-    for (const f of ["check.mjs", "runner.mjs", "kit.json", RECORDED_ANSWERS_FILE, `fixtures/golden/${assignment}.json`]) expect(existsSync(join(kit, ".grader", f))).toBe(true);
+    for (const f of ["check.mjs", "runner.mjs", "kit.json", RECORDED_ANSWERS_FILE, `fixtures/golden/${assignment}.json`])
+      expect(existsSync(join(kit, ".grader", f))).toBe(true);
     // the visible efficiency tests' expected summaries, where the assignment has any: the growth test runs without a reference
     const timed = testSpecs(loadManifest(assignment)).some((t) => t.kind === "efficiency" && t.visibility === "visible");
     expect(existsSync(join(kit, ".grader", "fixtures", "efficiency", `${assignment}.json`))).toBe(timed);
@@ -89,77 +95,113 @@ describe.each(ASSIGNMENTS)("starter kit: %s", (assignment) => {
     expect(fingerprints.bodies.length).toBeGreaterThan(30);
     const leaks = findLeaks(kit, fingerprints);
     if (leaks.length > 0) throw new Error(leaks.map((l) => `${l.file}: ${l.what}`).join("\n"));
-    console.log(`${assignment} kit: ${fingerprints.bodies.length} reference bodies (as bundled and minified) and ${fingerprints.constants.size} distinctive constants looked for, none found (${fingerprints.short} bodies under the minimum length not looked for)`);
+    console.log(
+      `${assignment} kit: ${fingerprints.bodies.length} reference bodies (as bundled and minified) and ${fingerprints.constants.size} distinctive constants looked for, none found (${fingerprints.short} bodies under the minimum length not looked for)`,
+    );
   });
 
-  it("a correct solution passes: npm run check exits 0", async () => {
-    const [id] = firstOf(assignment, "correct");
-    const dir = studentCopy(kit, assignment, join("fixtures", "submissions", assignment, id));
-    made.push(dir);
-    const t0 = performance.now();
-    const r = await npmCheck(dir);
-    const seconds = (performance.now() - t0) / 1000;
-    if (r.exitCode !== 0) throw new Error(`${id}: exit ${r.exitCode}\n${r.stdout}\n${r.stderr}`);
-    for (const e of contractExports(assignment)) expect(r.stdout).toMatch(new RegExp(`^✓ ${e} `, "m"));
-    expect(r.stdout).toMatch(/^All \d+ visible tests pass/m);
-    console.log(`npm run check on ${assignment}/${id} in the kit: ${seconds.toFixed(1)} s, exit 0`);
-  }, CHECK_TIMEOUT_MS);
+  it(
+    "a correct solution passes: npm run check exits 0",
+    async () => {
+      const [id] = firstOf(assignment, "correct");
+      const dir = studentCopy(kit, assignment, join("fixtures", "submissions", assignment, id));
+      made.push(dir);
+      const t0 = performance.now();
+      const r = await npmCheck(dir);
+      const seconds = (performance.now() - t0) / 1000;
+      if (r.exitCode !== 0) throw new Error(`${id}: exit ${r.exitCode}\n${r.stdout}\n${r.stderr}`);
+      for (const e of contractExports(assignment)) expect(r.stdout).toMatch(new RegExp(`^✓ ${e} `, "m"));
+      expect(r.stdout).toMatch(/^All \d+ visible tests pass/m);
+      console.log(`npm run check on ${assignment}/${id} in the kit: ${seconds.toFixed(1)} s, exit 0`);
+    },
+    CHECK_TIMEOUT_MS,
+  );
 
-  it("a solution with a bug fails: npm run check exits 1 and names the export, with the command that reruns it", async () => {
-    const [id, s] = firstOf(assignment, "buggy");
-    const dir = studentCopy(kit, assignment, join("fixtures", "submissions", assignment, id));
-    made.push(dir);
-    const r = await npmCheck(dir);
-    expect(r.exitCode).toBe(1);
-    for (const e of s.exports!) {
-      expect(r.stdout).toMatch(new RegExp(`^✗ ${e} `, "m"));
-      expect(r.stdout).toContain(`rerun: npm run check -- ${e}`);
-    }
-    expect(r.stdout).not.toMatch(/^⚠/m);
-    // a replay names the golden file where the student finds it, from the folder they ran the check in
-    const named = [...r.stdout.matchAll(/of (\S*fixtures\/golden\/[\w-]+\.json)/g)].map((m) => m[1]);
-    for (const file of named) expect({ file, exists: existsSync(join(dir, file)) }).toEqual({ file, exists: true });
-  }, CHECK_TIMEOUT_MS);
-
-  it("a correct solution in .js files beside the untouched .ts skeletons passes, and the check says which files it graded", async () => {
-    // the first correct sample student who wrote every file in plain .js
-    const [id] = Object.entries(classOf(assignment)).find(
-      ([sid, st]) => st.expect === "correct" && CONTRACT[assignment].every(({ file }) => existsSync(join("fixtures", "submissions", assignment, sid, file.replace(/\.ts$/, ".js")))),
-    )!;
-    const dir = studentCopy(kit, assignment); // the skeletons stay
-    made.push(dir);
-    cpSync(join("fixtures", "submissions", assignment, id), dir, { recursive: true });
-    const r = await npmCheck(dir);
-    if (r.exitCode !== 0) throw new Error(`${id} beside the skeletons: exit ${r.exitCode}\n${r.stdout}\n${r.stderr}`);
-    const header = CONTRACT[assignment].map(({ file }) => `${file.replace(/\.ts$/, ".js")} is graded; ${file} is the handout's skeleton, untouched, and ignored: delete it`);
-    expect(r.stdout.split("\n").filter((l) => l !== "").slice(0, header.length)).toEqual(header);
-    expect(r.stdout).toMatch(/^All \d+ visible tests pass/m);
-  }, CHECK_TIMEOUT_MS);
-
-  it("the skeleton as handed out fails every export, each saying what is not implemented yet", async () => {
-    const dir = studentCopy(kit, assignment);
-    made.push(dir);
-    const r = await npmCheck(dir);
-    expect(r.exitCode).toBe(1);
-    for (const e of contractExports(assignment)) expect(r.stdout).toMatch(new RegExp(`^✗ ${e} `, "m"));
-    expect(r.stdout).toMatch(/not implemented yet/);
-  }, CHECK_TIMEOUT_MS);
-
-  it("grades every sample student with the recorded answers alone, never a grader error: the correct ones pass, each bug fails its export with its likely cause", async () => {
-    const reference = recordedReference(join(kit, ".grader", RECORDED_ANSWERS_FILE));
-    for (const [id, s] of Object.entries(classOf(assignment))) {
-      const r = await gradeSubmission(assignment, join("fixtures", "submissions", assignment, id), { secret: "kit-test", visibleOnly: true, reference, kinds: ["golden", "gradcheck", "properties"] });
-      const broke = r.tests.filter((t) => t.outcome.status === "grader-error");
-      if (broke.length > 0) throw new Error(`${id}: grader errors in the kit: ${broke.map((t) => `${t.test.name}: ${t.outcome.message}`).join("; ")}`);
-      if (s.expect === "correct") {
-        if (lostOn(r).length > 0) throw new Error(`${id}:\n${explain(r)}`);
-        continue;
+  it(
+    "a solution with a bug fails: npm run check exits 1 and names the export, with the command that reruns it",
+    async () => {
+      const [id, s] = firstOf(assignment, "buggy");
+      const dir = studentCopy(kit, assignment, join("fixtures", "submissions", assignment, id));
+      made.push(dir);
+      const r = await npmCheck(dir);
+      expect(r.exitCode).toBe(1);
+      for (const e of s.exports!) {
+        expect(r.stdout).toMatch(new RegExp(`^✗ ${e} `, "m"));
+        expect(r.stdout).toContain(`rerun: npm run check -- ${e}`);
       }
-      expect(lostOn(r)).toEqual(expect.arrayContaining(s.exports!));
-      if (s.diagnosis !== undefined) {
-        const t = diagnosedTest(r, s.exports!);
-        expect(t?.outcome.status === "failed" ? t.outcome.diagnosis : undefined).toMatch(new RegExp(s.diagnosis.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i"));
+      expect(r.stdout).not.toMatch(/^⚠/m);
+      // a replay names the golden file where the student finds it, from the folder they ran the check in
+      const named = [...r.stdout.matchAll(/of (\S*fixtures\/golden\/[\w-]+\.json)/g)].map((m) => m[1]);
+      for (const file of named) expect({ file, exists: existsSync(join(dir, file)) }).toEqual({ file, exists: true });
+    },
+    CHECK_TIMEOUT_MS,
+  );
+
+  it(
+    "a correct solution in .js files beside the untouched .ts skeletons passes, and the check says which files it graded",
+    async () => {
+      // the first correct sample student who wrote every file in plain .js
+      const [id] = Object.entries(classOf(assignment)).find(
+        ([sid, st]) =>
+          st.expect === "correct" &&
+          CONTRACT[assignment].every(({ file }) => existsSync(join("fixtures", "submissions", assignment, sid, file.replace(/\.ts$/, ".js")))),
+      )!;
+      const dir = studentCopy(kit, assignment); // the skeletons stay
+      made.push(dir);
+      cpSync(join("fixtures", "submissions", assignment, id), dir, { recursive: true });
+      const r = await npmCheck(dir);
+      if (r.exitCode !== 0) throw new Error(`${id} beside the skeletons: exit ${r.exitCode}\n${r.stdout}\n${r.stderr}`);
+      const header = CONTRACT[assignment].map(
+        ({ file }) => `${file.replace(/\.ts$/, ".js")} is graded; ${file} is the handout's skeleton, untouched, and ignored: delete it`,
+      );
+      expect(
+        r.stdout
+          .split("\n")
+          .filter((l) => l !== "")
+          .slice(0, header.length),
+      ).toEqual(header);
+      expect(r.stdout).toMatch(/^All \d+ visible tests pass/m);
+    },
+    CHECK_TIMEOUT_MS,
+  );
+
+  it(
+    "the skeleton as handed out fails every export, each saying what is not implemented yet",
+    async () => {
+      const dir = studentCopy(kit, assignment);
+      made.push(dir);
+      const r = await npmCheck(dir);
+      expect(r.exitCode).toBe(1);
+      for (const e of contractExports(assignment)) expect(r.stdout).toMatch(new RegExp(`^✗ ${e} `, "m"));
+      expect(r.stdout).toMatch(/not implemented yet/);
+    },
+    CHECK_TIMEOUT_MS,
+  );
+
+  it(
+    "grades every sample student with the recorded answers alone, never a grader error: the correct ones pass, each bug fails its export with its likely cause",
+    async () => {
+      const reference = recordedReference(join(kit, ".grader", RECORDED_ANSWERS_FILE));
+      for (const [id, s] of Object.entries(classOf(assignment))) {
+        const r = await gradeSubmission(assignment, join("fixtures", "submissions", assignment, id), {
+          secret: "kit-test",
+          visibleOnly: true,
+          reference,
+          kinds: ["golden", "gradcheck", "properties"],
+        });
+        const broke = r.tests.filter((t) => t.outcome.status === "grader-error");
+        if (broke.length > 0) throw new Error(`${id}: grader errors in the kit: ${broke.map((t) => `${t.test.name}: ${t.outcome.message}`).join("; ")}`);
+        if (s.expect === "correct") {
+          if (lostOn(r).length > 0) throw new Error(`${id}:\n${explain(r)}`);
+          continue;
+        }
+        expect(lostOn(r)).toEqual(expect.arrayContaining(s.exports!));
+        if (s.diagnosis !== undefined) {
+          const t = diagnosedTest(r, s.exports!);
+          expect(t?.outcome.status === "failed" ? t.outcome.diagnosis : undefined).toMatch(new RegExp(s.diagnosis.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i"));
+        }
       }
-    }
-  }, CHECK_TIMEOUT_MS);
+    },
+    CHECK_TIMEOUT_MS,
+  );
 });

