@@ -54,7 +54,7 @@ describe("usage errors exit 2 with one line that says what to fix, and write not
     [
       "an unknown option",
       () => ["--frobnicate"],
-      /^error: --frobnicate is not an option here; the options are --assignment, --submissions, --submission, --out, --jobs, --seed, --format, --timeout, --resume, --help$/,
+      /^error: --frobnicate is not an option here; the options are --assignment, --submissions, --submission, --out, --jobs, --seed, --format, --timeout, --resume, --compare, --no-similarity, --help$/,
     ],
     ["a misspelt option", () => ["--asignment", "layers"], /^error: --asignment: did you mean --assignment\?$/],
     ["a misspelt option with its value", () => ["--submision=reference/layers"], /^error: --submision: did you mean --submission\?$/],
