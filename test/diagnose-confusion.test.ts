@@ -1,5 +1,5 @@
 /**
- * The diagnosis catalog's confusion matrix (graders/judge/diagnose.ts): every catalogued wrong
+ * The diagnosis catalog's confusion matrix (graders/judge/diagnose/): every catalogued wrong
  * variant, taken as a student's whole answer, is diagnosed on every case it applies to (the
  * golden cases, a fresh draw of the case plan, and the gradient check's larger cases), and must be
  * named by itself only: the diagnosis is its own text, and no variant that is another bug (not

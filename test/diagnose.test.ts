@@ -1,5 +1,5 @@
 /**
- * The diagnosis catalog (graders/judge/diagnose.ts), one bug at a time: each test is a buggy
+ * The diagnosis catalog (graders/judge/diagnose/), one bug at a time: each test is a buggy
  * implementation written here as a student would write it (the reference with ONE export
  * replaced), run on the golden cases and on a fresh draw of the case plan, and judged as the
  * grader does; the first case the judge fails must carry a diagnosis naming the bug. A correct

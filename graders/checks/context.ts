@@ -53,7 +53,7 @@ export interface CheckContext {
    *  the returned value is the child's untrusted `Trained`. */
   train(seed: string, timeoutMs: number): Promise<CallResult>;
   /** Run case `c` of another export of the contract in the sandbox of the file that holds it:
-   *  the diagnosis of an export built on another one (judge/diagnose.ts COMPOSITIONS) asks the
+   *  the diagnosis of an export built on another one (judge/diagnose/composition.ts COMPOSITIONS) asks the
    *  student's own inner export. Optional: without it, no composition is diagnosed. */
   runExport?(exportName: string, c: Case): Promise<CallResult | undefined>;
   /** The committed golden cases that exercise spec.export. */

@@ -1,9 +1,9 @@
 /**
- * The likely cause of a failed check, from the diagnosis catalog (judge/diagnose.ts), for the
+ * The likely cause of a failed check, from the diagnosis catalog (judge/diagnose/), for the
  * checks that judge answers: value tests, the gradient check, the property checks' own cases.
  *
  * Two things the pure catalog cannot do are done here. An export built on another export
- * (judge/diagnose.ts COMPOSITIONS: linearSoftmaxLoss on softmaxLoss) is explained by the
+ * (judge/diagnose/composition.ts COMPOSITIONS: linearSoftmaxLoss on softmaxLoss) is explained by the
  * student's OWN inner export: it is run in the sandbox of the file that holds it, on the inner
  * case the failing case makes (the scores X·W), and its answer is compared here. And a case a
  * check builds itself (a tie, huge scores, a pre-activation of exactly 0) gets its expected values
@@ -28,7 +28,7 @@ async function innerAnswer(ctx: CheckContext, c: Case): Promise<InnerAnswer | un
   }
 }
 
-/** diagnose (judge/diagnose.ts) of a failed answer of the test's export on case `c`, the student's inner export asked first when the export is built on one. */
+/** diagnose (judge/diagnose/) of a failed answer of the test's export on case `c`, the student's inner export asked first when the export is built on one. */
 export async function diagnoseFailure(
   ctx: CheckContext,
   c: Case,

@@ -1,6 +1,6 @@
 /**
  * The pieces of a centered-difference gradient check, (f(x + h·u) − f(x − h·u)) / 2h, that
- * graders/checks/gradcheck.ts puts together: which entries of an argument to compare, random unit
+ * graders/checks/gradcheck/ puts together: which entries of an argument to compare, random unit
  * directions, moved copies of the inputs, the step. The design follows PyTorch's gradcheck (fast
  * mode: random vector–Jacobian products), JAX's check_grads and CS231n's grad_check_sparse.
  */

@@ -3,7 +3,7 @@
  * grader's process. `golden` runs the committed fixtures (fixtures/golden/<assignment>.json, made
  * from the reference); `hidden` runs fresh draws of the same case plan from the secret seed, the
  * reference run live. A wrong answer is compared with the catalog of known wrong variants
- * (judge/diagnose.ts), which names the likely cause (checks/diagnosis.ts).
+ * (judge/diagnose/), which names the likely cause (checks/diagnosis.ts).
  */
 import { type Case, isLayer } from "../cases/case";
 import { judgeOutputs, outputsOf } from "../judge/compare";

@@ -1,5 +1,5 @@
 /**
- * Wrong ways to run a computational graph, for the diagnosis catalog (diagnose.ts): forward then
+ * Wrong ways to run a computational graph, for the diagnosis catalog (diagnose/gates.ts): forward then
  * backward with the reference's gates over an order a student's graph may use, adding gradients at
  * branches or overwriting them. They are questions to the reference (graders/reference-answers.ts,
  * ReferenceRunOptions.walk), answered here by the live reference only: a walk that adds over a

@@ -89,7 +89,7 @@ export type Outcome =
       /** Expected versus actual, the worst coordinate, the seed: several lines. */
       details?: string;
       /** The likely cause in plain words: a claim, shown only when the answer matches a known wrong
-       *  variant (graders/judge/diagnose.ts) or a check has measured that very bug. */
+       *  variant (graders/judge/diagnose/) or a check has measured that very bug. */
       diagnosis?: string;
       /** What to check, in plain words: general advice about what the test looks at (a checklist),
        *  never a claim about this answer; shown under its own label, never as the likely cause. */

@@ -50,7 +50,7 @@ export function sampleClassSuite(assignment: AssignmentName): void {
         const broke = r.tests.filter((t) => t.outcome.status === "grader-error");
         if (broke.length > 0) throw new Error(`${id}: grader errors on ${broke.map((t) => `"${t.test.name}": ${t.outcome.message}`).join("; ")}`);
         if (s.diagnosis !== undefined) {
-          // the likely cause, from the catalog of known wrong variants (graders/judge/diagnose.ts) or a property check
+          // the likely cause, from the catalog of known wrong variants (graders/judge/diagnose/) or a property check
           const t = diagnosedTest(r, s.exports!);
           const diagnosis = t?.outcome.status === "failed" ? t.outcome.diagnosis : undefined;
           if (!diagnosis?.toLowerCase().includes(s.diagnosis.toLowerCase())) {
