@@ -24,10 +24,7 @@ function sigmoid(v: number): number {
 }
 
 // ---------------------------------------------------------------- affine: out = x·w + b
-export interface AffineCache {
-  x: Matrix;
-  w: Matrix;
-}
+export interface AffineCache { x: Matrix; w: Matrix }
 
 export function affineForward(x: Matrix, w: Matrix, b: Matrix): { out: Matrix; cache: AffineCache } {
   const out = x.mmul(w).addRowVector(b); // mmul returns a new N×M matrix; b (1×M) is added to every row
@@ -43,9 +40,7 @@ export function affineBackward(dout: Matrix, cache: AffineCache): { dx: Matrix; 
 }
 
 // ---------------------------------------------------------------- relu: out = max(0, x)
-export interface MaskCache {
-  x: Matrix;
-}
+export interface MaskCache { x: Matrix }
 
 export function reluForward(x: Matrix): { out: Matrix; cache: MaskCache } {
   return { out: map(x, (v) => (v > 0 ? v : 0)), cache: { x } };
@@ -56,9 +51,7 @@ export function reluBackward(dout: Matrix, cache: MaskCache): { dx: Matrix } {
 }
 
 // ---------------------------------------------------------------- sigmoid: out = 1/(1+e^−x)
-export interface OutCache {
-  out: Matrix;
-}
+export interface OutCache { out: Matrix }
 
 export function sigmoidForward(x: Matrix): { out: Matrix; cache: OutCache } {
   const out = map(x, sigmoid);
@@ -66,12 +59,7 @@ export function sigmoidForward(x: Matrix): { out: Matrix; cache: OutCache } {
 }
 
 export function sigmoidBackward(dout: Matrix, cache: OutCache): { dx: Matrix } {
-  return {
-    dx: map(dout, (g, i, j) => {
-      const s = cache.out.get(i, j);
-      return g * s * (1 - s);
-    }),
-  }; // σ' = σ(1−σ)
+  return { dx: map(dout, (g, i, j) => { const s = cache.out.get(i, j); return g * s * (1 - s); }) }; // σ' = σ(1−σ)
 }
 
 // ---------------------------------------------------------------- tanh
@@ -81,19 +69,11 @@ export function tanhForward(x: Matrix): { out: Matrix; cache: OutCache } {
 }
 
 export function tanhBackward(dout: Matrix, cache: OutCache): { dx: Matrix } {
-  return {
-    dx: map(dout, (g, i, j) => {
-      const t = cache.out.get(i, j);
-      return g * (1 - t * t);
-    }),
-  }; // tanh' = 1 − tanh²
+  return { dx: map(dout, (g, i, j) => { const t = cache.out.get(i, j); return g * (1 - t * t); }) }; // tanh' = 1 − tanh²
 }
 
 // ---------------------------------------------------------------- leaky ReLU: x where x > 0, else slope·x
-export interface LeakyCache {
-  x: Matrix;
-  slope: number;
-}
+export interface LeakyCache { x: Matrix; slope: number }
 
 export function leakyReluForward(x: Matrix, slope = 0.1): { out: Matrix; cache: LeakyCache } {
   return { out: map(x, (v) => (v > 0 ? v : slope * v)), cache: { x, slope } };
@@ -104,10 +84,7 @@ export function leakyReluBackward(dout: Matrix, cache: LeakyCache): { dx: Matrix
 }
 
 // ---------------------------------------------------------------- ELU: x where x > 0, else alpha·(e^x − 1)
-export interface EluCache {
-  x: Matrix;
-  alpha: number;
-}
+export interface EluCache { x: Matrix; alpha: number }
 
 export function eluForward(x: Matrix, alpha = 1): { out: Matrix; cache: EluCache } {
   return { out: map(x, (v) => (v > 0 ? v : alpha * Math.expm1(v))), cache: { x, alpha } };
@@ -115,23 +92,15 @@ export function eluForward(x: Matrix, alpha = 1): { out: Matrix; cache: EluCache
 
 export function eluBackward(dout: Matrix, cache: EluCache): { dx: Matrix } {
   const { x, alpha } = cache;
-  return {
-    dx: map(dout, (g, i, j) => {
-      const v = x.get(i, j);
-      return v > 0 ? g : g * alpha * Math.exp(v);
-    }),
-  }; // 1 or alpha·e^x
+  return { dx: map(dout, (g, i, j) => { const v = x.get(i, j); return v > 0 ? g : g * alpha * Math.exp(v); }) }; // 1 or alpha·e^x
 }
 
 // ---------------------------------------------------------------- maxout: max(x·w1 + b1, x·w2 + b2), tie → first
-export interface MaxoutCache {
-  x: Matrix;
-  w1: Matrix;
-  w2: Matrix;
-  firstWins: Matrix;
-}
+export interface MaxoutCache { x: Matrix; w1: Matrix; w2: Matrix; firstWins: Matrix }
 
-export function maxoutForward(x: Matrix, w1: Matrix, b1: Matrix, w2: Matrix, b2: Matrix): { out: Matrix; cache: MaxoutCache } {
+export function maxoutForward(
+  x: Matrix, w1: Matrix, b1: Matrix, w2: Matrix, b2: Matrix,
+): { out: Matrix; cache: MaxoutCache } {
   const z1 = affineForward(x, w1, b1).out;
   const z2 = affineForward(x, w2, b2).out;
   const firstWins = map(z1, (v, i, j) => (v >= z2.get(i, j) ? 1 : 0));
@@ -139,7 +108,9 @@ export function maxoutForward(x: Matrix, w1: Matrix, b1: Matrix, w2: Matrix, b2:
   return { out, cache: { x, w1, w2, firstWins } };
 }
 
-export function maxoutBackward(dout: Matrix, cache: MaxoutCache): { dx: Matrix; dw1: Matrix; db1: Matrix; dw2: Matrix; db2: Matrix } {
+export function maxoutBackward(
+  dout: Matrix, cache: MaxoutCache,
+): { dx: Matrix; dw1: Matrix; db1: Matrix; dw2: Matrix; db2: Matrix } {
   const { x, w1, w2, firstWins } = cache;
   const dz1 = Matrix.mul(dout, firstWins); // max routes: each entry's gradient goes to the branch that won
   const dz2 = map(dout, (g, i, j) => (firstWins.get(i, j) === 1 ? 0 : g));

@@ -24,7 +24,9 @@ export function twoLayerNetScores(params: Params, X: Matrix): Matrix {
   return forward(params, X).scores;
 }
 
-export function twoLayerNetLoss(params: Params, X: Matrix, y: number[], reg: number): { loss: number; grads: Params } {
+export function twoLayerNetLoss(
+  params: Params, X: Matrix, y: number[], reg: number,
+): { loss: number; grads: Params } {
   const { W1, W2 } = params;
   const N = X.rows;
   // forward pass
@@ -45,17 +47,12 @@ export function twoLayerNetLoss(params: Params, X: Matrix, y: number[], reg: num
   const regLoss = reg * (W1.norm("frobenius") ** 2 + W2.norm("frobenius") ** 2);
   const loss = dataLoss / N + regLoss;
   // backward pass
-  const dW2 = h1
-    .transpose()
-    .mmul(dscores)
-    .add(Matrix.mul(W2, 2 * reg)); // scores = h1·W2 + b2
+  const dW2 = h1.transpose().mmul(dscores).add(Matrix.mul(W2, 2 * reg)); // scores = h1·W2 + b2
   const db2 = Matrix.rowVector(dscores.sum("column"));
   const dh1 = dscores.mmul(W2.transpose());
   const dz1 = new Matrix(N, z1.columns); //                                ReLU: slope 1 where z1 > 0, else 0
   for (let i = 0; i < N; i++) for (let j = 0; j < z1.columns; j++) dz1.set(i, j, z1.get(i, j) > 0 ? dh1.get(i, j) : 0);
-  const dW1 = X.transpose()
-    .mmul(dz1)
-    .add(Matrix.mul(W1, 2 * reg)); //    z1 = X·W1 + b1
+  const dW1 = X.transpose().mmul(dz1).add(Matrix.mul(W1, 2 * reg)); //    z1 = X·W1 + b1
   const db1 = Matrix.rowVector(dz1.sum("column"));
   return { loss, grads: { W1: dW1, b1: db1, W2: dW2, b2: db2 } };
 }
