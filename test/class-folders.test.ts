@@ -63,7 +63,9 @@ describe("a class folder as TAs get it", () => {
 
   it("grades every student folder, and nothing else: the .yml beside them is not a student", () => {
     if (run.exitCode !== 0) throw new Error(`exit ${run.exitCode}\n${run.stdout}\n${run.stderr}`);
-    expect(readdirSync(out).sort()).toEqual([...Object.keys(STUDENTS), "gradebook.csv", "junit.xml", "report.html"].sort());
+    expect(readdirSync(out).sort()).toEqual(
+      [...Object.keys(STUDENTS), "gradebook.csv", "junit.xml", "report.html", "similarity.csv", "staff-signals.csv"].sort(),
+    );
     for (const student of Object.keys(STUDENTS)) expect(existsSync(join(out, student, "results.json"))).toBe(true);
   });
 

@@ -218,7 +218,7 @@ describe("a lock whose holder is a zombie (ended, not yet reaped by its parent)"
       const r = await grade(["--assignment", "classifiers", "--submissions", emptyClass(), "--out", out]);
       expect(r.exitCode).toBe(0);
       expect(r.stderr.split("\n")[0]).toMatch(new RegExp(`^note: took over \\S+/\\.grading\\.lock left by pid ${z.pid} .*, which is no longer running$`));
-      expect(readdirSync(out).sort()).toEqual(["ada", "gradebook.csv", "junit.xml", "report.html"]);
+      expect(readdirSync(out).sort()).toEqual(["ada", "gradebook.csv", "junit.xml", "report.html", "similarity.csv", "staff-signals.csv"]);
     } finally {
       await z.stop();
     }
