@@ -39,16 +39,18 @@ export function regularizedLossVariants(target: Target, weights: { grad: string;
       ...biases.map((b) => [b, scale(split.data[b] as Mat, batchSize(c))]),
     ]);
   };
+  /** The loss with its data term summed over the rows instead of averaged (the reg term right). */
+  const summedLoss = (c: Case, reference: ReferenceAnswers): number => {
+    const split = regSplit(reference, c, weightNames);
+    return (split.data.loss as number) * batchSize(c) + split.regLoss;
+  };
   const lossText = (ctx: DiagnosisContext, what: string) => `${subject(ctx)} ${what}`;
   variant({
     id: "loss-summed",
     target,
     outputs: ["loss"],
     when: (c) => batchSize(c) > 1,
-    compute: (c, reference) => {
-      const split = regSplit(reference, c, weightNames);
-      return { loss: (split.data.loss as number) * batchSize(c) + split.regLoss };
-    },
+    compute: (c, reference) => ({ loss: summedLoss(c, reference) }),
     text: (ctx) =>
       lossText(
         ctx,
@@ -60,10 +62,7 @@ export function regularizedLossVariants(target: Target, weights: { grad: string;
     target,
     outputs: ["loss", ...allGrads],
     when: (c) => batchSize(c) > 1,
-    compute: (c, reference) => ({
-      loss: (regSplit(reference, c, weightNames).data.loss as number) * batchSize(c) + regSplit(reference, c, weightNames).regLoss,
-      ...unaveraged(c, reference),
-    }),
+    compute: (c, reference) => ({ loss: summedLoss(c, reference), ...unaveraged(c, reference) }),
     text: (ctx) =>
       `${ctx.exportName}: the loss and ${allGrads.join(", ")} are the SUM over the rows, N = ${batchSize(ctx.c)} times the mean, in their data terms: divide the data loss by N, and give its gradient the 1/N too (the reg terms are right)`,
   });
