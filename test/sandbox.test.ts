@@ -106,7 +106,8 @@ describe.each([
       const r = await s.run(gateCase("AddGate"), CALL_MS);
       expect(r.kind).toBe("returned");
       const memory = (r as { memory?: MemoryUse }).memory;
-      expect(memory!.grownBytes).toBeGreaterThanOrEqual(512 * 2 ** 20);
+      // 512 MB allocated; the child may free a little else meanwhile (Node 24 gave back 0.5 MB in CI)
+      expect(memory!.grownBytes).toBeGreaterThanOrEqual(496 * 2 ** 20);
       expect(memory!.grownBytes).toBeLessThan(640 * 2 ** 20);
       expect(memory!.limitBytes).toBe((await prlimitAvailable()) ? addressSpaceBytes(MEMORY_MB) : null);
       const small = await s.run(gateCase("AddGate"), CALL_MS); // the same again: the first array is still held, the new one replaces it
