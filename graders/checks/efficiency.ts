@@ -5,14 +5,18 @@
  * (run as forward + backward, which is how a layer case runs) and the net's scores and loss are
  * timed in the student's own sandbox at two sizes that differ 16× in the width D (cases/scale.ts:
  * 4×512 → 4×8192 for elementwise layers, 4×256 → 4×4096 with M = H = 16 for affine, maxout and
- * the net). Linear work grows about 16× (less: part of each call does not grow; the correct
- * sample students grow 5–14×); a per-row Jacobian, or anything quadratic in D, 150× and more.
+ * the net). Linear work grows about 16× in principle, more in practice at the affine and net
+ * sizes: a correct net loss that allocates a matrix per step (the sample student
+ * hal-scores-no-b2) measured 31–44× on a quiet machine and 58× once in CI, where the small
+ * size's 2–3 ms is mostly fixed cost and the top size's 70–120 ms pays for allocation and
+ * collection; a per-row Jacobian, or anything quadratic in D, grows 150× and more.
  *
  * The top size is timed first: at most FLOOR_MS passes, and nothing more is run (the common
  * case: one call per export). Above the floor, the small size is timed twice and the faster
- * counts, and the test passes when the time grew at most MAX_GROWTH (48×, three times linear: the
- * top size's working set falls out of the caches, which costs linear code up to about 2×). A
- * failure is measured again, top size included, before it counts; a call still running after
+ * counts, and the test passes when the time grew at most MAX_GROWTH (80×, five times linear:
+ * above the worst correct code measured, 58×, and below the least quadratic code grows, 150×).
+ * A failure is measured again, twice, top size included, before it counts (the top size's time
+ * varies upward with the collector: 68–119 ms for the same call); a call still running after
  * the test's time limit (3 s) is stopped, and that is the verdict.
  *
  * Memory is the other sign of a Jacobian per row: a call whose memory grew by half a D×D matrix
@@ -56,9 +60,9 @@ import { type Check, type CheckContext, outcomeUnlessReturned } from "./context"
 /** At most this much (ms) at the top size passes whatever the growth. */
 export const FLOOR_MS = 50;
 /** The time may grow at most this many times from the small size to the top one. */
-export const MAX_GROWTH = 3 * GROWTH;
+export const MAX_GROWTH = 5 * GROWTH;
 /** Timed rounds at most (each: the top size, then, above the floor, the small one twice). */
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 /** How a call was timed: the kernel's CPU time (cpu-time.ts), else the round trip's wall time. */
 export type Clock = CpuClock | "wall";
