@@ -38,7 +38,7 @@ import { largerCases } from "../graders/checks/gradcheck";
 import { loadManifest } from "../graders/manifest";
 import { CONTRACT } from "../graders/contract";
 import { rootPath } from "../graders/paths";
-import { referenceAnswers } from "../graders/reference";
+import { referenceAnswers } from "../graders/reference/live-reference";
 import type { SubmissionResult } from "../graders/results/result";
 import { bwrapAvailable } from "../graders/sandbox/bwrap";
 import { processTree } from "../graders/sandbox/cpu-time";

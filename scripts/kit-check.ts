@@ -1,7 +1,7 @@
 /**
  * The starter kit's self-check: `npm run check` in a kit folder (scripts/kit.ts builds this file,
- * with esbuild, into the kit's .grader/check.mjs; graders/reference.ts is replaced there by the
- * answers recorded for the kit, graders/recorded-reference.ts).
+ * with esbuild, into the kit's .grader/check.mjs; graders/reference/live-reference.ts is replaced there by the
+ * answers recorded for the kit, graders/reference/recorded-reference.ts).
  *
  *   npm run check                       every visible test of the files in the kit folder
  *   npm run check -- affineBackward …   only the tests of these exports

@@ -10,13 +10,13 @@
  *   .gitignore
  *   .github/workflows/grade.yml       the self-check on GitHub Actions and GitHub Classroom (scripts/kit/grade.yml)
  *   .grader/                   the self-check: check.mjs (scripts/kit-check.ts bundled by
- *                              scripts/run.mjs's build, graders/reference.ts replaced by
- *                              graders/recorded-reference.ts, any module under reference/ refused)
+ *                              scripts/run.mjs's build, graders/reference/live-reference.ts replaced by
+ *                              graders/reference/recorded-reference.ts, any module under reference/ refused)
  *                              and the sandbox's runner; kit.json; the manifest with the visible
  *                              tests only; the golden fixtures; the efficiency tests' expected
  *                              summaries (fixtures/efficiency/); reference-answers.json; the
  *                              skeleton as handed out (to tell it from the student's own file)
- * reference-answers.json holds what the kit's grading asks the reference (graders/reference-answers.ts):
+ * reference-answers.json holds what the kit's grading asks the reference (graders/reference/reference-answers.ts):
  * the reference is graded here as a submission, offline (as the kit grades), with a recording
  * reference, and the diagnosis catalog is computed on every visible case; both ask only questions
  * that depend on the visible cases, never on a student's answers.
@@ -36,9 +36,9 @@ import { computeCatalog } from "../graders/judge/diagnose";
 import { loadGradedManifest } from "../graders/checks/registry";
 import { type Manifest, isAssignment, testSpecs } from "../graders/manifest";
 import { rootPath } from "../graders/paths";
-import { referenceAnswers } from "../graders/reference";
-import { RECORDED_ANSWERS_FILE } from "../graders/reference-answers";
-import { RecordingReference } from "../graders/recording-reference";
+import { referenceAnswers } from "../graders/reference/live-reference";
+import { RECORDED_ANSWERS_FILE } from "../graders/reference/reference-answers";
+import { RecordingReference } from "../graders/reference/recording-reference";
 import { UsageError, parseCommandLine, runMain } from "./cli";
 import { type Lockfile, runtimePackage } from "./gradescope/runtime-package";
 import { KIT_DOCS, KIT_SCRIPTS, kitHandout } from "./kit/handout";
@@ -185,7 +185,7 @@ await runMain(async () => {
       root: "./",
       entries: { check: "scripts/kit-check.ts" },
       runners: { runner: "graders/sandbox/runner.ts" },
-      aliases: { "graders/reference.ts": "graders/recorded-reference.ts" },
+      aliases: { "graders/reference/live-reference.ts": "graders/reference/recorded-reference.ts" },
       refuse: ["reference/"],
     });
     const data = (path: string, text: string) => {

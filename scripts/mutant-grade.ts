@@ -6,7 +6,7 @@
  * instrumented reference/ASSIGNMENT/ as a student submission and exits 0 only for full marks
  * (the mutant survived).
  *
- * The judge is this file's own project, not the sandbox: graders/reference.ts imports the
+ * The judge is this file's own project, not the sandbox: graders/reference/live-reference.ts imports the
  * reference next to it, and in the sandbox that reference is the mutated one (a mutant would be
  * compared with itself). Only the submission files come from the sandbox, copied to a temporary
  * folder with the mutant's id written into them (the child runs with an empty environment, see

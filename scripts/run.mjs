@@ -77,7 +77,7 @@ const fromRoot = (path) => relative(ROOT, path).split(sep).join("/");
  * An esbuild plugin for what a build may hold: every relative import is resolved, then an import
  * of a module in `aliases` (source path → replacement, relative to this checkout) gets its
  * replacement, and an import of anything under a folder of `refuse` fails the build, naming the
- * module and its importer. The starter kit's build replaces graders/reference.ts and refuses
+ * module and its importer. The starter kit's build replaces graders/reference/live-reference.ts and refuses
  * reference/, so that no reference code can reach a kit, however it is imported.
  */
 function guard(aliases, refuse) {

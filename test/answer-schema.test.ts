@@ -15,7 +15,7 @@ import type { ErrorObject } from "ajv";
 import { makeAjv } from "../graders/ajv";
 import { type FormProblem, answerFormProblems, answerProblem } from "../graders/judge/answer-form";
 import { judgeOutputs, outputsOf } from "../graders/judge/compare";
-import { REFERENCE } from "../graders/reference";
+import { REFERENCE } from "../graders/reference/live-reference";
 import { reviveNumbers } from "../graders/sandbox/frames";
 
 const TOL = { atol: 1e-7, rtol: 1e-5 };

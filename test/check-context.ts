@@ -7,7 +7,7 @@ import type { Case } from "../graders/cases/case";
 import { type Implementation, runCase } from "../graders/cases/run";
 import type { CheckContext } from "../graders/checks/context";
 import { contractFile } from "../graders/contract";
-import { referenceAnswers } from "../graders/reference";
+import { referenceAnswers } from "../graders/reference/live-reference";
 import type { CallResult } from "../graders/sandbox/sandbox";
 
 export function checkContext(base: Pick<CheckContext, "assignment" | "spec" | "manifest" | "run">, more: Partial<CheckContext> = {}): CheckContext {

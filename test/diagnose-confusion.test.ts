@@ -18,7 +18,7 @@ import { judgeOutputs, outputsOf } from "../graders/judge/compare";
 import { CATALOG, type WrongVariant, diagnose, matchingVariants, shows, variantAnswer, variantKey, variantText } from "../graders/judge/diagnose";
 import type { Tolerance } from "../graders/judge/tolerance";
 import { loadManifest } from "../graders/manifest";
-import { referenceAnswers } from "../graders/reference";
+import { referenceAnswers } from "../graders/reference/live-reference";
 
 const ASSIGNMENTS: AssignmentName[] = ["gates", "layers", "classifiers", "two-layer-net"];
 

@@ -16,7 +16,7 @@ import { judgeOutputs, outputsOf } from "../graders/judge/compare";
 import { CATALOG, diagnose, variantIds } from "../graders/judge/diagnose";
 import type { Tolerance } from "../graders/judge/tolerance";
 import { loadManifest } from "../graders/manifest";
-import { REFERENCE, referenceAnswers } from "../graders/reference";
+import { REFERENCE, referenceAnswers } from "../graders/reference/live-reference";
 
 type M = Matrix;
 const tolerances = new Map<AssignmentName, Tolerance>();

@@ -25,15 +25,15 @@ import { FLOOR_MS, MAX_GROWTH, efficiency, growthOf, memoryThreshold, neededTooM
 import { gradeSubmission } from "../graders/grade";
 import { summarize, summaryMismatch } from "../graders/judge/summary";
 import { loadManifest, testSpecs } from "../graders/manifest";
-import { REFERENCE } from "../graders/reference";
-import type { ReferenceAnswers } from "../graders/reference-answers";
+import { REFERENCE } from "../graders/reference/live-reference";
+import type { ReferenceAnswers } from "../graders/reference/reference-answers";
 import type { Outcome, ProcessEnd } from "../graders/results/result";
 import { bwrapAvailable } from "../graders/sandbox/bwrap";
 import { cpuClock, mainThreadCpu, treeCpu, treeCpuMs } from "../graders/sandbox/cpu-time";
 import type { CallResult } from "../graders/sandbox/sandbox";
 import { checkContext } from "./check-context";
 
-/** An implementation asked as the grader asks the reference (graders/reference-answers.ts). */
+/** An implementation asked as the grader asks the reference (graders/reference/reference-answers.ts). */
 const answersOf = (impl: Implementation): ReferenceAnswers => ({ offline: false, run: (c, o = {}) => runCase(impl, c, { forwardOnly: o.forwardOnly }) });
 
 const RELU = efficiencyTarget("reluBackward")!;

@@ -18,7 +18,7 @@ import { REUSE_CHECKS } from "../graders/checks/reuse";
 import { gradeSubmission } from "../graders/grade";
 import { loadGradedManifest } from "../graders/checks/registry";
 import { loadManifest, testSpecs } from "../graders/manifest";
-import { REFERENCE } from "../graders/reference";
+import { REFERENCE } from "../graders/reference/live-reference";
 import { replayText } from "../graders/results/prose";
 import type { Outcome, SubmissionResult, TestResult, TestSpec } from "../graders/results/result";
 import * as referenceGates from "../reference/gates/gates";

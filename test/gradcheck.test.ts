@@ -33,7 +33,7 @@ import { gradcheck, largerCases } from "../graders/checks/gradcheck";
 import { toleranceRatio } from "../graders/judge/tolerance";
 import { gradeSubmission } from "../graders/grade";
 import { type Manifest, loadManifest, testSpecs } from "../graders/manifest";
-import { REFERENCE, referenceAnswers } from "../graders/reference";
+import { REFERENCE, referenceAnswers } from "../graders/reference/live-reference";
 import { replayText } from "../graders/results/prose";
 import type { Outcome, SubmissionResult, TestSpec } from "../graders/results/result";
 import type { BatchItem } from "../graders/sandbox/protocol";

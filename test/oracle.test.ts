@@ -16,7 +16,7 @@ import { ASSIGNMENTS, GATE_NAMES, type AssignmentName, type Case, type CaseFile,
 import { loadCaseFile } from "../graders/cases/load";
 import { runCase } from "../graders/cases/run";
 import { contractExports } from "../graders/contract";
-import { REFERENCE } from "../graders/reference";
+import { REFERENCE } from "../graders/reference/live-reference";
 
 const TOLERANCE = 1e-9;
 const GENERATOR = "scripts/torch-oracle.py";

@@ -17,10 +17,10 @@ import { goldenPath } from "../graders/cases/golden";
 import { loadCaseFile } from "../graders/cases/load";
 import { gradeSubmission } from "../graders/grade";
 import { computeCatalog } from "../graders/judge/diagnose";
-import { recordedReference } from "../graders/recorded-reference";
-import { RecordingReference } from "../graders/recording-reference";
-import { referenceAnswers } from "../graders/reference";
-import type { ReferenceAnswers } from "../graders/reference-answers";
+import { recordedReference } from "../graders/reference/recorded-reference";
+import { RecordingReference } from "../graders/reference/recording-reference";
+import { referenceAnswers } from "../graders/reference/live-reference";
+import type { ReferenceAnswers } from "../graders/reference/reference-answers";
 import type { SubmissionResult, TestResult } from "../graders/results/result";
 
 interface Student {

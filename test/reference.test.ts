@@ -10,7 +10,7 @@ import { goldenPath } from "../graders/cases/golden";
 import { loadCaseFile } from "../graders/cases/load";
 import { runCase } from "../graders/cases/run";
 import { toleranceRatio } from "../graders/judge/tolerance";
-import { REFERENCE } from "../graders/reference";
+import { REFERENCE } from "../graders/reference/live-reference";
 import * as gates from "../reference/gates/gates";
 import { ComputationalGraph } from "../reference/gates/graph";
 import * as layers from "../reference/layers/layers";

@@ -17,7 +17,7 @@ import { type Property, checkProperty, fastCheckSeed } from "../graders/checks/p
 import { caseReplay, drawnGoldenReplay, goldenReplay } from "../graders/checks/replay";
 import { golden as goldenCheck, hidden as hiddenCheck } from "../graders/checks/values";
 import { loadManifest, testSpecs } from "../graders/manifest";
-import { REFERENCE } from "../graders/reference";
+import { REFERENCE } from "../graders/reference/live-reference";
 import { toClassroom } from "../graders/results/classroom";
 import { toGradescope } from "../graders/results/gradescope";
 import { toJUnit } from "../graders/results/junit";

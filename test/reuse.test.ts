@@ -13,7 +13,7 @@ import type { CheckContext } from "../graders/checks/context";
 import { NUM_RUNS } from "../graders/checks/property";
 import { REUSE_CHECKS } from "../graders/checks/reuse";
 import { loadManifest, testSpecs } from "../graders/manifest";
-import { REFERENCE } from "../graders/reference";
+import { REFERENCE } from "../graders/reference/live-reference";
 import { replayText } from "../graders/results/prose";
 import type { Outcome } from "../graders/results/result";
 import * as referenceGates from "../reference/gates/gates";

@@ -7,7 +7,7 @@
 import stringify from "json-stringify-pretty-compact";
 import { outputsOf } from "../judge/compare";
 import { loadManifest, testSpecs } from "../manifest";
-import { referenceAnswers } from "../reference";
+import { referenceAnswers } from "../reference/live-reference";
 import type { AssignmentName, Case } from "./case";
 import { type ExpectedEntry, type ExpectedFile, efficiencySeed, summariesOf } from "./expected-summaries";
 import { efficiencyTarget } from "./scale";

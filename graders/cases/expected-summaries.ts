@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { rootPath } from "../paths";
 import { type Summary, summarize } from "../judge/summary";
-import type { ReferenceAnswers } from "../reference-answers";
+import type { ReferenceAnswers } from "../reference/reference-answers";
 import { type Sizes, efficiencyCase } from "./scale";
 import type { AssignmentName } from "./case";
 

@@ -3,8 +3,8 @@
  * computed by the reference. The committed golden fixtures (scripts/make-fixtures.ts) and the
  * hidden fresh cases (a secret seed) both come from here, so they have the same shape.
  */
-import { referenceAnswers } from "../reference";
-import type { ReferenceAnswers } from "../reference-answers";
+import { referenceAnswers } from "../reference/live-reference";
+import type { ReferenceAnswers } from "../reference/reference-answers";
 import { type Case, type GraphNodeSpec, type GraphSpec, type Target, type Value, exportsOf, isGate, isLayer } from "./case";
 import { KINK_MARGIN, kinkDistance } from "./kinks";
 import { Random, drawUntil } from "./random";

@@ -7,7 +7,7 @@
 import type { AssignmentName, Case, Value } from "../cases/case";
 import type { Sizes } from "../cases/scale";
 import type { Manifest } from "../manifest";
-import type { ReferenceAnswers } from "../reference-answers";
+import type { ReferenceAnswers } from "../reference/reference-answers";
 import type { Outcome, ProcessEnd, Replay, TestSpec } from "../results/result";
 import { megabytes } from "../sandbox/memory";
 import { endedHow } from "../sandbox/process-end";
@@ -60,7 +60,7 @@ export interface CheckContext {
   golden: Case[];
   /** The hidden cases of the assignment: the case plan drawn from the secret seed (every export's). */
   hiddenCases(): Case[];
-  /** The reference's answers (graders/reference-answers.ts): live in the grader, recorded in the starter kit (offline). */
+  /** The reference's answers (graders/reference/reference-answers.ts): live in the grader, recorded in the starter kit (offline). */
   reference: ReferenceAnswers;
   /** A seed for this test's random draws: replayable, secret for hidden tests. */
   seed: string;

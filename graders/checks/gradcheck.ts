@@ -7,7 +7,7 @@
  *   2. which forward to differentiate: the STUDENT's own, when it matches the reference on this
  *      case (golden tolerance), so a forward bug costs the forward's tests and not the backward's;
  *      otherwise the reference's, and the details say so. The starter kit has no reference code
- *      (graders/reference-answers.ts, offline): there it is always the student's own, and the
+ *      (graders/reference/reference-answers.ts, offline): there it is always the student's own, and the
  *      details say when that forward fails its own test on the case;
  *   3. which checks: every entry of an argument with ≤ 64 entries (the golden cases); of a larger
  *      one the 4 corners, every bias entry, 16 seeded random entries and 3 seeded random unit

@@ -10,7 +10,7 @@
  * correct graph's answer cannot depend on the order, and a bug at branches cannot show up).
  * Each sample asks the reference its questions before it judges, the ones only a failure needs
  * too: they depend on the sample alone, so the starter kit's recording (made on a correct
- * graph) holds every answer a wrong graph's sample can ask for (graders/reference-answers.ts).
+ * graph) holds every answer a wrong graph's sample can ask for (graders/reference/reference-answers.ts).
  */
 import fc from "fast-check";
 import type { Case, GateName, GraphNodeSpec, GraphSpec } from "../cases/case";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { gradeSubmission } from "../../graders/grade";
-import { recordedReference } from "../../graders/recorded-reference";
+import { recordedReference } from "../../graders/reference/recorded-reference";
 import { classOf } from "../sample-class/class";
 import { expectUsageError } from "../run-cli";
 import { PROJECT, makeKit, nodeCheck, npmInstall, studentCopy } from "./harness";
@@ -47,13 +47,13 @@ describe("npm run kit: usage errors exit 2 with one line and write nothing", () 
 });
 
 describe("the kit's build refuses reference code", () => {
-  it("fails on any module under reference/, naming it and its importer: the kit's self-check without its replacement of graders/reference.ts, and the graph runner", async () => {
+  it("fails on any module under reference/, naming it and its importer: the kit's self-check without its replacement of graders/reference/live-reference.ts, and the graph runner", async () => {
     const { build } = await import("../../scripts/run.mjs");
     const out = tmp();
     made.push(out);
     await expect(
       build({ outdir: join(out, "a"), root: "./", entries: { check: "scripts/kit-check.ts" }, runners: {}, refuse: ["reference/"] }),
-    ).rejects.toThrow(/reference\/gates\/gates\.ts is under reference\/, which this build must not hold: imported by graders\/reference\.ts/);
+    ).rejects.toThrow(/reference\/gates\/gates\.ts is under reference\/, which this build must not hold: imported by graders\/reference\/live-reference\.ts/);
     await expect(
       build({ outdir: join(out, "b"), root: "./", entries: {}, runners: { "graph-runner": "graders/sandbox/graph-runner.ts" }, refuse: ["reference/"] }),
     ).rejects.toThrow(/reference\/gates\/gates\.ts is under reference\/, which this build must not hold: imported by graders\/sandbox\/graph-runner\.ts/);

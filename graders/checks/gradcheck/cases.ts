@@ -6,7 +6,7 @@
 import type { Case, Target } from "../../cases/case";
 import { type Dims, type Variant, makeCase } from "../../cases/generate";
 import { kinkDistance } from "../../cases/kinks";
-import type { ReferenceAnswers } from "../../reference-answers";
+import type { ReferenceAnswers } from "../../reference/reference-answers";
 
 /** The larger case drawn per target (beyond the small golden ones), so sampled entries and directions run too. */
 const LARGER: Partial<Record<Target, { dims: Dims; variant?: Variant }>> = {

@@ -3,7 +3,7 @@
  * the reference's answer to the case with some inputs replaced.
  */
 import type { Case, Mat, Value } from "../../cases/case";
-import type { ReferenceAnswers } from "../../reference-answers";
+import type { ReferenceAnswers } from "../../reference/reference-answers";
 import type { Answer } from "./variant";
 
 /** The reference's answer to the case with some inputs replaced (a fresh run: nothing is shared). */

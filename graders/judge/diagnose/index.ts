@@ -28,7 +28,7 @@
  * composition.ts names an inner export's bug; this file, the public functions.
  */
 import type { Case, Target } from "../../cases/case";
-import type { ReferenceAnswers } from "../../reference-answers";
+import type { ReferenceAnswers } from "../../reference/reference-answers";
 import { judgeOutputs } from "../compare";
 import type { Tolerance } from "../tolerance";
 import { CATALOG } from "./catalog";

@@ -7,7 +7,7 @@
  * name a bug only when they are all that one bug.
  */
 import type { Case } from "../../cases/case";
-import { type ReferenceAnswers, UnrecordedAnswerError } from "../../reference-answers";
+import { type ReferenceAnswers, UnrecordedAnswerError } from "../../reference/reference-answers";
 import { judgeOutputs, outputsOf } from "../compare";
 import { type Tolerance, toleranceRatio } from "../tolerance";
 import { CATALOG } from "./catalog";

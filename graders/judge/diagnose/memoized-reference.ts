@@ -2,7 +2,7 @@
  * A ReferenceAnswers that asks each question once: the variants of one target ask the reference
  * the same questions again and again (its data part at reg = 0, the softmax on the net's scores).
  */
-import type { ReferenceAnswers } from "../../reference-answers";
+import type { ReferenceAnswers } from "../../reference/reference-answers";
 import type { Answer } from "./variant";
 
 /** The memoized reference of each reference (a WeakMap: it goes with the reference). */

@@ -5,7 +5,7 @@
  */
 import type { Case, Mat, Target } from "../../cases/case";
 import { add, scale, sumSquares, transpose } from "../../cases/mat";
-import type { ReferenceAnswers } from "../../reference-answers";
+import type { ReferenceAnswers } from "../../reference/reference-answers";
 import { batchSize, expectedOf, matrixInput, referenceOn } from "./case-data";
 import { FORMULA, subject, transposedText } from "./text";
 import { negate } from "./values";

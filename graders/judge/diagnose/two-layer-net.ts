@@ -6,7 +6,7 @@
  */
 import type { Case, Mat } from "../../cases/case";
 import { add, addRow, colSums, map, mmul, rowSums, scale, sumSquares, transpose } from "../../cases/mat";
-import type { ReferenceAnswers } from "../../reference-answers";
+import type { ReferenceAnswers } from "../../reference/reference-answers";
 import { batchSize, expectedOf, labelsOf, matrixInput } from "./case-data";
 import { regularizedLossVariants } from "./regularized-loss";
 import { FORMULA, subject } from "./text";

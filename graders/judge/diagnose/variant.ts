@@ -4,7 +4,7 @@
  * The catalog (catalog.ts) lists them per assignment; match.ts decides whether an answer is one.
  */
 import type { Case, Target } from "../../cases/case";
-import type { ReferenceAnswers } from "../../reference-answers";
+import type { ReferenceAnswers } from "../../reference/reference-answers";
 
 /** A whole answer of an export, by output name (plain data). */
 export type Answer = Record<string, unknown>;

@@ -1,12 +1,12 @@
 /**
- * The starter kit's reference: what the kit's build puts in place of graders/reference.ts (no
+ * The starter kit's reference: what the kit's build puts in place of graders/reference/live-reference.ts (no
  * reference code). It answers from the answers recorded when the kit was made
  * (RECORDED_ANSWERS_FILE in the grader's root, written by scripts/kit.ts with
- * graders/recording-reference.ts); a question that was not recorded is an UnrecordedAnswerError,
+ * graders/reference/recording-reference.ts); a question that was not recorded is an UnrecordedAnswerError,
  * which the grading reports as "the kit cannot check this offline", never as the student's fault.
  */
 import { readFileSync } from "node:fs";
-import { rootPath } from "./paths";
+import { rootPath } from "../paths";
 import { RECORDED_ANSWERS_FILE, type RecordedAnswers, type ReferenceAnswers, UnrecordedAnswerError, decodeAnswer, questionId } from "./reference-answers";
 
 /** The answers recorded in `file` (read once, when the first question comes). */

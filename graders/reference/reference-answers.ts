@@ -1,9 +1,9 @@
 /**
  * What the grader asks of the reference: its answer to a case (runCase's plain data: matrices as
  * number[][]), and nothing else. Every use of the reference goes through one ReferenceAnswers:
- * the live one (graders/reference.ts) runs the reference in the grader's process; the starter
+ * the live one (graders/reference/live-reference.ts) runs the reference in the grader's process; the starter
  * kit, which must hold no reference code, replaces that module with answers recorded when the
- * kit was made (graders/recorded-reference.ts, recording-reference.ts).
+ * kit was made (graders/reference/recorded-reference.ts, recording-reference.ts).
  *
  * `offline` is true in the kit and while its answers are recorded: then no check asks the
  * reference about values that depend on the student's own answers (which could not have been
@@ -13,7 +13,7 @@
  * plus the diagnosis catalog on every case, asks all of them.
  */
 import { createHash } from "node:crypto";
-import type { Case } from "./cases/case";
+import type { Case } from "../cases/case";
 
 export interface ReferenceRunOptions {
   /** Layers: the forward only ({ out }). */

@@ -1,19 +1,19 @@
 /**
  * The reference implementation of each assignment, as the implementation the grader runs live.
- * Every use of the reference by the grader goes through `referenceAnswers` (graders/reference-answers.ts):
- * the starter kit's build replaces this module with graders/recorded-reference.ts and refuses any
+ * Every use of the reference by the grader goes through `referenceAnswers` (graders/reference/reference-answers.ts):
+ * the starter kit's build replaces this module with graders/reference/recorded-reference.ts and refuses any
  * module under reference/, so no reference code reaches a kit. REFERENCE itself is for the
  * fixture generator and the tests.
  */
-import * as gates from "../reference/gates/gates";
-import * as graph from "../reference/gates/graph";
-import * as layers from "../reference/layers/layers";
-import * as linear from "../reference/classifiers/linear-classifier";
-import * as losses from "../reference/classifiers/losses";
-import * as net from "../reference/two-layer-net/two-layer-net";
-import { type AssignmentName, assignmentOf } from "./cases/case";
-import { type Implementation, runCase } from "./cases/run";
-import { walkGraph } from "./judge/graph-walk";
+import * as gates from "../../reference/gates/gates";
+import * as graph from "../../reference/gates/graph";
+import * as layers from "../../reference/layers/layers";
+import * as linear from "../../reference/classifiers/linear-classifier";
+import * as losses from "../../reference/classifiers/losses";
+import * as net from "../../reference/two-layer-net/two-layer-net";
+import { type AssignmentName, assignmentOf } from "../cases/case";
+import { type Implementation, runCase } from "../cases/run";
+import { walkGraph } from "../judge/graph-walk";
 import type { ReferenceAnswers } from "./reference-answers";
 
 export const REFERENCE: Record<AssignmentName, Implementation> = {

@@ -2,9 +2,9 @@
  * Recording the reference's answers for a starter kit: a ReferenceAnswers that asks the live
  * reference, keeps each question's answer, and answers as the kit's replay will (the answer read
  * back from its JSON). It is offline, so the grading that records follows the kit's own paths
- * (graders/reference-answers.ts): what it asks is what the kit will ask.
+ * (graders/reference/reference-answers.ts): what it asks is what the kit will ask.
  */
-import { type Case, type AssignmentName } from "./cases/case";
+import { type Case, type AssignmentName } from "../cases/case";
 import { type RecordedAnswers, type ReferenceAnswers, type ReferenceRunOptions, decodeAnswer, encodeAnswer, questionId } from "./reference-answers";
 
 export class RecordingReference implements ReferenceAnswers {
