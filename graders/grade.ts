@@ -10,6 +10,7 @@ import { goldenPath } from "./cases/golden";
 import { loadCaseFile } from "./cases/load";
 import { planCases } from "./cases/plan";
 import { type Manifest, testSpecs } from "./manifest";
+import { LIVE_POLICY, type GradingPolicy } from "./reference/grading-policy";
 import { referenceAnswers } from "./reference/live-reference";
 import { type ReferenceAnswers, UnrecordedAnswerError } from "./reference/reference-answers";
 import { HIDDEN_SEED_PREFIX } from "./secret";
@@ -41,6 +42,12 @@ export interface GradeOptions {
   exports?: string[];
   /** Where the reference's answers come from (default: the live reference; the starter kit: its recording). */
   reference?: ReferenceAnswers;
+  /**
+   * Where this grading differs from the course's grader (graders/reference/grading-policy.ts;
+   * default: LIVE_POLICY). The starter kit's self-check, and the grading that records its answers,
+   * pass KIT_POLICY: a recorded reference cannot answer the live policy's questions.
+   */
+  policy?: GradingPolicy;
   /** Called as each test is graded (in the order they finish): a caller that may be stopped keeps what was earned. */
   onTest?: (result: TestResult) => void;
   /**
@@ -240,6 +247,7 @@ class SubmissionGrader {
       golden: this.golden.filter((c) => c.exports.includes(spec.export)),
       hiddenCases: () => this.hiddenCases(),
       reference: this.reference,
+      policy: this.options.policy ?? LIVE_POLICY,
       seed: `${spec.visibility === "visible" ? "visible" : `${HIDDEN_SEED_PREFIX}${this.options.secret}`}:${spec.name}`,
       limitMs: limit,
     });
@@ -260,13 +268,13 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
       (!options.kinds || options.kinds.includes(t.kind)) &&
       (!options.exports || options.exports.includes(t.export)),
   );
-  const offline = (options.reference ?? referenceAnswers).offline;
+  const policy = options.policy ?? LIVE_POLICY;
   // The folder graded: the submission, or the one folder below it that holds the files (locate.ts).
   const intake = locateSubmission(dir, assignment);
   const contractFiles = intake.files;
   const files = contractFiles.filter((f) => !options.exports || f.exports.some((e) => options.exports!.includes(e)));
-  /** Offline (the starter kit has no reference gates), a graph's nodes are the student's own gates: gates.ts compiled into the graph's bundle. */
-  const gatesFile = offline ? contractFiles.find((f) => f.exports.includes("AddGate")) : undefined;
+  /** Under the kit's policy (the starter kit has no reference gates), a graph's nodes are the student's own gates: gates.ts compiled into the graph's bundle. */
+  const gatesFile = policy.graphGates === "student" ? contractFiles.find((f) => f.exports.includes("AddGate")) : undefined;
   const exportSandboxes = new Map<string, ExportSandbox>();
   const messages: string[] = [...intake.notes];
   const sandboxes: Sandbox[] = [];
@@ -301,7 +309,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
         memoryMb: manifest.limits.memoryMb,
         loadTimeoutMs: declared.limits.callTimeoutMs, // --timeout shortens calls, never loading
         bwrap: options.bwrap,
-        graderGates: isGraph && !offline,
+        graderGates: isGraph && policy.graphGates === "grader",
       };
       const sandbox = new Sandbox(bundle.code, sandboxOptions);
       sandboxes.push(sandbox);
@@ -330,7 +338,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
             ? { status: "grader-error", message: error.message, cause: error.stack }
             : { status: "grader-error", message: `the grader failed on this test: ${(error as Error).message}.`, cause: (error as Error).stack };
       }
-      if (offline && spec.export === "ComputationalGraph" && outcome.status === "failed")
+      if (policy.graphGates === "student" && spec.export === "ComputationalGraph" && outcome.status === "failed")
         outcome = { ...outcome, details: [outcome.details, OWN_GATES].filter(Boolean).join("\n") };
       const extra = "extra" in outcome ? outcome.extra : undefined;
       tests[k] = { test: spec, score: scoreOf(spec, outcome), outcome, durationMs: performance.now() - t0, ...(extra ? { extra } : {}) };
@@ -371,7 +379,7 @@ export async function gradeSubmission(assignment: AssignmentName, dir: string, o
   };
 }
 
-/** Offline, what every failed graph test adds: the graph ran with the student's own gates. */
+/** Under the kit's policy, what every failed graph test adds: the graph ran with the student's own gates. */
 const OWN_GATES =
   "the starter kit builds these graphs from your own gates.ts (it has no reference code; the course's grader uses its own gates, so that a gate bug never costs a graph test there): if a gate's tests fail too, fix that gate first";
 
