@@ -1,7 +1,8 @@
 /**
  * The starter kit's self-check: `npm run check` in a kit folder (scripts/kit.ts builds this file,
  * with esbuild, into the kit's .grader/check.mjs; graders/reference/live-reference.ts is replaced there by the
- * answers recorded for the kit, graders/reference/recorded-reference.ts).
+ * answers recorded for the kit, graders/reference/recorded-reference.ts). It grades under the kit's
+ * policy (KIT_POLICY, graders/reference/grading-policy.ts), as the recording of those answers did.
  *
  *   npm run check                       every visible test of the files in the kit folder
  *   npm run check -- affineBackward …   only the tests of these exports
@@ -20,6 +21,7 @@ import { availableParallelism } from "node:os";
 import { type GradeOptions, gradeSubmission } from "../graders/grade";
 import { isAssignment, loadManifest } from "../graders/manifest";
 import { rootPath } from "../graders/paths";
+import { KIT_POLICY } from "../graders/reference/grading-policy";
 import type { SubmissionResult } from "../graders/results/result";
 import { proveSandbox, requireSandbox } from "../graders/sandbox/canary";
 import { allVisiblePassed, toSelfCheck } from "../graders/results/self-check";
@@ -84,6 +86,7 @@ await runMain(async () => {
     visibleOnly: true,
     student: basename(KIT),
     timingChild: availableParallelism() > 1,
+    policy: KIT_POLICY,
     ...(options.exports ? { exports: options.exports } : {}),
   };
 

@@ -17,7 +17,7 @@
  *                              summaries (fixtures/efficiency/); reference-answers.json; the
  *                              skeleton as handed out (to tell it from the student's own file)
  * reference-answers.json holds what the kit's grading asks the reference (graders/reference/reference-answers.ts):
- * the reference is graded here as a submission, offline (as the kit grades), with a recording
+ * the reference is graded here as a submission under the kit's policy (KIT_POLICY: as the kit grades), with a recording
  * reference, and the diagnosis catalog is computed on every visible case; both ask only questions
  * that depend on the visible cases, never on a student's answers.
  * Exits 0 when the kit is written, 2 for a usage error, 1 for a harness error (DIR is then untouched).
@@ -36,6 +36,7 @@ import { computeCatalog } from "../graders/judge/diagnose";
 import { loadGradedManifest } from "../graders/checks/registry";
 import { type Manifest, isAssignment, testSpecs } from "../graders/manifest";
 import { rootPath } from "../graders/paths";
+import { KIT_POLICY } from "../graders/reference/grading-policy";
 import { referenceAnswers } from "../graders/reference/live-reference";
 import { RECORDED_ANSWERS_FILE } from "../graders/reference/reference-answers";
 import { RecordingReference } from "../graders/reference/recording-reference";
@@ -114,6 +115,7 @@ async function recordAnswers(manifest: Manifest): Promise<RecordingReference> {
     secret: "kit",
     visibleOnly: true,
     reference: recorder,
+    policy: KIT_POLICY,
     student: "reference",
   });
   const wrong = result.tests.filter((t) => t.outcome.status !== "passed");

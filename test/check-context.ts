@@ -1,12 +1,13 @@
 /**
  * A test helper: a CheckContext for calling one check directly (no grading run), with the parts a
  * test does not care about filled in: the contract's file name, no golden or hidden cases, no
- * timing, the live reference, the test's visible seed and limit.
+ * timing, the live reference and policy, the test's visible seed and limit.
  */
 import type { Case } from "../graders/cases/case";
 import { type Implementation, runCase } from "../graders/cases/run";
 import type { CheckContext } from "../graders/checks/context";
 import { contractFile } from "../graders/contract";
+import { LIVE_POLICY } from "../graders/reference/grading-policy";
 import { referenceAnswers } from "../graders/reference/live-reference";
 import type { CallResult } from "../graders/sandbox/sandbox";
 
@@ -21,6 +22,7 @@ export function checkContext(base: Pick<CheckContext, "assignment" | "spec" | "m
       throw new Error("this test's check has no hidden cases");
     },
     reference: referenceAnswers,
+    policy: LIVE_POLICY,
     seed: `visible:${base.spec.name}`,
     limitMs: base.spec.timeoutMs ?? base.manifest.limits.callTimeoutMs,
     ...base,

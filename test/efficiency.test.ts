@@ -34,7 +34,7 @@ import type { CallResult } from "../graders/sandbox/sandbox";
 import { checkContext } from "./check-context";
 
 /** An implementation asked as the grader asks the reference (graders/reference/reference-answers.ts). */
-const answersOf = (impl: Implementation): ReferenceAnswers => ({ offline: false, run: (c, o = {}) => runCase(impl, c, { forwardOnly: o.forwardOnly }) });
+const answersOf = (impl: Implementation): ReferenceAnswers => ({ run: (c, o = {}) => runCase(impl, c, { forwardOnly: o.forwardOnly }) });
 
 const RELU = efficiencyTarget("reluBackward")!;
 const AFFINE = efficiencyTarget("affineBackward")!;

@@ -17,6 +17,7 @@ import { goldenPath } from "../graders/cases/golden";
 import { loadCaseFile } from "../graders/cases/load";
 import { gradeSubmission } from "../graders/grade";
 import { computeCatalog } from "../graders/judge/diagnose";
+import { KIT_POLICY } from "../graders/reference/grading-policy";
 import { recordedReference } from "../graders/reference/recorded-reference";
 import { RecordingReference } from "../graders/reference/recording-reference";
 import { referenceAnswers } from "../graders/reference/live-reference";
@@ -144,7 +145,13 @@ describe("the same, offline as the starter kit grades", () => {
   async function offline(a: AssignmentName): Promise<ReferenceAnswers> {
     if (!recorded.has(a)) {
       const recorder = new RecordingReference(referenceAnswers);
-      await gradeSubmission(a, `reference/${a}`, { secret: "kit", visibleOnly: true, reference: recorder, kinds: ["golden", "gradcheck", "properties"] });
+      await gradeSubmission(a, `reference/${a}`, {
+        secret: "kit",
+        visibleOnly: true,
+        reference: recorder,
+        policy: KIT_POLICY,
+        kinds: ["golden", "gradcheck", "properties"],
+      });
       for (const c of loadCaseFile(goldenPath(a)).cases) computeCatalog(c, recorder);
       const file = join(folder, `${a}.json`);
       writeFileSync(file, JSON.stringify(recorder.recorded(a)));
@@ -160,6 +167,7 @@ describe("the same, offline as the starter kit grades", () => {
         secret: "kit-test",
         visibleOnly: true,
         reference,
+        policy: KIT_POLICY,
         kinds: ["golden", "gradcheck", "properties"],
       });
       expectRightCauses(s, r, true);

@@ -14,6 +14,7 @@ import { sparkline, training } from "../graders/checks/training";
 import { readAnswer, spiral, TRAINING, trainingSetup } from "../graders/cases/train";
 import { Random } from "../graders/cases/random";
 import { loadManifest, testSpecs } from "../graders/manifest";
+import { type GradingPolicy, KIT_POLICY, LIVE_POLICY } from "../graders/reference/grading-policy";
 import type { Outcome } from "../graders/results/result";
 import { Sandbox } from "../graders/sandbox/sandbox";
 import { bundleFile } from "../graders/submission/bundle";
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 
 /** The training check on the submission in `dir`, its file sandboxed as in grading. */
-async function train(dir: string, seed = `visible:${spec.name}`): Promise<Outcome> {
+async function train(dir: string, seed = `visible:${spec.name}`, policy: GradingPolicy = LIVE_POLICY): Promise<Outcome> {
   const file = readdirSync(dir).find((f) => /^two-layer-net\.(ts|js|mjs)$/.test(f))!;
   const bundle = await bundleFile(dir, join(dir, file));
   if (!bundle.ok) throw new Error(`${dir} does not compile`);
@@ -36,7 +37,7 @@ async function train(dir: string, seed = `visible:${spec.name}`): Promise<Outcom
   const limit = spec.timeoutMs ?? manifest.limits.callTimeoutMs;
   const ctx = checkContext(
     { assignment: "two-layer-net", spec, manifest, run: (c, r = {}) => sandbox.run(c, r.timeoutMs ?? limit, r) },
-    { seed, limitMs: limit, train: (s, timeoutMs) => sandbox.train(s, timeoutMs) },
+    { seed, limitMs: limit, train: (s, timeoutMs) => sandbox.train(s, timeoutMs), policy },
   );
   return training(ctx);
 }
@@ -122,6 +123,15 @@ describe("training, the check on sandboxed submissions", () => {
   it("a twoLayerNetScores bug costs nothing here (accuracy uses the reference forward)", async () => {
     expect((await train("fixtures/submissions/two-layer-net/hal-scores-no-b2")).status).toBe("passed");
   }, 30_000);
+
+  it("negated scores: live they cost nothing; under the starter kit's policy the student's own twoLayerNetScores measures the accuracy, and says so", async () => {
+    const dir = variant("return forward(params, X).scores;", "return forward(params, X).scores.mul(-1);");
+    expect(await train(dir)).toMatchObject({ status: "passed", message: expect.not.stringMatching(/your own twoLayerNetScores/) });
+    expect(await train(dir, undefined, KIT_POLICY)).toMatchObject({
+      status: "failed",
+      details: expect.stringMatching(/the starter kit measures the training accuracy with your own twoLayerNetScores/),
+    });
+  }, 60_000);
 
   it("a sign-flipped dW1 (gradient ascent on W1) fails, with the curve and what to check", async () => {
     const dir = variant(

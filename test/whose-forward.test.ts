@@ -5,7 +5,12 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import { SLOW_FORWARD_MS, chooseForward, fallBack, reasonAgainst } from "../graders/checks/whose-forward";
+import { KIT_POLICY, LIVE_POLICY } from "../graders/reference/grading-policy";
 import type { CallResult } from "../graders/sandbox/sandbox";
+
+/** The two rules: online (the course's grader) and offline (the starter kit). */
+const live = LIVE_POLICY.gradcheckForward;
+const kit = KIT_POLICY.gradcheckForward;
 
 const returned = (value: unknown, durationMs = 3): CallResult => ({ kind: "returned", value, durationMs });
 const student = async () => [1];
@@ -25,17 +30,17 @@ describe("reasonAgainst: why the student's forward is not differentiated", () =>
 
 describe("chooseForward and fallBack", () => {
   it("no reason: the student's, online and offline", () => {
-    expect(chooseForward(null, false, student, reference)).toEqual({ whose: "student", evaluate: student });
-    expect(chooseForward(null, true, student, reference)).toEqual({ whose: "student", evaluate: student });
+    expect(chooseForward(null, live, student, reference)).toEqual({ whose: "student", evaluate: student });
+    expect(chooseForward(null, kit, student, reference)).toEqual({ whose: "student", evaluate: student });
   });
   it("a reason: online the reference's, saying why; offline the student's all the same, noting it", () => {
-    expect(chooseForward("it is wrong", false, student, reference)).toEqual({ whose: "reference", evaluate: reference, why: "it is wrong" });
-    expect(chooseForward("it is wrong", true, student, reference)).toEqual({ whose: "student", evaluate: student, wrong: "it is wrong" });
+    expect(chooseForward("it is wrong", live, student, reference)).toEqual({ whose: "reference", evaluate: reference, why: "it is wrong" });
+    expect(chooseForward("it is wrong", kit, student, reference)).toEqual({ whose: "student", evaluate: student, wrong: "it is wrong" });
   });
   it("the student's misbehaving away from x gives way to the reference's online, to nothing offline, and the reference's never gives way", () => {
-    const mine = chooseForward(null, false, student, reference);
-    expect(fallBack(mine, "it threw on x + h", false, reference)).toEqual({ whose: "reference", evaluate: reference, why: "it threw on x + h" });
-    expect(fallBack(mine, "it threw on x + h", true, reference)).toBeNull();
-    expect(fallBack(chooseForward("slow", false, student, reference), "anything", false, reference)).toBeNull();
+    const mine = chooseForward(null, live, student, reference);
+    expect(fallBack(mine, "it threw on x + h", live, reference)).toEqual({ whose: "reference", evaluate: reference, why: "it threw on x + h" });
+    expect(fallBack(mine, "it threw on x + h", kit, reference)).toBeNull();
+    expect(fallBack(chooseForward("slow", live, student, reference), "anything", live, reference)).toBeNull();
   });
 });

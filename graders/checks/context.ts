@@ -7,6 +7,7 @@
 import type { AssignmentName, Case, Value } from "../cases/case";
 import type { Sizes } from "../cases/scale";
 import type { Manifest } from "../manifest";
+import type { GradingPolicy } from "../reference/grading-policy";
 import type { ReferenceAnswers } from "../reference/reference-answers";
 import type { Outcome, ProcessEnd, Replay, TestSpec } from "../results/result";
 import { megabytes } from "../sandbox/memory";
@@ -60,8 +61,10 @@ export interface CheckContext {
   golden: Case[];
   /** The hidden cases of the assignment: the case plan drawn from the secret seed (every export's). */
   hiddenCases(): Case[];
-  /** The reference's answers (graders/reference/reference-answers.ts): live in the grader, recorded in the starter kit (offline). */
+  /** The reference's answers (graders/reference/reference-answers.ts): live in the grader, recorded in the starter kit. */
   reference: ReferenceAnswers;
+  /** Where this grading differs from the course's grader (graders/reference/grading-policy.ts): the live policy, or the starter kit's. */
+  policy: GradingPolicy;
   /** A seed for this test's random draws: replayable, secret for hidden tests. */
   seed: string;
   /** The per-call time limit of this test (ms). */

@@ -7,8 +7,9 @@
  * student's OWN inner export: it is run in the sandbox of the file that holds it, on the inner
  * case the failing case makes (the scores X·W), and its answer is compared here. And a case a
  * check builds itself (a tie, huge scores, a pre-activation of exactly 0) gets its expected values
- * from the reference; offline (the starter kit) those questions, and the catalog's, are asked up
- * front by prepareBuiltCase, so that recording a correct solution's grading records them.
+ * from the reference; under the kit's policy (builtCaseCatalog "up-front") those questions, and the
+ * catalog's, are asked up front by prepareBuiltCase, so that recording a correct solution's grading
+ * records them.
  */
 import type { Case } from "../cases/case";
 import { outputsOf } from "../judge/compare";
@@ -39,7 +40,7 @@ export async function diagnoseFailure(
   return diagnose(c, ctx.spec.export, returned, names, tol, ctx.reference, await innerAnswer(ctx, c));
 }
 
-/** A case a check built (inputs only) with the reference's answers as its expected values; null when they cannot be had (offline, unrecorded). */
+/** A case a check built (inputs only) with the reference's answers as its expected values; null when they cannot be had (the starter kit, unrecorded). */
 function withExpected(ctx: CheckContext, c: Case): Case | null {
   try {
     return { ...c, expected: ctx.reference.run(c) as Case["expected"] };
@@ -48,9 +49,9 @@ function withExpected(ctx: CheckContext, c: Case): Case | null {
   }
 }
 
-/** Offline, the questions a diagnosis of case `c` (built by a check) would ask, asked now: recorded when the kit is made, answered in the kit. */
+/** Under the kit's policy, the questions a diagnosis of case `c` (built by a check) would ask, asked now: recorded when the kit is made, answered in the kit. */
 export function prepareBuiltCase(ctx: CheckContext, c: Case): void {
-  if (!ctx.reference.offline) return;
+  if (ctx.policy.builtCaseCatalog !== "up-front") return;
   const full = withExpected(ctx, c);
   if (full) computeCatalog(full, ctx.reference);
 }

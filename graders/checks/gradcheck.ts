@@ -7,8 +7,8 @@
  *   2. which forward to differentiate: the STUDENT's own, when it matches the reference on this
  *      case (golden tolerance), so a forward bug costs the forward's tests and not the backward's;
  *      otherwise the reference's, and the details say so. The starter kit has no reference code
- *      (graders/reference/reference-answers.ts, offline): there it is always the student's own, and the
- *      details say when that forward fails its own test on the case;
+ *      (its policy's gradcheckForward, graders/reference/grading-policy.ts): there it is always the
+ *      student's own, and the details say when that forward fails its own test on the case;
  *   3. which checks: every entry of an argument with ≤ 64 entries (the golden cases); of a larger
  *      one the 4 corners, every bias entry, 16 seeded random entries and 3 seeded random unit
  *      directions ⟨grad, u⟩ vs (f(x + h·u) − f(x − h·u)) / 2h. Besides the golden cases, one
@@ -45,7 +45,7 @@ import { forwardName, forwardOutput } from "./gradcheck/objective";
 import { type Judged, measureAndRetry } from "./gradcheck/retry";
 import { countCase, extraOf } from "./gradcheck/tally";
 import { type TestRun, runCase, testRun } from "./gradcheck/test-run";
-import { failureText, offlineForwardText, passedText } from "./gradcheck/texts";
+import { failureText, kitForwardText, passedText } from "./gradcheck/texts";
 import { caseReplay } from "./replay";
 import { type Evaluate, type WhoseForward, chooseForward, fallBack, reasonAgainst } from "./whose-forward";
 
@@ -78,7 +78,7 @@ async function checkCase(run: TestRun, c: Case, golden: boolean): Promise<Outcom
   const gradients = await studentGradients(run, c, names, replay);
   if (gradients.kind === "outcome") return gradients.outcome;
 
-  // 2. whose forward: the student's, where it matches the reference on this case (offline: always)
+  // 2. whose forward: the student's, where it matches the reference on this case (the kit's policy: always)
   const forwards = await forwardsFor(run, c, gradients.call, replay);
   if (forwards.kind === "outcome") return forwards.outcome;
 
@@ -88,11 +88,11 @@ async function checkCase(run: TestRun, c: Case, golden: boolean): Promise<Outcom
 
   // 5.–6. measure and judge, retrying a borderline failure at other steps
   const m = await measureAndRetry(check, plan.probes, names, run.h, forwards.chosen, (current, problem) =>
-    fallBack(current, problem, run.offline, forwards.reference),
+    fallBack(current, problem, ctx.policy.gradcheckForward, forwards.reference),
   );
   if (m.kind === "misbehaved") {
-    // offline only: the student's forward misbehaved away from x and there is no other
-    return { status: "failed", message: `${exportName}: cannot be checked here: ${m.problem}`, details: offlineForwardText(c.target, exportName), replay };
+    // "student-always" only: the student's forward misbehaved away from x and there is no other
+    return { status: "failed", message: `${exportName}: cannot be checked here: ${m.problem}`, details: kitForwardText(c.target, exportName), replay };
   }
   const skipped = countCase(run.tally, c, m, plan);
   if (m.failing.length === 0 || m.passedAt !== null) return null;
@@ -136,7 +136,7 @@ async function studentGradients(
 
 /**
  * Step 2: the forward to differentiate on the case (whose-forward.ts) and the reference's, which
- * takes over where the student's misbehaves; offline, a forward that did not return on the case
+ * takes over where the student's misbehaves; under "student-always", a forward that did not return on the case
  * itself leaves nothing to differentiate: the outcome. `full` is the student's call of step 1
  * (a layer's forward is a call of its own).
  */
@@ -146,12 +146,13 @@ async function forwardsFor(
   full: CallResult,
   replay: Replay,
 ): Promise<{ kind: "outcome"; outcome: Outcome } | { kind: "chosen"; chosen: WhoseForward; reference: Evaluate }> {
-  const { ctx, exportName, offline } = run;
+  const { ctx, exportName } = run;
+  const rule = ctx.policy.gradcheckForward;
   const forwardCall = isLayer(c.target) ? await runCase(run, c, true) : full;
   const who = forwardName(c.target, exportName);
   const reason = reasonAgainst(forwardCall, who, (value) => judgeOutputs(c, value, [forwardOutput(c.target)], ctx.manifest.tolerances.golden).ok);
-  if (offline && reason && forwardCall.kind !== "returned") {
-    // offline there is no other forward to differentiate: the test cannot be checked here
+  if (rule === "student-always" && reason && forwardCall.kind !== "returned") {
+    // there is no other forward to differentiate: the test cannot be checked here
     const problem = outcomeUnlessReturned(forwardCall, ctx, replay);
     if (problem?.status !== "failed") return { kind: "outcome", outcome: problem! };
     return {
@@ -159,13 +160,13 @@ async function forwardsFor(
       outcome: {
         ...problem,
         message: `${exportName}: cannot be checked here: ${problem.message}`,
-        details: [problem.details, offlineForwardText(c.target, exportName)].filter(Boolean).join("\n"),
+        details: [problem.details, kitForwardText(c.target, exportName)].filter(Boolean).join("\n"),
         replay,
       },
     };
   }
   const reference = referenceForward(run, c);
-  return { kind: "chosen", chosen: chooseForward(reason, offline, studentForward(run, c, forwardCall, who), reference), reference };
+  return { kind: "chosen", chosen: chooseForward(reason, rule, studentForward(run, c, forwardCall, who), reference), reference };
 }
 
 /** The outcome of a case that failed at h and on every retry: its worst output's text, the diagnosis, the counts so far. */
@@ -185,7 +186,7 @@ async function failedCase(
       h: run.h,
       tol: run.tol,
       forward: m.forward,
-      offline: run.offline,
+      forwardRule: ctx.policy.gradcheckForward,
       retries: m.retries,
       worstRatio: m.worstRatio,
       skipped: o.skipped,

@@ -120,9 +120,9 @@ function resultsOf(value: unknown): unknown[][] | null {
  * does earns nothing when both are wrong (a gate that returns a constant keeps no state either).
  */
 function judge(ctx: CheckContext, subject: Subject, value: unknown, reference: unknown): Broken | null {
-  // offline (the starter kit, and the recording of its answers: graders/reference/reference-answers.ts), the
-  // questions a diagnosis of a wrong fresh answer would ask the reference, asked up front
-  if (ctx.reference.offline) for (let s = 0; s < SETS; s++) computeCatalog(subject.plainCase(s), ctx.reference);
+  // the kit's policy (the starter kit, and the recording of its answers: graders/reference/grading-policy.ts):
+  // the questions a diagnosis of a wrong fresh answer would ask the reference, asked up front
+  if (ctx.policy.builtCaseCatalog === "up-front") for (let s = 0; s < SETS; s++) computeCatalog(subject.plainCase(s), ctx.reference);
   const results = resultsOf(value);
   if (!results) return { message: `the answers of a sequence of calls on one ${subject.noun} could not be read back` };
   const referenceResults = resultsOf(reference)!;

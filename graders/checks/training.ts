@@ -10,8 +10,9 @@
  * the loss curve, or the step that went wrong and why) is untrusted data, validated here; the
  * training accuracy is computed here with the REFERENCE forward on the learned params, so a
  * twoLayerNetScores bug never costs this test: only the gradients (and the loss, which must be
- * finite) are the student's. The starter kit has no reference code (offline): there the
- * student's own twoLayerNetScores gives the scores, and the messages say so. The
+ * finite) are the student's. The starter kit has no reference code (its policy's
+ * trainingForward, graders/reference/grading-policy.ts): there the student's own
+ * twoLayerNetScores gives the scores, and the messages say so. The
  * hyperparameters, and how they were chosen: assignments/two-layer-net/TRAINING.md.
  */
 import type { Case, Mat } from "../cases/case";
@@ -35,7 +36,7 @@ export function accuracy(scores: Mat, y: number[]): number {
 }
 
 /**
- * The scores of the learned net on X: the reference's forward, or offline (the starter kit) the
+ * The scores of the learned net on X: the reference's forward, or under the kit's policy the
  * student's own twoLayerNetScores, run in their sandbox and read as untrusted data.
  */
 async function learnedScores(ctx: CheckContext, params: Params, X: Mat): Promise<Mat | string> {
@@ -47,7 +48,7 @@ async function learnedScores(ctx: CheckContext, params: Params, X: Mat): Promise
     inputs: { ...params, X },
     expected: {},
   };
-  if (!ctx.reference.offline) return ctx.reference.run(c).scores as Mat;
+  if (ctx.policy.trainingForward === "reference") return ctx.reference.run(c).scores as Mat;
   const r = await ctx.run(c);
   if (r.kind !== "returned") return r.kind === "threw" ? `threw ${thrownText(r.error)}` : "did not return";
   const scores = readMatrix(r.value, "scores");
@@ -182,7 +183,7 @@ export const training: Check = async (ctx: CheckContext): Promise<Outcome> => {
   if (acc >= needed)
     return {
       status: "passed",
-      message: `${summary}\n${curve()}${ctx.reference.offline ? "\nmeasured with your own twoLayerNetScores (the starter kit has no reference code)" : ""}`,
+      message: `${summary}\n${curve()}${ctx.policy.trainingForward === "student" ? "\nmeasured with your own twoLayerNetScores (the starter kit has no reference code)" : ""}`,
       extra,
     };
   return {
@@ -191,7 +192,9 @@ export const training: Check = async (ctx: CheckContext): Promise<Outcome> => {
     details: [
       curve(),
       setting,
-      ctx.reference.offline ? OWN_SCORES : "training accuracy is measured with the reference forward on the parameters your gradients led to",
+      ctx.policy.trainingForward === "student"
+        ? OWN_SCORES
+        : "training accuracy is measured with the reference forward on the parameters your gradients led to",
     ].join("\n"),
     hint: "the gradients do not lead downhill: check each of grads.W1, b1, W2, b2 against the gradient-check tests (the ReLU mask, the 1/N of the mean, the reg term 2·reg·W)",
     extra,

@@ -25,7 +25,6 @@ export const REFERENCE: Record<AssignmentName, Implementation> = {
 
 /** The reference run here, on any case (a graph's nodes get the reference's gates). */
 export const referenceAnswers: ReferenceAnswers = {
-  offline: false,
   run: (c, options = {}) =>
     options.walk
       ? walkGraph(c, options.walk, REFERENCE.gates)

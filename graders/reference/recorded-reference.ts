@@ -21,7 +21,6 @@ export function recordedReference(file: string): ReferenceAnswers {
     return recorded;
   };
   return {
-    offline: true,
     run(c, options = {}) {
       const text = answers().get(questionId(c, options));
       if (text === undefined) throw new UnrecordedAnswerError(c.target);

@@ -1,14 +1,14 @@
 /**
  * Recording the reference's answers for a starter kit: a ReferenceAnswers that asks the live
  * reference, keeps each question's answer, and answers as the kit's replay will (the answer read
- * back from its JSON). It is offline, so the grading that records follows the kit's own paths
- * (graders/reference/reference-answers.ts): what it asks is what the kit will ask.
+ * back from its JSON). The grading that records runs under the kit's policy (KIT_POLICY,
+ * graders/reference/grading-policy.ts), so it follows the kit's own paths: what it asks is what the
+ * kit will ask.
  */
 import { type Case, type AssignmentName } from "../cases/case";
 import { type RecordedAnswers, type ReferenceAnswers, type ReferenceRunOptions, decodeAnswer, encodeAnswer, questionId } from "./reference-answers";
 
 export class RecordingReference implements ReferenceAnswers {
-  readonly offline = true;
   private readonly answers = new Map<string, string>();
 
   constructor(private readonly live: ReferenceAnswers) {}

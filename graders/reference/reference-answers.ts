@@ -5,12 +5,11 @@
  * kit, which must hold no reference code, replaces that module with answers recorded when the
  * kit was made (graders/reference/recorded-reference.ts, recording-reference.ts).
  *
- * `offline` is true in the kit and while its answers are recorded: then no check asks the
- * reference about values that depend on the student's own answers (which could not have been
- * recorded). The gradient check differentiates the student's own forward, training measures its
- * accuracy with the student's own twoLayerNetScores, and graph cases are built from the student's
- * own gates. Every other question depends on the case alone, so a correct solution's grading,
- * plus the diagnosis catalog on every case, asks all of them.
+ * The kit grades, and its answers are recorded, under the kit's GradingPolicy
+ * (graders/reference/grading-policy.ts): then no check asks the reference about values that depend
+ * on the student's own answers (which could not have been recorded). Every other question depends
+ * on the case alone, so a correct solution's grading, plus the diagnosis catalog on every case,
+ * asks all of them.
  */
 import { createHash } from "node:crypto";
 import type { Case } from "../cases/case";
@@ -29,13 +28,11 @@ export interface GraphWalk {
 }
 
 export interface ReferenceAnswers {
-  /** True when the reference's code is not here (the starter kit) or its answers are being recorded for one. */
-  readonly offline: boolean;
-  /** The reference's outputs on the case, under the names of the case's `expected`. Throws UnrecordedAnswerError offline when the answer was not recorded. */
+  /** The reference's outputs on the case, under the names of the case's `expected`. Throws UnrecordedAnswerError in the starter kit when the answer was not recorded. */
   run(c: Case, options?: ReferenceRunOptions): Record<string, unknown>;
 }
 
-/** Thrown offline for a question whose answer was not recorded: never the student's fault. */
+/** Thrown in the starter kit for a question whose answer was not recorded: never the student's fault. */
 export class UnrecordedAnswerError extends Error {
   constructor(readonly target: string) {
     super(

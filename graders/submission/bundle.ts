@@ -138,8 +138,8 @@ const TWO_FILES_ENTRY = "<two files>";
 
 /**
  * Compile `entry` (a file inside `root`) and what it imports into one ES module. With `alsoExport`
- * (another file of the submission), the module exports that file's exports too: offline, the
- * starter kit's graph.ts is run with the student's own gates.ts (graders/grade.ts).
+ * (another file of the submission), the module exports that file's exports too: under the kit's policy, the
+ * starter kit's graph.ts is run with the student's own gates.ts (graders/grading/graph-gates.ts).
  */
 export async function bundleFile(root: string, entry: string, alsoExport?: string): Promise<BundleResult> {
   const realRoot = realpathSync(root);

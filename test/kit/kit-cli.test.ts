@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { gradeSubmission } from "../../graders/grade";
+import { KIT_POLICY } from "../../graders/reference/grading-policy";
 import { recordedReference } from "../../graders/reference/recorded-reference";
 import { classOf } from "../sample-class/class";
 import { expectUsageError } from "../run-cli";
@@ -71,6 +72,7 @@ describe("a question the recorded answers cannot answer", () => {
       secret: "kit-test",
       visibleOnly: true,
       reference: recordedReference(empty),
+      policy: KIT_POLICY,
       kinds: ["golden", "gradcheck"],
     });
     const gradchecks = r.tests.filter((t) => t.test.kind === "gradcheck");

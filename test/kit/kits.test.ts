@@ -17,6 +17,7 @@ import { KIT_DOCS, KIT_SCRIPTS, kitHandout } from "../../scripts/kit/handout";
 import { CONTRACT, contractExports } from "../../graders/contract";
 import { gradeSubmission } from "../../graders/grade";
 import { loadManifest, testSpecs } from "../../graders/manifest";
+import { KIT_POLICY } from "../../graders/reference/grading-policy";
 import { recordedReference } from "../../graders/reference/recorded-reference";
 import { RECORDED_ANSWERS_FILE } from "../../graders/reference/reference-answers";
 import { classOf, explain, lostOn } from "../sample-class/class";
@@ -187,6 +188,7 @@ describe.each(ASSIGNMENTS)("starter kit: %s", (assignment) => {
           secret: "kit-test",
           visibleOnly: true,
           reference,
+          policy: KIT_POLICY,
           kinds: ["golden", "gradcheck", "properties"],
         });
         const broke = r.tests.filter((t) => t.outcome.status === "grader-error");

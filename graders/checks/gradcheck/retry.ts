@@ -29,8 +29,8 @@ export type Measurement =
 /**
  * Measure every probe at h with `forward` and judge each output; a failure within BORDERLINE of
  * the rule is measured again at each of RETRY_STEPS and passes if one of them passes. Where the
- * student's forward misbehaves away from x, the reference's takes over (online; fallBack), and
- * offline that is "misbehaved".
+ * student's forward misbehaves away from x, the reference's takes over (live; fallBack), and
+ * under the kit's policy that is "misbehaved".
  */
 export async function measureAndRetry(
   check: CaseCheck,

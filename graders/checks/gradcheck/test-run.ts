@@ -1,6 +1,6 @@
 /**
  * One run of a gradient-check test, shared by its cases: the test's settings (tolerance, step h,
- * visible or hidden, online or offline), its counts, and the student's sandbox, each call counted.
+ * visible or hidden), its counts, and the student's sandbox, each call counted.
  */
 import type { Case } from "../../cases/case";
 import type { Tolerance } from "../../judge/tolerance";
@@ -16,8 +16,6 @@ export interface TestRun {
   h: number;
   /** A visible test shows its seeds; a hidden test's hold the secret. */
   visible: boolean;
-  /** The starter kit: no reference code, the student's own forward is always differentiated. */
-  offline: boolean;
   tally: Tally;
 }
 
@@ -30,7 +28,6 @@ export function testRun(ctx: CheckContext, larger: number): TestRun {
     tol: { atol: gradcheck.atol, rtol: gradcheck.rtol },
     h: gradcheck.h,
     visible: ctx.spec.visibility === "visible",
-    offline: ctx.reference.offline,
     tally: newTally(larger),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { type Case, type Target, isLayer } from "../../cases/case";
 import { type Tolerance, cs231nRelError, toleranceText } from "../../judge/tolerance";
+import type { GradingPolicy } from "../../reference/grading-policy";
 import { formatNumber as num, scientific as sci } from "../../results/format-number";
 import type { WhoseForward } from "../whose-forward";
 import type { OutputVerdict } from "./case-check";
@@ -13,8 +14,8 @@ import type { Tally } from "./tally";
 
 const exp = (v: number) => v.toExponential(2);
 
-/** Offline (the starter kit), why a misbehaving forward cannot be replaced, and what to do. */
-export function offlineForwardText(target: Target, exportName: string): string {
+/** The starter kit ("student-always"), why a misbehaving forward cannot be replaced, and what to do. */
+export function kitForwardText(target: Target, exportName: string): string {
   const forward = isLayer(target) ? `${target}Forward` : exportName;
   return `the starter kit always differentiates ${forwardName(target, exportName)} (it has no reference code): fix ${forward} first (npm run check -- ${forward}); the course's grader differentiates its own reference forward when yours misbehaves`;
 }
@@ -28,7 +29,8 @@ export function failureText(
     h: number;
     tol: Tolerance;
     forward: WhoseForward;
-    offline: boolean;
+    /** The policy's gradcheckForward: what "your own forward matches" is matched against. */
+    forwardRule: GradingPolicy["gradcheckForward"];
     retries: string[];
     worstRatio: number;
     skipped: number;
@@ -62,10 +64,10 @@ export function failureText(
   }
   lines.push(
     o.forward.whose === "student" && o.forward.wrong
-      ? `${o.forward.wrong} on this case (its own test fails there), and the numeric gradient differentiates it all the same: ${offlineForwardText(c.target, exportName)}`
+      ? `${o.forward.wrong} on this case (its own test fails there), and the numeric gradient differentiates it all the same: ${kitForwardText(c.target, exportName)}`
       : o.forward.whose === "reference"
         ? `${o.forward.why} on this case, so the numeric gradient uses the reference's forward`
-        : o.offline
+        : o.forwardRule === "student-always"
           ? "the numeric gradient differentiates your own forward (it matches the expected values on this case)"
           : "the numeric gradient differentiates your own forward (it matches the reference on this case)",
   );

@@ -13,7 +13,6 @@ export function memoized(reference: ReferenceAnswers): ReferenceAnswers {
   if (!memo) {
     const answers = new Map<string, Answer>();
     memo = {
-      offline: reference.offline,
       run(c, options = {}) {
         const key = JSON.stringify([c.target, c.inputs, options]);
         let answer = answers.get(key);
