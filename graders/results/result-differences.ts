@@ -67,6 +67,13 @@ function differences(before: Json | undefined, after: Json | undefined, path: st
   out.push(`${path || "/"}: ${text(before)} → ${text(after)}`);
 }
 
+/** Where two JSON values (two results' comparable forms, say) first differ, one line per branch: "/tests/3/output: "a" → "b"". */
+export function jsonDifferences(before: Json | undefined, after: Json | undefined): string[] {
+  const out: string[] = [];
+  differences(before, after, "", out);
+  return out;
+}
+
 /** Every difference between the results under `before` and under `after`, one line each. */
 export function resultDifferences(before: string, after: string): string[] {
   const a = resultFiles(before);
@@ -76,9 +83,7 @@ export function resultDifferences(before: string, after: string): string[] {
   for (const file of b.filter((f) => !a.includes(f))) out.push(`${file}: only in ${after}`);
   for (const file of a.filter((f) => b.includes(f))) {
     const read = (dir: string) => comparableResult(JSON.parse(readFileSync(join(dir, file), "utf8")) as Json);
-    const found: string[] = [];
-    differences(read(before), read(after), "", found);
-    out.push(...found.map((d) => `${file} ${d}`));
+    out.push(...jsonDifferences(read(before), read(after)).map((d) => `${file} ${d}`));
   }
   return out;
 }
