@@ -28,6 +28,8 @@ export const BASELINE_SCHEMA = join(BASELINE_DIR, "baseline.schema.json");
 export const BASELINE_COMMAND = "npm run baseline";
 /** How many differences a failure shows: the first ones say what changed; the command shows them all. */
 const SHOWN = 5;
+/** How much of a changed message a difference shows on either side of the change. */
+export const CONTEXT = 40;
 
 /** One graded folder and its baseline file. */
 export interface Baselined {
@@ -130,11 +132,11 @@ export function baselineMismatch(assignment: AssignmentName, dir: string, result
   const committed = JSON.parse(text) as unknown;
   const problems = fileProblems(committed);
   if (problems) return `${file} is not a baseline file (${BASELINE_SCHEMA}): ${problems}\nRewrite it with \`${regenerate}\`.`;
-  const found = jsonDifferences((committed as BaselineFile).result, comparableOf(result));
+  const found = jsonDifferences((committed as BaselineFile).result, comparableOf(result), CONTEXT);
   if (found.length === 0) return null;
   return [
     `${dir}: its results differ from the committed baseline ${file} in ${found.length} place${found.length === 1 ? "" : "s"} (baseline → now)` +
-      `${found.length > SHOWN ? `, the first ${SHOWN}` : ""}:`,
+      `${found.length > SHOWN ? `, the first ${SHOWN} (\`${BASELINE_COMMAND} -- --check --assignment ${assignment}\` prints every one)` : ""}:`,
     ...found.slice(0, SHOWN).map((d) => `  ${d}`),
     `The baseline is the sample class's verdicts and messages before your change (run times and efficiency verdicts left out). ` +
       `A restructuring must not change them: fix the change. Only for an intended change of verdicts or messages, ` +

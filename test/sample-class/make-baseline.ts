@@ -6,8 +6,8 @@
  * writes each result's comparable form to fixtures/sample-class-results/ (baseline.ts says what
  * the files hold and why). Files of students no longer in class.json are removed.
  * --assignment A (repeatable): only those assignments. --check writes nothing: exits 1 if any
- * file differs from the fresh grading, or is missing or extra (a second run right after a first
- * is how to see that grading is deterministic).
+ * file differs from the fresh grading (each difference printed, committed → fresh), or is missing
+ * or extra (a second run right after a first is how to see that grading is deterministic).
  * For an intended change of verdicts or messages only: review the diff and commit it with the change.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,7 +15,8 @@ import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { ASSIGNMENTS, type AssignmentName } from "../../graders/cases/case";
 import { gradeSubmission } from "../../graders/grade";
-import { SECRET, baselineFiles, baselineText, baselined } from "./baseline";
+import { jsonDifferences } from "../../graders/results/result-differences";
+import { type BaselineFile, CONTEXT, SECRET, baselineFiles, baselineText, baselined } from "./baseline";
 
 const USAGE = "usage: npm run baseline [-- --assignment A ...] [-- --check]";
 let parsed;
@@ -41,6 +42,18 @@ const read = (path: string) => {
   }
 };
 
+/** What differs between a committed file and a fresh one: the result's differences (committed → fresh), else that only the bytes do. */
+function staleness(committed: string, fresh: string): string[] {
+  let before: BaselineFile;
+  try {
+    before = JSON.parse(committed) as BaselineFile;
+  } catch (e) {
+    return [`not JSON: ${(e as Error).message}`];
+  }
+  const found = jsonDifferences(before.result, (JSON.parse(fresh) as BaselineFile).result, CONTEXT);
+  return found.length > 0 ? found : ["the same result, other bytes (the header or the layout)"];
+}
+
 let stale = 0;
 let files = 0;
 const started = performance.now();
@@ -55,6 +68,7 @@ for (const assignment of assignments) {
     if (check) {
       if (current !== text) stale++;
       console.log(`${current === text ? "ok     " : current === null ? "MISSING" : "STALE  "} ${file} (${holds})`);
+      if (current !== null && current !== text) for (const line of staleness(current, text)) console.log(`          ${line}`);
     } else {
       mkdirSync(dirname(file), { recursive: true });
       if (current !== text) writeFileSync(file, text);
@@ -74,6 +88,8 @@ for (const assignment of assignments) {
 }
 console.log(`${files} submissions graded with secret "${SECRET}" in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 if (check && stale > 0) {
-  console.error(`${stale} baseline file(s) differ from a fresh grading: run \`npm run baseline\`, and commit the diff only for an intended change.`);
+  console.error(
+    `${stale} baseline file(s) differ from a fresh grading: run \`npm run baseline${parsed.assignment ? ` -- ${assignments.map((a) => `--assignment ${a}`).join(" ")}` : ""}\`, and commit the diff only for an intended change.`,
+  );
   process.exitCode = 1;
 }
