@@ -7,7 +7,7 @@ import { describe, expect, it } from "@jest/globals";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resultDifferences } from "../graders/results/result-differences";
+import { jsonDifferences, resultDifferences } from "../graders/results/result-differences";
 
 const test = (kind: string, status: string, score: number, output: string, extra: object = {}) => ({
   name: `affineForward: ${kind}`,
@@ -84,5 +84,20 @@ describe("resultDifferences", () => {
   it("names a student graded in one folder only", () => {
     const after = graded({ bo: result([], 1) });
     expect(resultDifferences(before, after)).toEqual([`layers/ada/results.json: only in ${before}`, `layers/bo/results.json: only in ${after}`]);
+  });
+});
+
+describe("jsonDifferences", () => {
+  const before = { tests: [{ output: "dx[1][0] = 1.6, expected 0 (10 of 15 entries differ)\nworst entry dx[1][0]" }], score: 3 };
+  const after = { tests: [{ output: "dx[1][0] = 1.6, expected 0 (10 of 15 entries disagree)\nworst entry dx[1][0]" }], score: 3 };
+
+  it("shows whole values by default", () => {
+    expect(jsonDifferences(before, after)).toEqual([`/tests/0/output: ${JSON.stringify(before.tests[0].output)} → ${JSON.stringify(after.tests[0].output)}`]);
+  });
+
+  it("with a context, shows two strings only around what differs", () => {
+    expect(jsonDifferences(before, after, 8)).toEqual(['/tests/0/output: "…tries differ)\\nworst …" → "…tries disagree)\\nworst …"']);
+    expect(jsonDifferences({ s: "ab" }, { s: "abc" }, 1)).toEqual(['/s: "…b" → "…bc"']);
+    expect(jsonDifferences({ s: 1 }, { s: "1" }, 1)).toEqual(['/s: 1 → "1"']);
   });
 });

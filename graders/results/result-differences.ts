@@ -52,19 +52,48 @@ export function resultFiles(dir: string): string[] {
   return found;
 }
 
-/** "/tests/3/output: "a" → "b"": where two JSON values first differ along each branch. */
-function differences(before: Json | undefined, after: Json | undefined, path: string, out: string[]): void {
+/**
+ * "/tests/3/output: "a" → "b"": where two JSON values first differ along each branch. With
+ * `context`, two strings show only that many characters either side of what differs ("…" marks a cut).
+ */
+function differences(before: Json | undefined, after: Json | undefined, path: string, out: string[], context?: number): void {
   if (isDeepStrictEqual(before, after)) return;
   if (Array.isArray(before) && Array.isArray(after)) {
-    for (let k = 0; k < Math.max(before.length, after.length); k++) differences(before[k], after[k], `${path}/${k}`, out);
+    for (let k = 0; k < Math.max(before.length, after.length); k++) differences(before[k], after[k], `${path}/${k}`, out, context);
     return;
   }
   if (isObject(before) && isObject(after)) {
-    for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) differences(before[key], after[key], `${path}/${key}`, out);
+    for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) differences(before[key], after[key], `${path}/${key}`, out, context);
     return;
   }
+  if (typeof before === "string" && typeof after === "string" && context !== undefined) [before, after] = excerpts(before, after, context);
   const text = (v: Json | undefined) => (v === undefined ? "(absent)" : JSON.stringify(v));
   out.push(`${path || "/"}: ${text(before)} → ${text(after)}`);
+}
+
+/** Two different strings cut to `context` characters either side of the part where they differ. */
+function excerpts(a: string, b: string, context: number): [string, string] {
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const cut = (s: string) => {
+    const from = Math.max(0, head - context);
+    const to = Math.min(s.length, s.length - tail + context);
+    return `${from > 0 ? "…" : ""}${s.slice(from, to)}${to < s.length ? "…" : ""}`;
+  };
+  return [cut(a), cut(b)];
+}
+
+/**
+ * Where two JSON values (two results' comparable forms, say) first differ, one line per branch:
+ * "/tests/3/output: "a" → "b"". With `context`, a long message is shown only around what changed:
+ * `context` characters either side.
+ */
+export function jsonDifferences(before: Json | undefined, after: Json | undefined, context?: number): string[] {
+  const out: string[] = [];
+  differences(before, after, "", out, context);
+  return out;
 }
 
 /** Every difference between the results under `before` and under `after`, one line each. */
@@ -76,9 +105,7 @@ export function resultDifferences(before: string, after: string): string[] {
   for (const file of b.filter((f) => !a.includes(f))) out.push(`${file}: only in ${after}`);
   for (const file of a.filter((f) => b.includes(f))) {
     const read = (dir: string) => comparableResult(JSON.parse(readFileSync(join(dir, file), "utf8")) as Json);
-    const found: string[] = [];
-    differences(read(before), read(after), "", found);
-    out.push(...found.map((d) => `${file} ${d}`));
+    out.push(...jsonDifferences(read(before), read(after)).map((d) => `${file} ${d}`));
   }
   return out;
 }

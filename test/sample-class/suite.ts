@@ -4,16 +4,20 @@
  * point; each bug costs points on its own export and nowhere else (argument mutation included:
  * the property checks see it), with the diagnosis class.json names; the reference earns full
  * marks; a skeleton handed in unchanged scores 0. Every kind of test is graded, efficiency and
- * training included (a grader error is a loss too). One file per assignment runs this suite, so
- * Jest can spread the four over its workers.
+ * training included (a grader error is a loss too). Each of those gradings must also give, message
+ * for message, what the committed baseline holds (baseline.ts: fixtures/sample-class-results/,
+ * run times and efficiency verdicts left out), so a restructuring that changes a verdict or a
+ * message fails here without grading the class twice. One file per assignment runs this suite,
+ * so Jest can spread the four over its workers.
  */
 import { describe, expect, it } from "@jest/globals";
 import type { AssignmentName } from "../../graders/cases/case";
 import { gradeSubmission } from "../../graders/grade";
 import type { SubmissionResult, TestResult } from "../../graders/results/result";
+import { SECRET, baselineFiles, baselineMismatch, baselined } from "./baseline";
 import { classOf, explain, lostOn } from "./class";
 
-export const SECRET = "sample-class-test";
+export { SECRET };
 /** One submission with every kind of test: layers takes 3–6 s alone (efficiency at 100×4096),
  *  several times that while other suites (the Gradescope bundles) grade on the same two cores. */
 const GRADE_TIMEOUT_MS = 120_000;
@@ -24,14 +28,30 @@ export const diagnosedTest = (r: SubmissionResult, exports: string[]): TestResul
   return failed.find((t) => t.test.kind === "golden" || t.test.kind === "hidden") ?? failed[0];
 };
 
+/** Grade `dir` with the suite's secret; throws with the differences when the result is not the committed baseline's. */
+async function gradeAgainstBaseline(assignment: AssignmentName, dir: string): Promise<SubmissionResult> {
+  const r = await gradeSubmission(assignment, dir, { secret: SECRET });
+  const mismatch = baselineMismatch(assignment, dir, r);
+  if (mismatch !== null) throw new Error(mismatch);
+  return r;
+}
+
 export function sampleClassSuite(assignment: AssignmentName): void {
   describe(`sample class: ${assignment}`, () => {
     const students = Object.entries(classOf(assignment));
 
+    it("the baseline has a file for each folder graded here and no other (npm run baseline removes the others)", () => {
+      expect(baselineFiles(assignment).sort()).toEqual(
+        baselined(assignment)
+          .map((b) => b.file)
+          .sort(),
+      );
+    });
+
     it.each(students.filter(([, s]) => s.expect === "correct").map(([id]) => id))(
       "%s (correct) loses no point",
       async (id) => {
-        const r = await gradeSubmission(assignment, `fixtures/submissions/${assignment}/${id}`, { secret: SECRET });
+        const r = await gradeAgainstBaseline(assignment, `fixtures/submissions/${assignment}/${id}`);
         if (lostOn(r).length > 0) throw new Error(explain(r));
         expect(r.tests.every((t) => t.score === t.test.points)).toBe(true);
       },
@@ -41,7 +61,7 @@ export function sampleClassSuite(assignment: AssignmentName): void {
     it.each(students.filter(([, s]) => s.expect === "buggy").map(([id, s]) => [id, s] as const))(
       "%s (buggy) loses points only on its own export",
       async (id, s) => {
-        const r = await gradeSubmission(assignment, `fixtures/submissions/${assignment}/${id}`, { secret: SECRET });
+        const r = await gradeAgainstBaseline(assignment, `fixtures/submissions/${assignment}/${id}`);
         const lost = lostOn(r);
         const elsewhere = lost.filter((e) => !s.exports!.includes(e));
         if (elsewhere.length > 0) throw new Error(`${id} (${s.note}) lost points on ${elsewhere.join(", ")}:\n${explain(r)}`);
@@ -66,7 +86,7 @@ export function sampleClassSuite(assignment: AssignmentName): void {
     it(
       "the reference, graded as a submission, earns full marks",
       async () => {
-        const r = await gradeSubmission(assignment, `reference/${assignment}`, { secret: SECRET });
+        const r = await gradeAgainstBaseline(assignment, `reference/${assignment}`);
         if (lostOn(r).length > 0) throw new Error(explain(r));
         expect(r.tests.length).toBeGreaterThan(0);
         expect(r.score).toBe(r.maxScore);
@@ -91,7 +111,7 @@ export function sampleClassSuite(assignment: AssignmentName): void {
     }, 120_000);
 
     it("the skeleton handed in unchanged scores 0 on every test, each saying what is not implemented", async () => {
-      const r = await gradeSubmission(assignment, `assignments/${assignment}/skeleton`, { secret: SECRET });
+      const r = await gradeAgainstBaseline(assignment, `assignments/${assignment}/skeleton`);
       expect(r.score).toBe(0);
       for (const t of r.tests) {
         expect(t.outcome.status).toBe("failed");
