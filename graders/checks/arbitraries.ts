@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { closeTo } from "../judge/tolerance";
-import { formatNumber, fullNumber } from "../results/format-number";
+import { formatNumber, fullNumber } from "../format-number";
 
 /** The scale-aware rule of the inexact properties: |a − e| ≤ PROPERTY_TOL·max(1, |e|). */
 export const PROPERTY_TOL = 1e-12;

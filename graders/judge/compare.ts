@@ -6,7 +6,7 @@
  * The verdict is data; its message names the output, expected versus actual, and the worst entry.
  */
 import { type Case, type GraphSpec, type Mat, SIGNATURES, isGate, isLayer } from "../cases/case";
-import { formatNumber as num } from "../results/format-number";
+import { formatNumber as num } from "../format-number";
 import { answerProblem } from "./answer-form";
 import { type Tolerance, cs231nRelError, toleranceRatio, toleranceText } from "./tolerance";
 

@@ -5,7 +5,7 @@
  */
 import { type Case, type Target, isLayer } from "../../cases/case";
 import { type Tolerance, cs231nRelError, toleranceText } from "../../judge/tolerance";
-import { formatNumber as num, scientific as sci } from "../../results/format-number";
+import { formatNumber as num, scientific as sci } from "../../format-number";
 import type { WhoseForward } from "../whose-forward";
 import type { OutputVerdict } from "./case-check";
 import { forwardName, objectiveText } from "./objective";
