@@ -22,6 +22,13 @@ export const magnitude = (lo: number, hi: number): fc.Arbitrary<number> => fc.tu
 /** An upstream gradient: random, O(1), never 0 or ±1 (so "ignores dz" cannot hide). */
 export const upstream: fc.Arbitrary<number> = magnitude(0.1, 2).filter((v) => Math.abs(v) !== 1);
 
+/** Where the single-input gates' x is drawn: O(1), and |x| in [0.5, 2] for the reciprocal. */
+export function unaryInput(gate: string): fc.Arbitrary<number> {
+  if (gate === "ReciprocalGate") return magnitude(0.5, 2);
+  if (gate === "SigmoidGate") return between(-3, 3);
+  return between(-2, 2);
+}
+
 /** A sub-seed for samples that draw a structure (graphs) with the case generator's Random. */
 export const subSeed: fc.Arbitrary<number> = fc.noBias(fc.integer({ min: 0, max: 0x7fffffff }));
 
