@@ -30,7 +30,7 @@
 export type Mat = number[][];
 
 /** A gate inside a graph spec: the contract's gate class by name, with its constructor args. */
-export interface GateSpec {
+interface GateSpec {
   type: GateName;
   ctor?: number[];
 }
@@ -63,7 +63,7 @@ export const KINK_MARGIN = 1e-2;
 export const LAYER_NAMES = ["affine", "relu", "sigmoid", "tanh", "leakyRelu", "elu", "maxout"] as const;
 export type LayerName = (typeof LAYER_NAMES)[number];
 
-export const LOSS_NAMES = ["svmLoss", "softmaxLoss", "linearSvmLoss", "linearSoftmaxLoss"] as const;
+const LOSS_NAMES = ["svmLoss", "softmaxLoss", "linearSvmLoss", "linearSoftmaxLoss"] as const;
 export type LossName = (typeof LOSS_NAMES)[number];
 
 export const NET_NAMES = ["twoLayerNetScores", "twoLayerNetLoss"] as const;

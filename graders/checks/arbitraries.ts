@@ -8,7 +8,7 @@ import { closeTo } from "../judge/tolerance";
 import { formatNumber, fullNumber } from "../format-number";
 
 /** The scale-aware rule of the inexact properties: |a − e| ≤ PROPERTY_TOL·max(1, |e|). */
-export const PROPERTY_TOL = 1e-12;
+const PROPERTY_TOL = 1e-12;
 
 /** Uniform in (0, 1), without fast-check's bias toward small values and bounds. */
 const UNIT_INTERVAL = fc.noBias(fc.integer({ min: 0, max: 0x7fffffff })).map((i) => (i + 0.5) / 2 ** 31);

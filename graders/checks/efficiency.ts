@@ -75,7 +75,7 @@ const CLOCK_TEXT: Record<Clock, string> = {
 };
 
 /** "4.2 s", "0.05 s", "0.004 s". */
-export function seconds(ms: number): string {
+function seconds(ms: number): string {
   if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
   return ms >= 10 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(3)} s`;
 }

@@ -30,9 +30,9 @@ export type Summary =
   | { kind: "invalid"; why: string };
 
 /** Entries compared one by one per output (all of them below this many). */
-export const SAMPLES = 32;
+const SAMPLES = 32;
 /** Signed sums per output, covering every entry. */
-export const BUCKETS = 16;
+const BUCKETS = 16;
 /** The loose comparison (judge/tolerance.ts's rule): summed entries round differently in any order of summation. */
 export const SUMMARY_TOLERANCE: Tolerance = { atol: 1e-8, rtol: 1e-6 };
 
@@ -43,7 +43,7 @@ const { abs, max, floor, imul } = Math;
 const stringOf = String;
 
 /** Which flat positions are sampled in a matrix of `size` entries (the same on both sides). */
-export function samplePosition(k: number, size: number): number {
+function samplePosition(k: number, size: number): number {
   return size <= SAMPLES ? k : (k * 2654435761) % size; // exact: k·2654435761 < 2^53 for k < 2^21
 }
 

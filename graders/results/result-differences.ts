@@ -15,11 +15,11 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const isObject = (v: unknown): v is { [key: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A results.json with what the clock decides taken out (see the file's comment). */
-export function comparableResult(result: Json): Json {
+function comparableResult(result: Json): Json {
   if (!isObject(result)) return result;
   const { execution_time: _time, ...rest } = result;
   if (!Array.isArray(rest.tests)) return rest;
