@@ -70,8 +70,6 @@ const LAYERS: { name: string; paths: string[] }[] = [
  */
 const RESULT_TYPES =
   "the Outcome a check returns is typed in results/result.ts beside the result schema; the types could move down to checks/ (type-only, so nothing is loaded)";
-const SUMMARY =
-  "judge/summary.ts both makes an answer's summary (run in the sandbox's child and for the fixtures) and compares two (judge): summarize belongs in cases/";
 const KNOWN_UPWARD: { from: string; to: string; type: boolean; why: string }[] = [
   ...["context", "efficiency", "gradcheck", "layer-properties", "loss-properties", "property", "replay", "training", "values"].map((f) => ({
     from: `graders/checks/${f}.ts`,
@@ -79,9 +77,6 @@ const KNOWN_UPWARD: { from: string; to: string; type: boolean; why: string }[] =
     type: true,
     why: RESULT_TYPES,
   })),
-  { from: "graders/cases/expected-summaries.ts", to: "graders/judge/summary.ts", type: false, why: SUMMARY },
-  { from: "graders/sandbox/child.ts", to: "graders/judge/summary.ts", type: false, why: SUMMARY },
-  { from: "graders/sandbox/protocol.ts", to: "graders/judge/summary.ts", type: true, why: SUMMARY },
   {
     from: "graders/cases/efficiency-fixture.ts",
     to: "graders/judge/compare.ts",

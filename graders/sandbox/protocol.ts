@@ -5,7 +5,7 @@
  */
 import type { Target, Value } from "../cases/case";
 import type { Sizes } from "../cases/scale";
-import type { Summary } from "../judge/summary";
+import type { Summary } from "../cases/summarize";
 
 /** A thrown value, described without trusting it (it may not be an Error at all). */
 export interface Thrown {
