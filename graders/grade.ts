@@ -5,7 +5,7 @@
  * tests of that export and of exports that need it (a layer's backward needs its forward's cache).
  */
 import { basename, resolve } from "node:path";
-import type { AssignmentName, Case } from "./cases/case";
+import { type AssignmentName, type Case, outputsOf } from "./cases/case";
 import { goldenPath } from "./cases/golden";
 import { loadCaseFile } from "./cases/load";
 import { planCases } from "./cases/plan";
@@ -17,7 +17,7 @@ import { type Outcome, type SubmissionResult, type TestKind, type TestResult, ty
 import { type CallResult, Sandbox } from "./sandbox/sandbox";
 import { CHECKS, checkName, loadGradedManifest } from "./checks/registry";
 import { valueRuns } from "./checks/values";
-import { judgeOutputs, outputsOf } from "./judge/compare";
+import { judgeOutputs } from "./judge/compare";
 import { type AnswerFingerprints, type ExportAnswers, fingerprintAnswer } from "./staff/answer-fingerprints";
 import { bwrapAvailable } from "./sandbox/bwrap";
 import { prlimitAvailable } from "./sandbox/limits";

@@ -78,12 +78,6 @@ const KNOWN_UPWARD: { from: string; to: string; type: boolean; why: string }[] =
     why: RESULT_TYPES,
   })),
   {
-    from: "graders/cases/efficiency-fixture.ts",
-    to: "graders/judge/compare.ts",
-    type: false,
-    why: "outputsOf (which outputs of a case an export answers) reads only cases/case.ts and belongs there; it has eight importers",
-  },
-  {
     from: "graders/manifest.ts",
     to: "graders/judge/tolerance.ts",
     type: true,

@@ -178,3 +178,12 @@ export function isLayer(target: Target): target is LayerName {
 export function isGate(target: Target): target is GateName {
   return (GATE_NAMES as readonly string[]).includes(target);
 }
+
+/** Which outputs of a case belong to `exportName` (a layer's out is its forward's, the rest its backward's). */
+export function outputsOf(c: Case, exportName: string): string[] {
+  if (isGate(c.target)) return ["z", "grads"];
+  if (c.target === "ComputationalGraph") return ["value", "grads"];
+  const names = SIGNATURES[c.target].outputs.map((o) => o.name);
+  if (isLayer(c.target)) return exportName.endsWith("Forward") ? ["out"] : names.filter((n) => n !== "out");
+  return names;
+}

@@ -44,10 +44,9 @@
  * made from the reference; for a hidden test, the reference here): a fast wrong answer earns
  * nothing. No reference code runs in a sandbox, and nothing is timed but the student's calls.
  */
-import type { Case } from "../cases/case";
+import { type Case, outputsOf } from "../cases/case";
 import { efficiencySeed, expectedSummaries } from "../cases/expected-summaries";
 import { GROWTH, type Sizes, efficiencyTarget, sizeLabel } from "../cases/scale";
-import { outputsOf } from "../judge/compare";
 import type { Summary } from "../cases/summarize";
 import { SUMMARY_TOLERANCE, summaryMismatch } from "../judge/summary";
 import { toleranceText } from "../judge/tolerance";

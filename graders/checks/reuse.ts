@@ -15,12 +15,12 @@
  * grader's own, as in every graph case, so only the graph's own state is tested.
  */
 import fc from "fast-check";
-import { type Call, type Case, GATE_NAMES, type GateName, type GraphSpec, type Value } from "../cases/case";
+import { type Call, type Case, GATE_NAMES, type GateName, type GraphSpec, type Value, outputsOf } from "../cases/case";
 import { type Values, branchGraph, graphValues, orderGraph } from "../cases/graph-generators";
 import { Random } from "../cases/random";
 import { describe } from "../cases/shapes";
 import { showGraph } from "../cases/show-graph";
-import { judgeOutputs, outputsOf } from "../judge/compare";
+import { judgeOutputs } from "../judge/compare";
 import { computeCatalog, diagnose } from "../judge/diagnose";
 import { withinTolerance } from "../judge/tolerance";
 import { TOLERANCE_RULE, between, full, magnitude, numberList, short, subSeed, unaryInput, upstream, withinPropertyTol } from "./arbitraries";
