@@ -85,7 +85,7 @@ function holdsFiles(dir: string): boolean {
 }
 
 /** The first message of a student whose folder holds no files. */
-export const NOTHING_HANDED_IN = "No files handed in: your submission folder is empty.";
+const NOTHING_HANDED_IN = "No files handed in: your submission folder is empty.";
 
 /** Grade one student's folder; an empty one is graded as handing in nothing (every file missing, 0 points). */
 export async function gradeStudent(assignment: AssignmentName, dir: string, options: GradeOptions): Promise<SubmissionResult> {
@@ -93,7 +93,7 @@ export async function gradeStudent(assignment: AssignmentName, dir: string, opti
   return holdsFiles(dir) ? result : { ...result, messages: [NOTHING_HANDED_IN, ...result.messages] };
 }
 
-export interface BatchProgress {
+interface BatchProgress {
   done: number;
   total: number;
   student: string;

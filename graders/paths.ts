@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 
 declare const BACKPROP_GRADER_ROOT: string | undefined;
 
-export const ROOT = fileURLToPath(new URL(typeof BACKPROP_GRADER_ROOT === "string" ? BACKPROP_GRADER_ROOT : "../", import.meta.url));
+const ROOT = fileURLToPath(new URL(typeof BACKPROP_GRADER_ROOT === "string" ? BACKPROP_GRADER_ROOT : "../", import.meta.url));
 
 /** A path inside the grader's root. */
 export function rootPath(...parts: string[]): string {

@@ -7,14 +7,14 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
-import { ASSIGNMENTS, type Case, GATE_NAMES, type GraphSpec, type Mat, SIGNATURES, isGate, isLayer } from "../graders/cases/case";
+import { ASSIGNMENTS, type Case, GATE_NAMES, type GraphSpec, type Mat, SIGNATURES, isGate, isLayer, outputsOf } from "../graders/cases/case";
 import { goldenPath } from "../graders/cases/golden";
 import { loadCaseFile } from "../graders/cases/load";
 import { runCase } from "../graders/cases/run";
 import type { ErrorObject } from "ajv";
 import { makeAjv } from "../graders/ajv";
 import { type FormProblem, answerFormProblems, answerProblem } from "../graders/judge/answer-form";
-import { judgeOutputs, outputsOf } from "../graders/judge/compare";
+import { judgeOutputs } from "../graders/judge/compare";
 import { REFERENCE } from "../graders/reference/live-reference";
 import { reviveNumbers } from "../graders/sandbox/frames";
 

@@ -9,12 +9,12 @@
  * overlap on purpose (a copy of a variant under another name).
  */
 import { describe, expect, it } from "@jest/globals";
-import { type AssignmentName, type Case, type Mat, type Value, assignmentOf } from "../graders/cases/case";
+import { type AssignmentName, type Case, type Mat, type Value, assignmentOf, outputsOf } from "../graders/cases/case";
 import { goldenPath } from "../graders/cases/golden";
 import { loadCaseFile } from "../graders/cases/load";
 import { planCases } from "../graders/cases/plan";
 import { largerCases } from "../graders/checks/gradcheck";
-import { judgeOutputs, outputsOf } from "../graders/judge/compare";
+import { judgeOutputs } from "../graders/judge/compare";
 import { CATALOG, type WrongVariant, diagnose, matchingVariants, shows, variantAnswer, variantKey, variantText } from "../graders/judge/diagnose";
 import type { Tolerance } from "../graders/judge/tolerance";
 import { loadManifest } from "../graders/manifest";

@@ -7,12 +7,12 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import { Matrix } from "ml-matrix";
-import { type AssignmentName, type Case, type Target, assignmentOf, isLayer } from "../graders/cases/case";
+import { type AssignmentName, type Case, type Target, assignmentOf, isLayer, outputsOf } from "../graders/cases/case";
 import { goldenPath } from "../graders/cases/golden";
 import { loadCaseFile } from "../graders/cases/load";
 import { planCases } from "../graders/cases/plan";
 import { type Implementation, runCase } from "../graders/cases/run";
-import { judgeOutputs, outputsOf } from "../graders/judge/compare";
+import { judgeOutputs } from "../graders/judge/compare";
 import { CATALOG, diagnose, variantIds } from "../graders/judge/diagnose";
 import type { Tolerance } from "../graders/judge/tolerance";
 import { loadManifest } from "../graders/manifest";

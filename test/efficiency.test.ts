@@ -23,7 +23,8 @@ import { efficiencyCase, efficiencyInputs, efficiencyTarget, type Sizes } from "
 import type { CheckContext } from "../graders/checks/context";
 import { FLOOR_MS, MAX_GROWTH, efficiency, growthOf, memoryThreshold, neededTooMuchMemory, readTimed, verdict } from "../graders/checks/efficiency";
 import { gradeSubmission } from "../graders/grade";
-import { summarize, summaryMismatch } from "../graders/judge/summary";
+import { summarize } from "../graders/cases/summarize";
+import { summaryMismatch } from "../graders/judge/summary";
 import { loadManifest, testSpecs } from "../graders/manifest";
 import { REFERENCE } from "../graders/reference/live-reference";
 import type { ReferenceAnswers } from "../graders/reference/reference-answers";

@@ -30,7 +30,7 @@
 export type Mat = number[][];
 
 /** A gate inside a graph spec: the contract's gate class by name, with its constructor args. */
-export interface GateSpec {
+interface GateSpec {
   type: GateName;
   ctor?: number[];
 }
@@ -63,7 +63,7 @@ export const KINK_MARGIN = 1e-2;
 export const LAYER_NAMES = ["affine", "relu", "sigmoid", "tanh", "leakyRelu", "elu", "maxout"] as const;
 export type LayerName = (typeof LAYER_NAMES)[number];
 
-export const LOSS_NAMES = ["svmLoss", "softmaxLoss", "linearSvmLoss", "linearSoftmaxLoss"] as const;
+const LOSS_NAMES = ["svmLoss", "softmaxLoss", "linearSvmLoss", "linearSoftmaxLoss"] as const;
 export type LossName = (typeof LOSS_NAMES)[number];
 
 export const NET_NAMES = ["twoLayerNetScores", "twoLayerNetLoss"] as const;
@@ -177,4 +177,13 @@ export function isLayer(target: Target): target is LayerName {
 }
 export function isGate(target: Target): target is GateName {
   return (GATE_NAMES as readonly string[]).includes(target);
+}
+
+/** Which outputs of a case belong to `exportName` (a layer's out is its forward's, the rest its backward's). */
+export function outputsOf(c: Case, exportName: string): string[] {
+  if (isGate(c.target)) return ["z", "grads"];
+  if (c.target === "ComputationalGraph") return ["value", "grads"];
+  const names = SIGNATURES[c.target].outputs.map((o) => o.name);
+  if (isLayer(c.target)) return exportName.endsWith("Forward") ? ["out"] : names.filter((n) => n !== "out");
+  return names;
 }

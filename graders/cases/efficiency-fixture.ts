@@ -5,10 +5,9 @@
  * proves the committed ones are what the reference gives today, byte for byte.
  */
 import stringify from "json-stringify-pretty-compact";
-import { outputsOf } from "../judge/compare";
 import { loadManifest, testSpecs } from "../manifest";
 import { referenceAnswers } from "../reference/live-reference";
-import type { AssignmentName, Case } from "./case";
+import { type AssignmentName, type Case, outputsOf } from "./case";
 import { type ExpectedEntry, type ExpectedFile, efficiencySeed, summariesOf } from "./expected-summaries";
 import { efficiencyTarget } from "./scale";
 

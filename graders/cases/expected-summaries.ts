@@ -1,5 +1,5 @@
 /**
- * What a correct implementation answers to each efficiency case, as summaries (judge/summary.ts).
+ * What a correct implementation answers to each efficiency case, as summaries (cases/summarize.ts).
  * The visible efficiency tests have fixed seeds (`visible:<test name>`), so their expected
  * summaries are committed in fixtures/efficiency/<assignment>.json, made from the reference by
  * `npm run fixtures` (cases/efficiency-fixture.ts) and checked byte for byte like the golden
@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { rootPath } from "../paths";
-import { type Summary, summarize } from "../judge/summary";
+import { type Summary, summarize } from "./summarize";
 import type { ReferenceAnswers } from "../reference/reference-answers";
 import { type Sizes, efficiencyCase } from "./scale";
 import type { AssignmentName } from "./case";

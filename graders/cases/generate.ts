@@ -77,7 +77,7 @@ export const GRAPHS = {
     output: "o",
   },
 } satisfies Record<string, GraphSpec>;
-export type GraphName = keyof typeof GRAPHS;
+type GraphName = keyof typeof GRAPHS;
 
 function graphInputs(r: Random, variant: Variant): Record<string, Value> {
   const name = variant.graph ?? "lecture";
@@ -186,7 +186,7 @@ function netInputs(target: Target, r: Random, d: Dims, variant: Variant): Record
 }
 
 /** The inputs of one case: a pure function of (target, dims, variant, seed). */
-export function drawInputs(target: Target, dims: Dims, variant: Variant, seed: string): Record<string, Value> {
+function drawInputs(target: Target, dims: Dims, variant: Variant, seed: string): Record<string, Value> {
   const r = new Random(seed);
   if (isGate(target)) return gateInputs(target, r, variant);
   if (target === "ComputationalGraph") return graphInputs(r, variant);

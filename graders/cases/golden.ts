@@ -9,7 +9,7 @@ import { CaseFileError, caseFileProblems } from "./load";
 import { planCases } from "./plan";
 import { rootPath } from "../paths";
 
-export const GOLDEN_SEED_PREFIX = "golden";
+const GOLDEN_SEED_PREFIX = "golden";
 export const GOLDEN_DIR = `${rootPath("fixtures", "golden")}/`;
 
 export function goldenPath(assignment: AssignmentName): string {

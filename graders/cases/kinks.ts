@@ -11,7 +11,7 @@ import { addRow, mmul } from "./mat";
 export { KINK_MARGIN } from "./case";
 
 /** Every hinge margin s_j − s_y + 1 (j ≠ y). */
-export function hingeMargins(scores: Mat, y: number[]): number[] {
+function hingeMargins(scores: Mat, y: number[]): number[] {
   return scores.flatMap((row, i) => row.filter((_, j) => j !== y[i]).map((s) => s - row[y[i]] + 1));
 }
 

@@ -10,7 +10,6 @@ export const zip = (a: Mat, b: Mat, f: (u: number, v: number) => number): Mat =>
 export const transpose = (a: Mat): Mat => a[0].map((_, j) => a.map((r) => r[j]));
 export const scale = (a: Mat, k: number): Mat => map(a, (v) => v * k);
 export const add = (a: Mat, b: Mat): Mat => zip(a, b, (u, v) => u + v);
-export const sub = (a: Mat, b: Mat): Mat => zip(a, b, (u, v) => u - v);
 /** a·b, each entry summed over k in order from 0 (as ml-matrix does). */
 export const mmul = (a: Mat, b: Mat): Mat => a.map((r) => b[0].map((_, j) => r.reduce((s, v, k) => s + v * b[k][j], 0)));
 /** 1×cols: the sum of each column (a bias gradient). */

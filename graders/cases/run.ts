@@ -30,14 +30,14 @@ type GateClass = new (...ctor: number[]) => GateInstance;
 type GraphInstance = { forward: (values: Record<string, number>) => number; backward: () => Record<string, number> };
 
 /** A fresh argument of the given kind, built from case data. */
-export function toArgument(value: Value, kind: Kind): unknown {
+function toArgument(value: Value, kind: Kind): unknown {
   if (kind === "matrix") return new Matrix(value as Mat);
   if (kind === "labels") return [...(value as number[])];
   return value;
 }
 
 /** Plain data from whatever an implementation returned: a Matrix becomes number[][]. */
-export function toPlain(value: unknown): unknown {
+function toPlain(value: unknown): unknown {
   if (value instanceof Matrix) return value.to2DArray();
   return value;
 }
@@ -47,7 +47,7 @@ function exported(impl: Implementation, name: string): unknown {
   return impl[name];
 }
 
-export class MissingExportError extends Error {
+class MissingExportError extends Error {
   constructor(readonly exportName: string) {
     super(`${exportName} is not exported`);
     this.name = "MissingExportError";

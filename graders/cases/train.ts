@@ -32,7 +32,7 @@ export const TRAINING = {
 } as const;
 
 export type Params = { W1: Mat; b1: Mat; W2: Mat; b2: Mat };
-export const PARAM_NAMES = ["W1", "b1", "W2", "b2"] as const;
+const PARAM_NAMES = ["W1", "b1", "W2", "b2"] as const;
 
 // Captured when this module loads (in the sandbox: before any student code).
 const { isArray } = Array;
@@ -70,7 +70,7 @@ export function trainingSetup(seed: string): { X: Mat; y: number[]; params: Para
 }
 
 /** The step size at step `step` (0-based): linear from learningRate.from to learningRate.to. */
-export function learningRate(step: number): number {
+function learningRate(step: number): number {
   const { from, to } = TRAINING.learningRate;
   return from + ((to - from) * step) / Math.max(1, TRAINING.steps - 1);
 }

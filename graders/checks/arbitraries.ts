@@ -5,10 +5,10 @@
  */
 import fc from "fast-check";
 import { closeTo } from "../judge/tolerance";
-import { formatNumber, fullNumber } from "../results/format-number";
+import { formatNumber, fullNumber } from "../format-number";
 
 /** The scale-aware rule of the inexact properties: |a − e| ≤ PROPERTY_TOL·max(1, |e|). */
-export const PROPERTY_TOL = 1e-12;
+const PROPERTY_TOL = 1e-12;
 
 /** Uniform in (0, 1), without fast-check's bias toward small values and bounds. */
 const UNIT_INTERVAL = fc.noBias(fc.integer({ min: 0, max: 0x7fffffff })).map((i) => (i + 0.5) / 2 ** 31);
@@ -21,6 +21,13 @@ export const magnitude = (lo: number, hi: number): fc.Arbitrary<number> => fc.tu
 
 /** An upstream gradient: random, O(1), never 0 or ±1 (so "ignores dz" cannot hide). */
 export const upstream: fc.Arbitrary<number> = magnitude(0.1, 2).filter((v) => Math.abs(v) !== 1);
+
+/** Where the single-input gates' x is drawn: O(1), and |x| in [0.5, 2] for the reciprocal. */
+export function unaryInput(gate: string): fc.Arbitrary<number> {
+  if (gate === "ReciprocalGate") return magnitude(0.5, 2);
+  if (gate === "SigmoidGate") return between(-3, 3);
+  return between(-2, 2);
+}
 
 /** A sub-seed for samples that draw a structure (graphs) with the case generator's Random. */
 export const subSeed: fc.Arbitrary<number> = fc.noBias(fc.integer({ min: 0, max: 0x7fffffff }));

@@ -11,8 +11,7 @@
  * catalog's, are asked up front by prepareBuiltCase, so that recording a correct solution's grading
  * records them.
  */
-import type { Case } from "../cases/case";
-import { outputsOf } from "../judge/compare";
+import { type Case, outputsOf } from "../cases/case";
 import { COMPOSITIONS, type InnerAnswer, computeCatalog, diagnose } from "../judge/diagnose";
 import type { Tolerance } from "../judge/tolerance";
 import type { CheckContext } from "./context";

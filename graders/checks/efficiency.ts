@@ -40,15 +40,15 @@
  * sandboxed node, where the student's code runs, read by the grader before and after the call
  * (sandbox/cpu-time.ts; one request at a time, Sandbox.call), wall time where there is no /proc.
  * The case is built inside the sandbox from a seed, and the answer comes back as a summary
- * (judge/summary.ts) that must match the expected one at each size timed (fixtures/efficiency/,
+ * (cases/summarize.ts) that must match the expected one at each size timed (fixtures/efficiency/,
  * made from the reference; for a hidden test, the reference here): a fast wrong answer earns
  * nothing. No reference code runs in a sandbox, and nothing is timed but the student's calls.
  */
-import type { Case } from "../cases/case";
+import { type Case, outputsOf } from "../cases/case";
 import { efficiencySeed, expectedSummaries } from "../cases/expected-summaries";
 import { GROWTH, type Sizes, efficiencyTarget, sizeLabel } from "../cases/scale";
-import { outputsOf } from "../judge/compare";
-import { SUMMARY_TOLERANCE, type Summary, summaryMismatch } from "../judge/summary";
+import type { Summary } from "../cases/summarize";
+import { SUMMARY_TOLERANCE, summaryMismatch } from "../judge/summary";
 import { toleranceText } from "../judge/tolerance";
 import type { Outcome } from "../results/result";
 import type { Timed } from "../sandbox/protocol";
@@ -75,7 +75,7 @@ const CLOCK_TEXT: Record<Clock, string> = {
 };
 
 /** "4.2 s", "0.05 s", "0.004 s". */
-export function seconds(ms: number): string {
+function seconds(ms: number): string {
   if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
   return ms >= 10 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(3)} s`;
 }

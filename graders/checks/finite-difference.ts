@@ -12,7 +12,7 @@ export const RETRY_STEPS = [1e-4, 1e-6] as const;
 /** A failure at most this many times the tolerance is borderline: retried at RETRY_STEPS first. */
 export const BORDERLINE = 10;
 /** An argument with at most this many entries has every entry checked. */
-export const SMALL_ARGUMENT = 64;
+const SMALL_ARGUMENT = 64;
 /** Larger arguments: this many entries drawn at random beyond the corners (and every bias entry)… */
 export const SAMPLED_ENTRIES = 16;
 /** …plus this many random directional (vector–Jacobian) checks. */

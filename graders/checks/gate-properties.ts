@@ -8,7 +8,7 @@ import fc from "fast-check";
 import type { Case, GateName } from "../cases/case";
 import { describe } from "../cases/shapes";
 import type { Check, CheckContext, RegisteredCheck } from "./context";
-import { TOLERANCE_RULE, between, full, magnitude, numberList, short, upstream, withinPropertyTol } from "./arbitraries";
+import { TOLERANCE_RULE, between, full, magnitude, numberList, short, unaryInput, upstream, withinPropertyTol } from "./arbitraries";
 import { type Broken, checkProperty } from "./property";
 
 // ------------------------------------------------------------------------------- gate cases
@@ -164,13 +164,6 @@ const maxRoutes: Check = (ctx) =>
       };
     },
   });
-
-/** Where the single-input gates' x is drawn: O(1), and |x| in [0.5, 2] for the reciprocal. */
-export function unaryInput(gate: string): fc.Arbitrary<number> {
-  if (gate === "ReciprocalGate") return magnitude(0.5, 2);
-  if (gate === "SigmoidGate") return between(-3, 3);
-  return between(-2, 2);
-}
 
 const IGNORES_DZ = "backward ignores dz: it returns the local gradient without multiplying it by dz (the chain rule: dx = local gradient · dz).";
 

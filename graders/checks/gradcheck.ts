@@ -31,9 +31,9 @@
  * planned, measured and judged (case-check.ts), the retry at other steps (retry.ts), the counts
  * (tally.ts), the settings and counted sandbox calls of one test (test-run.ts), the texts (texts.ts).
  */
-import { type Case, isLayer } from "../cases/case";
+import { type Case, isLayer, outputsOf } from "../cases/case";
 import { Random } from "../cases/random";
-import { judgeOutputs, outputsOf } from "../judge/compare";
+import { judgeOutputs } from "../judge/compare";
 import type { Outcome, Replay } from "../results/result";
 import type { CallResult } from "../sandbox/sandbox";
 import { type Check, type CheckContext, outcomeUnlessReturned } from "./context";

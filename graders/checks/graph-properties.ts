@@ -1,6 +1,7 @@
 /**
- * Property checks of a student's ComputationalGraph, on graphs built here from GateSpecs with
- * random values (fast-check, fixed seed: see checkProperty in property.ts). The sandbox
+ * Property checks of a student's ComputationalGraph, on graphs built from GateSpecs with random
+ * values (here, or drawn by cases/graph-generators.ts; fast-check, fixed seed: see checkProperty in
+ * property.ts). The sandbox
  * always builds a graph case from the grader's own gates, so only the graph's own logic is
  * tested: routing each gate's k-th gradient to the node's k-th input, adding at branches, sorting.
  *
@@ -13,48 +14,21 @@
  * graph) holds every answer a wrong graph's sample can ask for (graders/reference/reference-answers.ts).
  */
 import fc from "fast-check";
-import type { Case, GateName, GraphNodeSpec, GraphSpec } from "../cases/case";
-import { KINK_MARGIN, kinkDistance } from "../cases/kinks";
-import { GRAPHS } from "../cases/generate";
-import { Random, drawUntil } from "../cases/random";
+import type { Case, GraphNodeSpec, GraphSpec } from "../cases/case";
+import { type Values, branchGraph, node, orderGraph } from "../cases/graph-generators";
+import { Random } from "../cases/random";
 import { describe } from "../cases/shapes";
+import { showGraph } from "../cases/show-graph";
 import type { Check, CheckContext, RegisteredCheck } from "./context";
 import { TOLERANCE_RULE, between, full, magnitude, short, subSeed, withinPropertyTol } from "./arbitraries";
 import { type Broken, type RunStudentCase, checkProperty } from "./property";
 
-export type Values = Record<string, number>;
 interface GraphAnswer {
   value: number;
   grads: Values;
 }
 
 // ------------------------------------------------------------------------------- graphs as data
-
-function node(name: string, type: GateName, inputs: string[], ctor?: number[]): GraphNodeSpec {
-  return { name, gate: ctor ? { type, ctor } : { type }, inputs };
-}
-
-/** One node as a formula: "q = x + y", "o = σ(v)", "e = -1·d". */
-function formula(n: GraphNodeSpec, f: (v: number) => string): string {
-  const [a, b] = n.inputs;
-  const k = n.gate.ctor?.[0] ?? NaN;
-  const body: Record<GateName, string> = {
-    AddGate: `${a} + ${b}`,
-    MultiplyGate: `${a}·${b}`,
-    MaxGate: `max(${a}, ${b})`,
-    ExpGate: `exp(${a})`,
-    ReciprocalGate: `1/${a}`,
-    ScaleGate: `${f(k)}·${a}`,
-    OffsetGate: `${f(k)} + ${a}`,
-    SigmoidGate: `σ(${a})`,
-  };
-  return `${n.name} = ${body[n.gate.type]}`;
-}
-
-/** The graph as its nodes in the order given, and its values: one line. */
-export function showGraph(spec: GraphSpec, values: Values, f: (v: number) => string = full): string {
-  return `nodes [${spec.nodes.map((n) => formula(n, f)).join("; ")}], output ${spec.output}, values ${spec.inputs.map((i) => `${i} = ${f(values[i])}`).join(", ")}`;
-}
 
 function graphCase(ctx: CheckContext, spec: GraphSpec, values: Values): Case {
   return {
@@ -206,76 +180,6 @@ const graphMultiplySwitches: Check = (ctx) =>
 
 // ------------------------------------------------------------------------------- branches
 
-const pick = <T>(r: Random, items: readonly T[]): T => items[r.int(items.length)];
-const sign = (r: Random) => (r.uniform() < 0.5 ? -1 : 1);
-
-interface BranchGraph {
-  spec: GraphSpec;
-  values: Values;
-  /** The value that feeds several nodes, and how many times it is used. */
-  source: string;
-  uses: number;
-}
-
-/**
- * A graph where one value s (the input x, or a node q computed from x) is used k ∈ {2, 3, 4}
- * times, by nodes that use it once (s·y, z + s, max(s, y), σ(s) …) or twice (s·s, s + s); their
- * outputs are combined by adds and multiplies and scaled. Nodes in topological order; no max tie.
- */
-export function branchGraph(r: Random): BranchGraph {
-  const nodes: GraphNodeSpec[] = [];
-  let s = "x";
-  if (r.uniform() < 0.4) {
-    const q = pick(r, [
-      () => node("q", "AddGate", ["x", "y"]),
-      () => node("q", "MultiplyGate", ["x", "y"]),
-      () => node("q", "ScaleGate", ["x"], [sign(r) * r.uniform(0.5, 2)]),
-      () => node("q", "OffsetGate", ["x"], [r.uniform(-1, 1)]),
-      () => node("q", "SigmoidGate", ["x"]),
-    ])();
-    nodes.push(q);
-    s = "q";
-  }
-  const uses = 2 + r.int(3);
-  const consumers: string[] = [];
-  for (let left = uses; left > 0;) {
-    const name = `b${consumers.length + 1}`;
-    if (left >= 2 && r.uniform() < 0.35) {
-      nodes.push(node(name, pick(r, ["MultiplyGate", "AddGate"] as const), [s, s]));
-      left -= 2;
-    } else {
-      nodes.push(
-        pick(r, [
-          () => node(name, "MultiplyGate", [s, "y"]),
-          () => node(name, "MultiplyGate", ["z", s]),
-          () => node(name, "AddGate", [s, "z"]),
-          () => node(name, "AddGate", ["y", s]),
-          () => node(name, "MaxGate", [s, "y"]),
-          () => node(name, "MaxGate", ["z", s]),
-          () => node(name, "SigmoidGate", [s]),
-          () => node(name, "ExpGate", [s]),
-          () => node(name, "ScaleGate", [s], [sign(r) * r.uniform(0.5, 2)]),
-        ])(),
-      );
-      left -= 1;
-    }
-    consumers.push(name);
-  }
-  let acc = consumers[0];
-  consumers.slice(1).forEach((c, k) => {
-    nodes.push(node(`c${k + 1}`, pick(r, ["AddGate", "MultiplyGate"] as const), [acc, c]));
-    acc = `c${k + 1}`;
-  });
-  nodes.push(node("out", "ScaleGate", [acc], [sign(r) * r.uniform(0.5, 2)]));
-  const spec: GraphSpec = { inputs: ["x", "y", "z"], nodes, output: "out" };
-  const values = drawUntil(
-    "branch graph values",
-    () => ({ x: sign(r) * r.uniform(0.25, 1.5), y: sign(r) * r.uniform(0.25, 1.5), z: sign(r) * r.uniform(0.25, 1.5) }),
-    (v) => kinkDistance("ComputationalGraph", { graph: spec, values: v }) >= KINK_MARGIN,
-  );
-  return { spec, values, source: s, uses };
-}
-
 /**
  * The graph unshared into a tree: every use of a graph input reads its own copy ("x#2"), every
  * use of a node its own copy of that node. The copies' gradients are each use's contribution.
@@ -346,51 +250,6 @@ function isTopological(spec: GraphSpec, nodes: GraphNodeSpec[]): boolean {
     seen.add(n.name);
   }
   return true;
-}
-
-/**
- * A graph without branches (every value used once), in topological order: the lecture's f = (x + y)·z,
- * its sigmoid neuron, or a random expression tree over 3-5 inputs.
- */
-export function orderGraph(r: Random): { spec: GraphSpec; values: Values } {
-  const kind = r.int(4);
-  let spec: GraphSpec;
-  if (kind === 0) spec = structuredClone(GRAPHS.lecture) as GraphSpec;
-  else if (kind === 1) spec = structuredClone(GRAPHS.neuron) as GraphSpec;
-  else {
-    const inputs = Array.from({ length: 3 + r.int(3) }, (_, i) => `x${i}`);
-    const pool = [...inputs];
-    const nodes: GraphNodeSpec[] = [];
-    const take = () => pool.splice(r.int(pool.length), 1)[0];
-    while (pool.length > 1 || nodes.length < 4) {
-      const name = `n${nodes.length + 1}`;
-      if (pool.length > 1 && r.uniform() < 0.7) {
-        const [a, b] = [take(), take()];
-        nodes.push(node(name, pick(r, ["AddGate", "MultiplyGate", "MaxGate"] as const), [a, b]));
-      } else {
-        const a = take();
-        nodes.push(
-          pick(r, [
-            () => node(name, "ScaleGate", [a], [sign(r) * r.uniform(0.5, 2)]),
-            () => node(name, "OffsetGate", [a], [r.uniform(-1, 1)]),
-            () => node(name, "SigmoidGate", [a]),
-          ])(),
-        );
-      }
-      pool.push(name);
-    }
-    spec = { inputs, nodes, output: pool[0] };
-  }
-  return { spec, values: graphValues(r, spec) };
-}
-
-/** Values for every input of the graph: N(0, 1), at least KINK_MARGIN from 0 and from every kink. */
-export function graphValues(r: Random, spec: GraphSpec): Values {
-  return drawUntil(
-    "graph values",
-    () => Object.fromEntries(spec.inputs.map((i) => [i, r.normalAwayFrom(0)])) as Values,
-    (v) => kinkDistance("ComputationalGraph", { graph: spec, values: v }) >= KINK_MARGIN,
-  );
 }
 
 /** k orders of the graph's nodes that are not topological (where the graph allows one). */

@@ -17,7 +17,7 @@ import { LAYER_NAMES, SIGNATURES } from "../cases/case";
 import { filled, zip } from "../cases/mat";
 import { Random } from "../cases/random";
 import type { Outcome, Replay } from "../results/result";
-import { formatNumber as fmt } from "../results/format-number";
+import { formatNumber as fmt } from "../format-number";
 import { answerProblem } from "../judge/answer-form";
 import { firstChange, inputsAfter, readMatrix, worstGap } from "./answers";
 import { type Check, type CheckContext, type RegisteredCheck, outcomeUnlessReturned } from "./context";

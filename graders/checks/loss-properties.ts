@@ -15,7 +15,7 @@ import { sumSquares } from "../cases/mat";
 import { Random } from "../cases/random";
 import type { Outcome, Replay } from "../results/result";
 import { closeTo } from "../judge/tolerance";
-import { formatNumber as fmt } from "../results/format-number";
+import { formatNumber as fmt } from "../format-number";
 import { firstChange, inputsAfter, readMatrix, readNumber, worstGap } from "./answers";
 import { type Check, type CheckContext, type RegisteredCheck, outcomeUnlessReturned } from "./context";
 import { diagnoseBuiltCase, prepareBuiltCase } from "./diagnosis";

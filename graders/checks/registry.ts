@@ -34,7 +34,7 @@ const WITH_GRADIENTS = [
 ];
 
 /** The checks a test runs by its kind alone (every kind but "properties", whose tests name a check). */
-export const KIND_CHECKS: Record<string, RegisteredCheck> = {
+const KIND_CHECKS: Record<string, RegisteredCheck> = {
   golden: { run: golden, exports: ALL },
   hidden: { run: hidden, exports: ALL },
   gradcheck: { run: gradcheck, exports: WITH_GRADIENTS },
@@ -57,7 +57,7 @@ export function checkName(test: { kind: string; check?: string }): string {
 }
 
 /** What is wrong with the checks a manifest's tests name: a check that does not exist, or does not apply to the test's export. */
-export function checkProblems(manifest: Manifest): string[] {
+function checkProblems(manifest: Manifest): string[] {
   const problems: string[] = [];
   manifest.parts.forEach((part, i) =>
     part.tests.forEach((t, j) => {

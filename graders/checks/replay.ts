@@ -21,7 +21,7 @@ export function goldenReplay(ctx: Pick<CheckContext, "assignment">, c: Case, cha
 }
 
 /** The test's seed when a student may see it: never a hidden test's (it holds the secret). */
-export function shownSeed(ctx: Pick<CheckContext, "spec">, seed: string): string | undefined {
+function shownSeed(ctx: Pick<CheckContext, "spec">, seed: string): string | undefined {
   return ctx.spec.visibility === "visible" && !seed.startsWith(HIDDEN_SEED_PREFIX) ? seed : undefined;
 }
 

@@ -15,16 +15,16 @@
  * grader's own, as in every graph case, so only the graph's own state is tested.
  */
 import fc from "fast-check";
-import { type Call, type Case, GATE_NAMES, type GateName, type GraphSpec, type Value } from "../cases/case";
+import { type Call, type Case, GATE_NAMES, type GateName, type GraphSpec, type Value, outputsOf } from "../cases/case";
+import { type Values, branchGraph, graphValues, orderGraph } from "../cases/graph-generators";
 import { Random } from "../cases/random";
 import { describe } from "../cases/shapes";
-import { judgeOutputs, outputsOf } from "../judge/compare";
+import { showGraph } from "../cases/show-graph";
+import { judgeOutputs } from "../judge/compare";
 import { computeCatalog, diagnose } from "../judge/diagnose";
 import { withinTolerance } from "../judge/tolerance";
-import { TOLERANCE_RULE, between, full, magnitude, numberList, short, subSeed, upstream, withinPropertyTol } from "./arbitraries";
+import { TOLERANCE_RULE, between, full, magnitude, numberList, short, subSeed, unaryInput, upstream, withinPropertyTol } from "./arbitraries";
 import type { Check, CheckContext, RegisteredCheck } from "./context";
-import { unaryInput } from "./gate-properties";
-import { type Values, branchGraph, graphValues, orderGraph, showGraph } from "./graph-properties";
 import { type Broken, checkProperty } from "./property";
 
 type Method = Call["method"];

@@ -5,8 +5,8 @@
  * reference run live. A wrong answer is compared with the catalog of known wrong variants
  * (judge/diagnose/), which names the likely cause (checks/diagnosis.ts).
  */
-import { type Case, isLayer } from "../cases/case";
-import { judgeOutputs, outputsOf } from "../judge/compare";
+import { type Case, isLayer, outputsOf } from "../cases/case";
+import { judgeOutputs } from "../judge/compare";
 import type { Outcome } from "../results/result";
 import { type Check, type CheckContext, outcomeUnlessReturned } from "./context";
 import { diagnoseFailure } from "./diagnosis";

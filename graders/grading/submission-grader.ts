@@ -3,10 +3,10 @@
  * share: the runs of committed and hidden cases that several tests of one export make (one run
  * each, fetched together in one request per sandbox), and the submission's time budget.
  */
-import type { AssignmentName, Case } from "../cases/case";
+import { type AssignmentName, type Case, outputsOf } from "../cases/case";
 import { CHECKS, checkName } from "../checks/registry";
 import { valueRuns } from "../checks/values";
-import { judgeOutputs, outputsOf } from "../judge/compare";
+import { judgeOutputs } from "../judge/compare";
 import type { Manifest } from "../manifest";
 import type { GradingPolicy } from "../reference/grading-policy";
 import type { ReferenceAnswers } from "../reference/reference-answers";

@@ -150,7 +150,7 @@ function valueAt(root: unknown, path: string[]): unknown {
 }
 
 /** "/dx/2/3 must be number (is NaN)": one problem of the `details` list. */
-export function problemText(p: FormProblem, root: unknown): string {
+function problemText(p: FormProblem, root: unknown): string {
   const at = `/${p.path.join("/")}`;
   if (p.kind === "missing") return `${at} is missing`;
   if (p.kind === "length") return `${at} must NOT have ${p.actual > p.expected ? "more" : "fewer"} than ${p.expected} items`;

@@ -5,21 +5,12 @@
  * entry k passes when |a_k − e_k| ≤ atol·max(1, max|e|) + rtol·|e_k| (written so NaN fails).
  * The verdict is data; its message names the output, expected versus actual, and the worst entry.
  */
-import { type Case, type GraphSpec, type Mat, SIGNATURES, isGate, isLayer } from "../cases/case";
-import { formatNumber as num } from "../results/format-number";
+import type { Case, GraphSpec, Mat } from "../cases/case";
+import { formatNumber as num } from "../format-number";
 import { answerProblem } from "./answer-form";
 import { type Tolerance, cs231nRelError, toleranceRatio, toleranceText } from "./tolerance";
 
 export type Verdict = { ok: true } | { ok: false; message: string; details?: string };
-
-/** Which outputs of a case belong to `exportName` (a layer's out is its forward's, the rest its backward's). */
-export function outputsOf(c: Case, exportName: string): string[] {
-  if (isGate(c.target)) return ["z", "grads"];
-  if (c.target === "ComputationalGraph") return ["value", "grads"];
-  const names = SIGNATURES[c.target].outputs.map((o) => o.name);
-  if (isLayer(c.target)) return exportName.endsWith("Forward") ? ["out"] : names.filter((n) => n !== "out");
-  return names;
-}
 
 /** The entries of `actual` against `expected`, both flat; null when all pass. */
 function worstEntry(name: string, labels: string[], actual: number[], expected: number[], tol: Tolerance): Verdict {

@@ -11,7 +11,7 @@
  * part scaled by the output's magnitude, so that float64 rounding of O(1)…O(1e4) values never fails.
  * Written so that NaN and ±Infinity fail.
  */
-import { scientific } from "../results/format-number";
+import { scientific } from "../format-number";
 
 export interface Tolerance {
   atol: number;

@@ -13,7 +13,7 @@ import * as losses from "../../reference/classifiers/losses";
 import * as net from "../../reference/two-layer-net/two-layer-net";
 import { type AssignmentName, assignmentOf } from "../cases/case";
 import { type Implementation, runCase } from "../cases/run";
-import { walkGraph } from "../judge/graph-walk";
+import { walkGraph } from "./graph-walk";
 import type { ReferenceAnswers } from "./reference-answers";
 
 export const REFERENCE: Record<AssignmentName, Implementation> = {

@@ -29,5 +29,10 @@ export function recordedReference(file: string): ReferenceAnswers {
   };
 }
 
-/** In the kit, the answers beside its self-check. */
+/**
+ * In the kit, the answers beside its self-check. Nothing imports it by name: the kit's build puts
+ * this module where graders/reference/live-reference.ts is (scripts/kit.ts, aliases), so this
+ * export stands in for live-reference.ts's `referenceAnswers`.
+ * @public
+ */
 export const referenceAnswers: ReferenceAnswers = recordedReference(rootPath(RECORDED_ANSWERS_FILE));

@@ -17,7 +17,7 @@ import type { Case } from "../cases/case";
 export interface ReferenceRunOptions {
   /** Layers: the forward only ({ out }). */
   forwardOnly?: boolean;
-  /** A graph case run the wrong way (the diagnosis catalog's: judge/graph-walk.ts) instead of by the reference graph. */
+  /** A graph case run the wrong way (the diagnosis catalog's: reference/graph-walk.ts) instead of by the reference graph. */
   walk?: GraphWalk;
 }
 

@@ -12,14 +12,14 @@ import type { Status, SubmissionResult, TestSpec, Visibility } from "./result";
 
 export const STATUSES: readonly Status[] = ["passed", "failed", "could-not-check", "grader-error"];
 
-export type StatusCounts = Record<Status, number>;
+type StatusCounts = Record<Status, number>;
 
 export interface StudentSummary extends Row {
   /** How many of the student's tests ended in each outcome. */
   outcomes: StatusCounts;
 }
 
-export interface ExportSummary {
+interface ExportSummary {
   export: string;
   /** The points the export is worth (the manifest's, else the results'). */
   points: number;
@@ -31,7 +31,7 @@ export interface ExportSummary {
   meanEarned: number;
 }
 
-export interface TestSummary {
+interface TestSummary {
   test: TestSpec;
   /** Students graded on this test. */
   runs: number;
@@ -39,7 +39,7 @@ export interface TestSummary {
 }
 
 /** One export's tests of one visibility, over the whole class. */
-export interface VisibilitySummary {
+interface VisibilitySummary {
   export: string;
   visibility: Visibility;
   /** Test runs (students × tests of this visibility). */
@@ -47,7 +47,7 @@ export interface VisibilitySummary {
   passed: number;
 }
 
-export interface DiagnosisSummary {
+interface DiagnosisSummary {
   /** The likely cause, as the student reads it (cleaned). */
   diagnosis: string;
   exports: string[];

@@ -12,7 +12,7 @@ import { outcomeMarkdown, submissionMarkdown } from "./markdown";
 import { outcomeProse, printedIsVisible, printedText, submissionOutput } from "./prose";
 import type { Status, SubmissionResult, TestKind, TestResult, Visibility } from "./result";
 
-export type OutputFormat = "text" | "md";
+type OutputFormat = "text" | "md";
 
 export interface GradescopeOptions {
   /** How every output is written (default "text"). */
@@ -25,7 +25,7 @@ export interface GradescopeOptions {
   staffOutput?: boolean;
 }
 
-export interface GradescopeTestExtra {
+interface GradescopeTestExtra {
   /** The four-way outcome status (Gradescope's own status only has passed/failed). */
   status: Status;
   kind: TestKind;
@@ -33,7 +33,7 @@ export interface GradescopeTestExtra {
   [key: string]: unknown;
 }
 
-export interface GradescopeTest {
+interface GradescopeTest {
   name: string;
   /** "<part>.<test>": the part is the export's index (exports in order), both from 1. */
   number: string;
@@ -65,7 +65,7 @@ export interface GradescopeResults {
   leaderboard?: LeaderboardEntry[];
 }
 
-export interface LeaderboardEntry {
+interface LeaderboardEntry {
   name: string;
   value: number | string;
   /** "desc" (the default: higher ranks higher) or "asc". */

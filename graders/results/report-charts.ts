@@ -35,7 +35,7 @@ const EXPORT_BANDS = { field: "export", type: "nominal" as const, sort: null, ti
 const rateAxis = (title: string) => ({ field: "rate", type: "quantitative" as const, scale: { domain: [0, 1] }, axis: { format: "%" }, title });
 
 /** A Vega-Lite spec as an SVG document (a string starting with <svg). */
-export async function chartSvg(spec: TopLevelSpec): Promise<string> {
+async function chartSvg(spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile({ ...spec, config: { ...CONFIG, ...spec.config } }).spec), { renderer: "none" });
   try {
     return await view.toSVG();

@@ -12,7 +12,7 @@ import type { SubmissionResult, TestResult } from "./result";
 import { type Format, GLYPH, points } from "./terminal";
 
 /** At most this many lines of a failure's details (expected versus actual …) are shown under its export. */
-export const DETAIL_LINES = 8;
+const DETAIL_LINES = 8;
 
 export interface SelfCheckOptions {
   color: boolean;

@@ -41,7 +41,7 @@ export interface CanaryOptions {
  * file: it exists wherever the child runs (bubblewrap binds its folder read-only), so only the
  * permission model can refuse it, with ERR_ACCESS_DENIED, not ENOENT.
  */
-export function canaryModule(forbidden: string): string {
+function canaryModule(forbidden: string): string {
   return `import { closeSync, openSync } from "node:fs";
 export class AddGate {
   forward(x, y) {

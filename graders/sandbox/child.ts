@@ -17,10 +17,11 @@ import type { Case } from "../cases/case";
 import { type Implementation, runCase } from "../cases/run";
 import { efficiencyCase } from "../cases/scale";
 import { type Trained, train } from "../cases/train";
-import { type Summary, summarize } from "../judge/summary";
+import { type Summary, summarize } from "../cases/summarize";
+import { ML_MATRIX_GLOBAL } from "../submission/ml-matrix-global";
 import { FrameDecoder, encodeFrame } from "./frames";
 import { lockDown } from "./lockdown";
-import { type BatchItem, type FromChild, ML_MATRIX_GLOBAL, type Thrown, type Timed, type ToChild, WIRE_LIMITS } from "./protocol";
+import { type BatchItem, type FromChild, type Thrown, type Timed, type ToChild, WIRE_LIMITS } from "./protocol";
 
 const stringify = JSON.stringify;
 const parse = JSON.parse;

@@ -22,7 +22,7 @@
 import { readFileSync } from "node:fs";
 
 /** How often a running call's memory is read (ms). */
-export const SAMPLE_MS = 50;
+const SAMPLE_MS = 50;
 
 /** What one call used, by the kernel's count. */
 export interface MemoryUse {
@@ -43,7 +43,7 @@ function read(path: string): string | null {
 }
 
 /** VmData and VmPeak of a process (bytes); null without /proc, or when it is gone (a zombie has none). */
-export function memoryOf(pid: number): { dataBytes: number; peakBytes: number } | null {
+function memoryOf(pid: number): { dataBytes: number; peakBytes: number } | null {
   const status = read(`/proc/${pid}/status`);
   const kb = (field: string) => {
     const m = new RegExp(`^${field}:\\s*(\\d+) kB$`, "m").exec(status ?? "");

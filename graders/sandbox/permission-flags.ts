@@ -18,7 +18,7 @@
  */
 
 /** The permission flag of the running Node: `--permission`, or `--experimental-permission` before it existed. */
-export function permissionFlag(): string {
+function permissionFlag(): string {
   const forced = process.env.BACKPROP_GRADER_TEST_PERMISSION_FLAG;
   if (forced !== undefined) return forced;
   return process.allowedNodeEnvironmentFlags.has("--permission") ? "--permission" : "--experimental-permission";

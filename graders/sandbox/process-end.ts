@@ -35,7 +35,7 @@ const OOM =
   /heap out of memory|Reached heap limit|ERR_MEMORY_ALLOCATION_FAILED|JavaScript heap|Fatal process out of memory|std::bad_alloc|Array buffer allocation failed.*\n.*FATAL/i;
 
 /** How much of a child's stderr is kept for the out-of-memory decision (V8's report is ≈ 2–3 KB). */
-export const STDERR_TAIL_CHARS = 16_384;
+const STDERR_TAIL_CHARS = 16_384;
 
 /** Signal number → name; the first name where two share a number (SIGABRT, not its alias SIGIOT). */
 const SIGNAL_NAMES: Record<number, string> = Object.fromEntries(

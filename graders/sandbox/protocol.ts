@@ -5,7 +5,7 @@
  */
 import type { Target, Value } from "../cases/case";
 import type { Sizes } from "../cases/scale";
-import type { Summary } from "../judge/summary";
+import type { Summary } from "../cases/summarize";
 
 /** A thrown value, described without trusting it (it may not be an Error at all). */
 export interface Thrown {
@@ -93,6 +93,3 @@ export type FromChild =
 
 /** Caps on what a child may send back, so a hostile answer cannot flood the grader. */
 export const WIRE_LIMITS = { numbers: 2_000_000, depth: 6, text: 4000, frameBytes: 64 * 1024 * 1024 } as const;
-
-/** Where the runner puts the ml-matrix module before it imports a student's bundle (see bundle.ts). */
-export const ML_MATRIX_GLOBAL = "backprop-grader.ml-matrix";

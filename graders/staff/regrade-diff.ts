@@ -21,7 +21,7 @@ export type TestChange =
       after: { status: Status; score: number; points: number };
     };
 
-export interface StudentChange {
+interface StudentChange {
   student: string;
   /** null: the student was not in that grading (a folder added or removed since). */
   before: { score: number; maxScore: number } | null;

@@ -27,13 +27,13 @@ const CODE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 /** Larger files are not code a student wrote for this course (a bundled library): left out. */
 const MAX_FILE_BYTES = 256 * 1024;
 
-export interface Fragment {
+interface Fragment {
   /** 1-based lines of the student's file, inclusive. */
   a: { file: string; from: number; to: number; text: string };
   b: { file: string; from: number; to: number; text: string };
 }
 
-export interface SimilarityPair {
+interface SimilarityPair {
   a: string;
   b: string;
   /** Dolos's similarity: the share of both students' tokens covered by shared fingerprints, 0–1. */

@@ -12,7 +12,7 @@ import { init as lexerReady, parse as parseImports } from "es-module-lexer";
 import * as esbuild from "esbuild";
 import * as mlMatrix from "ml-matrix";
 
-import { ML_MATRIX_GLOBAL } from "../sandbox/protocol";
+import { ML_MATRIX_GLOBAL } from "./ml-matrix-global";
 
 export interface CompileError {
   /** Path relative to the submission folder. */

@@ -20,7 +20,7 @@ export function skeletonText(assignment: AssignmentName, file: string): string |
 }
 
 /** The text with every difference that does not change a line of code removed. */
-export function normalized(text: string): string {
+function normalized(text: string): string {
   return text
     .replace(/^\uFEFF/, "")
     .split(/\r\n|\r|\n/)

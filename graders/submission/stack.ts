@@ -18,7 +18,7 @@ const FRAME = /^\s*at (?:(.{1,300}?) \()?([^()\s][^()]*?):(\d+):(\d+)\)?\s*$/;
 const INLINE_MAP = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
 
 /** At most this many frames are kept (the student's own, innermost first). */
-export const MAX_FRAMES = 8;
+const MAX_FRAMES = 8;
 
 /** Maps stack frames of one compiled bundle (written as `bundleFile`) back to the student's files. */
 export class BundleFrames {

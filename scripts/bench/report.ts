@@ -18,7 +18,7 @@ export interface Machine {
   bubblewrap: boolean;
 }
 
-export interface Table {
+interface Table {
   head: string[];
   /** "r" right-aligns a column of numbers. */
   align?: ("l" | "r")[];

@@ -5,8 +5,8 @@
 import type { Manifest } from "../../graders/manifest";
 
 /** Node majors the grader supports (package.json engines), and the one setup.sh installs where none is: the active LTS. */
-export const SUPPORTED_NODE_MAJORS = [20, 22, 24, 26];
-export const INSTALLED_NODE_MAJOR = 24;
+const SUPPORTED_NODE_MAJORS = [20, 22, 24, 26];
+const INSTALLED_NODE_MAJOR = 24;
 /** Gradescope stops an autograder after 10 minutes by default, scoring 0 and showing nothing
  *  (https://gradescope-autograders.readthedocs.io/en/latest/troubleshooting/): run_autograder's
  *  own deadline stays well under it. */

@@ -8,7 +8,7 @@
  */
 
 /** One entry of a lockfile v2/v3 "packages" map. */
-export interface LockEntry {
+interface LockEntry {
   version?: string;
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;

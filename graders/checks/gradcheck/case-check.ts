@@ -42,7 +42,7 @@ export interface Probe {
   norm?: number;
 }
 
-export interface Measured {
+interface Measured {
   probe: Probe;
   numeric: number;
   step: number;

@@ -3,7 +3,7 @@
  * each of RETRY_STEPS (CS231n, Theano: change h, never the tolerance); where the student's forward
  * misbehaves away from x, the reference's takes over (online).
  */
-import { formatNumber as num, scientific as sci } from "../../results/format-number";
+import { formatNumber as num, scientific as sci } from "../../format-number";
 import { BORDERLINE, RETRY_STEPS } from "../finite-difference";
 import type { WhoseForward } from "../whose-forward";
 import type { CaseCheck, OutputVerdict, Probe, Round } from "./case-check";

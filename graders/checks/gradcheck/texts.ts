@@ -6,7 +6,7 @@
 import { type Case, type Target, isLayer } from "../../cases/case";
 import { type Tolerance, cs231nRelError, toleranceText } from "../../judge/tolerance";
 import type { GradingPolicy } from "../../reference/grading-policy";
-import { formatNumber as num, scientific as sci } from "../../results/format-number";
+import { formatNumber as num, scientific as sci } from "../../format-number";
 import type { WhoseForward } from "../whose-forward";
 import type { OutputVerdict } from "./case-check";
 import { forwardName, objectiveText } from "./objective";

@@ -15,7 +15,7 @@ export const expectedOf = (c: Case): Answer => c.expected as Answer;
 /** A matrix input of the case, by argument name. */
 export const matrixInput = (c: Case, name: string) => c.inputs[name] as Mat;
 /** The case's minibatch: X, scores or x, one row per example. */
-export const batchOf = (c: Case) => (c.inputs.X ?? c.inputs.scores ?? c.inputs.x) as Mat;
+const batchOf = (c: Case) => (c.inputs.X ?? c.inputs.scores ?? c.inputs.x) as Mat;
 /** N, the number of examples in the minibatch. */
 export const batchSize = (c: Case) => batchOf(c).length;
 /** The class labels y of a classifier's case. */

@@ -38,9 +38,9 @@ import { shapeOf } from "./values";
 import type { Answer, WrongVariant } from "./variant";
 
 export { CATALOG } from "./catalog";
-export { COMPOSITIONS, type Composition, type InnerAnswer } from "./composition";
+export { COMPOSITIONS, type InnerAnswer } from "./composition";
 export { matchingVariants, shows, variantAnswer } from "./match";
-export { type DiagnosisContext, type WrongVariant, variantKey } from "./variant";
+export { type WrongVariant, variantKey } from "./variant";
 
 /**
  * The likely cause of a wrong answer of `exportName` on case `c`: the text of the one known wrong
@@ -48,14 +48,7 @@ export { type DiagnosisContext, type WrongVariant, variantKey } from "./variant"
  * fails); undefined when none matches, or when variants that are different bugs match alike.
  * Never throws.
  */
-export function diagnoseOutput(
-  c: Case,
-  exportName: string,
-  output: string,
-  returned: unknown,
-  tol: Tolerance,
-  reference: ReferenceAnswers,
-): string | undefined {
+function diagnoseOutput(c: Case, exportName: string, output: string, returned: unknown, tol: Tolerance, reference: ReferenceAnswers): string | undefined {
   try {
     const v = theOneBug(matchingVariants(c, exportName, returned, tol, reference));
     return v && variantText(v, c, exportName, output, returned);

@@ -2,9 +2,8 @@
  * The layers assignment's wrong variants (case: { x, …, dout } → { out, dx, … }): each layer's own
  * bugs, then the ones every layer's backward can have (ignoring dout, a sign flip, a transpose).
  */
-import { type Case, type Mat, LAYER_NAMES } from "../../cases/case";
+import { type Case, LAYER_NAMES, type Mat, outputsOf } from "../../cases/case";
 import { add, addRow, colSums, filled, map, mmul, rowSums, transpose, zip } from "../../cases/mat";
-import { outputsOf } from "../compare";
 import { expectedOf, matrixInput, referenceOn } from "./case-data";
 import { FORMULA, subject, transposedText } from "./text";
 import { negate } from "./values";

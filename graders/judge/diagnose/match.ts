@@ -6,9 +6,9 @@
  * answer would pass the judge on the case shows no bug there and is never a candidate; the matches
  * name a bug only when they are all that one bug.
  */
-import type { Case } from "../../cases/case";
+import { type Case, outputsOf } from "../../cases/case";
 import { type ReferenceAnswers, UnrecordedAnswerError } from "../../reference/reference-answers";
-import { judgeOutputs, outputsOf } from "../compare";
+import { judgeOutputs } from "../compare";
 import { type Tolerance, toleranceRatio } from "../tolerance";
 import { CATALOG } from "./catalog";
 import { memoized } from "./memoized-reference";

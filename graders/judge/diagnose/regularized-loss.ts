@@ -22,7 +22,7 @@ function regSplit(reference: ReferenceAnswers, c: Case, weightNames: string[]): 
   };
 }
 /** Whether the case has a reg term to get wrong. */
-export const regularized = (c: Case) => (c.inputs.reg as number) > 0;
+const regularized = (c: Case) => (c.inputs.reg as number) > 0;
 
 /** Variants of a regularized loss: the loss's and each weight gradient's 1/N, reg term and sign. */
 export function regularizedLossVariants(target: Target, weights: { grad: string; weight: string }[]): WrongVariant[] {

@@ -15,5 +15,8 @@ export function fullNumber(v: number): string {
 
 /** A power of ten or a step as people write it: 1e-5, not 0.00001; 2.5e-7. */
 export function scientific(v: number): string {
-  return v.toExponential().replace(/\.?0*e([+-])/, "e$1").replace("e+", "e");
+  return v
+    .toExponential()
+    .replace(/\.?0*e([+-])/, "e$1")
+    .replace("e+", "e");
 }

@@ -1,5 +1,5 @@
 /**
- * Wrong ways to run a computational graph, for the diagnosis catalog (diagnose/gates.ts): forward then
+ * Wrong ways to run a computational graph, for the diagnosis catalog (judge/diagnose/gates.ts): forward then
  * backward with the reference's gates over an order a student's graph may use, adding gradients at
  * branches or overwriting them. They are questions to the reference (graders/reference/reference-answers.ts,
  * ReferenceRunOptions.walk), answered here by the live reference only: a walk that adds over a
@@ -8,7 +8,7 @@
  */
 import type { Case, GraphSpec } from "../cases/case";
 import type { Implementation } from "../cases/run";
-import type { GraphWalk } from "../reference/reference-answers";
+import type { GraphWalk } from "./reference-answers";
 
 type Node = GraphSpec["nodes"][number];
 type GateClass = new (...ctor: number[]) => { forward: (...x: number[]) => number; backward: (dz: number) => number[] };
