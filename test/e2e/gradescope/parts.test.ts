@@ -13,7 +13,7 @@ import { loadManifest } from "../../../graders/manifest";
 import { gradescopeSecret } from "../../../graders/secret";
 import { GRADESCOPE_TIMEOUT_S, bundleEnv, deadlineSeconds } from "../../../scripts/gradescope/bundle-env";
 import { type Lockfile, RuntimePackageError, runtimePackage } from "../../../scripts/gradescope/runtime-package";
-import { METADATA } from "../../helpers/gradescope/harness";
+import { METADATA } from "../../../scripts/gradescope/container";
 
 const TMP = mkdtempSync(join(tmpdir(), "gradescope-parts-"));
 let folders = 0;

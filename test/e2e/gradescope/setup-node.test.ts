@@ -27,7 +27,8 @@ import { type Server, createServer } from "node:http";
 import { arch } from "node:os";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
-import { type Bundle, type CommandRun, makeBundle, runAutograder, runSetup } from "../../helpers/gradescope/harness";
+import type { CommandRun } from "../../../scripts/gradescope/container";
+import { type Bundle, makeBundle, runAutograder, runSetup } from "../../helpers/gradescope/harness";
 import { validResults } from "../../helpers/gradescope/suite";
 
 const N24 = process.env.NODE24_BINARY ?? "/work/nodes/n24/node_modules/node/bin/node";

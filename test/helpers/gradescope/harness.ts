@@ -1,85 +1,23 @@
 /**
  * Running a Gradescope bundle as Gradescope does, in a temporary folder: `npm run bundle` makes
- * autograder.zip, which is unzipped (yauzl, keeping each entry's Unix mode) into ROOT/source,
+ * autograder.zip, which is unzipped (keeping each entry's Unix mode) into ROOT/source,
  * where setup.sh runs; then for each submission a fresh AUTOGRADER_ROOT holds the submission,
  * submission_metadata.json, a copy of run_autograder, and `source` (a link to the one unzipped
  * and set-up bundle), and run_autograder runs there. Everything runs without bubblewrap
  * (BACKPROP_GRADER_BWRAP=0), as in Gradescope's containers, each command in its own process
- * group (a hostile submission that signals its group reaches nothing of the test's).
+ * group (a hostile submission that signals its group reaches nothing of the test's): the
+ * container's parts are scripts/gradescope/container.ts, which the bench shares.
  */
-import { copyFileSync, cpSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { pipeline } from "node:stream/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import yauzl from "yauzl";
 import type { AssignmentName } from "../../../graders/cases/case";
 import type { GradescopeResults } from "../../../graders/results/gradescope";
+import { type CommandRun, METADATA, type ZipEntry, baseEnv, runScript, unzip } from "../../../scripts/gradescope/container";
 
 export const PROJECT = fileURLToPath(new URL("../../../", import.meta.url));
-
-/** Gradescope's submission_metadata.json, as its documentation shows it (ids are Gradescope's, never the student's). */
-export const METADATA = {
-  id: 123456,
-  created_at: "2026-07-01T14:22:32.365935-07:00",
-  assignment: {
-    id: 25828,
-    course_id: 1234,
-    due_date: "2026-07-31T23:00:00.000000-07:00",
-    title: "Backprop",
-    total_points: "100.0",
-    late_due_date: null,
-    release_date: "2026-07-02T00:00:00.000000-07:00",
-    group_submission: false,
-    group_size: null,
-  },
-  users: [{ email: "student@example.com", id: 4321, name: "Student User" }],
-  previous_submissions: [],
-};
-
-export interface ZipEntry {
-  name: string;
-  /** Unix permission bits. */
-  mode: number;
-}
-
-/** Unzip `zip` into `dir` with each entry's Unix mode; yauzl refuses absolute paths and "..". */
-export function unzip(zip: string, dir: string): Promise<ZipEntry[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(zip, { lazyEntries: true }, (error, file) => {
-      if (error || !file) return reject(error);
-      const entries: ZipEntry[] = [];
-      file.on("error", reject);
-      file.on("end", () => resolve(entries));
-      file.on("entry", (entry: yauzl.Entry) => {
-        const mode = (entry.externalFileAttributes >>> 16) & 0o7777;
-        const to = join(dir, entry.fileName);
-        if (entry.fileName.endsWith("/")) {
-          mkdirSync(to, { recursive: true });
-          file.readEntry();
-          return;
-        }
-        mkdirSync(dirname(to), { recursive: true });
-        file.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          pipeline(stream, createWriteStream(to, { mode: mode || 0o644 }))
-            .then(() => {
-              entries.push({ name: entry.fileName, mode });
-              file.readEntry();
-            })
-            .catch(reject);
-        });
-      });
-      file.readEntry();
-    });
-  });
-}
-
-/** The environment of every command: the machine's PATH and HOME (npm's cache), no bubblewrap. */
-export function baseEnv(tmp: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? tmp, TMPDIR: tmp, BACKPROP_GRADER_BWRAP: "0", ...extra };
-}
 
 export interface Timed<T> {
   value: T;
@@ -121,28 +59,6 @@ export async function makeBundle(assignment: AssignmentName, secret: string): Pr
   const source = join(tmp, "source");
   const entries = await unzip(zip, source);
   return { assignment, tmp, zip, zipBytes: readFileSync(zip).length, entries, source, secret, bundleSeconds: made.seconds };
-}
-
-export interface CommandRun {
-  stdout: string;
-  stderr: string;
-  exitCode: number | undefined;
-  seconds: number;
-}
-
-/** Run a script of the bundle in its own process group, killed whole when the test gives up. */
-export async function runScript(file: string, cwd: string, env: Record<string, string>, timeoutMs: number): Promise<CommandRun> {
-  const t0 = performance.now();
-  const child = execa(file, [], { cwd, env, extendEnv: false, reject: false, detached: true, timeout: timeoutMs, killSignal: "SIGKILL" });
-  const r = await child;
-  if (r.timedOut && child.pid) {
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // the group is gone already
-    }
-  }
-  return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** setup.sh in the unzipped bundle, as Gradescope runs it (in the source folder). */

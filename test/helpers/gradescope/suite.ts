@@ -18,7 +18,8 @@ import { loadManifest, testSpecs } from "../../../graders/manifest";
 import { TRAINING_ACCURACY, type GradescopeResults } from "../../../graders/results/gradescope";
 import { resultsProblems } from "../../../graders/results/validate-results";
 import { classOf } from "../sample-class/class";
-import { type Bundle, type CommandRun, type GradedRun, makeBundle, runAutograder, runSetup } from "./harness";
+import type { CommandRun } from "../../../scripts/gradescope/container";
+import { type Bundle, type GradedRun, makeBundle, runAutograder, runSetup } from "./harness";
 
 /** Every number of a case's inputs written with 8 characters or more (short ones, 0.1 or 3, could appear anywhere by chance). */
 function longNumbers(v: Value | unknown, into: Set<string>): Set<string> {
