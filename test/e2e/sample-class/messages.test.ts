@@ -31,7 +31,7 @@ describe("what a student is told", () => {
     const r = await gradeSubmission("layers", "fixtures/submissions/layers/gil-tanh-one-minus-x2", { secret: SECRET });
     const t = r.tests.find((x) => x.test.name.startsWith("tanhBackward: matches the reference on the committed"))!;
     expect(t.outcome.status).toBe("failed");
-    if (t.outcome.status !== "failed") return;
+    if (t.outcome.status !== "failed") throw new Error(`expected a failure, got ${t.outcome.status}`);
     expect(t.outcome.message).toMatch(/^tanhBackward: dx\[\d+\]\[\d+\] = -?[\d.e-]+, expected -?[\d.e-]+ \(\d+ of 15 entries differ\)$/);
     expect(t.outcome.details).toMatch(/CS231n relative error/);
     expect(t.outcome.replay).toEqual({ kind: "golden-case", file: "fixtures/golden/layers.json", id: "tanh/3x5/0" });

@@ -248,15 +248,16 @@ describe("CPU time from /proc", () => {
     expect(treeCpuMs(busy.pid)).toBeNull(); // it has ended (and been reaped)
   }, 60_000);
 
-  it("the finer clock where the kernel keeps it: not a multiple of 10 ms", async () => {
-    if (cpuClock() !== "sched") return; // the grading machine has it; this test says so in its name above
+  // Skipped where the kernel keeps no per-thread sched count (the grading machine has it); its time
+  // limit is jest.config.js's testTimeout, 30 s.
+  (cpuClock() === "sched" ? it : it.skip)("the finer clock where the kernel keeps it: not a multiple of 10 ms", async () => {
     const p = execa(process.execPath, ["-e", "const s = Date.now(); while (Date.now() - s < 30); console.log('x'); setTimeout(() => {}, 60e3)"]);
     await new Promise<void>((resolve) => p.stdout!.on("data", () => resolve()));
     const ms = treeCpu(p.pid)!.ms;
     p.kill("SIGKILL");
     await p.catch(() => undefined);
     expect(ms % 10).not.toBe(0);
-  }, 30_000);
+  });
 });
 
 describe("summaries", () => {
@@ -268,7 +269,7 @@ describe("summaries", () => {
   it("a small matrix: shape, every entry, and signed bucket sums that add up to the entries", () => {
     const s = summarize("dx", x);
     expect(s).toMatchObject({ kind: "matrix", rows: 2, cols: 3, scale: 6, samples: [1, -2, 3, 4, 5, -6] });
-    if (s.kind !== "matrix") return;
+    if (s.kind !== "matrix") throw new Error(`expected a matrix summary, got ${s.kind}`);
     expect(s.sums).toHaveLength(16);
     expect(s.abs.reduce((a, b) => a + b, 0)).toBe(21);
     expect(summarize("loss", 2.5)).toEqual({ kind: "number", value: 2.5 });

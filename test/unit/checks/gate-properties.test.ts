@@ -100,7 +100,7 @@ describe("gate and graph properties through the engine, on the sample class", ()
       expect(t.test.export).toBe(want.export);
       expect(t.test.check).toBe(want.check);
       expect(t.outcome.status).toBe("failed");
-      if (t.outcome.status !== "failed") return;
+      if (t.outcome.status !== "failed") throw new Error(`expected a failure, got ${t.outcome.status}`);
       expect(t.outcome.message.startsWith(`${want.export}: `)).toBe(true);
       expect(t.outcome.message).not.toMatch(/\n/);
       expect(t.outcome.diagnosis).toMatch(want.diagnosis);
@@ -152,7 +152,7 @@ describe("a property failure, at unit level", () => {
     const first = await checkOf("multiply-switches")(ctx);
     const again = await checkOf("multiply-switches")(context("multiply-switches", impl));
     expect(first.status).toBe("failed");
-    if (first.status !== "failed") return;
+    if (first.status !== "failed") throw new Error(`expected a failure, got ${first.status}`);
     const seed = fastCheckSeed(ctx.seed);
     expect(first.replay).toMatchObject({ kind: "fast-check", seed, path: expect.stringMatching(/^\d+$/) });
     expect(first.replay && replayText(first.replay)).toMatch(

@@ -126,7 +126,7 @@ describe("properties at the kink and far from 0", () => {
       const [t] = failed;
       expect(t.test.export).toBe(exportName);
       expect(t.outcome.status).toBe("failed");
-      if (t.outcome.status !== "failed") return;
+      if (t.outcome.status !== "failed") throw new Error(`expected a failure, got ${t.outcome.status}`);
       expect(t.outcome.message).toMatch(message);
       expect({ hint: t.outcome.hint, diagnosis: t.outcome.diagnosis }).toEqual({ hint: undefined, diagnosis: undefined, ...said });
       expect(t.outcome.replay).toBeDefined();

@@ -145,7 +145,7 @@ describe("the checks' replays never carry a seed drawn from the secret", () => {
     );
     const o = await hiddenCheck(ctx);
     expect(o.status).toBe("failed");
-    if (o.status !== "failed") return;
+    if (o.status !== "failed") throw new Error(`expected a failure, got ${o.status}`);
     expect(o.replay).toEqual({ kind: "hidden-case", id: expect.stringMatching(/^tanh\//) });
     expect(hidden.find((c) => c.id === (o.replay as { id: string }).id)!.seed).toContain(SECRET); // what is left out
     expect(JSON.stringify(o)).not.toContain(SECRET);

@@ -288,7 +288,7 @@ describe("a gate that keeps state between calls fails its reuse test, told which
   ] as const)("%s", async (name, Stale, message, diagnosis) => {
     const outcome = await reuse(name, { ...REFERENCE.gates, [name]: Stale });
     expect(outcome).toMatchObject({ status: "failed", message: expect.stringMatching(message), diagnosis: expect.stringMatching(diagnosis) });
-    if (outcome.status !== "failed") return;
+    if (outcome.status !== "failed") throw new Error(`expected a failure, got ${outcome.status}`);
     // every call up to the one that differs, what a fresh object and the reference give, the replay
     expect(outcome.details).toMatch(/^calls on one gate, and what they returned:\n {2}1\. forward\(/);
     expect(outcome.details).toMatch(new RegExp(`\\na fresh ${name}, forward\\(\\) then backward\\(\\) on the values of call \\d: \\w+\\(\\) → `));
@@ -410,7 +410,7 @@ describe("a graph that keeps state between calls fails its reuse test, told whic
   ] as const)("%s", async (_, Stale, message, diagnosis) => {
     const outcome = await reuse("ComputationalGraph", { ...REFERENCE.gates, ComputationalGraph: Stale });
     expect(outcome).toMatchObject({ status: "failed", message: expect.stringMatching(message), diagnosis: expect.stringMatching(diagnosis) });
-    if (outcome.status !== "failed") return;
+    if (outcome.status !== "failed") throw new Error(`expected a failure, got ${outcome.status}`);
     expect(outcome.message).not.toMatch(/\n/);
     expect(outcome.details).toMatch(/^calls on one graph, and what they returned:\n {2}1\. forward\(\{\w+: /);
     expect(outcome.details).toMatch(/\n {2}2\. backward\(\) → \{/);

@@ -133,7 +133,7 @@ describe("training, the check on sandboxed submissions", () => {
       status: "failed",
       message: expect.stringMatching(/^twoLayerNetLoss: trained 120 steps, training accuracy \d+\.\d % \(needs ≥ 90 %\); loss \d\.\d\d → /),
     });
-    if (o.status !== "failed") return;
+    if (o.status !== "failed") throw new Error(`expected a failure, got ${o.status}`);
     expect(o.details).toMatch(/^loss over the steps: [▁▂▃▄▅▆▇█]{40} \(\d\.\d\d → [\d.e+]+\)\nfull-batch gradient descent on the spiral data/);
     expect(extraOf(o)!.training.accuracy).toBeLessThan(0.9);
   }, 30_000);

@@ -225,7 +225,7 @@ describe("what a wrong answer is told", () => {
     r.dx![0][0] = (r.dx![0][0] as number) + 1;
     const v = judgeOutputs(affine, r, BACKWARD, TOL);
     expect(v.ok).toBe(false);
-    if (v.ok) return;
+    if (v.ok) throw new Error("expected the judge to refuse the answer");
     expect(v.message).toMatch(/^dx\[0\]\[0\] = -?[\d.]+, expected -?[\d.]+ \(1 of 15 entries differ\)$/);
     expect(v.details).toMatch(/CS231n relative error/);
   });
