@@ -211,6 +211,27 @@ describe("no file cites the specification's file outside the repository", () => 
   });
 });
 
+// ------------------------------------------------------------------------------ test paths
+describe("every path under test/ that a file of the repository names", () => {
+  // test/unit/ mirrors the source and files move with it: a doc, a comment, CI or a script that
+  // names a test or helper by path must follow. A path is cut at "<" (a placeholder) and at a
+  // trailing dot (the end of a sentence). package-lock.json is npm's (a package's own test/ files).
+  const TEXT = /\.(md|ts|mts|js|mjs|cjs|json|py|sh|yml|yaml)$|^(run_autograder|run)$/;
+  const files = [...filesUnder(ROOT, (n) => TEXT.test(n) && n !== "package-lock.json"), join(ROOT, ".ci", "run")];
+  const named = files.flatMap((f) =>
+    [...readFileSync(f, "utf8").matchAll(/(?<![\w/.-])test\/[\w./-]*/g)].map((m) => ({ file: rel(f), path: m[0].replace(/\.+$/, "") })),
+  );
+
+  it("finds the paths (the docs, CI and the tests' own comments name them)", () => {
+    expect(named.length).toBeGreaterThan(50);
+    expect(named.map((n) => n.file)).toEqual(expect.arrayContaining([".ci/run", "docs/development.md", "jest.config.js"]));
+  });
+
+  it("exists", () => {
+    expect(named.filter((n) => !existsSync(join(ROOT, n.path))).map((n) => `${n.file}: ${n.path}`)).toEqual([]);
+  });
+});
+
 // ------------------------------------------------------------------------------ the handouts, here and in a kit
 describe.each(ASSIGNMENTS.map((a) => [a]))("the %s handout", (assignment) => {
   const handout = readFileSync(join(ROOT, "assignments", assignment, "README.md"), "utf8");
