@@ -6,7 +6,7 @@ import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
-  { ignores: ["node_modules/", "out/", "results/", "reports/", ".stryker-tmp/", "fixtures/", "test/realistic-submissions/"] },
+  { ignores: ["node_modules/", "out/", "results/", "reports/", ".stryker-tmp/", "fixtures/", "test/e2e/realistic-submissions/"] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

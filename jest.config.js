@@ -11,9 +11,9 @@ export default {
   },
   testTimeout: 30000,
   // The run's own TMPDIR, and a teardown that fails the run if any sandboxed child it started is
-  // still alive (test/global-teardown.ts).
-  globalSetup: "<rootDir>/test/global-setup.ts",
-  globalTeardown: "<rootDir>/test/global-teardown.ts",
+  // still alive (test/helpers/global-teardown.ts).
+  globalSetup: "<rootDir>/test/helpers/global-setup.ts",
+  globalTeardown: "<rootDir>/test/helpers/global-teardown.ts",
   // Two workers on the 2-core CI machine: the slow suites (the sample class, one file per
   // assignment, and the hostile suite) run side by side. Efficiency is timed in CPU time, so a
   // busy machine costs no correct student a point.

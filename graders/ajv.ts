@@ -5,7 +5,7 @@
  * the same 13 ms), and a grading process compiles more schemas than it validates data with each.
  * The schema files of the repository (`schemaFile: true`) are not checked against JSON Schema's
  * meta-schema on every start either, nor is the meta-schema loaded (another 10–20 ms each):
- * test/schema-files.test.ts checks them.
+ * test/repo/schema-files.test.ts checks them.
  */
 import Ajv, { type Options } from "ajv";
 

@@ -6,7 +6,7 @@ Run it with Debian's python, the one that has torch (the pyenv `python3` first o
     /usr/bin/python3 scripts/torch-oracle.py            # from the project root
 
 It writes fixtures/oracle/<assignment>.json (gates, layers, classifiers, two-layer-net), each a
-CaseFile as described in graders/cases/case.ts. test/oracle.test.ts runs the reference on every
+CaseFile as described in graders/cases/case.ts. test/unit/reference/oracle.test.ts runs the reference on every
 case and compares with these values.
 
 How the expected values are made

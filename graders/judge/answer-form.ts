@@ -16,7 +16,7 @@
  * A plain walk, not a JSON Schema: the form is a handful of fixed shapes, and a schema per case
  * cost an ajv compile for each target, outputs and sizes (some fifty in a layers grading) plus the
  * caches to avoid repeating them. The problems keep the words ajv gave them ("must NOT have more
- * than 7 items"), which students have seen in `details`; test/answer-schema.test.ts checks the walk
+ * than 7 items"), which students have seen in `details`; test/unit/judge/answer-form.test.ts checks the walk
  * against ajv on the equivalent schema.
  */
 import { type Case, type Dim, type GraphSpec, SIGNATURES, type Slot, isGate } from "../cases/case";

@@ -3,8 +3,8 @@
  * throwaway secret file), the zip unzipped into a temporary /autograder/source, `setup.sh` there
  * (Node is on PATH already, so it is `npm ci` of the runtime dependencies), then `run_autograder`
  * in a fresh AUTOGRADER_ROOT on one submission. Without bubblewrap, as in Gradescope's
- * containers. The unzip, the scripts' environment and the submission metadata are the Gradescope
- * tests' own (test/gradescope/harness.ts), so the bench runs the bundle exactly as they do.
+ * containers. The unzip, the scripts' environment and the submission metadata are shared with the
+ * Gradescope tests (scripts/gradescope/container.ts), so the bench runs the bundle exactly as they do.
  */
 import { execa } from "execa";
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { AssignmentName } from "../../graders/cases/case";
 import { rootPath } from "../../graders/paths";
 import type { GradescopeResults } from "../../graders/results/gradescope";
-import { METADATA, baseEnv, runScript, unzip } from "../../test/gradescope/harness";
+import { METADATA, baseEnv, runScript, unzip } from "../gradescope/container";
 
 export interface GradescopeRun {
   assignment: AssignmentName;

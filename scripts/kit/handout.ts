@@ -4,7 +4,7 @@
  * README of a starter kit, a folder of its own where that path leads nowhere. So a kit carries a
  * copy of each repository page a handout links to (KIT_DOCS), under its name in the kit, and the
  * handout's links to those pages are rewritten to the copies. A copied page is carried whole; it
- * must not link to other pages of the repository (test/docs.test.ts builds each kit's README and
+ * must not link to other pages of the repository (test/repo/docs.test.ts builds each kit's README and
  * pages this way and checks that every link in them resolves inside the kit).
  */
 import { posix } from "node:path";

@@ -18,7 +18,7 @@
  * two different variants matching alike (not recorded as `equivalent`) name neither. An export
  * built on another one (a Composition: linearSoftmaxLoss on softmaxLoss) whose answer is what the
  * student's own inner export gives is told to fix the inner export first.
- * test/diagnose-confusion.test.ts proves every variant is named by itself only.
+ * test/unit/judge/diagnose-confusion.test.ts proves every variant is named by itself only.
  *
  * This folder, one concept per file: variant.ts (what a variant is), the variants of each
  * assignment (gates.ts, layers.ts, classifiers.ts, two-layer-net.ts, and regularized-loss.ts shared
