@@ -266,7 +266,7 @@ await runMain(async () => {
     const out = opts.out;
     const result = await startGrading([out], opts.seed, [], async (secret) => {
       const graded = await gradeStudent(assignment, dir, { secret, callTimeoutMs: opts.timeout });
-      writeResult(out, graded);
+      writeResult(out, graded, null); // one submission: no staff fingerprints, and an older file from a class's grading goes
       return graded;
     });
     if (opts.format === "terminal") console.log(toTerminal(result, { color: process.stdout.isTTY === true, showHidden: true }));

@@ -11,6 +11,7 @@ import { execa } from "execa";
 import { ManifestError, loadManifest } from "../../graders/manifest";
 import { resultsProblems } from "../../graders/results/validate-results";
 import { bwrapAvailable } from "../../graders/sandbox/bwrap";
+import { STAFF_ANSWERS } from "../../graders/staff/answer-fingerprints";
 import { UsageError, positiveInteger } from "../../scripts/cli";
 import { GRADE, GRADE_ENV, check, expectUsageError, grade, tmp } from "../helpers/run-cli";
 
@@ -281,10 +282,13 @@ describe("a broken manifest or golden file stops the run before any grading, nam
 });
 
 describe("one submission", () => {
-  it("writes OUT/results.json in Gradescope's format, score = sum of the tests' scores", async () => {
+  it("writes OUT/results.json in Gradescope's format, score = sum of the tests' scores, and removes a class grading's staff file", async () => {
     const out = tmp();
+    // what a class's grading leaves beside a student's results: staff-only fingerprints of that grading's hidden answers
+    writeFileSync(join(out, STAFF_ANSWERS), '{"answers":{}}\n');
     const r = await grade(["--assignment", "layers", "--submission", "fixtures/submissions/layers/cy-dw-transposed", "--out", out]);
     expect(r.exitCode).toBe(0);
+    expect(existsSync(join(out, STAFF_ANSWERS))).toBe(false);
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
     expect(resultsProblems(results)).toEqual([]);
     expect(results.score).toBe(results.tests.reduce((s: number, t: { score: number }) => s + t.score, 0));
