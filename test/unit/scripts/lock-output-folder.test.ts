@@ -201,9 +201,14 @@ describe("every lock is released when its run ends", () => {
 });
 
 describe("a lock whose holder is a zombie (ended, not yet reaped by its parent)", () => {
-  /** A zombie: sh starts a child that exits at once, then becomes a process that never reaps it. */
+  /**
+   * A zombie: sh starts a child, then becomes `sleep`, a process that never reaps it. The child
+   * exits only once its parent is sleep (or after 2 s where /proc is missing): a child that ended
+   * before the exec was reaped by sh under load, and no zombie came.
+   */
   async function zombie(): Promise<{ pid: number; stop: () => Promise<unknown> }> {
-    const parent = execa("sh", ["-c", "sleep 0 & echo $!; exec sleep 60"], { reject: false });
+    const wait = `p=$$; ( n=0; while [ "$(cat /proc/$p/comm 2>/dev/null || echo none)" != sleep ] && [ $n -lt 40 ]; do sleep 0.05; n=$((n+1)); done ) & echo $!; exec sleep 60`;
+    const parent = execa("sh", ["-c", wait], { reject: false });
     const pid = await new Promise<number>((resolve) => parent.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
     await until(() => isZombie(pid), 10_000, `pid ${pid} to become a zombie`);
     return { pid, stop: async () => (parent.kill("SIGKILL"), await parent) };
