@@ -26,7 +26,7 @@ export function matrixShape(value: unknown): [number, number] | string {
 }
 
 export function describe(value: unknown): string {
-  if (value === null) return "null";
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (typeof value === "object") return `an object (${Object.prototype.toString.call(value)})`;
   return `${typeof value} ${String(value)}`;

@@ -75,5 +75,6 @@ describe("readNumber", () => {
   it("reads a finite number, else says what it is", () => {
     expect(readNumber({ loss: 1.5 }, "loss")).toEqual({ ok: true, value: 1.5 });
     expect(readNumber({ loss: NaN }, "loss")).toEqual({ ok: false, message: "loss is number NaN, expected a finite number" });
+    expect(readNumber({}, "loss")).toEqual({ ok: false, message: "loss is undefined, expected a finite number" });
   });
 });
