@@ -187,7 +187,7 @@ describe("the repository's Markdown", () => {
 
 // ------------------------------------------------------------------------------ nothing outside the repository
 describe("no file cites the specification's file outside the repository", () => {
-  const TEXT = /\.(md|ts|mts|js|mjs|cjs|json|py|sh|yml|yaml|txt)$|^(run_autograder|run|gitignore)$/;
+  const TEXT = /\.(md|ts|mts|js|mjs|cjs|json|jsonc|py|sh|yml|yaml|txt)$|^(run_autograder|run|gitignore)$/;
   const files = [...filesUnder(ROOT, (n) => TEXT.test(n)), join(ROOT, ".ci", "run")];
   // spelled in pieces, so that this file does not match itself
   const patterns = [
@@ -216,7 +216,7 @@ describe("every path under test/ that a file of the repository names", () => {
   // test/unit/ mirrors the source and files move with it: a doc, a comment, CI or a script that
   // names a test or helper by path must follow. A path is cut at "<" (a placeholder) and at a
   // trailing dot (the end of a sentence). package-lock.json is npm's (a package's own test/ files).
-  const TEXT = /\.(md|ts|mts|js|mjs|cjs|json|py|sh|yml|yaml)$|^(run_autograder|run)$/;
+  const TEXT = /\.(md|ts|mts|js|mjs|cjs|json|jsonc|py|sh|yml|yaml)$|^(run_autograder|run)$/;
   const files = [...filesUnder(ROOT, (n) => TEXT.test(n) && n !== "package-lock.json"), join(ROOT, ".ci", "run")];
   const named = files.flatMap((f) =>
     [...readFileSync(f, "utf8").matchAll(/(?<![\w/.-])test\/[\w./-]*/g)].map((m) => ({ file: rel(f), path: m[0].replace(/\.+$/, "") })),
