@@ -10,7 +10,7 @@ import type { AssignmentName } from "./cases/case";
 import { type GradeOptions, gradeSubmission } from "./grade";
 import { toGradescope } from "./results/gradescope";
 import { type AnswerFingerprints, STAFF_ANSWERS, staffAnswersJson } from "./staff/answer-fingerprints";
-import type { SubmissionResult } from "./results/result";
+import type { SubmissionResult } from "./result-model";
 import { assertValidResults, resultsProblems } from "./results/validate-results";
 
 /** The full result beside results.json: what --resume and the gradebook read back. */

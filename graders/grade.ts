@@ -14,7 +14,7 @@ import { type Manifest, testSpecs } from "./manifest";
 import { LIVE_POLICY, type GradingPolicy } from "./reference/grading-policy";
 import { referenceAnswers } from "./reference/live-reference";
 import type { ReferenceAnswers } from "./reference/reference-answers";
-import type { SubmissionResult, TestKind, TestResult, TestSpec } from "./results/result";
+import type { SubmissionResult, TestKind, TestResult, TestSpec } from "./result-model";
 import { loadGradedManifest } from "./checks/registry";
 import { bwrapAvailable } from "./sandbox/bwrap";
 import { prlimitAvailable } from "./sandbox/limits";

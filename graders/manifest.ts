@@ -14,7 +14,7 @@ import { schemaProblem } from "./cases/load";
 import { contractExports } from "./contract";
 import { rootPath } from "./paths";
 import type { Tolerance } from "./judge/tolerance";
-import type { TestKind, TestSpec, Visibility } from "./results/result";
+import type { TestKind, TestSpec, Visibility } from "./result-model";
 
 export interface Manifest {
   name: AssignmentName;

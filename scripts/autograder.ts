@@ -24,7 +24,7 @@ import { isAssignment, loadManifest, testSpecs } from "../graders/manifest";
 import { rootPath } from "../graders/paths";
 import { type GraderFailure, graderFailureResult } from "../graders/results/grader-failure";
 import { toGradescope } from "../graders/results/gradescope";
-import type { SubmissionResult, TestResult } from "../graders/results/result";
+import type { SubmissionResult, TestResult } from "../graders/result-model";
 import { toTerminal } from "../graders/results/terminal";
 import { assertValidResults } from "../graders/results/validate-results";
 import { bwrapAvailable } from "../graders/sandbox/bwrap";

@@ -39,7 +39,7 @@ import { loadManifest } from "../graders/manifest";
 import { CONTRACT } from "../graders/contract";
 import { rootPath } from "../graders/paths";
 import { referenceAnswers } from "../graders/reference/live-reference";
-import type { SubmissionResult } from "../graders/results/result";
+import type { SubmissionResult } from "../graders/result-model";
 import { bwrapAvailable } from "../graders/sandbox/bwrap";
 import { processTree } from "../graders/sandbox/cpu-time";
 import { Sandbox } from "../graders/sandbox/sandbox";

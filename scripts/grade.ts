@@ -19,7 +19,7 @@ import { gradebookTable, toGradebookCsv } from "../graders/results/gradebook";
 import { toGradescope } from "../graders/results/gradescope";
 import { toJUnit } from "../graders/results/junit";
 import type { ReportSection } from "../graders/results/report";
-import type { SubmissionResult } from "../graders/results/result";
+import type { SubmissionResult } from "../graders/result-model";
 import { toTerminal } from "../graders/results/terminal";
 import { NO_BWRAP_WARNING, bwrapAvailable } from "../graders/sandbox/bwrap";
 import { proveSandbox, requireSandbox } from "../graders/sandbox/canary";

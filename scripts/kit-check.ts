@@ -22,7 +22,7 @@ import { type GradeOptions, gradeSubmission } from "../graders/grade";
 import { isAssignment, loadManifest } from "../graders/manifest";
 import { rootPath } from "../graders/paths";
 import { KIT_POLICY } from "../graders/reference/grading-policy";
-import type { SubmissionResult } from "../graders/results/result";
+import type { SubmissionResult } from "../graders/result-model";
 import { proveSandbox, requireSandbox } from "../graders/sandbox/canary";
 import { allVisiblePassed, toSelfCheck } from "../graders/results/self-check";
 import { checkedExports, parseCommandLine, runMain } from "./cli";

@@ -5,7 +5,7 @@
  * recorded equivalent mutants (scripts/equivalent-mutants.json) and real grader gaps.
  * No I/O here: scripts/mutation.ts and scripts/mutant-grade.ts do that.
  */
-import type { TestKind } from "../graders/results/result";
+import type { TestKind } from "../graders/result-model";
 
 /**
  * The kinds a mutant is graded with. "efficiency" is left out: it judges how a submission's time

@@ -9,7 +9,7 @@ import type { Sizes } from "../cases/scale";
 import type { Manifest } from "../manifest";
 import type { GradingPolicy } from "../reference/grading-policy";
 import type { ReferenceAnswers } from "../reference/reference-answers";
-import type { Outcome, ProcessEnd, Replay, TestSpec } from "../results/result";
+import type { Outcome, ProcessEnd, Replay, TestSpec } from "../result-model";
 import { megabytes } from "../sandbox/memory";
 import { endedHow } from "../sandbox/process-end";
 import type { Thrown } from "../sandbox/protocol";

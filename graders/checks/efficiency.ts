@@ -50,7 +50,7 @@ import { GROWTH, type Sizes, efficiencyTarget, sizeLabel } from "../cases/scale"
 import type { Summary } from "../cases/summarize";
 import { SUMMARY_TOLERANCE, summaryMismatch } from "../judge/summary";
 import { toleranceText } from "../judge/tolerance";
-import type { Outcome } from "../results/result";
+import type { Outcome } from "../result-model";
 import type { Timed } from "../sandbox/protocol";
 import type { CpuClock } from "../sandbox/cpu-time";
 import { type MemoryUse, megabytes } from "../sandbox/memory";

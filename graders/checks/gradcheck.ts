@@ -34,7 +34,7 @@
 import { type Case, isLayer, outputsOf } from "../cases/case";
 import { Random } from "../cases/random";
 import { judgeOutputs } from "../judge/compare";
-import type { Outcome, Replay } from "../results/result";
+import type { Outcome, Replay } from "../result-model";
 import type { CallResult } from "../sandbox/sandbox";
 import { type Check, type CheckContext, outcomeUnlessReturned } from "./context";
 import { diagnoseFailure } from "./diagnosis";

@@ -16,7 +16,7 @@ import type { Case, LayerName, Mat, Value } from "../cases/case";
 import { LAYER_NAMES, SIGNATURES } from "../cases/case";
 import { filled, zip } from "../cases/mat";
 import { Random } from "../cases/random";
-import type { Outcome, Replay } from "../results/result";
+import type { Outcome, Replay } from "../result-model";
 import { formatNumber as fmt } from "../format-number";
 import { answerProblem } from "../judge/answer-form";
 import { firstChange, inputsAfter, readMatrix, worstGap } from "./answers";

@@ -13,7 +13,7 @@ import type { Case, LossName, Mat, Value } from "../cases/case";
 import { SIGNATURES } from "../cases/case";
 import { sumSquares } from "../cases/mat";
 import { Random } from "../cases/random";
-import type { Outcome, Replay } from "../results/result";
+import type { Outcome, Replay } from "../result-model";
 import { closeTo } from "../judge/tolerance";
 import { formatNumber as fmt } from "../format-number";
 import { firstChange, inputsAfter, readMatrix, readNumber, worstGap } from "./answers";

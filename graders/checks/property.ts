@@ -8,7 +8,7 @@
  */
 import fc from "fast-check";
 import type { Case } from "../cases/case";
-import type { Outcome, Replay } from "../results/result";
+import type { Outcome, Replay } from "../result-model";
 import type { CallResult } from "../sandbox/sandbox";
 import { type CheckContext, outcomeUnlessReturned } from "./context";
 

@@ -1,12 +1,12 @@
 /**
- * The replays checks put in a failure (results/result.ts Replay), made here so that one rule
+ * The replays checks put in a failure (graders/result-model.ts Replay), made here so that one rule
  * holds in every check: a seed drawn from the hidden tests' secret never reaches a replay (the
  * student would see it, and with it every hidden case). The staff replay those from the case id.
  */
 import { relative, sep } from "node:path";
 import type { Case } from "../cases/case";
 import { goldenPath } from "../cases/golden";
-import type { Replay } from "../results/result";
+import type { Replay } from "../result-model";
 import { HIDDEN_SEED_PREFIX } from "../secret";
 import type { CheckContext } from "./context";
 

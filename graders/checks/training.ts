@@ -17,7 +17,7 @@
  */
 import type { Case, Mat } from "../cases/case";
 import { type Params, TRAINING, readParams, trainingSetup } from "../cases/train";
-import type { Outcome } from "../results/result";
+import type { Outcome } from "../result-model";
 import { type Thrown } from "../sandbox/protocol";
 import { sanitizeThrown } from "../sandbox/sandbox";
 import { readMatrix } from "./answers";

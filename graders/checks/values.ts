@@ -7,7 +7,7 @@
  */
 import { type Case, isLayer, outputsOf } from "../cases/case";
 import { judgeOutputs } from "../judge/compare";
-import type { Outcome } from "../results/result";
+import type { Outcome } from "../result-model";
 import { type Check, type CheckContext, outcomeUnlessReturned } from "./context";
 import { diagnoseFailure } from "./diagnosis";
 import { caseReplay } from "./replay";

@@ -7,7 +7,7 @@
 import { basename } from "node:path";
 import type { Manifest } from "../manifest";
 import type { GradingPolicy } from "../reference/grading-policy";
-import type { TestSpec } from "../results/result";
+import type { TestSpec } from "../result-model";
 import { Sandbox, type SandboxOptions } from "../sandbox/sandbox";
 import { bundleFile, formatCompileError } from "../submission/bundle";
 import type { Intake, Located } from "../submission/locate";

@@ -5,7 +5,7 @@
  */
 import type { GradingPolicy } from "../reference/grading-policy";
 import { UnrecordedAnswerError } from "../reference/reference-answers";
-import { type Outcome, type TestResult, type TestSpec, scoreOf } from "../results/result";
+import { type Outcome, type TestResult, type TestSpec, scoreOf } from "../result-model";
 import type { Sandbox } from "../sandbox/sandbox";
 import type { ExportSandbox } from "./export-sandboxes";
 import { withOwnGatesNote } from "./graph-gates";

@@ -6,7 +6,7 @@
  */
 import { basename } from "node:path";
 import type { GradingPolicy } from "../reference/grading-policy";
-import type { Outcome, TestSpec } from "../results/result";
+import type { Outcome, TestSpec } from "../result-model";
 import type { Located } from "../submission/locate";
 
 /** The file that holds a graph (its nodes are gates). */

@@ -4,7 +4,7 @@
  * request at a time: Sandbox.call); every other test runs beside them, its answers judged here
  * meanwhile. Results stay in manifest order whatever order they finish in.
  */
-import type { TestSpec } from "../results/result";
+import type { TestSpec } from "../result-model";
 
 /** Call `gradeAt(k)` for every index of `specs`: the efficiency tests in one lane, the others in the other. */
 export async function inTwoLanes(specs: TestSpec[], gradeAt: (k: number) => Promise<void>): Promise<void> {

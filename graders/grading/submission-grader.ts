@@ -10,7 +10,7 @@ import { judgeOutputs } from "../judge/compare";
 import type { Manifest } from "../manifest";
 import type { GradingPolicy } from "../reference/grading-policy";
 import type { ReferenceAnswers } from "../reference/reference-answers";
-import type { Outcome, TestSpec } from "../results/result";
+import type { Outcome, TestSpec } from "../result-model";
 import type { CallResult, Sandbox } from "../sandbox/sandbox";
 import { HIDDEN_SEED_PREFIX } from "../secret";
 import { type AnswerFingerprints, type ExportAnswers, fingerprintAnswer } from "../staff/answer-fingerprints";

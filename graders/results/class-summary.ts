@@ -8,7 +8,7 @@
 import { type Manifest, testSpecs } from "../manifest";
 import { type Row, columnsOf, rowsOf } from "./gradebook";
 import { cleanText } from "./prose";
-import type { Status, SubmissionResult, TestSpec, Visibility } from "./result";
+import type { Status, SubmissionResult, TestSpec, Visibility } from "../result-model";
 
 export const STATUSES: readonly Status[] = ["passed", "failed", "could-not-check", "grader-error"];
 

@@ -9,7 +9,7 @@
  * tests' `score`. Only the tests shown (visible ones, in a student's self-check) go in.
  */
 import { cleanText, outcomeLines } from "./prose";
-import type { Status, SubmissionResult, TestResult } from "./result";
+import type { Status, SubmissionResult, TestResult } from "../result-model";
 
 export type ClassroomStatus = "pass" | "fail" | "error";
 

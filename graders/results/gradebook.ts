@@ -7,7 +7,7 @@
  */
 import { stringify } from "csv-stringify/sync";
 import { cleanText, formatPoints } from "./prose";
-import type { SubmissionResult } from "./result";
+import type { SubmissionResult } from "../result-model";
 
 export interface Row {
   student: string;

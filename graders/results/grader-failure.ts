@@ -5,7 +5,7 @@
  * Gradescope bundle renders one before grading starts, so that Gradescope never finds an empty
  * results folder, and another whenever the grader fails or is stopped.
  */
-import type { SubmissionResult, TestResult, TestSpec } from "./result";
+import type { SubmissionResult, TestResult, TestSpec } from "../result-model";
 
 export interface GraderFailure {
   assignment: string;

@@ -5,12 +5,12 @@
  * plain text ("text", the default: aligned columns, student-influenced text never interpreted as
  * markup) or Markdown ("md", markdown.ts: the same words, details in monospace blocks, everything
  * else escaped). Every outcome that is not "passed" is "failed" for Gradescope; the four-way
- * status stays in the test's tags and extra_data, beside a failure's replay as data (result.ts
+ * status stays in the test's tags and extra_data, beside a failure's replay as data (result-model.ts
  * Replay). A passed or failed training test puts its training accuracy on Gradescope's leaderboard.
  */
 import { outcomeMarkdown, submissionMarkdown } from "./markdown";
 import { outcomeProse, printedIsVisible, printedText, submissionOutput } from "./prose";
-import type { Status, SubmissionResult, TestKind, TestResult, Visibility } from "./result";
+import type { Status, SubmissionResult, TestKind, TestResult, Visibility } from "../result-model";
 
 type OutputFormat = "text" | "md";
 

@@ -7,7 +7,7 @@
  */
 import { create } from "xmlbuilder2";
 import { cleanText, formatPoints, outcomeLines, printedText } from "./prose";
-import type { SubmissionResult, TestResult } from "./result";
+import type { SubmissionResult, TestResult } from "../result-model";
 
 type XMLBuilder = ReturnType<typeof create>;
 

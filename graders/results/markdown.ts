@@ -10,7 +10,7 @@
  * (Gruber's original syntax, CommonMark), unlike fenced blocks.
  */
 import { STUDENT_OUTPUT_CAP, cleanText, outcomeHeadline, printedIsVisible, printedText, printedWithheld, replayText } from "./prose";
-import type { SubmissionResult, TestResult } from "./result";
+import type { SubmissionResult, TestResult } from "../result-model";
 
 /** Text shown literally in a Markdown paragraph (its line breaks become spaces). */
 export function markdownText(text: string): string {

@@ -4,7 +4,7 @@
  * output, and text made safe to show (student code chooses what it prints and what it throws).
  */
 import { stripVTControlCharacters } from "node:util";
-import type { Outcome, ProcessEnd, Replay, SubmissionResult, TestResult } from "./result";
+import type { Outcome, ProcessEnd, Replay, SubmissionResult, TestResult } from "../result-model";
 
 /** At most this many characters of the student's own output are shown in a report. */
 export const STUDENT_OUTPUT_CAP = 10_000;

@@ -8,7 +8,7 @@
 import { View, parse } from "vega";
 import { type TopLevelSpec, compile } from "vega-lite";
 import { type ClassSummary, share } from "./class-summary";
-import type { Visibility } from "./result";
+import type { Visibility } from "../result-model";
 
 /** The look every chart shares: the page's font, no frame around the plot, no background. */
 const CONFIG: TopLevelSpec["config"] = {

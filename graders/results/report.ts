@@ -21,7 +21,7 @@ import type { Manifest } from "../manifest";
 import { type ClassSummary, STATUSES, type StudentSummary, classSummary, share } from "./class-summary";
 import { cleanText, formatPoints, outcomeLines, printedText } from "./prose";
 import { VISIBILITY_LABEL, reportCharts } from "./report-charts";
-import type { Status, SubmissionResult, TestResult } from "./result";
+import type { Status, SubmissionResult, TestResult } from "../result-model";
 
 /** Text made safe to place in HTML content or a quoted attribute. */
 export function escapeHtml(text: string): string {

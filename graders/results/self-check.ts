@@ -8,7 +8,7 @@
  */
 import { styleText } from "node:util";
 import { STUDENT_OUTPUT_CAP, capText, cleanText, outcomeHeadline, replayText } from "./prose";
-import type { SubmissionResult, TestResult } from "./result";
+import type { SubmissionResult, TestResult } from "../result-model";
 import { type Format, GLYPH, points } from "./terminal";
 
 /** At most this many lines of a failure's details (expected versus actual …) are shown under its export. */

@@ -8,7 +8,7 @@
  */
 import { markdownBlocks, markdownCode, markdownMessage, markdownText } from "./markdown";
 import { outcomeHeadline, printedText } from "./prose";
-import type { Status, SubmissionResult } from "./result";
+import type { Status, SubmissionResult } from "../result-model";
 import { allVisiblePassed, byExport } from "./self-check";
 import { points } from "./terminal";
 

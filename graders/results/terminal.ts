@@ -10,7 +10,7 @@
  */
 import { styleText } from "node:util";
 import { STUDENT_OUTPUT_CAP, capText, cleanText, formatPoints, outcomeLines } from "./prose";
-import type { Status, SubmissionResult, TestResult } from "./result";
+import type { Status, SubmissionResult, TestResult } from "../result-model";
 
 export type Format = Parameters<typeof styleText>[0];
 

@@ -4,25 +4,11 @@
  * older child's output or from the capped output shown to the student.
  */
 import { constants } from "node:os";
+import type { ProcessEnd } from "../result-model";
 import type { MemoryUse } from "./memory";
 
-/** How a run of student code ended when it did not return normally (execa-style flags). */
-export interface ProcessEnd {
-  timedOut: boolean;
-  /** e.g. "SIGKILL". */
-  signal?: string;
-  exitCode?: number;
-  /** Out of memory (V8 heap limit or the OS limit). */
-  outOfMemory: boolean;
-  /** The child broke the grader's channel protocol (wrote to it, or sent an oversized message). */
-  protocolError?: string;
-  /**
-   * execa's result (or error) for the child, kept in memory for a grader-error's cause. It is set
-   * non-enumerable (as Error's own `cause` is), so JSON.stringify and object spreads leave it out:
-   * results.json and submission-result.json never carry the command line or the child's output.
-   */
-  cause?: unknown;
-}
+/** The record itself is part of the result model (graders/result-model.ts): reports render it. */
+export type { ProcessEnd };
 
 /**
  * What V8 and Node write to stderr when a process runs out of memory: the heap limit

@@ -7,7 +7,7 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { readCompleteResult, studentFolders } from "../batch";
-import type { SubmissionResult } from "../results/result";
+import type { SubmissionResult } from "../result-model";
 
 export type PreviousGrading = { ok: true; results: SubmissionResult[] } | { ok: false; problem: string };
 

@@ -7,7 +7,7 @@
  */
 import { stringify } from "csv-stringify/sync";
 import { cleanText, formatPoints } from "../results/prose";
-import type { Status, SubmissionResult, TestResult } from "../results/result";
+import type { Status, SubmissionResult, TestResult } from "../result-model";
 
 /** One test's change, matched by the test's full name. */
 export type TestChange =

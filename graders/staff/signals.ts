@@ -15,7 +15,7 @@
  *                      cause) is left out: students make those independently.
  */
 import { stringify } from "csv-stringify/sync";
-import type { SubmissionResult, TestResult } from "../results/result";
+import type { SubmissionResult, TestResult } from "../result-model";
 import type { AnswerFingerprints } from "./answer-fingerprints";
 
 export type Signal =

@@ -30,7 +30,7 @@ import { basename, dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AssignmentName } from "../../graders/cases/case";
 import { gradeSubmission } from "../../graders/grade";
-import type { SubmissionResult, TestResult } from "../../graders/results/result";
+import type { SubmissionResult, TestResult } from "../../graders/result-model";
 import { bwrapAvailable } from "../../graders/sandbox/bwrap";
 import {
   type HostileCase,

@@ -22,7 +22,7 @@ import { recordedReference } from "../../graders/reference/recorded-reference";
 import { RecordingReference } from "../../graders/reference/recording-reference";
 import { referenceAnswers } from "../../graders/reference/live-reference";
 import type { ReferenceAnswers } from "../../graders/reference/reference-answers";
-import type { SubmissionResult, TestResult } from "../../graders/results/result";
+import type { SubmissionResult, TestResult } from "../../graders/result-model";
 
 interface Student {
   assignment: AssignmentName;

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { extname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AssignmentName } from "../../graders/cases/case";
-import type { TestKind } from "../../graders/results/result";
+import type { TestKind } from "../../graders/result-model";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 

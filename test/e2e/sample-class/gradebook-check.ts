@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { FULL_RESULT } from "../../../graders/batch";
 import { ASSIGNMENTS, type AssignmentName } from "../../../graders/cases/case";
 import { loadManifest, testSpecs } from "../../../graders/manifest";
-import type { SubmissionResult } from "../../../graders/results/result";
+import type { SubmissionResult } from "../../../graders/result-model";
 import { classOf, explain } from "../../helpers/sample-class/class";
 
 const out = process.argv[2] ?? join("out", "sample-class");

@@ -16,7 +16,7 @@ import { makeAjv } from "../../../graders/ajv";
 import type { AssignmentName } from "../../../graders/cases/case";
 import { toGradescope } from "../../../graders/results/gradescope";
 import { type Json, comparableResult, jsonDifferences } from "../../../graders/results/result-differences";
-import type { SubmissionResult } from "../../../graders/results/result";
+import type { SubmissionResult } from "../../../graders/result-model";
 import { assertValidResults } from "../../../graders/results/validate-results";
 import { classOf } from "./class";
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { AssignmentName } from "../../../graders/cases/case";
-import type { SubmissionResult } from "../../../graders/results/result";
+import type { SubmissionResult } from "../../../graders/result-model";
 
 export interface Student {
   expect: "correct" | "buggy";

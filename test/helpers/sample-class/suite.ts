@@ -13,7 +13,7 @@
 import { describe, expect, it } from "@jest/globals";
 import type { AssignmentName } from "../../../graders/cases/case";
 import { gradeSubmission } from "../../../graders/grade";
-import type { SubmissionResult, TestResult } from "../../../graders/results/result";
+import type { SubmissionResult, TestResult } from "../../../graders/result-model";
 import { SECRET, baselineFiles, baselineMismatch, baselined } from "./baseline";
 import { classOf, explain, lostOn } from "./class";
 

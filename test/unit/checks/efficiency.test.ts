@@ -28,7 +28,7 @@ import { summaryMismatch } from "../../../graders/judge/summary";
 import { loadManifest, testSpecs } from "../../../graders/manifest";
 import { REFERENCE } from "../../../graders/reference/live-reference";
 import type { ReferenceAnswers } from "../../../graders/reference/reference-answers";
-import type { Outcome, ProcessEnd } from "../../../graders/results/result";
+import type { Outcome, ProcessEnd } from "../../../graders/result-model";
 import { bwrapAvailable } from "../../../graders/sandbox/bwrap";
 import { cpuClock, mainThreadCpu, treeCpu, treeCpuMs } from "../../../graders/sandbox/cpu-time";
 import type { CallResult } from "../../../graders/sandbox/sandbox";

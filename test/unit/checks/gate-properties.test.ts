@@ -20,7 +20,7 @@ import { loadGradedManifest } from "../../../graders/checks/registry";
 import { loadManifest, testSpecs } from "../../../graders/manifest";
 import { REFERENCE } from "../../../graders/reference/live-reference";
 import { replayText } from "../../../graders/results/prose";
-import type { Outcome, SubmissionResult, TestResult, TestSpec } from "../../../graders/results/result";
+import type { Outcome, SubmissionResult, TestResult, TestSpec } from "../../../graders/result-model";
 import * as referenceGates from "../../../reference/gates/gates";
 import { checkContext, runInProcess } from "../../helpers/check-context";
 

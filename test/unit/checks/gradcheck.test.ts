@@ -35,7 +35,7 @@ import { gradeSubmission } from "../../../graders/grade";
 import { type Manifest, loadManifest, testSpecs } from "../../../graders/manifest";
 import { REFERENCE, referenceAnswers } from "../../../graders/reference/live-reference";
 import { replayText } from "../../../graders/results/prose";
-import type { Outcome, SubmissionResult, TestSpec } from "../../../graders/results/result";
+import type { Outcome, SubmissionResult, TestSpec } from "../../../graders/result-model";
 import type { BatchItem } from "../../../graders/sandbox/protocol";
 import { Sandbox, type CallResult } from "../../../graders/sandbox/sandbox";
 import { checkContext } from "../../helpers/check-context";

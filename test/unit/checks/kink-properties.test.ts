@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AssignmentName } from "../../../graders/cases/case";
 import { gradeSubmission } from "../../../graders/grade";
-import type { SubmissionResult, TestResult } from "../../../graders/results/result";
+import type { SubmissionResult, TestResult } from "../../../graders/result-model";
 
 const made: string[] = [];
 afterAll(() => {

@@ -1,5 +1,5 @@
 /**
- * A failure's replay as data (results/result.ts Replay): each kind in words (results/prose.ts
+ * A failure's replay as data (graders/result-model.ts Replay): each kind in words (results/prose.ts
  * replayText), the same words in every report (the starter kit's self-check too), as data in
  * Gradescope's extra_data; the checks' replays (checks/replay.ts) never carry a seed drawn from
  * the secret; a property failure's fast-check seed and path draw its counterexample again.
@@ -23,7 +23,7 @@ import { toGradescope } from "../../../graders/results/gradescope";
 import { toJUnit } from "../../../graders/results/junit";
 import { markdownText } from "../../../graders/results/markdown";
 import { replayText } from "../../../graders/results/prose";
-import type { Outcome, Replay, SubmissionResult, TestSpec } from "../../../graders/results/result";
+import type { Outcome, Replay, SubmissionResult, TestSpec } from "../../../graders/result-model";
 import { toSelfCheck } from "../../../graders/results/self-check";
 import { toTerminal } from "../../../graders/results/terminal";
 import { checkContext, runInProcess } from "../../helpers/check-context";

@@ -15,7 +15,7 @@ import { REUSE_CHECKS } from "../../../graders/checks/reuse";
 import { loadManifest, testSpecs } from "../../../graders/manifest";
 import { REFERENCE } from "../../../graders/reference/live-reference";
 import { replayText } from "../../../graders/results/prose";
-import type { Outcome } from "../../../graders/results/result";
+import type { Outcome } from "../../../graders/result-model";
 import * as referenceGates from "../../../reference/gates/gates";
 import { checkContext, runInProcess } from "../../helpers/check-context";
 

@@ -15,7 +15,7 @@ import { readAnswer, spiral, TRAINING, trainingSetup } from "../../../graders/ca
 import { Random } from "../../../graders/cases/random";
 import { loadManifest, testSpecs } from "../../../graders/manifest";
 import { type GradingPolicy, KIT_POLICY, LIVE_POLICY } from "../../../graders/reference/grading-policy";
-import type { Outcome } from "../../../graders/results/result";
+import type { Outcome } from "../../../graders/result-model";
 import { Sandbox } from "../../../graders/sandbox/sandbox";
 import { bundleFile } from "../../../graders/submission/bundle";
 import { checkContext } from "../../helpers/check-context";

@@ -14,7 +14,7 @@ import { TRAINING_ACCURACY, toGradescope } from "../../../graders/results/grades
 import { markdownText, outcomeMarkdown } from "../../../graders/results/markdown";
 import { toJUnit } from "../../../graders/results/junit";
 import { STUDENT_OUTPUT_CAP, outcomeLines } from "../../../graders/results/prose";
-import { type Outcome, type SubmissionResult, type TestResult, type TestSpec, scoreOf } from "../../../graders/results/result";
+import { type Outcome, type SubmissionResult, type TestResult, type TestSpec, scoreOf } from "../../../graders/result-model";
 import { allVisiblePassed, toSelfCheck } from "../../../graders/results/self-check";
 import { toStepSummary } from "../../../graders/results/step-summary";
 import { toTerminal } from "../../../graders/results/terminal";

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import seedrandom from "seedrandom";
 import { loadManifest, testSpecs } from "../../../graders/manifest";
 import { classSummary } from "../../../graders/results/class-summary";
-import { type Outcome, type SubmissionResult, type TestResult, scoreOf } from "../../../graders/results/result";
+import { type Outcome, type SubmissionResult, type TestResult, scoreOf } from "../../../graders/result-model";
 import { escapeHtml, studentAnchor, toReport } from "../../../graders/results/report";
 import { scoreBins } from "../../../graders/results/report-charts";
 import { regradeDiff } from "../../../graders/staff/regrade-diff";

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { writeResult } from "../../../graders/batch";
 import { loadManifest, testSpecs } from "../../../graders/manifest";
-import { type Outcome, type SubmissionResult, type TestResult, type TestSpec, scoreOf } from "../../../graders/results/result";
+import { type Outcome, type SubmissionResult, type TestResult, type TestSpec, scoreOf } from "../../../graders/result-model";
 import { readPreviousGrading } from "../../../graders/staff/previous-grading";
 import { regradeDiff, regradeSummary, toChangesCsv } from "../../../graders/staff/regrade-diff";
 

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { gradeBatch } from "../../../graders/batch";
-import type { SubmissionResult } from "../../../graders/results/result";
+import type { SubmissionResult } from "../../../graders/result-model";
 import { toJUnit } from "../../../graders/results/junit";
 import { STAFF_ANSWERS, fingerprintAnswer, readAnswerFingerprints } from "../../../graders/staff/answer-fingerprints";
 import { type Signal, staffSignals, toSignalsCsv } from "../../../graders/staff/signals";

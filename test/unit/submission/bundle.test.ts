@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gradeSubmission } from "../../../graders/grade";
-import type { SubmissionResult } from "../../../graders/results/result";
+import type { SubmissionResult } from "../../../graders/result-model";
 
 const SECRET = "engine-test";
 const folder = (files: Record<string, string>) => {

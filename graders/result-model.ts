@@ -11,10 +11,23 @@
  *   grader-error     the harness itself failed (a bug of ours, inputs too close to kinks …):
  *                    scores 0 and tells the student to contact the staff, never blames them.
  */
-import type { ProcessEnd } from "../sandbox/process-end";
-
-/** How a run of student code ended (graders/sandbox/process-end.ts), re-exported for the reports. */
-export type { ProcessEnd };
+/** How a run of student code ended when it did not return normally (execa-style flags; judged by graders/sandbox/process-end.ts). */
+export interface ProcessEnd {
+  timedOut: boolean;
+  /** e.g. "SIGKILL". */
+  signal?: string;
+  exitCode?: number;
+  /** Out of memory (V8 heap limit or the OS limit). */
+  outOfMemory: boolean;
+  /** The child broke the grader's channel protocol (wrote to it, or sent an oversized message). */
+  protocolError?: string;
+  /**
+   * execa's result (or error) for the child, kept in memory for a grader-error's cause. It is set
+   * non-enumerable (as Error's own `cause` is), so JSON.stringify and object spreads leave it out:
+   * results.json and submission-result.json never carry the command line or the child's output.
+   */
+  cause?: unknown;
+}
 
 export type TestKind = "golden" | "hidden" | "gradcheck" | "properties" | "efficiency" | "training";
 export type Visibility = "visible" | "hidden" | "after_due_date" | "after_published";
