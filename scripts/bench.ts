@@ -42,6 +42,7 @@ import { referenceAnswers } from "../graders/reference/live-reference";
 import type { SubmissionResult } from "../graders/result-model";
 import { bwrapAvailable } from "../graders/sandbox/bwrap";
 import { processTree } from "../graders/sandbox/cpu-time";
+import { readProcStat } from "../graders/sandbox/proc-stat";
 import { Sandbox } from "../graders/sandbox/sandbox";
 import { bundleFile } from "../graders/submission/bundle";
 import { EXTENSIONS, locateFiles } from "../graders/submission/locate";
@@ -63,13 +64,13 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** What /proc says of one process now: its CPU time (utime + stime, ticks), start time, peak memory, and whether it is a sandboxed child. */
 function processNow(pid: number): { key: string; ticks: number; kb: number; child: boolean } | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const stat = readProcStat(pid);
+    if (stat === null) return null;
     const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
     const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
     // the sandboxed node itself, not bwrap, prlimit or setpriv around it
     const child = /runner\.mjs/.test(argv.join(" ")) && !/(^|\/)(bwrap|prlimit|setpriv)$/.test(argv[0]);
-    return { key: `${pid}@${f[19]}`, ticks: Number(f[11]) + Number(f[12]), kb, child };
+    return { key: `${pid}@${stat.startTime}`, ticks: stat.cpuTicks, kb, child };
   } catch {
     return null;
   }

@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { onExit } from "signal-exit";
+import { readProcStat } from "../graders/sandbox/proc-stat";
 import { UsageError } from "./cli";
 
 export const LOCK_FILE = ".grading.lock";
@@ -169,8 +170,8 @@ function isStale(h: Holder): boolean {
 export function isZombie(pid: number): boolean {
   if (process.platform === "win32") return false;
   if (process.platform === "linux") {
-    const stat = readOrNull(`/proc/${pid}/stat`);
-    if (stat !== null) return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+    const stat = readProcStat(pid);
+    if (stat !== null) return stat.state.startsWith("Z");
   }
   try {
     return execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 5000 })

@@ -14,10 +14,10 @@
  * Null where there is no /proc (macOS, Windows): callers then fall back to wall time.
  */
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { TICK_MS, readProcStat } from "./proc-stat";
 
 export type CpuClock = "sched" | "stat";
 
-const TICK_MS = 10;
 const SUM_EXEC = /^se\.sum_exec_runtime\s*:\s*([\d.]+)$/m;
 
 function read(path: string): string | null {
@@ -38,11 +38,8 @@ function tasks(pid: number): string[] {
 
 /** utime + stime of one process (all its threads), in ms; null if it is gone. */
 function statMs(pid: number): number | null {
-  const stat = read(`/proc/${pid}/stat`);
-  if (stat === null) return null;
-  // after "pid (comm) ": state is field 3, utime field 14, stime field 15 (comm may hold spaces)
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  const stat = readProcStat(pid);
+  return stat === null ? null : stat.cpuTicks * TICK_MS;
 }
 
 /** The sum of se.sum_exec_runtime over the live threads of one process, in ms; null without it. */
@@ -64,10 +61,8 @@ export function mainThreadMs(pid: number, clock: CpuClock): number | null {
     const m = SUM_EXEC.exec(read(`/proc/${pid}/task/${pid}/sched`) ?? "");
     return m ? Number(m[1]) : null;
   }
-  const stat = read(`/proc/${pid}/task/${pid}/stat`);
-  if (stat === null) return null;
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  const stat = readProcStat(pid, pid);
+  return stat === null ? null : stat.cpuTicks * TICK_MS;
 }
 
 /** Whether a process runs this node binary (a sandbox's node, not bwrap, prlimit or setpriv around it). */

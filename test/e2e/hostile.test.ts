@@ -32,6 +32,7 @@ import type { AssignmentName } from "../../graders/cases/case";
 import { gradeSubmission } from "../../graders/grade";
 import type { SubmissionResult, TestResult } from "../../graders/result-model";
 import { bwrapAvailable } from "../../graders/sandbox/bwrap";
+import { readProcStat } from "../../graders/sandbox/proc-stat";
 import {
   type HostileCase,
   HOSTILE_DIR,
@@ -372,10 +373,10 @@ function processes(): Proc[] {
   for (const p of readdirSync("/proc")) {
     if (!/^\d+$/.test(p)) continue;
     try {
-      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const stat = readProcStat(Number(p));
+      if (stat === null) continue;
       const cmd = readFileSync(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " ").trim();
-      out.push({ pid: Number(p), ppid: Number(fields[1]), start: fields[19], cmd });
+      out.push({ pid: Number(p), ppid: stat.ppid, start: stat.startTime, cmd });
     } catch {
       // the process ended while /proc was read: nothing to list
     }

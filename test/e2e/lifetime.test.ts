@@ -18,6 +18,7 @@ import { execa } from "execa";
 import { bwrapAvailable } from "../../graders/sandbox/bwrap";
 import { CPU_CAP_SECONDS } from "../../graders/sandbox/limits";
 import { parentDeathAvailable } from "../../graders/sandbox/parent-death";
+import { TICK_MS, readProcStat } from "../../graders/sandbox/proc-stat";
 import { runnerScript } from "../../graders/sandbox/sandbox";
 import { type Leftover, describeLeftovers, killAll, processesTagged, remainingAfter, tagFolder } from "../helpers/leftovers";
 import { GRADE, GRADE_ENV, endlessClass, tmp } from "../helpers/run-cli";
@@ -27,13 +28,8 @@ const GONE_WITHIN_MS = 5000;
 
 /** CPU time (utime + stime, ms) of a process so far; null if it is gone. */
 function cpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return null;
-  }
+  const stat = readProcStat(pid);
+  return stat === null ? null : stat.cpuTicks * TICK_MS;
 }
 
 /** The sandboxed node of the grading tagged `tag` that has spun in student code for over a second, once there is one. */

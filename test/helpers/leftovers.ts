@@ -8,6 +8,7 @@
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readProcStat } from "../../graders/sandbox/proc-stat";
 
 export interface Leftover {
   pid: number;
@@ -30,9 +31,8 @@ export function processesTagged(tag: string): Leftover[] {
     try {
       const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
       if (!args.includes(tag)) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
-      if (state !== "Z") found.push({ pid, state, args });
+      const state = readProcStat(pid)?.state;
+      if (state !== undefined && state !== "Z") found.push({ pid, state, args });
     } catch {
       // gone between the listing and the read
     }
