@@ -12,28 +12,13 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { parseArgs } from "node:util";
 import { ASSIGNMENTS, type AssignmentName } from "../../../graders/cases/case";
 import { gradeSubmission } from "../../../graders/grade";
 import { jsonDifferences } from "../../../graders/results/result-differences";
+import { checkedAssignment, parseCommandLine, runMain } from "../../../scripts/cli";
 import { type BaselineFile, CONTEXT, SECRET, baselineFiles, baselineText, baselined } from "./baseline";
 
 const USAGE = "usage: npm run baseline [-- --assignment A ...] [-- --check]";
-let parsed;
-try {
-  parsed = parseArgs({ options: { assignment: { type: "string", multiple: true }, check: { type: "boolean" } }, strict: true }).values;
-} catch (e) {
-  console.error(`make-baseline: ${(e as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-const unknown = (parsed.assignment ?? []).filter((a) => !(ASSIGNMENTS as readonly string[]).includes(a));
-if (unknown.length > 0) {
-  console.error(`make-baseline: unknown assignment ${unknown.join(", ")} (one of ${ASSIGNMENTS.join(", ")})\n${USAGE}`);
-  process.exit(2);
-}
-const assignments = (parsed.assignment ?? ASSIGNMENTS) as AssignmentName[];
-const check = parsed.check === true;
-
 const read = (path: string) => {
   try {
     return readFileSync(path, "utf8");
@@ -54,42 +39,48 @@ function staleness(committed: string, fresh: string): string[] {
   return found.length > 0 ? found : ["the same result, other bytes (the header or the layout)"];
 }
 
-let stale = 0;
-let files = 0;
-const started = performance.now();
-for (const assignment of assignments) {
-  const planned = baselined(assignment);
-  for (const { dir, file } of planned) {
-    const result = await gradeSubmission(assignment, dir, { secret: SECRET });
-    const text = baselineText(assignment, dir, result);
-    const current = read(file);
-    files++;
-    const holds = `${result.score}/${result.maxScore}`;
-    if (check) {
-      if (current !== text) stale++;
-      console.log(`${current === text ? "ok     " : current === null ? "MISSING" : "STALE  "} ${file} (${holds})`);
-      if (current !== null && current !== text) for (const line of staleness(current, text)) console.log(`          ${line}`);
-    } else {
-      mkdirSync(dirname(file), { recursive: true });
-      if (current !== text) writeFileSync(file, text);
-      console.log(`${current === text ? "same " : "wrote"} ${file} (${holds}, ${text.length} bytes)`);
+await runMain(async () => {
+  const { values } = parseCommandLine({ options: { assignment: { type: "string", multiple: true }, check: { type: "boolean" } } }, USAGE);
+  const assignments: AssignmentName[] = values.assignment ? values.assignment.map((a) => checkedAssignment(a, USAGE)) : [...ASSIGNMENTS];
+  const check = values.check === true;
+  let stale = 0;
+  let files = 0;
+  const started = performance.now();
+  for (const assignment of assignments) {
+    const planned = baselined(assignment);
+    for (const { dir, file } of planned) {
+      const result = await gradeSubmission(assignment, dir, { secret: SECRET });
+      const text = baselineText(assignment, dir, result);
+      const current = read(file);
+      files++;
+      const holds = `${result.score}/${result.maxScore}`;
+      if (check) {
+        if (current !== text) stale++;
+        console.log(`${current === text ? "ok     " : current === null ? "MISSING" : "STALE  "} ${file} (${holds})`);
+        if (current !== null && current !== text) for (const line of staleness(current, text)) console.log(`          ${line}`);
+      } else {
+        mkdirSync(dirname(file), { recursive: true });
+        if (current !== text) writeFileSync(file, text);
+        console.log(`${current === text ? "same " : "wrote"} ${file} (${holds}, ${text.length} bytes)`);
+      }
+    }
+    const wanted = new Set(planned.map((p) => p.file));
+    for (const extra of baselineFiles(assignment).filter((f) => !wanted.has(f))) {
+      if (check) {
+        stale++;
+        console.log(`EXTRA   ${extra} (graded by no test)`);
+      } else {
+        rmSync(extra);
+        console.log(`removed ${extra} (graded by no test)`);
+      }
     }
   }
-  const wanted = new Set(planned.map((p) => p.file));
-  for (const extra of baselineFiles(assignment).filter((f) => !wanted.has(f))) {
-    if (check) {
-      stale++;
-      console.log(`EXTRA   ${extra} (graded by no test)`);
-    } else {
-      rmSync(extra);
-      console.log(`removed ${extra} (graded by no test)`);
-    }
+  console.log(`${files} submissions graded with secret "${SECRET}" in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if (check && stale > 0) {
+    console.error(
+      `${stale} baseline file(s) differ from a fresh grading: run \`npm run baseline${values.assignment ? ` -- ${assignments.map((a) => `--assignment ${a}`).join(" ")}` : ""}\`, and commit the diff only for an intended change.`,
+    );
+    return 1;
   }
-}
-console.log(`${files} submissions graded with secret "${SECRET}" in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-if (check && stale > 0) {
-  console.error(
-    `${stale} baseline file(s) differ from a fresh grading: run \`npm run baseline${parsed.assignment ? ` -- ${assignments.map((a) => `--assignment ${a}`).join(" ")}` : ""}\`, and commit the diff only for an intended change.`,
-  );
-  process.exitCode = 1;
-}
+  return 0;
+});
