@@ -13,6 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Case } from "../cases/case";
+import { sortedKeys } from "../sorted-keys";
 
 export interface ReferenceRunOptions {
   /** Layers: the forward only ({ out }). */
@@ -59,25 +60,13 @@ export function decodeAnswer(text: string): Record<string, unknown> {
   return JSON.parse(text, (_key, v) => (typeof v === "string" && /^\$(-0|NaN|-?Infinity)$/.test(v) ? (v === "$-0" ? -0 : Number(v.slice(1))) : v));
 }
 
-/** Object keys sorted at every depth, so equal questions have one text whatever order their fields were built in. */
-function sorted(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sorted);
-  if (v && typeof v === "object")
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
-    );
-  return v;
-}
-
 /**
  * The question a run asks, as a short id: the SHA-256 of the target, the inputs and the options
  * (not the case's id, seed or expected values), keys sorted at every depth.
  */
 export function questionId(c: Case, options: ReferenceRunOptions = {}): string {
   const text = JSON.stringify(
-    sorted({ target: c.target, inputs: c.inputs, forwardOnly: options.forwardOnly === true, ...(options.walk ? { walk: options.walk } : {}) }),
+    sortedKeys({ target: c.target, inputs: c.inputs, forwardOnly: options.forwardOnly === true, ...(options.walk ? { walk: options.walk } : {}) }),
     tagged,
   );
   return createHash("sha256").update(text).digest("hex").slice(0, 32);

@@ -52,7 +52,7 @@ describe("dependencies point downward", () => {
  * graders/reference/: the cases are run by it and it answers for them.
  */
 const LAYERS: { name: string; paths: string[] }[] = [
-  { name: "base", paths: ["graders/paths.ts", "graders/ajv.ts", "graders/secret.ts", "graders/format-number.ts"] },
+  { name: "base", paths: ["graders/paths.ts", "graders/ajv.ts", "graders/secret.ts", "graders/format-number.ts", "graders/sorted-keys.ts"] },
   { name: "result model", paths: ["graders/result-model.ts"] },
   { name: "cases", paths: ["graders/cases/", "graders/reference/", "reference/", "graders/contract.ts", "graders/manifest.ts"] },
   { name: "submission", paths: ["graders/submission/"] },

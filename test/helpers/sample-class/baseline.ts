@@ -18,6 +18,7 @@ import { toGradescope } from "../../../graders/results/gradescope";
 import { type Json, comparableResult, jsonDifferences } from "../../../graders/results/result-differences";
 import type { SubmissionResult } from "../../../graders/result-model";
 import { assertValidResults } from "../../../graders/results/validate-results";
+import { sortedKeys } from "../../../graders/sorted-keys";
 import { classOf } from "./class";
 
 /** The hidden cases' secret of every sample-class grading in the suite, and of the baseline. */
@@ -80,17 +81,6 @@ export interface BaselineFile {
   submission: string;
   secret: string;
   result: Json;
-}
-
-/** Objects' keys in sorted order, at every depth (arrays keep their order): a diff shows only what changed. */
-function sortedKeys(value: Json): Json {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((k) => [k, sortedKeys(value[k])]),
-  );
 }
 
 /** The comparable form of the results.json `npm run grade` writes for `result` (validated first, as it does). */
