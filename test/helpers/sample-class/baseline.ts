@@ -10,7 +10,7 @@
  */
 import type { ValidateFunction } from "ajv";
 import stringify from "json-stringify-pretty-compact";
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { makeAjv } from "../../../graders/ajv";
 import type { AssignmentName } from "../../../graders/cases/case";
@@ -54,16 +54,11 @@ export function baselined(assignment: AssignmentName): Baselined[] {
 
 /** The files in the baseline folder of `assignment` (the .json files at any depth), as `baselined` names them. */
 export function baselineFiles(assignment: AssignmentName): string[] {
-  const walk = (dir: string): string[] => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return [];
-    }
-    return entries.flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith(".json") ? [join(dir, e.name)] : []));
-  };
-  return walk(join(BASELINE_DIR, assignment));
+  const dir = join(BASELINE_DIR, assignment);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile() && d.name.endsWith(".json"))
+    .map((d) => join(d.parentPath, d.name));
 }
 
 /** The baseline file of the folder `dir` (one of `baselined(assignment)`). */
